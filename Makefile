@@ -1,0 +1,42 @@
+# backsafe — two commands: `make demo` (set up + analyse the bundled clip) and `make test` (set up + run the tests).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEMO_OUT ?= demo-out
+
+.PHONY: install demo test test-fast bench eval lock clean
+
+$(STAMP): pyproject.toml requirements.lock requirements-pose.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	# MediaPipe without its declared extras (jax, opencv-contrib...): see README "Installing MediaPipe lean"
+	$(BIN)/python -m pip install --quiet --no-deps -r requirements-pose.lock
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/backsafe analyze samples/rohanx01_squat_side.mp4 --exercise back_squat \
+		--out $(DEMO_OUT) --format json --format html --format text
+	@echo "report written to $(DEMO_OUT)/"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -m "not slow and not browser"
+
+bench: $(STAMP)
+	$(BIN)/python bench/run_bench.py
+
+eval: $(STAMP)
+	$(BIN)/backsafe eval eval/manifests
+
+lock:
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v -i '^mediapipe' > requirements.lock
+
+clean:
+	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache

@@ -1,0 +1,226 @@
+"""The exercise library: a versioned data file (``data/exercises.json``) validated on load.
+
+Classes and MET values follow COACHING_RULES.md §2 (impact: low = always in contact, high = flight phase;
+spine class L < 2.5 kN, M 2.5-3.4, H >= 3.4 or ballistic; MET from the 2011 Compendium codes given).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Literal
+
+from .errors import UnknownExerciseError
+
+FAULT_CODES: tuple[str, ...] = (
+    "back_rounding",
+    "back_arching",
+    "hips_piked",
+    "lateral_shift",
+    "knee_valgus",
+    "knee_varus",
+    "hip_rotation",
+    "rushing",
+    "jumping",
+    "partial_range",
+    "load_far_from_body",
+)
+
+PRIMARY_SIGNALS: tuple[str, ...] = (
+    "knee_flexion",
+    "hip_flexion",
+    "hip_extension",
+    "elbow_flexion",
+    "shoulder_elevation",
+    "shoulder_shrug",
+    "trunk_inclination",
+    "hip_height",
+    "knee_separation",
+)
+
+VIEWS = ("side", "front", "oblique")
+
+
+@dataclass(frozen=True, slots=True)
+class Tempo4:
+    """A prescribed tempo, e.g. 3-1-2-0: eccentric, bottom pause, concentric, top pause (s); None = X (fast)."""
+
+    eccentric_s: float | None
+    bottom_s: float | None
+    concentric_s: float | None
+    top_s: float | None
+
+    @classmethod
+    def parse(cls, text: str) -> Tempo4:
+        from .errors import ValueRangeError
+
+        parts = text.strip().split("-")
+        if len(parts) != 4:
+            raise ValueRangeError(f"tempo {text!r}: expected four phases like 3-1-2-0 (X = fast)")
+        values: list[float | None] = []
+        for p in parts:
+            if p.upper() == "X":
+                values.append(None)
+                continue
+            try:
+                v = float(p)
+            except ValueError:
+                raise ValueRangeError(f"tempo {text!r}: phase {p!r} is not a number of seconds or X") from None
+            if not 0 <= v <= 30:
+                raise ValueRangeError(f"tempo {text!r}: phase {p!r} s is outside 0-30 s")
+            values.append(v)
+        return cls(*values)
+
+    def __str__(self) -> str:
+        def f(v: float | None) -> str:
+            return "X" if v is None else (str(int(v)) if float(v).is_integer() else str(v))
+
+        return "-".join(f(v) for v in (self.eccentric_s, self.bottom_s, self.concentric_s, self.top_s))
+
+
+@dataclass(frozen=True, slots=True)
+class Exercise:
+    id: str
+    name: str
+    impact: Literal["low", "high"]
+    spinal_load: Literal["L", "M", "H"]
+    met: float
+    met_code: str
+    views: tuple[str, ...]
+    primary_signal: str | None
+    first_phase: Literal["eccentric", "concentric", "none"]
+    default_tempo: Tempo4
+    kind: Literal["reps", "hold", "continuous"]
+    loaded: bool
+    pattern: str
+    faults: tuple[str, ...]
+    regressions: tuple[str, ...]
+    progressions: tuple[str, ...]
+    while_recovering: str | None
+    jump_expected: bool
+    rushing_exempt: bool
+
+    @property
+    def preferred_view(self) -> str | None:
+        return self.views[0] if self.views else None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "impact": self.impact,
+            "spinal_load": self.spinal_load,
+            "met": self.met,
+            "met_code": self.met_code,
+            "views": list(self.views),
+            "primary_signal": self.primary_signal,
+            "first_phase": self.first_phase,
+            "default_tempo": str(self.default_tempo),
+            "kind": self.kind,
+            "loaded": self.loaded,
+            "pattern": self.pattern,
+            "faults": list(self.faults),
+            "regressions": list(self.regressions),
+            "progressions": list(self.progressions),
+            "while_recovering": self.while_recovering,
+            "jump_expected": self.jump_expected,
+            "rushing_exempt": self.rushing_exempt,
+        }
+
+
+class LibraryError(ValueError):
+    """The exercise data file is invalid (a packaging bug, not user input)."""
+
+
+def _parse_one(raw: dict[str, Any]) -> Exercise:
+    ident = raw.get("id", "?")
+
+    def need(key: str, typ: type | tuple[type, ...]) -> Any:
+        if key not in raw:
+            raise LibraryError(f"exercise {ident!r}: missing field {key!r}")
+        if not isinstance(raw[key], typ):
+            raise LibraryError(f"exercise {ident!r}: field {key!r} should be {typ}, got {raw[key]!r}")
+        return raw[key]
+
+    impact = need("impact", str)
+    if impact not in ("low", "high"):
+        raise LibraryError(f"exercise {ident!r}: impact {impact!r} not low|high")
+    spine = need("spinal_load", str)
+    if spine not in ("L", "M", "H"):
+        raise LibraryError(f"exercise {ident!r}: spinal_load {spine!r} not L|M|H")
+    kind = need("kind", str)
+    if kind not in ("reps", "hold", "continuous"):
+        raise LibraryError(f"exercise {ident!r}: kind {kind!r}")
+    signal = raw.get("primary_signal")
+    if kind == "reps" and signal not in PRIMARY_SIGNALS:
+        raise LibraryError(f"exercise {ident!r}: primary_signal {signal!r} not one of {PRIMARY_SIGNALS}")
+    faults = tuple(need("faults", list))
+    bad = [f for f in faults if f not in FAULT_CODES]
+    if bad:
+        raise LibraryError(f"exercise {ident!r}: unknown fault codes {bad}")
+    views = tuple(need("views", list))
+    if any(v not in VIEWS for v in views):
+        raise LibraryError(f"exercise {ident!r}: views {views} not within {VIEWS}")
+    met = float(need("met", (int, float)))
+    if not 1.0 <= met <= 20.0:
+        raise LibraryError(f"exercise {ident!r}: MET {met} out of range")
+    return Exercise(
+        id=need("id", str),
+        name=need("name", str),
+        impact=impact,  # type: ignore[arg-type]
+        spinal_load=spine,  # type: ignore[arg-type]
+        met=met,
+        met_code=str(raw.get("met_code", "")),
+        views=views,
+        primary_signal=signal,
+        first_phase=need("first_phase", str),
+        default_tempo=Tempo4.parse(need("default_tempo", str)),
+        kind=kind,  # type: ignore[arg-type]
+        loaded=bool(raw.get("loaded", False)),
+        pattern=str(raw.get("pattern", "")),
+        faults=faults,
+        regressions=tuple(raw.get("regressions", [])),
+        progressions=tuple(raw.get("progressions", [])),
+        while_recovering=raw.get("while_recovering"),
+        jump_expected=bool(raw.get("jump_expected", False)),
+        rushing_exempt=bool(raw.get("rushing_exempt", False)),
+    )
+
+
+def parse_library(doc: dict[str, Any]) -> dict[str, Exercise]:
+    """Validate a library document and return exercises by id."""
+    if doc.get("version") != 1:
+        raise LibraryError(f"exercise library version {doc.get('version')!r} not supported (expected 1)")
+    out: dict[str, Exercise] = {}
+    for raw in doc.get("exercises", []):
+        ex = _parse_one(raw)
+        if ex.id in out:
+            raise LibraryError(f"exercise {ex.id!r} defined twice")
+        out[ex.id] = ex
+    for ex in out.values():
+        for ref in ex.regressions + ex.progressions + ((ex.while_recovering,) if ex.while_recovering else ()):
+            if ref not in out:
+                raise LibraryError(f"exercise {ex.id!r} refers to unknown exercise {ref!r}")
+    return out
+
+
+@lru_cache(maxsize=1)
+def load_library() -> dict[str, Exercise]:
+    """The packaged exercise library, validated (cached)."""
+    text = resources.files("backsafe").joinpath("data/exercises.json").read_text(encoding="utf-8")
+    return parse_library(json.loads(text))
+
+
+def get_exercise(exercise_id: str) -> Exercise:
+    """Look up an exercise id; UnknownExerciseError lists close matches."""
+    lib = load_library()
+    key = exercise_id.strip().lower().replace("-", "_").replace(" ", "_")
+    if key in lib:
+        return lib[key]
+    import difflib
+
+    close = difflib.get_close_matches(key, list(lib), n=3)
+    hint = f"; did you mean {', '.join(close)}?" if close else "; run `backsafe exercises` for the list"
+    raise UnknownExerciseError(f"unknown exercise {exercise_id!r}{hint}")

@@ -1,0 +1,253 @@
+"""Typed objects passed between the stages (numpy only, no I/O).
+
+``PoseSequence -> Kinematics -> [Rep] -> [Finding] -> Report``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from .errors import InputError
+from .skeleton import CANONICAL_JOINTS
+
+FloatArray = npt.NDArray[np.floating[Any]]
+
+Space = Literal["image", "world"]
+View = Literal["side", "front", "oblique", "unknown"]
+Severity = Literal["mild", "moderate", "severe"]
+SEVERITIES: tuple[Severity, ...] = ("mild", "moderate", "severe")
+
+
+@dataclass(frozen=True, slots=True)
+class PoseSequence:
+    """One person's keypoints over time in the canonical skeleton.
+
+    Attributes
+    ----------
+    data : float32 array (T, J, 4)
+        x, y, z, confidence per frame and joint. In ``space="image"`` x and y are pixels (y down) and z is
+        MediaPipe's relative depth in the same pixel scale (NaN when unknown). In ``space="world"`` x, y, z
+        are metres with y up (measured 3D: Kinect, Vicon, motion capture). Missing joints are NaN with
+        confidence 0.
+    timestamps_s : float64 array (T,)
+        Presentation time of each frame in seconds, strictly increasing (variable frame rate allowed).
+    joints : tuple of str
+        Joint names, normally :data:`backsafe.skeleton.CANONICAL_JOINTS`.
+    space : "image" or "world"
+    image_size : (width, height) in pixels, or None for world space.
+    source : str
+        Where the keypoints came from (``"mediapipe"``, ``"kinect-uiprmd"``, ...).
+    world : float32 array (T, J, 3) or None
+        Estimated 3D landmarks in metres (y up, origin at the hip centre) that accompany image-space keypoints,
+        e.g. MediaPipe's world landmarks. Estimated depth: a help, not a motion-capture measurement.
+    """
+
+    data: FloatArray
+    timestamps_s: FloatArray
+    joints: tuple[str, ...] = CANONICAL_JOINTS
+    space: Space = "image"
+    image_size: tuple[int, int] | None = None
+    source: str = "unknown"
+    world: FloatArray | None = None
+
+    def __post_init__(self) -> None:
+        if self.data.ndim != 3 or self.data.shape[1] != len(self.joints) or self.data.shape[2] != 4:
+            raise InputError(f"expected keypoints of shape (T, {len(self.joints)}, 4), got {self.data.shape}")
+        if self.timestamps_s.shape != (self.data.shape[0],):
+            raise InputError(
+                f"expected {self.data.shape[0]} timestamps, got array of shape {self.timestamps_s.shape}"
+            )
+        if self.data.shape[0] > 1 and not np.all(np.diff(self.timestamps_s) > 0):
+            raise InputError("timestamps must be strictly increasing")
+        if self.world is not None and self.world.shape != (self.data.shape[0], len(self.joints), 3):
+            raise InputError(
+                f"expected world landmarks of shape {(self.data.shape[0], len(self.joints), 3)}, "
+                f"got {self.world.shape}"
+            )
+
+    @property
+    def n_frames(self) -> int:
+        return int(self.data.shape[0])
+
+    @property
+    def fps(self) -> float:
+        """Median frame rate from the timestamps (29.97 stays 29.97)."""
+        if self.n_frames < 2:
+            return 0.0
+        return float(1.0 / np.median(np.diff(self.timestamps_s)))
+
+    @property
+    def duration_s(self) -> float:
+        if self.n_frames == 0:
+            return 0.0
+        dt = 1.0 / self.fps if self.n_frames > 1 else 0.0
+        return float(self.timestamps_s[-1] - self.timestamps_s[0] + dt)
+
+    @property
+    def has_z(self) -> bool:
+        return self.space == "world" or self.world is not None
+
+    def joint(self, name: str) -> FloatArray:
+        """(T, 4) array of one joint."""
+        return self.data[:, self.joints.index(name), :]
+
+    def replace(self, **changes: Any) -> PoseSequence:
+        fields = {
+            "data": self.data,
+            "timestamps_s": self.timestamps_s,
+            "joints": self.joints,
+            "space": self.space,
+            "image_size": self.image_size,
+            "source": self.source,
+            "world": self.world,
+        }
+        fields.update(changes)
+        return PoseSequence(**fields)
+
+
+@dataclass(frozen=True, slots=True)
+class Kinematics:
+    """Named time series with units, all of length T, NaN where not measurable.
+
+    ``dims`` says whether angles come from 3D (measured or world landmarks) or 2D image keypoints.
+    ``view`` is the camera view (side, front, oblique) the faults are judged from; ``facing`` is the direction
+    the person faces in a side view ("left" or "right" in the image).
+    """
+
+    timestamps_s: FloatArray
+    series: dict[str, FloatArray]
+    units: dict[str, str]
+    view: View
+    dims: Literal["2d", "3d"]
+    facing: Literal["left", "right"] | None = None
+    confidence: FloatArray | None = None
+    stature: float | None = None  # standing height in the series' length unit (px or m)
+    length_unit: str = "px"
+    view_evidence: dict[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        n = self.timestamps_s.shape[0]
+        for name, values in self.series.items():
+            if values.shape != (n,):
+                raise InputError(f"series {name!r}: expected shape ({n},), got {values.shape}")
+
+    @property
+    def n_frames(self) -> int:
+        return int(self.timestamps_s.shape[0])
+
+    @property
+    def fps(self) -> float:
+        if self.n_frames < 2:
+            return 0.0
+        return float(1.0 / np.median(np.diff(self.timestamps_s)))
+
+    def __getitem__(self, name: str) -> FloatArray:
+        try:
+            return self.series[name]
+        except KeyError:
+            raise KeyError(f"no kinematic series {name!r}; have: {', '.join(sorted(self.series))}") from None
+
+    def get(self, name: str) -> FloatArray | None:
+        return self.series.get(name)
+
+
+@dataclass(frozen=True, slots=True)
+class Tempo:
+    """Durations of the four phases of one repetition, seconds (eccentric-bottom-concentric-top)."""
+
+    eccentric_s: float
+    bottom_s: float
+    concentric_s: float
+    top_s: float
+
+    def as_dict(self) -> dict[str, float]:
+        return {
+            "eccentric_s": round(self.eccentric_s, 3),
+            "bottom_s": round(self.bottom_s, 3),
+            "concentric_s": round(self.concentric_s, 3),
+            "top_s": round(self.top_s, 3),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Rep:
+    """One repetition: frame indices into the Kinematics, inclusive start, exclusive end.
+
+    ``turn_frame`` is the turnaround (bottom of a squat, top of a curl). ``range_fraction`` is the rep's
+    excursion of the primary signal relative to the set's typical full rep (1.0 = full).
+    """
+
+    index: int
+    start_frame: int
+    turn_frame: int
+    end_frame: int
+    start_s: float
+    end_s: float
+    tempo: Tempo
+    range_fraction: float = 1.0
+    partial: bool = False
+    # frame spans of the phases (start, end) for plots and the annotated video
+    phase_frames: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One fault seen in one rep."""
+
+    rep: int
+    code: str
+    severity: Severity
+    value: float
+    threshold: float
+    unit: str
+    frames: tuple[int, int]
+    cue: str
+    signal: str = ""  # name of the kinematic series behind it (for plots)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "value": round(float(self.value), 2),
+            "threshold": round(float(self.threshold), 2),
+            "unit": self.unit,
+            "frames": [int(self.frames[0]), int(self.frames[1])],
+            "cue": self.cue,
+        }
+
+
+@dataclass(slots=True)
+class Report:
+    """Everything the analysis found; ``to_dict()`` gives the JSON contract of DESIGN.md."""
+
+    input: dict[str, Any]
+    exercise: str
+    view: View
+    dims: Literal["2d", "3d"]
+    reps: list[Rep]
+    findings: list[Finding]
+    warnings: list[str]
+    quality: Literal["ok", "low_confidence"]
+    top_cue: str
+    lumbar_moment_nm: dict[int, float] = field(default_factory=dict)
+    lumbar_compression_n: dict[int, float] = field(default_factory=dict)
+    hold_s: float | None = None
+    kinematics: Kinematics | None = None
+    pose: PoseSequence | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def rep_count(self) -> int:
+        return sum(1 for r in self.reps if not r.partial)
+
+    def findings_for(self, rep_index: int) -> list[Finding]:
+        return [f for f in self.findings if f.rep == rep_index]
+
+    def to_dict(self) -> dict[str, Any]:
+        from .report.json_report import report_to_dict
+
+        return report_to_dict(self)
