@@ -1,0 +1,44 @@
+"""Shared fixtures. Tests that need ../shared skip where it is absent (a user's fresh clone) but fail under CI."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE_CLIP = REPO / "samples" / "rohanx01_squat_side.mp4"
+
+
+def _shared_dir() -> Path | None:
+    env = os.environ.get("BACKSAFE_SHARED_DIR")
+    candidates = [Path(env)] if env else []
+    candidates.append(REPO.parent / "shared")
+    for c in candidates:
+        if (c / "datasets").is_dir():
+            return c
+    return None
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """Path to ../shared (datasets, domain rules). Skips outside CI when missing; fails in CI."""
+    d = _shared_dir()
+    if d is None:
+        msg = "../shared/datasets not found (set BACKSAFE_SHARED_DIR); dataset tests need it"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(msg + " — and CI=true, so this is an error", pytrace=False)
+        pytest.skip(msg)
+    return d
+
+
+@pytest.fixture(scope="session")
+def datasets(shared_dir: Path) -> Path:
+    return shared_dir / "datasets"
+
+
+@pytest.fixture(scope="session")
+def sample_clip() -> Path:
+    assert SAMPLE_CLIP.is_file(), f"bundled sample clip missing: {SAMPLE_CLIP}"
+    return SAMPLE_CLIP
