@@ -42,6 +42,14 @@ PRIMARY_SIGNALS: tuple[str, ...] = (
 
 VIEWS = ("side", "front", "oblique")
 
+EQUIPMENT_STEP_KG: dict[str, float] = {
+    # COACHING_RULES.md §4: the smallest load step (1 kg dumbbell, 2.5 kg barbell); kettlebells 2 kg [H]
+    "bodyweight": 1.0,
+    "dumbbell": 1.0,
+    "barbell": 2.5,
+    "kettlebell": 2.0,
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Tempo4:
@@ -101,6 +109,16 @@ class Exercise:
     while_recovering: str | None
     jump_expected: bool
     rushing_exempt: bool
+    # Coach fields (COACHING_RULES.md §4 ladder): optional in the data file, defaults derived on load.
+    equipment: str = "bodyweight"
+    start_load_kg: float = 0.0
+    ladder_rung: int = 1  # 0 floor/isometric, 1 bodyweight, 2 light load close to body, 3 barbell, 4 ballistic, 5 jumps
+    film_side: str | None = None
+
+    @property
+    def load_step_kg(self) -> float:
+        """The smallest available load step for this exercise's equipment (§4)."""
+        return EQUIPMENT_STEP_KG.get(self.equipment, 1.0)
 
     @property
     def preferred_view(self) -> str | None:
@@ -127,6 +145,10 @@ class Exercise:
             "while_recovering": self.while_recovering,
             "jump_expected": self.jump_expected,
             "rushing_exempt": self.rushing_exempt,
+            "equipment": self.equipment,
+            "start_load_kg": self.start_load_kg,
+            "ladder_rung": self.ladder_rung,
+            "film_side": self.film_side,
         }
 
 
@@ -166,6 +188,18 @@ def _parse_one(raw: dict[str, Any]) -> Exercise:
     met = float(need("met", (int, float)))
     if not 1.0 <= met <= 20.0:
         raise LibraryError(f"exercise {ident!r}: MET {met} out of range")
+    equipment = str(raw.get("equipment", "bodyweight"))
+    if equipment not in EQUIPMENT_STEP_KG:
+        raise LibraryError(f"exercise {ident!r}: equipment {equipment!r} not one of {tuple(EQUIPMENT_STEP_KG)}")
+    start_load = float(raw.get("start_load_kg", 0.0))
+    if not 0.0 <= start_load <= 200.0:
+        raise LibraryError(f"exercise {ident!r}: start_load_kg {start_load} out of range")
+    rung = int(raw.get("ladder_rung", 1))
+    if not 0 <= rung <= 5:
+        raise LibraryError(f"exercise {ident!r}: ladder_rung {rung} not 0-5")
+    film_side = raw.get("film_side", views[0] if views else None)
+    if film_side is not None and film_side not in views:
+        raise LibraryError(f"exercise {ident!r}: film_side {film_side!r} not one of its views {views}")
     return Exercise(
         id=need("id", str),
         name=need("name", str),
@@ -186,6 +220,10 @@ def _parse_one(raw: dict[str, Any]) -> Exercise:
         while_recovering=raw.get("while_recovering"),
         jump_expected=bool(raw.get("jump_expected", False)),
         rushing_exempt=bool(raw.get("rushing_exempt", False)),
+        equipment=equipment,
+        start_load_kg=start_load,
+        ladder_rung=rung,
+        film_side=film_side,
     )
 
 
