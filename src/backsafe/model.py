@@ -128,6 +128,7 @@ class Kinematics:
     stature: float | None = None  # standing height in the series' length unit (px or m)
     length_unit: str = "px"
     view_evidence: dict[str, float] = field(default_factory=dict)
+    scale_source: str = ""  # where metres come from: measured 3D, MediaPipe world landmarks, assumed stature
 
     def __post_init__(self) -> None:
         n = self.timestamps_s.shape[0]

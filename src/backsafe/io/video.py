@@ -1,0 +1,224 @@
+"""Streaming video decoding with PyAV: upright RGB frames with their real time stamps.
+
+- Frames are yielded one at a time; nothing grows with clip length.
+- Rotation metadata of phone clips is honoured (PyAV returns the raw frame plus ``frame.rotation``; we rotate
+  once, here, and nowhere else).
+- Time stamps come from each frame's pts (variable frame rate happens: the YFGD "Bad" clips), never from
+  index × nominal fps.
+- Every PyAV/FFmpeg error is wrapped into :class:`~backsafe.errors.VideoReadError` with a one-line message.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from ..errors import VideoReadError
+
+VIDEO_EXTENSIONS = frozenset({".mp4", ".mov", ".m4v", ".webm", ".avi", ".mkv"})
+
+#: refuse frames larger than this (8K is 33 Mpx): a decoder bomb or a mislabelled image would exhaust memory
+MAX_PIXELS = 8192 * 8192
+
+
+@dataclass(frozen=True, slots=True)
+class VideoInfo:
+    path: str
+    width: int  # after rotation
+    height: int
+    fps: float  # average frame rate from the container (29.97, not 29)
+    n_frames: int | None  # from the container; None when unknown
+    duration_s: float | None
+    rotation_deg: int
+    codec: str
+
+
+@dataclass(frozen=True, slots=True)
+class VideoFrame:
+    index: int
+    t_s: float
+    rgb: npt.NDArray[np.uint8]  # (H, W, 3), upright
+
+
+def _open(path: Path):  # type: ignore[no-untyped-def]
+    import av
+
+    if not path.exists():
+        raise VideoReadError(f"{path}: no such file")
+    if path.is_dir():
+        raise VideoReadError(f"{path}: is a folder, expected a video file")
+    if path.stat().st_size == 0:
+        raise VideoReadError(f"{path}: the file is empty (0 bytes); is the upload complete?")
+    try:
+        container = av.open(str(path), mode="r")
+    except (av.error.FFmpegError, OSError, ValueError, UnicodeDecodeError) as exc:
+        raise VideoReadError(f"{path}: not a readable video ({exc.__class__.__name__}: {exc})") from exc
+    if not container.streams.video:
+        container.close()
+        raise VideoReadError(f"{path}: no video stream (audio only or not a video)")
+    return container
+
+
+def _rotation(frame_or_stream_rotation: int | float | None) -> int:
+    if not frame_or_stream_rotation:
+        return 0
+    return int(round(float(frame_or_stream_rotation) / 90.0)) * 90 % 360
+
+
+def probe_video(path: str | Path) -> VideoInfo:
+    """Read container metadata without decoding the whole clip (one frame is decoded for the rotation)."""
+    import av
+
+    path = Path(path)
+    container = _open(path)
+    try:
+        stream = container.streams.video[0]
+        cc = stream.codec_context
+        rate = stream.average_rate or stream.guessed_rate or stream.base_rate
+        fps = float(rate) if rate else 0.0
+        duration_s = None
+        if stream.duration is not None and stream.time_base is not None:
+            duration_s = float(stream.duration * stream.time_base)
+        elif container.duration is not None:
+            duration_s = container.duration / 1_000_000
+        rotation = 0
+        try:
+            for frame in container.decode(stream):
+                rotation = _rotation(getattr(frame, "rotation", 0))
+                break
+        except av.error.FFmpegError as exc:
+            raise VideoReadError(f"{path}: the first frame cannot be decoded ({exc}); is the file complete?") from exc
+        w, h = int(cc.width), int(cc.height)
+        if w <= 0 or h <= 0:
+            raise VideoReadError(f"{path}: video stream has no frame size ({w}x{h})")
+        if rotation in (90, 270):
+            w, h = h, w
+        return VideoInfo(
+            path=str(path),
+            width=w,
+            height=h,
+            fps=fps,
+            n_frames=int(stream.frames) if stream.frames else None,
+            duration_s=duration_s,
+            rotation_deg=rotation,
+            codec=str(cc.name),
+        )
+    finally:
+        container.close()
+
+
+def _upright(arr: npt.NDArray[np.uint8], rotation: int) -> npt.NDArray[np.uint8]:
+    # PyAV's rotation is counter-clockwise degrees to apply for display; np.rot90 rotates counter-clockwise.
+    # Checked against OpenCV's auto-rotation (research/pose-backend.md: the two matched exactly).
+    if rotation == 0:
+        return arr
+    return np.ascontiguousarray(np.rot90(arr, k=rotation // 90))
+
+
+def iter_frames(path: str | Path, stride: int = 1, max_frames: int | None = None) -> Iterator[VideoFrame]:
+    """Decode a clip frame by frame: upright RGB arrays with pts time stamps in seconds.
+
+    Parameters
+    ----------
+    path : path to a video file.
+    stride : keep every ``stride``-th decoded frame (``index`` still counts every decoded frame).
+    max_frames : stop after this many decoded frames.
+
+    Raises
+    ------
+    VideoReadError
+        Not a video, no video stream, zero frames decoded, a frame larger than 8K, or a decode error before
+        the first frame. A decode error after some frames ends the stream early (a truncated file keeps what
+        could be read); the caller sees fewer frames than the container announced.
+    """
+    import av
+
+    if stride < 1:
+        raise ValueError("stride must be >= 1")
+    path = Path(path)
+    container = _open(path)
+    n = 0
+    last_t = -np.inf
+    try:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        tb = stream.time_base or Fraction(1, 30)
+        rate = stream.average_rate or stream.guessed_rate
+        nominal_dt = 1.0 / float(rate) if rate else 1.0 / 30.0
+        start_pts = stream.start_time
+        try:
+            for frame in container.decode(stream):
+                if frame.width * frame.height > MAX_PIXELS:
+                    raise VideoReadError(
+                        f"{path}: frames are {frame.width}x{frame.height}, larger than the 8K limit"
+                    )
+                if frame.pts is not None:
+                    t = float((frame.pts - (start_pts or 0)) * tb)
+                else:
+                    t = last_t + nominal_dt if np.isfinite(last_t) else 0.0
+                if t <= last_t:  # duplicate or out-of-order pts: keep time strictly increasing
+                    t = last_t + 1e-3
+                last_t = t
+                index = n
+                n += 1
+                if index % stride == 0:
+                    rgb = frame.to_ndarray(format="rgb24")
+                    yield VideoFrame(index=index, t_s=t, rgb=_upright(rgb, _rotation(getattr(frame, "rotation", 0))))
+                if max_frames is not None and n >= max_frames:
+                    break
+        except av.error.FFmpegError as exc:
+            if n == 0:
+                raise VideoReadError(f"{path}: no frame could be decoded ({exc}); is the file complete?") from exc
+            # truncated tail: stop cleanly with what was decoded
+        if n == 0:
+            raise VideoReadError(f"{path}: 0 frames decoded; is the file complete?")
+    finally:
+        container.close()
+
+
+def iter_frames_threaded(
+    path: str | Path, stride: int = 1, max_frames: int | None = None, buffer: int = 8
+) -> Iterator[VideoFrame]:
+    """:func:`iter_frames` with decoding in a background thread (bounded queue: memory stays constant).
+
+    Decoding (FFmpeg) and pose inference (TFLite) both release the GIL, so on two cores they overlap.
+    Exceptions raised by the decoder are re-raised in the consumer.
+    """
+    q: queue.Queue[VideoFrame | BaseException | None] = queue.Queue(maxsize=buffer)
+    stop = threading.Event()
+
+    def worker() -> None:
+        try:
+            for fr in iter_frames(path, stride=stride, max_frames=max_frames):
+                while not stop.is_set():
+                    try:
+                        q.put(fr, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put(None)
+        except BaseException as exc:  # handed to the consumer thread, re-raised there
+            q.put(exc)
+
+    t = threading.Thread(target=worker, name="backsafe-decode", daemon=True)
+    t.start()
+    try:
+        while True:
+            item = q.get()
+            if item is None:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        t.join(timeout=5)

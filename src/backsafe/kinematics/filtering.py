@@ -1,0 +1,243 @@
+"""Cleaning a PoseSequence: confidence gate, left/right swap repair, outlier rejection, gap filling, low-pass.
+
+Order matters: swaps are repaired on the raw gated points (a swap is a displacement, not noise), outliers are
+rejected before gaps are filled, and the low-pass runs last on each NaN-free run separately.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+from scipy.signal import butter, sosfiltfilt
+
+from ..model import PoseSequence
+
+FloatArray = npt.NDArray[np.float64]
+
+#: COACHING_RULES.md §5 pipeline: keypoints used only at confidence >= 0.5
+CONFIDENCE_MIN = 0.5
+#: Low-pass cut-off. Exercise movements have their power below ~3 Hz (a 1 s rep phase is 0.5 Hz; a bounce out
+#: of the bottom ~2-3 Hz); 6 Hz is the classic cut-off for joint kinematics of human movement (Winter,
+#: Biomechanics and Motor Control of Human Movement, 2009) and keeps a 0.2 s pause visible while removing the
+#: frame-to-frame jitter of single-camera pose (mostly above 5 Hz at 30 fps). For low frame rates it is capped at
+#: 0.4 x fps (80 % of Nyquist) in :func:`lowpass`.
+CUTOFF_HZ = 6.0
+FILTER_ORDER = 2  # applied forward and backward (sosfiltfilt): effective 4th order, zero phase
+#: gaps up to this long are interpolated; longer ones stay missing (a person out of frame is not invented)
+MAX_GAP_S = 0.5
+#: Hampel outlier window and threshold (in robust SDs)
+HAMPEL_WINDOW_S = 0.3
+HAMPEL_K = 4.0
+
+_LIMB_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("hip", "knee", "ankle", "heel", "foot_index"),
+    ("shoulder", "elbow", "wrist", "pinky", "index", "thumb"),
+)
+
+
+def gate_confidence(data: npt.NDArray[np.float32], conf_min: float = CONFIDENCE_MIN) -> npt.NDArray[np.float32]:
+    """NaN out x, y, z of keypoints below ``conf_min``; returns a new array."""
+    out = data.copy()
+    low = ~(out[..., 3] >= conf_min)
+    out[..., :3][low] = np.nan
+    return out
+
+
+def _group_pairs(joints: tuple[str, ...]) -> list[list[tuple[int, int]]]:
+    index = {n: i for i, n in enumerate(joints)}
+    groups = []
+    for group in _LIMB_GROUPS:
+        pairs = [
+            (index[f"left_{n}"], index[f"right_{n}"])
+            for n in group
+            if f"left_{n}" in index and f"right_{n}" in index
+        ]
+        groups.append(pairs)
+    return groups
+
+
+def repair_swaps(xyz: npt.NDArray[np.float64], joints: tuple[str, ...], min_gain: float = 0.5) -> tuple[npt.NDArray[np.float64], int]:
+    """Undo left/right limb swaps, a known failure of single-camera pose.
+
+    For each limb group (legs, arms) and frame, compare the distance of the left and right joints to where they
+    were in the last frame, as labelled and swapped. When swapping makes the match at least ``1/min_gain`` times
+    better, the labels are exchanged for that frame. Works in place on a copy; returns (xyz, n_swapped_frames).
+
+    Parameters
+    ----------
+    xyz : (T, J, 3) positions (NaN = missing).
+    """
+    out = xyz.copy()
+    n_swapped = 0
+    for pairs in _group_pairs(joints):
+        if not pairs:
+            continue
+        li = np.array([p[0] for p in pairs])
+        ri = np.array([p[1] for p in pairs])
+        prev_l = None
+        prev_r = None
+        for t in range(out.shape[0]):
+            cur_l = out[t, li, :2]
+            cur_r = out[t, ri, :2]
+            if prev_l is not None:
+                direct = np.nanmean(np.linalg.norm(cur_l - prev_l, axis=1) + np.linalg.norm(cur_r - prev_r, axis=1))
+                swapped = np.nanmean(np.linalg.norm(cur_r - prev_l, axis=1) + np.linalg.norm(cur_l - prev_r, axis=1))
+                sep = np.nanmean(np.linalg.norm(prev_l - prev_r, axis=1))
+                if (
+                    np.isfinite(direct)
+                    and np.isfinite(swapped)
+                    and swapped < min_gain * direct
+                    and direct > 0.5 * sep
+                ):
+                    tmp = out[t, li].copy()
+                    out[t, li] = out[t, ri]
+                    out[t, ri] = tmp
+                    n_swapped += 1
+                    cur_l = out[t, li, :2]
+                    cur_r = out[t, ri, :2]
+            ok_l = np.all(np.isfinite(cur_l))
+            ok_r = np.all(np.isfinite(cur_r))
+            if ok_l and ok_r:
+                prev_l, prev_r = cur_l.copy(), cur_r.copy()
+    return out, n_swapped
+
+
+def _interp_columns(X: FloatArray, t: FloatArray) -> FloatArray:
+    """Linear interpolation of every NaN in each column (edges: nearest valid value); all-NaN columns stay NaN."""
+    out = X.copy()
+    for k in range(X.shape[1]):
+        col = X[:, k]
+        ok = np.isfinite(col)
+        if ok.all() or not ok.any():
+            continue
+        out[:, k] = np.interp(t, t[ok], col[ok])
+    return out
+
+
+def long_gap_mask(X: FloatArray, t: FloatArray, max_gap_s: float = MAX_GAP_S) -> npt.NDArray[np.bool_]:
+    """True where a sample is missing and its gap is longer than ``max_gap_s`` or touches the clip's edge.
+
+    Works column-wise on a (T, K) array without Python loops over time.
+    """
+    T = X.shape[0]
+    ok = np.isfinite(X)
+    ar = np.arange(T)[:, None]
+    prev_ok = np.maximum.accumulate(np.where(ok, ar, -1), axis=0)
+    next_ok = np.minimum.accumulate(np.where(ok, ar, T)[::-1], axis=0)[::-1]
+    inside = (~ok) & (prev_ok >= 0) & (next_ok < T)
+    gap_s = np.full(X.shape, np.inf)
+    gap_s[inside] = t[next_ok[inside]] - t[prev_ok[inside]]
+    return (~ok) & ~(inside & (gap_s <= max_gap_s))
+
+
+def reject_outliers(X: FloatArray, t: FloatArray, window: int, k: float = HAMPEL_K) -> npt.NDArray[np.bool_]:
+    """Hampel filter over the columns of a (T, K) array: True where a point is more than ``k`` robust SDs
+    (1.4826 x rolling MAD) from its rolling median. Missing points are never outliers."""
+    from scipy.ndimage import median_filter
+
+    if window < 3 or X.shape[0] < window:
+        return np.zeros(X.shape, dtype=bool)
+    filled = _interp_columns(X, t)
+    filled = np.where(np.isfinite(filled), filled, 0.0)
+    med = median_filter(filled, size=(window, 1), mode="nearest")
+    resid = np.abs(filled - med)
+    scale = 1.4826 * median_filter(resid, size=(window, 1), mode="nearest")
+    # a floor so that perfectly still stretches (MAD = 0) do not turn sub-pixel noise into "outliers"
+    floor = 1e-3 * (np.nanmax(np.abs(X)) if np.isfinite(X).any() else 1.0)
+    return np.isfinite(X) & (resid > k * np.maximum(scale, floor))
+
+
+def fill_gaps(x: FloatArray, t: FloatArray, max_gap_s: float = MAX_GAP_S) -> FloatArray:
+    """Linear interpolation across NaN runs no longer than ``max_gap_s``; edges and long gaps stay NaN."""
+    X = x.reshape(-1, 1)
+    out = _interp_columns(X, t)
+    out[long_gap_mask(X, t, max_gap_s)] = np.nan
+    return out.reshape(x.shape)
+
+
+def lowpass(x: FloatArray, fps: float, cutoff_hz: float = CUTOFF_HZ, order: int = FILTER_ORDER) -> FloatArray:
+    """Zero-phase Butterworth low-pass (SOS, forward-backward) along axis 0, on each NaN-free run separately.
+
+    Runs too short for the filter's padding are left unfiltered. Accepts (T,) or (T, K) arrays; NaN runs of a
+    (T, K) array are handled per column.
+    """
+    cutoff = min(cutoff_hz, 0.4 * fps)  # stay well inside Nyquist (fps / 2) for low frame rates
+    if fps <= 0 or cutoff <= 0:
+        return x.copy()
+    sos = butter(order, cutoff, btype="low", fs=fps, output="sos")
+    padlen = 3 * (2 * len(sos) + 1)
+    X = x.reshape(x.shape[0], -1)
+    out = X.copy()
+    ok = np.isfinite(X)
+    if ok.all():
+        if X.shape[0] > padlen:
+            out = sosfiltfilt(sos, X, axis=0)
+        return out.reshape(x.shape)
+    for kcol in range(X.shape[1]):
+        col_ok = ok[:, kcol]
+        if not col_ok.any():
+            continue
+        edges = np.flatnonzero(np.diff(np.concatenate(([0], col_ok.astype(np.int8), [0]))))
+        for start, stop in zip(edges[::2], edges[1::2]):
+            if stop - start > padlen:
+                out[start:stop, kcol] = sosfiltfilt(sos, X[start:stop, kcol])
+    return out.reshape(x.shape)
+
+
+def _clean_xyz(xyz: npt.NDArray[np.float64], t: FloatArray, fps: float, cutoff_hz: float) -> npt.NDArray[np.float64]:
+    """Outliers -> NaN (a whole joint when any coordinate is off), short gaps filled, low-passed, long gaps kept.
+
+    The low-pass runs once over all columns: long gaps are bridged linearly for the filter and blanked again
+    afterwards, so the cost does not depend on how fragmented the tracks are.
+    """
+    T, J, C = xyz.shape
+    window = max(3, int(round(HAMPEL_WINDOW_S * fps)) | 1)
+    X = xyz.reshape(T, J * C).copy()
+    out_mask = reject_outliers(X, t, window).reshape(T, J, C).any(axis=2)
+    X.reshape(T, J, C)[out_mask] = np.nan
+    missing = long_gap_mask(X, t)
+    F = _interp_columns(X, t)
+    cols_ok = np.isfinite(F).all(axis=0)
+    if cols_ok.any():
+        F[:, cols_ok] = lowpass(F[:, cols_ok], fps, cutoff_hz)
+    F[missing] = np.nan
+    return F.reshape(T, J, C)
+
+
+def clean_pose(
+    pose: PoseSequence,
+    cutoff_hz: float = CUTOFF_HZ,
+    conf_min: float = CONFIDENCE_MIN,
+    repair_lr: bool = True,
+) -> tuple[PoseSequence, dict[str, float]]:
+    """Clean a PoseSequence for offline analysis; returns (cleaned, stats).
+
+    stats: ``swapped_frames``, ``gated_share`` (share of keypoints below the confidence gate), ``cutoff_hz``.
+    Confidence of a filled point is set to ``conf_min`` (it was interpolated, not measured).
+    """
+    t = pose.timestamps_s.astype(np.float64)
+    fps = pose.fps if pose.n_frames > 1 else 30.0
+    gated = gate_confidence(pose.data, conf_min)
+    xyz = gated[..., :3].astype(np.float64)
+    n_swapped = 0
+    if repair_lr and pose.space == "image":
+        xyz, n_swapped = repair_swaps(xyz, pose.joints)
+    cleaned = _clean_xyz(xyz, t, fps, cutoff_hz)
+    data = np.empty_like(pose.data)
+    data[..., :3] = cleaned.astype(np.float32)
+    conf = np.where(np.isfinite(gated[..., 0]), pose.data[..., 3], 0.0)
+    filled = ~np.isfinite(gated[..., 0]) & np.isfinite(cleaned[..., 0])
+    conf = np.where(filled, conf_min, conf)
+    data[..., 3] = conf
+    world = None
+    if pose.world is not None:
+        w = pose.world.astype(np.float64).copy()
+        w[pose.data[..., 3] < conf_min] = np.nan
+        world = _clean_xyz(w, t, fps, cutoff_hz).astype(np.float32)
+    present = np.isfinite(pose.data[..., 0])
+    stats = {
+        "swapped_frames": float(n_swapped),
+        "gated_share": float(1.0 - (np.isfinite(gated[..., 0]).sum() / max(1, present.sum()))),
+        "cutoff_hz": float(min(cutoff_hz, 0.4 * fps)),
+    }
+    return pose.replace(data=data, world=world), stats
