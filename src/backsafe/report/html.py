@@ -1,0 +1,279 @@
+"""The HTML report: one self-contained file that opens offline and prints well.
+
+Everything is inline: the stylesheet (``assets/report.css``), the plots (matplotlib SVG as ``data:`` images) and
+the key frames (JPEG as ``data:`` images). No script, no font, no request leaves the file. The file is written
+atomically (a temporary file in the same folder, then ``os.replace``), so a half-written report never exists.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import os
+import tempfile
+from importlib import resources
+from pathlib import Path
+from string import Template
+from typing import Any
+
+from ..errors import BacksafeError
+from ..model import Finding, Rep, Report
+from .keyframes import KeyFrame, extract_key_frames
+from .plots import Plot, signal_plots
+from .wording import (
+    DISCLAIMER,
+    fault_label,
+    finding_sort_key,
+    format_value,
+    signal_label,
+    verdict,
+)
+
+__all__ = ["render_html", "build_html", "write_text_atomic"]
+
+
+def _esc(x: object) -> str:
+    return html.escape(str(x), quote=True)
+
+
+def _asset(name: str) -> str:
+    return resources.files("backsafe.report").joinpath(name).read_text(encoding="utf-8")
+
+
+def _data_uri(mime: str, payload: bytes) -> str:
+    return f"data:{mime};base64,{base64.b64encode(payload).decode('ascii')}"
+
+
+def write_text_atomic(out_path: Path, text: str) -> Path:
+    """Write ``text`` to ``out_path`` via a temporary file in the same folder and ``os.replace``."""
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out_path.parent, prefix=f".{out_path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, out_path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return out_path
+
+
+# --------------------------------------------------------------------------------------------------- sections
+
+
+def _exercise_name(report: Report) -> str:
+    try:
+        from ..exercises import get_exercise
+
+        return get_exercise(report.exercise).name
+    except BacksafeError:
+        return report.exercise.replace("_", " ")
+
+
+def _facts(report: Report) -> str:
+    items: list[tuple[str, str]] = [("Exercise", _exercise_name(report)), ("View", report.view)]
+    items.append(("Keypoints", "3D" if report.dims == "3d" else "2D"))
+    if report.reps or report.hold_s is None:
+        partial = sum(1 for r in report.reps if r.partial)
+        items.append(("Reps", f"{report.rep_count}" + (f" (+{partial} partial)" if partial else "")))
+    if report.hold_s is not None:
+        items.append(("Hold", f"{report.hold_s:.1f} s"))
+    n_faults = len(report.findings)
+    items.append(("Faults", str(n_faults)))
+    items.append(("Keypoint quality", "good" if report.quality == "ok" else "low"))
+    src = report.input.get("path") or report.input.get("file")
+    if src:
+        items.append(("Clip", Path(str(src)).name))
+    return "".join(f"<div><dt>{_esc(k)}</dt><dd>{_esc(v)}</dd></div>" for k, v in items)
+
+
+def _fault_html(f: Finding) -> str:
+    return (
+        f'<span class="fault"><span class="sev {_esc(f.severity)}">{_esc(f.severity)}</span>'
+        f"<strong>{_esc(fault_label(f.code))}</strong> {_esc(format_value(f.value, f.unit))} "
+        f"vs {_esc(format_value(f.threshold, f.unit))}"
+        f' <span class="cuetext">— {_esc(f.cue)}</span></span>'
+        if f.cue
+        else f'<span class="fault"><span class="sev {_esc(f.severity)}">{_esc(f.severity)}</span>'
+        f"<strong>{_esc(fault_label(f.code))}</strong> {_esc(format_value(f.value, f.unit))} "
+        f"vs {_esc(format_value(f.threshold, f.unit))}</span>"
+    )
+
+
+def _rep_row(report: Report, r: Rep, show_moment: bool) -> str:
+    fs = sorted(report.findings_for(r.index), key=finding_sort_key)
+    t = r.tempo
+    cls = ["clean" if not fs else "faulty"] + (["partial"] if r.partial else [])
+    faults = "".join(_fault_html(f) for f in fs) if fs else "clean"
+    cells = [
+        f"<td>{r.index}</td>",
+        f'<td class="num">{r.start_s:.2f}–{r.end_s:.2f}</td>',
+        *(f'<td class="num">{v:.1f}</td>' for v in (t.eccentric_s, t.bottom_s, t.concentric_s, t.top_s)),
+        f'<td class="faults">{faults}</td>',
+    ]
+    if show_moment:
+        m = report.lumbar_moment_nm.get(r.index)
+        cells.append(f'<td class="num">{m:.0f}</td>' if m is not None else '<td class="num">–</td>')
+    return f'<tr class="{" ".join(cls)}">' + "".join(cells) + "</tr>"
+
+
+def _rep_table(report: Report) -> str:
+    if not report.reps:
+        if report.hold_s is not None:
+            rows = "".join(f"<li>{_fault_html(f)}</li>" for f in sorted(report.findings, key=finding_sort_key))
+            body = f"<ul>{rows}</ul>" if rows else "<p>No faults seen during the hold.</p>"
+            return f'<p class="note">A hold of {report.hold_s:.1f} s: no repetitions to list.</p>{body}'
+        return '<p class="note">No repetition was found in this clip.</p>'
+    show_moment = bool(report.lumbar_moment_nm)
+    head = (
+        "<tr><th>Rep</th><th>Time (s)</th><th>Down (s)</th><th>Bottom (s)</th><th>Up (s)</th><th>Top (s)</th>"
+        "<th>Faults (value vs threshold)</th>" + ("<th>Lumbar moment (N·m)</th>" if show_moment else "") + "</tr>"
+    )
+    rows = "".join(_rep_row(report, r, show_moment) for r in report.reps)
+    note = (
+        '<p class="meta">Tempo phases: eccentric (down), bottom pause, concentric (up), top pause. '
+        + ("Lumbar moment: estimated static L5/S1 moment at the rep's most loaded frame, a screen, not a "
+           "measurement." if show_moment else "")
+        + "</p>"
+    )
+    return f'<table class="reps"><thead>{head}</thead><tbody>{rows}</tbody></table>{note}'
+
+
+def _plots_html(plots: list[Plot], report: Report) -> str:
+    if not plots:
+        why = "no kinematic time series were kept in this report" if report.kinematics is None else "no signal to plot"
+        return f'<p class="note">No plots: {why}.</p>'
+    out = []
+    for i, p in enumerate(plots):
+        uri = _data_uri("image/svg+xml", p.svg.encode("utf-8"))
+        out.append(
+            f'<figure class="plot" id="plot-{i}" data-signal="{_esc(p.signal)}">'
+            f"<h3>{_esc(p.title)}</h3>"
+            f'<img class="plot" src="{uri}" alt="{_esc(p.title)}">'
+            f"<figcaption>{_esc(p.caption)}</figcaption></figure>"
+        )
+    return "".join(out)
+
+
+def _keyframes_html(report: Report, video_path: Path | None, key_frames: list[KeyFrame] | None, error: str) -> str:
+    if not report.findings:
+        return '<p class="note">No faults, so no key frames to show: every rep was clean.</p>'
+    if key_frames is None:
+        return f'<p class="note">No key frames: {_esc(error)}.</p>'
+    if not key_frames:
+        return '<p class="note">No key frames: the frames of the faults could not be read from the clip.</p>'
+    out = []
+    for k in key_frames:
+        left = (
+            f'<figure><img class="keyframe" src="{_data_uri("image/jpeg", k.image_jpeg)}" '
+            f'alt="{_esc(k.caption)}"><figcaption>{_esc(k.caption)}. Cue: {_esc(k.finding.cue)}</figcaption></figure>'
+        )
+        if k.best_image_jpeg is not None and k.best_rep is not None:
+            phase = f"the same point of the {k.phase} phase" if k.phase else "the same moment"
+            cap = f"Your best rep (rep {k.best_rep}) at {phase}, for comparison"
+            right = (
+                f'<figure><img class="keyframe best" src="{_data_uri("image/jpeg", k.best_image_jpeg)}" '
+                f'alt="{_esc(cap)}"><figcaption>{_esc(cap)}.</figcaption></figure>'
+            )
+        else:
+            right = '<figure><div class="none">No other rep to compare with.</div></figure>'
+        out.append(f'<div class="kf" data-code="{_esc(k.finding.code)}"><h3 style="grid-column: 1 / -1; margin:0">'
+                   f"{_esc(fault_label(k.finding.code).capitalize())}</h3>{left}{right}</div>")
+    return "".join(out)
+
+
+def _comparison_html(comparison: dict[str, Any] | None) -> str:
+    if not comparison:
+        return ""
+    rows = "".join(
+        f"<tr><td>{_esc(r['rep'])}</td><td class=\"num\">{float(r['distance']):.2f}</td>"
+        f"<td>{_esc(r['phase'])}</td><td>{_esc(signal_label(str(r['signal'])))}</td>"
+        f"<td class=\"num\">{float(r['difference']):+.1f} {_esc(r.get('unit', ''))}</td></tr>"
+        for r in comparison.get("reps", [])
+    )
+    return (
+        '<section id="comparison"><h2>Compared with the reference</h2>'
+        f"<p>{_esc(comparison.get('summary', ''))}</p>"
+        "<table><thead><tr><th>Rep</th><th>Distance</th><th>Phase that differs most</th><th>Signal</th>"
+        f"<th>Difference (you − reference)</th></tr></thead><tbody>{rows}</tbody></table>"
+        '<p class="meta">Distance: mean difference after time alignment (dynamic time warping), in units of the '
+        "reference rep's range of each signal; 0 means the same movement.</p></section>"
+    )
+
+
+def _warnings_html(report: Report, extra: list[str]) -> str:
+    items = list(report.warnings) + extra
+    if not items:
+        return "<p>None.</p>"
+    return '<ul class="warnings">' + "".join(f"<li>{_esc(w)}</li>" for w in items) + "</ul>"
+
+
+def _key_frames_for(report: Report, video_path: Path | None) -> tuple[list[KeyFrame] | None, str]:
+    if video_path is None:
+        return None, "no video was given (keypoint input), so there are no frames to show"
+    if report.pose is None:
+        return None, "this report carries no keypoints to draw"
+    if report.pose.space != "image":
+        return None, "the keypoints are 3D world coordinates, not image pixels"
+    try:
+        return extract_key_frames(report, Path(video_path)), ""
+    except BacksafeError as exc:
+        return None, f"the clip could not be read ({exc})"
+
+
+def build_html(report: Report, video_path: Path | None, comparison: dict[str, Any] | None = None) -> str:
+    """The report page as a string (see :func:`render_html`)."""
+    from .. import __version__
+
+    key_frames, kf_error = _key_frames_for(report, video_path)
+    plots = signal_plots(report)
+    has_faults = bool(report.findings)
+    top_cue = (
+        f'<p class="cue">Top cue: <strong>{_esc(report.top_cue)}</strong></p>' if report.top_cue else ""
+    )
+    if comparison is None and isinstance(report.extra.get("comparison"), dict):
+        comparison = report.extra["comparison"]
+    name = _exercise_name(report)
+    values = {
+        "version": _esc(__version__),
+        "title": _esc(f"backsafe report — {name}"),
+        "css": _asset("assets/report.css"),
+        "heading": _esc(f"{name}: form report"),
+        "facts": _facts(report),
+        "verdict": _esc(verdict(report)),
+        "verdict_class": "faults" if has_faults else "clean",
+        "top_cue": top_cue,
+        "reps_heading": "Reps" if report.reps else "Hold",
+        "rep_table": _rep_table(report),
+        "plots": _plots_html(plots, report),
+        "keyframes": _keyframes_html(report, video_path, key_frames, kf_error),
+        "comparison": _comparison_html(comparison),
+        "warnings": _warnings_html(report, []),
+        "disclaimer": _esc(DISCLAIMER),
+        "meta": _esc(f"Made by backsafe {__version__}. Thresholds and wording: COACHING_RULES.md."),
+    }
+    return Template(_asset("templates/report.html")).substitute(values)
+
+
+def render_html(report: Report, video_path: Path | None, out_path: Path, *,
+                comparison: dict[str, Any] | None = None) -> Path:
+    """Write the self-contained HTML report.
+
+    Parameters
+    ----------
+    report : the analysis; ``report.kinematics`` gives the plots, ``report.pose`` (image pixels) the skeletons.
+    video_path : the analysed clip for key frames, or None (keypoint input: the page says there are none).
+    out_path : the HTML file to write (atomically).
+    comparison : ``Comparison.as_dict()`` of a reference comparison to include (default:
+        ``report.extra["comparison"]`` when present).
+
+    Returns
+    -------
+    Path
+        ``out_path``.
+    """
+    return write_text_atomic(Path(out_path), build_html(report, video_path, comparison))
