@@ -1,0 +1,49 @@
+"""Run the packaged Alembic migrations programmatically (no alembic.ini needed by users)."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from .engine import Database
+
+__all__ = ["alembic_config", "upgrade", "downgrade", "current_revision", "head_revision"]
+
+
+def alembic_config() -> Config:
+    """An Alembic config pointing at ``backsafe/migrations`` inside the installed package."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("backsafe").joinpath("migrations")))
+    return cfg
+
+
+def head_revision() -> str:
+    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+    return heads[0]
+
+
+def current_revision(db: Database) -> str | None:
+    with db.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(db: Database, revision: str = "head") -> None:
+    """Migrate up to ``revision`` (no-op when already there), in one transaction."""
+    if revision == "head" and current_revision(db) == head_revision():
+        return
+    cfg = alembic_config()
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+
+
+def downgrade(db: Database, revision: str = "base") -> None:
+    """Migrate down to ``revision`` (``base`` drops every backsafe table)."""
+    cfg = alembic_config()
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, revision)
