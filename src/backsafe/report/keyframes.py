@@ -149,7 +149,7 @@ def select_findings(report: Report, max_count: int = 8) -> list[Finding]:
 
 
 def _scale(img: Image) -> float:
-    return max(img.shape[0], img.shape[1]) / 720.0
+    return max(0.6, max(img.shape[0], img.shape[1]) / 720.0)
 
 
 def facing_side(pts: npt.NDArray[Any]) -> str:
@@ -319,8 +319,29 @@ def pose_points(pose: PoseSequence, frame: int, img_shape: tuple[int, ...]) -> n
     return pts
 
 
+def crop_to_person(img: Image, pts: npt.NDArray[Any], margin: float = 0.3, min_share: float = 0.35) -> Image:
+    """Crop around the visible keypoints (plus ``margin`` of the person's height on each side)."""
+    ok = np.isfinite(pts[:, 0]) & np.isfinite(pts[:, 1]) & (np.nan_to_num(pts[:, 3]) >= MIN_CONF)
+    if ok.sum() < 3:
+        return img
+    h, w = img.shape[:2]
+    x0, x1 = float(pts[ok, 0].min()), float(pts[ok, 0].max())
+    y0, y1 = float(pts[ok, 1].min()), float(pts[ok, 1].max())
+    pad = margin * max(y1 - y0, x1 - x0, 1.0)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    half_w = max((x1 - x0) / 2 + pad, min_share * w / 2)
+    half_h = max((y1 - y0) / 2 + pad, min_share * h / 2)
+    a, b = int(max(cx - half_w, 0)), int(min(cx + half_w, w))
+    c, d = int(max(cy - half_h, 0)), int(min(cy + half_h, h))
+    if b - a < 16 or d - c < 16:
+        return img
+    return np.ascontiguousarray(img[c:d, a:b])
+
+
 def annotate_frame(report: Report, rgb: Image, frame: int, signal: str, label: str,
-                   color: tuple[int, int, int] = HIGHLIGHT_RGB) -> Image:
+                   color: tuple[int, int, int] = HIGHLIGHT_RGB, crop: bool = False) -> Image:
+    """A copy of ``rgb`` with the skeleton and the angle behind ``signal`` drawn (optionally cropped to the
+    person)."""
     img = np.ascontiguousarray(rgb.copy())
     if report.pose is None:
         return img
@@ -330,7 +351,7 @@ def annotate_frame(report: Report, rgb: Image, frame: int, signal: str, label: s
     draw_skeleton(img, pts, highlight=joints_of_signal(signal, pts) if signal else ())
     if signal:
         draw_angle(img, pts, signal, label, color)
-    return img
+    return crop_to_person(img, pts) if crop else img
 
 
 def _resize(rgb: Image, max_side: int) -> Image:
@@ -362,7 +383,7 @@ def read_frames(video_path: Path, wanted: set[int], max_side: int = 720) -> dict
     return out
 
 
-def extract_key_frames(report: Report, video_path: Path, max_count: int = 8, max_side: int = 720) -> list[KeyFrame]:
+def extract_key_frames(report: Report, video_path: Path, max_count: int = 8, max_side: int = 640) -> list[KeyFrame]:
     """Key frames of the worst instance of each fault code, with the best rep's matching frame beside it.
 
     Needs ``report.pose`` in image space and the video; returns [] otherwise (the caller says why).
@@ -378,22 +399,23 @@ def extract_key_frames(report: Report, video_path: Path, max_count: int = 8, max
         phase = phase_of_frame(rep, wf)[0] if rep is not None else None
         plan.append((f, wf, best, bf, phase))
     wanted = {p[1] for p in plan} | {p[3] for p in plan if p[3] is not None}
-    frames = read_frames(video_path, wanted, max_side)
+    frames = read_frames(video_path, wanted, max(1280, max_side))
     out: list[KeyFrame] = []
     for f, wf, best, bf, phase in plan:
         if wf not in frames:
             continue
         img = annotate_frame(report, frames[wf], wf, f.signal, signal_text(report, f.signal, wf),
-                             SEVERITY_RGB.get(f.severity, HIGHLIGHT_RGB))
+                             SEVERITY_RGB.get(f.severity, HIGHLIGHT_RGB), crop=True)
         best_jpeg = None
         if best is not None and bf is not None and bf in frames:
-            bimg = annotate_frame(report, frames[bf], bf, f.signal, signal_text(report, f.signal, bf), REFERENCE_RGB)
-            best_jpeg = encode_jpeg(bimg)
+            bimg = annotate_frame(report, frames[bf], bf, f.signal, signal_text(report, f.signal, bf), REFERENCE_RGB,
+                                  crop=True)
+            best_jpeg = encode_jpeg(_resize(bimg, max_side))
         t = report.pose.timestamps_s[wf] if wf < report.pose.n_frames else float("nan")
         where = f"rep {f.rep}" + (f", {phase}" if phase else "") + f", {t:.2f} s"
         caption = (
             f"{fault_label(f.code).capitalize()} ({f.severity}) — {where}: "
             f"{format_value(f.value, f.unit)} vs threshold {format_value(f.threshold, f.unit)}"
         )
-        out.append(KeyFrame(f, wf, encode_jpeg(img), best.index if best else None, bf, best_jpeg, phase, caption))
+        out.append(KeyFrame(f, wf, encode_jpeg(_resize(img, max_side)), best.index if best else None, bf, best_jpeg, phase, caption))
     return out

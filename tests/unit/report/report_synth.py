@@ -140,35 +140,34 @@ def write_clip(path: Path, report: Report, width: int = 320, height: int = 240, 
     T = report.kinematics.n_frames
     fps = report.kinematics.fps
     tb = Fraction(1, 90000)
+    rng = np.random.default_rng(0)
+    times = np.cumsum([0.0] + [(1 / fps) * (rng.uniform(0.6, 1.4) if vfr else 1.0) for _ in range(T - 1)])
     with av.open(str(path), "w") as out:
         st = out.add_stream("libx264", rate=Fraction(round(fps * 1000), 1000))
         st.width, st.height, st.pix_fmt = width, height, "yuv420p"
         st.time_base = tb
-        ast = out.add_stream("aac", rate=44100) if audio else None
-        rng = np.random.default_rng(0)
-        t = 0.0
+        st.codec_context.time_base = tb
+        audio_packets = []
+        if audio:  # silent mono AAC, muxed after the video
+            ast = out.add_stream("aac", rate=44100, layout="mono")
+            samples, pos = int((times[-1] + 1 / fps) * 44100), 0
+            while pos < samples:
+                n = min(1024, samples - pos)
+                af = av.AudioFrame.from_ndarray(np.zeros((1, n), np.float32), format="fltp", layout="mono")
+                af.sample_rate, af.pts = 44100, pos
+                audio_packets += ast.encode(af)
+                pos += n
+            audio_packets += ast.encode()
         for i in range(T):
             img = np.full((height, width, 3), 90 + (i % 40), np.uint8)
             cv2.putText(img, str(i), (10, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (255, 255, 255), 2)
             fr = av.VideoFrame.from_ndarray(img, format="rgb24")
-            fr.pts = int(round(t * 90000))
+            fr.pts = int(round(times[i] * 90000))
             fr.time_base = tb
             for p in st.encode(fr):
                 out.mux(p)
-            t += (1 / fps) * (rng.uniform(0.6, 1.4) if vfr else 1.0)
         for p in st.encode():
             out.mux(p)
-        if ast is not None:
-            samples = int(t * 44100)
-            pos = 0
-            while pos < samples:
-                n = min(1024, samples - pos)
-                af = av.AudioFrame.from_ndarray(np.zeros((1, n), np.float32), format="fltp", layout="mono")
-                af.sample_rate = 44100
-                af.pts = pos
-                for p in ast.encode(af):
-                    out.mux(p)
-                pos += n
-            for p in ast.encode():
-                out.mux(p)
+        for p in audio_packets:
+            out.mux(p)
     return path
