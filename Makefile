@@ -24,6 +24,8 @@ demo: $(STAMP)
 	@echo "report written to $(DEMO_OUT)/"
 
 test: $(STAMP)
+	# PostgreSQL on loopback for the storage tests (tools/start_test_postgres.sh; reused if already running)
+	BACKSAFE_TEST_POSTGRES_URL=$${BACKSAFE_TEST_POSTGRES_URL:-$$(tools/start_test_postgres.sh)} \
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 test-fast: $(STAMP)
