@@ -1,0 +1,208 @@
+"""Adapters for measured 3D skeletons: UI-PRMD Kinect (npy / npz) and Kinect v2 text (KERAAL).
+
+Output is the canonical (T, J, 4) float32 array in metres, y up (``space="world"``), confidence 1 for every
+present joint.
+
+Left and right, checked on the data (both files label the person's own sides, nothing is swapped here):
+
+* Kinect v2 text (KERAAL): native Kinect camera space, right-handed, x towards the sensor's left, y up, z away
+  from the sensor. The person faces the sensor (toes point to -z), so their own left is at smaller x: the
+  ``*Left`` joints are. In the KERAAL "ELK" flank stretch the Kinect ``WristRight`` rises first, exactly like
+  OpenPose's ``rWrist`` in the unmirrored video of the same recording.
+* UI-PRMD ``positions_abs``: camera at the origin, person at z < 0 facing +z (toes point to +z), y up,
+  right-handed (BVH-style), so the person's left is at +x; the ``left *`` joints are. Checked against the
+  simultaneous Vicon recordings of the hurdle step (m02): the leg that Kinect labels as stepping is on the same
+  anatomical side in the right-handed Vicon lab frame (z up, forward = the stepping foot's direction, which the
+  sternum-vs-C7 markers confirm), in all 10 correct reps sampled (subjects 1-7, both legs occur); 2 of 10
+  incorrect reps were ambiguous (the stepping leg was not clear in the Kinect data).
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ..errors import InputError, KeypointFormatError
+from ._adapters_common import F32, check_frame_count, check_text_size, empty_canonical, put_joints, read_text_head
+
+#: UI-PRMD Kinect joint index -> canonical name (collars 6, 10 and the head tip 5 have no counterpart)
+UIPRMD_JOINTS: dict[int, str] = {
+    0: "pelvis",  # waist (root)
+    1: "spine_mid",
+    2: "spine_chest",  # chest
+    3: "neck",
+    4: "nose",  # head centre, not the nose: used only as a head point
+    7: "left_shoulder",  # left upper arm
+    8: "left_elbow",  # left forearm
+    9: "left_wrist",  # left hand
+    11: "right_shoulder",
+    12: "right_elbow",
+    13: "right_wrist",
+    14: "left_hip",  # left upper leg
+    15: "left_knee",  # left lower leg
+    16: "left_ankle",  # left foot
+    17: "left_foot_index",  # left toes
+    18: "right_hip",
+    19: "right_knee",
+    20: "right_ankle",
+    21: "right_foot_index",
+}
+UIPRMD_N_JOINTS = 22
+UIPRMD_FPS = 30.0
+
+#: Kinect v2 joint index -> canonical name (hands, hand tips and thumbs are not mapped)
+KINECT_V2_JOINTS: dict[int, str] = {
+    0: "pelvis",  # SpineBase
+    1: "spine_mid",  # SpineMid
+    2: "neck",  # Neck
+    3: "nose",  # Head: head centre, used only as a head point
+    4: "left_shoulder",
+    5: "left_elbow",
+    6: "left_wrist",
+    8: "right_shoulder",
+    9: "right_elbow",
+    10: "right_wrist",
+    12: "left_hip",
+    13: "left_knee",
+    14: "left_ankle",
+    15: "left_foot_index",  # FootLeft
+    16: "right_hip",
+    17: "right_knee",
+    18: "right_ankle",
+    19: "right_foot_index",  # FootRight
+    20: "spine_chest",  # SpineShoulder
+}
+KINECT_V2_COLUMNS = 25 * 7  # 25 joints x (x, y, z in m, quaternion x, y, z, w)
+
+
+def world_from_positions(positions_m: npt.NDArray[np.floating[Any]], mapping: dict[int, str]) -> F32:
+    """(T, S, 3) metres -> canonical (T, J, 4). A joint at exactly (0, 0, 0) or not finite is missing."""
+    values = np.asarray(positions_m, dtype=np.float64)
+    finite = np.all(np.isfinite(values), axis=2)
+    at_origin = np.all(values == 0.0, axis=2)
+    conf = np.where(finite & ~at_origin, 1.0, 0.0)
+    data = empty_canonical(values.shape[0])
+    put_joints(data, np.where(finite[..., None], values, np.nan), conf, mapping)
+    return data
+
+
+def load_uiprmd_array(path: Path, arr: npt.NDArray[Any]) -> F32:
+    """(T, 22, 3) UI-PRMD ``positions_abs`` in cm, y up -> canonical metres."""
+    if arr.ndim != 3 or arr.shape[1:] != (UIPRMD_N_JOINTS, 3):
+        raise KeypointFormatError(
+            f"{path}: kinect-uiprmd expected shape (T, {UIPRMD_N_JOINTS}, 3) in cm, got {arr.shape}"
+        )
+    check_frame_count(arr.shape[0], path, "the array")
+    return world_from_positions(np.asarray(arr, dtype=np.float64) / 100.0, UIPRMD_JOINTS)
+
+
+def load_kinect_v2_txt(path: Path) -> F32:
+    """KERAAL Kinect text: whitespace separated, one row per frame, 25 joints x (x, y, z, qx, qy, qz, qw)."""
+    check_text_size(path)
+    read_text_head(path)  # refuses binary content before numpy tries to parse it
+    try:
+        table = np.loadtxt(path, dtype=np.float64, ndmin=2)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise KeypointFormatError(
+            f"{path}: kinect-v2 expects whitespace-separated numbers, {KINECT_V2_COLUMNS} per row ({exc})"
+        ) from exc
+    if table.shape[0] == 0 or table.size == 0:
+        raise KeypointFormatError(f"{path}: the file holds no rows; expected {KINECT_V2_COLUMNS} numbers per frame")
+    if table.shape[1] != KINECT_V2_COLUMNS:
+        raise KeypointFormatError(
+            f"{path}: kinect-v2 expected {KINECT_V2_COLUMNS} columns (25 joints x 7), got {table.shape[1]}"
+        )
+    check_frame_count(table.shape[0], path, "the file")
+    return world_from_positions(table.reshape(-1, 25, 7)[..., :3], KINECT_V2_JOINTS)
+
+
+_MOVEMENT = re.compile(r"^(m\d+)_(.+)$")
+
+
+@dataclass(frozen=True, slots=True)
+class UiprmdFile:
+    """The validated arrays of one UI-PRMD Kinect npz (all repetitions stacked along time)."""
+
+    path: Path
+    positions_cm: npt.NDArray[np.floating[Any]]  # (sum T, 22, 3)
+    offsets: npt.NDArray[np.int64]  # (N + 1,)
+    subject: npt.NDArray[Any]
+    episode: npt.NDArray[Any]
+    correct: npt.NDArray[Any]
+
+    def reps(self) -> Iterator[tuple[F32, dict[str, Any]]]:
+        """Canonical arrays and metadata of each repetition, in file order."""
+        match = _MOVEMENT.match(self.path.stem)
+        movement_id, movement = (match.group(1), match.group(2)) if match else ("", self.path.stem)
+        for i in range(self.offsets.shape[0] - 1):
+            data = load_uiprmd_array(self.path, self.positions_cm[self.offsets[i] : self.offsets[i + 1]])
+            meta: dict[str, Any] = {
+                "subject": int(self.subject[i]),
+                "episode": int(self.episode[i]),
+                "correct": bool(self.correct[i]),
+                "movement": movement,
+                "movement_id": movement_id,
+                "rep_index": i,
+            }
+            yield data, meta
+
+
+def read_uiprmd_npz(path: Path) -> UiprmdFile:
+    """Open and check a UI-PRMD Kinect npz (keys, offsets, per-rep metadata) before any rep is used."""
+    needed = ("offsets", "subject", "episode", "correct", "positions_abs")
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            missing = [k for k in needed if k not in npz.files]
+            if missing:
+                vicon = "positions_mm" in npz.files
+                hint = "; Vicon files have positions_mm and are not supported" if vicon else ""
+                raise KeypointFormatError(
+                    f"{path}: UI-PRMD Kinect npz needs keys {', '.join(needed)}; missing {', '.join(missing)}{hint}"
+                )
+            arrays = {k: npz[k] for k in needed}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+        raise KeypointFormatError(f"{path}: not a readable UI-PRMD npz ({exc})") from exc
+    offsets = np.asarray(arrays["offsets"]).astype(np.int64, casting="unsafe")
+    positions = arrays["positions_abs"]
+    n_reps = offsets.shape[0] - 1 if offsets.ndim == 1 else -1
+    consistent = (
+        n_reps >= 1
+        and positions.ndim >= 1
+        and arrays["subject"].shape == arrays["episode"].shape == arrays["correct"].shape == (n_reps,)
+        and offsets[0] == 0
+        and offsets[-1] == positions.shape[0]
+        and bool(np.all(np.diff(offsets) > 0))
+    )
+    if not consistent:
+        raise KeypointFormatError(
+            f"{path}: offsets {offsets.shape} do not cut positions_abs {positions.shape} into "
+            f"{arrays['subject'].shape} repetitions"
+        )
+    return UiprmdFile(path, positions, offsets, arrays["subject"], arrays["episode"], arrays["correct"])
+
+
+def check_sensor(sensor: str) -> None:
+    if sensor != "kinect":
+        raise InputError(
+            f"sensor={sensor!r}: only 'kinect' UI-PRMD files are supported (the Vicon files hold unnamed "
+            "markers, not joints); pass sensor='kinect' and a ui_prmd/kinect/*.npz file"
+        )
+
+
+__all__ = [
+    "KINECT_V2_COLUMNS",
+    "UIPRMD_FPS",
+    "UIPRMD_N_JOINTS",
+    "check_sensor",
+    "UiprmdFile",
+    "read_uiprmd_npz",
+    "load_kinect_v2_txt",
+    "load_uiprmd_array",
+]
