@@ -109,6 +109,7 @@ class Exercise:
     while_recovering: str | None
     jump_expected: bool
     rushing_exempt: bool
+    rest_end: Literal["low", "high"] = "low"  # where the primary signal rests between reps
     # Coach fields (COACHING_RULES.md §4 ladder): optional in the data file, defaults derived on load.
     equipment: str = "bodyweight"
     start_load_kg: float = 0.0
@@ -145,6 +146,7 @@ class Exercise:
             "while_recovering": self.while_recovering,
             "jump_expected": self.jump_expected,
             "rushing_exempt": self.rushing_exempt,
+            "rest_end": self.rest_end,
             "equipment": self.equipment,
             "start_load_kg": self.start_load_kg,
             "ladder_rung": self.ladder_rung,
@@ -220,6 +222,7 @@ def _parse_one(raw: dict[str, Any]) -> Exercise:
         while_recovering=raw.get("while_recovering"),
         jump_expected=bool(raw.get("jump_expected", False)),
         rushing_exempt=bool(raw.get("rushing_exempt", False)),
+        rest_end="high" if raw.get("rest_end") == "high" else "low",
         equipment=equipment,
         start_load_kg=start_load,
         ladder_rung=rung,

@@ -336,12 +336,28 @@ def compute_kinematics(pose: PoseSequence, view: View | None = None) -> Kinemati
     # L5/S1 sits on the mid-hip -> mid-shoulder line, 10 % above mid-hip (COACHING_RULES §6)
     m_per_unit, scale_source = _metres_per_unit(pose, body, stature)
     l5 = mid_hip + 0.10 * trunk
-    hands = body.mid("left_wrist", "right_wrist")
-    if dims == "3d":
-        horiz = np.einsum("td,td->t", hands - l5, fwd)
-    else:
-        horiz = (hands[:, 0] - l5[:, 0]) * (1.0 if facing != "left" else -1.0)
-    put("load_lever_m", horiz * m_per_unit, "m")
+    hands = _nanmean(body["left_wrist"], body["right_wrist"])
+
+    def ahead_m(p: FloatArray) -> FloatArray:
+        """Horizontal distance in front of L5/S1 along the facing direction, metres."""
+        return np.einsum("td,td->t", p - l5, fwd) * m_per_unit
+
+    put("load_lever_m", ahead_m(hands), "m")
+    # segment centres of mass for the static L5/S1 moment (de Leva 1996 COM %, COACHING_RULES §6)
+    if dims == "3d" or view in ("side", "oblique"):
+        male = True  # segment COM fractions differ by < 2 % between the sexes; masses are applied later
+        head = _nanmean(body["left_ear"], body["right_ear"]) if dims == "2d" else body["nose"]
+        put("com_dx_head_m", ahead_m(head), "m")
+        put("com_dx_trunk_m", ahead_m(mid_sh + (0.514 if male else 0.496) * (mid_hip - mid_sh)), "m")
+        for side in ("left", "right"):
+            sh, el, wr = body[f"{side}_shoulder"], body[f"{side}_elbow"], body[f"{side}_wrist"]
+            put(f"com_dx_upperarm_{side}_m", ahead_m(sh + 0.577 * (el - sh)), "m")
+            put(f"com_dx_forearm_{side}_m", ahead_m(el + 0.457 * (wr - el)), "m")
+            # hand COM ≈ 8 cm beyond the wrist along the forearm (the NIOSH +8 cm grip offset)
+            fore = wr - el
+            with np.errstate(invalid="ignore", divide="ignore"):
+                unit_fore = fore / np.linalg.norm(fore, axis=1, keepdims=True)
+            put(f"com_dx_hand_{side}_m", ahead_m(wr) + 0.08 * np.einsum("td,td->t", unit_fore, fwd), "m")
     put("hands_ankle_dx_m", np.abs(np.einsum("td,td->t", hands - mid_ank, fwd)) * m_per_unit + 0.08, "m")
 
     evidence["m_per_unit"] = float(m_per_unit)

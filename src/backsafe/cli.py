@@ -1,0 +1,225 @@
+"""The ``backsafe`` command line: parse, call the library, map errors to exit codes (one mapping, one place).
+
+Exit codes (DESIGN.md): 0 ok, 2 bad usage, 3 unreadable or invalid input (nothing written), 4 no person found,
+1 unexpected internal error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from .errors import (
+    BacksafeError,
+    DependencyError,
+    InputError,
+    NoPersonError,
+    StorageError,
+    UnknownExerciseError,
+)
+
+#: the one mapping from error type to exit code (most specific first)
+EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
+    (UnknownExerciseError, 2),
+    (InputError, 3),
+    (NoPersonError, 4),
+    (DependencyError, 1),
+    (StorageError, 1),
+    (BacksafeError, 1),
+)
+
+app = typer.Typer(
+    name="backsafe",
+    help="Film a set, get per-rep feedback that protects your lower back; plan and log training around pain.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err_console = Console(stderr=True)
+T = TypeVar("T")
+
+
+def exit_code_for(exc: BaseException) -> int:
+    for typ, code in EXIT_CODES:
+        if isinstance(exc, typ):
+            return code
+    return 1
+
+
+def run_guarded(fn: Callable[[], T]) -> T:
+    """Run ``fn``; a BacksafeError becomes a one-line message on stderr and its exit code."""
+    try:
+        return fn()
+    except BacksafeError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(exit_code_for(exc)) from None
+
+
+class InputFormat(str, Enum):
+    auto = "auto"
+    video = "video"
+    blazepose_csv = "blazepose-csv"
+    blazepose_json = "blazepose-json"
+    openpose_json = "openpose-json"
+    coco18_npy = "coco18-npy"
+    coco17_json = "coco17-json"
+    kinect_uiprmd = "kinect-uiprmd"
+    kinect_v2 = "kinect-v2"
+
+
+class OutFormat(str, Enum):
+    json = "json"
+    html = "html"
+    video = "video"
+    text = "text"
+
+
+class ViewOpt(str, Enum):
+    side = "side"
+    front = "front"
+    oblique = "oblique"
+
+
+def _progress_bar(console: Console) -> tuple[Callable[[int, int | None], None], Callable[[], None]]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    progress = Progress(
+        TextColumn("pose"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console,
+        transient=True, disable=not console.is_terminal,
+    )
+    task = progress.add_task("pose", total=None)
+    progress.start()
+
+    def update(done: int, total: int | None) -> None:
+        progress.update(task, completed=done, total=total)
+
+    return update, progress.stop
+
+
+def _write_outputs(report: Any, src: Path, out: Path, formats: list[OutFormat], reference: Any) -> list[Path]:
+    """Write every asked-for file into a staging folder first, then move them in: no half-written report."""
+    from .report.json_report import write_json
+
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=out, prefix=".backsafe-"))
+    written: list[Path] = []
+    try:
+        if reference is not None:
+            from .compare import compare_to_reference
+
+            report.extra["comparison"] = compare_to_reference(report, reference).as_dict()
+        if OutFormat.json in formats:
+            written.append(write_json(report, staging / "report.json"))
+        if OutFormat.html in formats:
+            from .report.html import render_html
+
+            video = src if report.input.get("format") == "video" else None
+            written.append(render_html(report, video, staging / "report.html"))
+        if OutFormat.video in formats:
+            if report.input.get("format") != "video":
+                raise InputError("--format video needs a video input (this input is a keypoint file)")
+            from .report.video import write_annotated_video
+
+            written.append(write_annotated_video(report, src, staging / "annotated.mp4"))
+        final = []
+        for p in written:
+            dest = out / p.name
+            os.replace(p, dest)
+            final.append(dest)
+        return final
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+@app.command()
+def analyze(
+    input: Annotated[Path, typer.Argument(help="A video or a keypoint file (see --input-format).")],
+    exercise: Annotated[str, typer.Option("--exercise", "-e", help="Exercise id (`backsafe exercises`).")] = "squat",
+    input_format: Annotated[InputFormat, typer.Option("--input-format", help="Input format; auto guesses.")] = InputFormat.auto,
+    fps: Annotated[float | None, typer.Option(help="Frame rate, required for files without time stamps.")] = None,
+    load_kg: Annotated[float | None, typer.Option("--load-kg", help="External load held, kg.")] = None,
+    body_mass_kg: Annotated[float, typer.Option("--body-mass-kg", help="Body mass for the lumbar moment.")] = 75.0,
+    sex: Annotated[str, typer.Option(help="male|female: anthropometric tables and knee thresholds.")] = "male",
+    tempo: Annotated[str | None, typer.Option(help="Prescribed tempo ecc-pause-con-pause, e.g. 3-1-2-0.")] = None,
+    view: Annotated[ViewOpt | None, typer.Option(help="Force the camera view instead of detecting it.")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("backsafe-out"),
+    fmt: Annotated[list[OutFormat] | None, typer.Option("--format", "-f", help="Repeatable: json, html, video, text.")] = None,
+    reference: Annotated[Path | None, typer.Option(help="Compare each rep with a reference clip's best rep.")] = None,
+    stride: Annotated[int, typer.Option(help="Analyse every n-th frame (faster, less precise).")] = 1,
+) -> None:
+    """Analyse one set: reps, tempo, faults, lumbar moment, one top cue."""
+    from .pipeline import analyze as run_analysis
+
+    formats = list(fmt or [OutFormat.json, OutFormat.text])
+    console = Console()
+
+    def go() -> None:
+        update, stop = _progress_bar(err_console)
+        try:
+            opts: dict[str, Any] = dict(input_format=input_format.value, fps=fps, load_kg=load_kg,
+                                        body_mass_kg=body_mass_kg, sex=sex, tempo=tempo,
+                                        view=view.value if view else None, stride=stride)
+            report = run_analysis(input, exercise, progress=update, **opts)
+            ref = run_analysis(reference, exercise, **opts) if reference is not None else None
+        finally:
+            stop()
+        written = _write_outputs(report, input, out, formats, ref)
+        if OutFormat.text in formats:
+            try:
+                from .report.text import print_summary
+            except ImportError:  # pragma: no cover - text module ships with the package
+                console.print(json.dumps(report.to_dict()["summary"], indent=2))
+            else:
+                print_summary(report, console, written)
+
+    run_guarded(go)
+
+
+@app.command("eval")
+def eval_cmd(
+    dataset_dir: Annotated[Path, typer.Argument(help="A folder of manifests (*.json) or one manifest file.")],
+    out: Annotated[Path | None, typer.Option(help="Write the results as JSON here.")] = None,
+    subset: Annotated[str | None, typer.Option(help="Only manifests whose name contains this.")] = None,
+) -> None:
+    """Precision / recall / F1 per fault code against labels, and rep-count error."""
+    from .evaluation import run_eval
+
+    run_guarded(lambda: run_eval(dataset_dir, out=out, subset=subset, console=Console()))
+
+
+def _register_optional() -> None:
+    """Commands that live in their own modules (coach, web, batch) join when their module is present."""
+    for mod, attr in (("backsafe.coach_cli", "register"), ("backsafe.batch_cli", "register"),
+                      ("backsafe.web.cli", "register")):
+        try:
+            module = __import__(mod, fromlist=[attr])
+        except ModuleNotFoundError as exc:
+            if exc.name and mod.startswith(exc.name):
+                continue
+            raise
+        getattr(module, attr)(app)
+
+
+_register_optional()
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

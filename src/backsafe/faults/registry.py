@@ -1,0 +1,58 @@
+"""Fault rules: one module per fault code, each with ``check(ctx) -> list[Finding]``; this module runs them.
+
+A rule only runs where the camera view can see its fault (``VIEWS`` of each rule module); otherwise the report
+says so in its warnings instead of guessing (COACHING_RULES.md §5 "View" column).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..exercises import Exercise, Tempo4
+from ..model import Finding, Kinematics, Rep
+from . import rules
+from .base import FaultContext
+
+
+@dataclass(slots=True)
+class FaultResult:
+    findings: list[Finding] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    lumbar_moment_nm: dict[int, float] = field(default_factory=dict)
+    lumbar_compression_n: dict[int, float] = field(default_factory=dict)
+
+
+def check_faults(
+    kin: Kinematics,
+    reps: list[Rep],
+    ex: Exercise,
+    *,
+    tempo: Tempo4,
+    load_kg: float | None = None,
+    body_mass_kg: float = 75.0,
+    sex: str = "male",
+    quality: str = "ok",
+) -> FaultResult:
+    """Run every rule that applies to ``ex`` and that the view can judge."""
+    ctx = FaultContext(kin=kin, reps=reps, ex=ex, tempo=tempo, load_kg=load_kg, body_mass_kg=body_mass_kg,
+                       sex=sex)
+    out = FaultResult()
+    if quality == "low_confidence":
+        out.warnings.append("form faults were not judged: keypoint confidence is too low to tell them from noise")
+        return out
+    for rule in rules.ALL_RULES:
+        if rule.CODE not in ex.faults:
+            continue
+        if not rule.visible(kin):
+            out.warnings.append(
+                f"{rule.CODE.replace('_', ' ')} cannot be judged from a {kin.view} view "
+                f"({rule.NEEDS}); not checked"
+            )
+            continue
+        out.findings.extend(rule.check(ctx))
+    moments = rules.lumbar_load(ctx)
+    out.lumbar_moment_nm = moments.moment_nm
+    out.lumbar_compression_n = moments.compression_n
+    out.warnings.extend(moments.warnings)
+    out.findings.sort(key=lambda f: (f.rep, f.frames[0], f.code))
+    return out

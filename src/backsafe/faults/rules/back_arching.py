@@ -1,0 +1,39 @@
+"""back_arching — the lower back sags or arches (lumbar extension).
+
+COACHING_RULES.md §5 A: plank/push-up: shoulder-hip-ankle line sag > 10°; press/raise/curl: trunk behind
+vertical (lean-back) > 10° or > baseline + 8°.
+"""
+
+from __future__ import annotations
+
+from ...model import Finding, Kinematics
+from ..base import FaultContext, flag_reps, measure_reps
+from ._views import sagittal
+
+CODE = "back_arching"
+NEEDS = "a side view or 3D keypoints"
+SAG_DEG = 10.0
+LEAN_BACK_DEG = 10.0
+LEAN_BACK_MARGIN_DEG = 8.0
+BODY_LINE_PATTERNS = ("hold", "push", "core")
+CUE_LINE = "Squeeze your glutes and lift your hips into one long line from shoulders to heels."
+CUE_STANDING = "Ribs down and glutes tight: keep your shoulders stacked over your hips."
+
+
+def visible(kin: Kinematics) -> bool:
+    return sagittal(kin)
+
+
+def check(ctx: FaultContext) -> list[Finding]:
+    kin = ctx.kin
+    if ctx.ex.pattern in BODY_LINE_PATTERNS or ctx.ex.kind == "hold":
+        line = kin["body_line_deg"]
+        measures = measure_reps(ctx.reps, line, "max")
+        return flag_reps(ctx, CODE, measures, line, absolute=SAG_DEG, relative_floor=None, unit="deg",
+                         cue=CUE_LINE, signal="body_line_deg", step=10.0)
+    if ctx.ex.pattern in ("squat", "hinge", "lunge", "ballistic") and ctx.ex.id not in ("kettlebell_swing",):
+        return []  # lean-back is the standing upper-body rule; hinges and squats lean forward by design
+    lean_back = -kin["trunk_inclination_deg"]
+    measures = measure_reps(ctx.reps, lean_back, "max")
+    return flag_reps(ctx, CODE, measures, lean_back, absolute=LEAN_BACK_DEG, relative_floor=LEAN_BACK_MARGIN_DEG,
+                     unit="deg", cue=CUE_STANDING, signal="trunk_inclination_deg", step=10.0)

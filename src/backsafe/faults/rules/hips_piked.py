@@ -1,0 +1,24 @@
+"""hips_piked — hips high above the shoulder-ankle line (plank, push-up): the "high lower back" of the
+Exercise-Correction plank labels. COACHING_RULES.md §5 A uses 10° for the sag; the pike is its mirror image."""
+
+from __future__ import annotations
+
+from ...model import Finding, Kinematics
+from ..base import FaultContext, flag_reps, measure_reps
+from ._views import sagittal
+
+CODE = "hips_piked"
+NEEDS = "a side view or 3D keypoints"
+PIKE_DEG = 10.0
+CUE = "Lower your hips until shoulders, hips and heels make one straight line."
+
+
+def visible(kin: Kinematics) -> bool:
+    return sagittal(kin)
+
+
+def check(ctx: FaultContext) -> list[Finding]:
+    line = ctx.kin["body_line_deg"]
+    measures = measure_reps(ctx.reps, line, "min")
+    return flag_reps(ctx, CODE, measures, line, absolute=-PIKE_DEG, relative_floor=None, unit="deg", cue=CUE,
+                     signal="body_line_deg", step=10.0, above=False)

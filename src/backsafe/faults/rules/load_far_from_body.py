@@ -1,0 +1,52 @@
+"""load_far_from_body — a held load far from the spine multiplies the lumbar moment.
+
+COACHING_RULES.md §5 D and §6: NIOSH H = horizontal distance of the hands (+8 cm) from the mid-ankle, flag
+H > 25 cm in hinges and pulls (HM = 25/H); straight-arm raises: elbow > 150° (flexion < 30°) with the arm raised
+→ "bend the elbows" (a bent elbow cuts the moment by about a third, §6 worked example). Kettlebell swing: H > 25 cm
+at the bottom → "keep the bell close".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...model import Finding, Kinematics
+from ..base import FaultContext, make_findings, measure_reps
+from ._views import any_view, sagittal
+
+CODE = "load_far_from_body"
+NEEDS = "a side view or 3D keypoints for hinges; any view for raises"
+H_MAX_M = 0.25
+STRAIGHT_ELBOW_FLEXION_DEG = 30.0  # elbow angle > 150°
+ARM_RAISED_DEG = 45.0
+HINGE_PATTERNS = ("hinge", "hinge_hold", "ballistic")
+CUE_RAISE = "Bend your elbows a little and keep the weights closer to you."
+CUE_HINGE = "Keep the weight close: let it slide along your legs."
+CUE_SWING = "Keep the bell close to your body and hinge from the hips."
+
+
+def visible(kin: Kinematics) -> bool:
+    return any_view(kin)
+
+
+def check(ctx: FaultContext) -> list[Finding]:
+    kin = ctx.kin
+    ex = ctx.ex
+    if ex.pattern == "raise":
+        elbow = kin["elbow_flexion_deg"]
+        raised = kin["shoulder_elevation_deg"] > ARM_RAISED_DEG
+        # elbow flexion while the arm is raised; straight = small flexion
+        masked = np.where(raised, elbow, np.nan)
+        measures = measure_reps(ctx.reps, masked, "min")
+        cands = [bool(np.isfinite(m.value) and m.value < STRAIGHT_ELBOW_FLEXION_DEG) for m in measures]
+        return make_findings(CODE, measures, cands, [STRAIGHT_ELBOW_FLEXION_DEG] * len(measures), masked,
+                             unit="deg elbow flexion", cue=CUE_RAISE, signal="elbow_flexion_deg", step=10.0,
+                             above=False)
+    if ex.pattern in HINGE_PATTERNS and sagittal(kin) and "hands_ankle_dx_m" in kin.series:
+        h = kin["hands_ankle_dx_m"]
+        measures = measure_reps(ctx.reps, h, "max")
+        cands = [bool(np.isfinite(m.value) and m.value > H_MAX_M) for m in measures]
+        cue = CUE_SWING if ex.id == "kettlebell_swing" else CUE_HINGE
+        return make_findings(CODE, measures, cands, [H_MAX_M] * len(measures), h, unit="m", cue=cue,
+                             signal="hands_ankle_dx_m", step=0.1)
+    return []

@@ -1,0 +1,90 @@
+"""Static L5/S1 moment and compression per rep (COACHING_RULES.md §6) — a screen, not a measurement.
+
+M = Σ mᵢ·g·xᵢ, xᵢ = horizontal distance from L5/S1 to the centre of mass of each segment above it (head, trunk,
+both arms) and to the load in the hands. Masses: de Leva (1996) %BW (female/male): head 6.68/6.94, trunk
+42.57/43.46, upper arm 2.55/2.71, forearm 1.38/1.62, hand 0.56/0.61. Compression Fc ≈ M / 0.05 m (extensor moment
+arm 5 cm, Chaffin) + (0.55·BW + load)·g·cos(trunk angle). No dynamics or co-contraction. Reported where the
+sagittal plane is visible (side view or 3D). Limits: 3.4 kN NIOSH action limit, 6.4 kN maximum permissible.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..base import FaultContext
+
+G = 9.81
+MASS_FRACTION = {
+    "female": {"head": 0.0668, "trunk": 0.4257, "upperarm": 0.0255, "forearm": 0.0138, "hand": 0.0056},
+    "male": {"head": 0.0694, "trunk": 0.4346, "upperarm": 0.0271, "forearm": 0.0162, "hand": 0.0061},
+}
+EXTENSOR_ARM_M = 0.05
+UPPER_BODY_SHARE = 0.55  # [H] share of body weight above L5/S1 acting along the spine
+ACTION_LIMIT_N = 3400.0
+MAX_PERMISSIBLE_N = 6400.0
+
+
+@dataclass(slots=True)
+class LumbarLoad:
+    moment_nm: dict[int, float] = field(default_factory=dict)
+    compression_n: dict[int, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def moment_series(ctx: FaultContext) -> np.ndarray | None:
+    """Per-frame static flexion moment at L5/S1 (N·m, + = the load tries to bend the trunk forward)."""
+    s = ctx.kin.series
+    if "com_dx_trunk_m" not in s:
+        return None
+    frac = MASS_FRACTION.get(ctx.sex, MASS_FRACTION["male"])
+    bw = ctx.body_mass_kg
+    m = frac["head"] * bw * s["com_dx_head_m"] + frac["trunk"] * bw * s["com_dx_trunk_m"]
+    arms = np.zeros(ctx.kin.n_frames)
+    hands_dx = []
+    for side, other in (("left", "right"), ("right", "left")):
+        for seg in ("upperarm", "forearm", "hand"):
+            x = s[f"com_dx_{seg}_{side}_m"]
+            # an occluded arm in a side view mirrors the visible one
+            x = np.where(np.isfinite(x), x, s[f"com_dx_{seg}_{other}_m"])
+            arms = arms + frac[seg] * bw * x
+        hands_dx.append(np.where(np.isfinite(s[f"com_dx_hand_{side}_m"]), s[f"com_dx_hand_{side}_m"],
+                                 s[f"com_dx_hand_{other}_m"]))
+    m = m + arms
+    if ctx.load_kg:
+        m = m + ctx.load_kg * 0.5 * (hands_dx[0] + hands_dx[1])
+    return m * G
+
+
+def lumbar_load(ctx: FaultContext) -> LumbarLoad:
+    out = LumbarLoad()
+    if not ctx.reps:
+        return out
+    moment = moment_series(ctx)
+    if moment is None or not np.isfinite(moment).any():
+        out.warnings.append("the lumbar moment needs a side view (or 3D keypoints); not estimated")
+        return out
+    trunk = np.radians(ctx.kin["trunk_inclination_deg"])
+    axial = (UPPER_BODY_SHARE * ctx.body_mass_kg + (ctx.load_kg or 0.0)) * G * np.cos(trunk)
+    compression = np.maximum(moment, 0.0) / EXTENSOR_ARM_M + axial
+    worst = 0.0
+    for r in ctx.reps:
+        sl = slice(r.start_frame, r.end_frame + 1)
+        if np.isfinite(moment[sl]).any():
+            out.moment_nm[r.index] = round(float(np.nanmax(moment[sl])), 1)
+        if np.isfinite(compression[sl]).any():
+            c = float(np.nanmax(compression[sl]))
+            out.compression_n[r.index] = round(c, 0)
+            worst = max(worst, c)
+    if worst > MAX_PERMISSIBLE_N:
+        out.warnings.append(
+            f"estimated static L5/S1 compression peaks at {worst / 1000:.1f} kN, above the NIOSH maximum permissible "
+            f"{MAX_PERMISSIBLE_N / 1000:.1f} kN (a screen, not a measurement): lighten the load or keep it closer"
+        )
+    elif worst > ACTION_LIMIT_N:
+        out.warnings.append(
+            f"estimated static L5/S1 compression peaks at {worst / 1000:.1f} kN, above the NIOSH action limit "
+            f"{ACTION_LIMIT_N / 1000:.1f} kN (a screen, not a measurement)"
+        )
+    return out

@@ -1,0 +1,284 @@
+"""The only place that knows the stage order: input → pose → clean → kinematics → reps → faults → Report."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import InputError, ValueRangeError
+from .exercises import Exercise, Tempo4, get_exercise
+from .io.video import VIDEO_EXTENSIONS, iter_frames_threaded, probe_video
+from .kinematics.angles import compute_kinematics
+from .kinematics.filtering import clean_pose
+from .model import PoseSequence, Report, View
+from .pose.base import PoseEstimator, run_estimator
+from .reps.segmentation import hold_as_rep, hold_time, segment_reps
+
+ProgressFn = Callable[[int, int | None], None]
+EstimatorFactory = Callable[[], PoseEstimator]
+
+#: a clip whose mean keypoint confidence on the trunk and legs is below this is flagged low_confidence
+LOW_CONFIDENCE = 0.6
+POSE_CACHE_VERSION = "1"
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisOptions:
+    """Everything ``analyze`` can be told; validated on construction (absurd values are refused)."""
+
+    exercise: str = "squat"
+    input_format: str = "auto"
+    fps: float | None = None
+    load_kg: float | None = None
+    body_mass_kg: float = 75.0
+    sex: str = "male"
+    tempo: str | None = None
+    view: View | None = None
+    image_size: tuple[int, int] | None = None
+    stride: int = 1
+    pose_cache_dir: Path | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.load_kg is not None and not (0.0 <= self.load_kg <= 500.0):
+            raise ValueRangeError(f"load {self.load_kg} kg is outside 0-500 kg")
+        if not 25.0 <= self.body_mass_kg <= 300.0:
+            raise ValueRangeError(f"body mass {self.body_mass_kg} kg is outside 25-300 kg")
+        if self.fps is not None and not 1.0 <= self.fps <= 1000.0:
+            raise ValueRangeError(f"fps {self.fps} is outside 1-1000")
+        if self.sex not in ("male", "female"):
+            raise ValueRangeError(f"sex {self.sex!r}: expected male or female (sets anthropometric tables)")
+        if self.view not in (None, "side", "front", "oblique"):
+            raise ValueRangeError(f"view {self.view!r}: expected side, front or oblique")
+        if self.stride < 1 or self.stride > 10:
+            raise ValueRangeError(f"stride {self.stride}: expected 1-10")
+        if self.tempo is not None:
+            Tempo4.parse(self.tempo)
+
+
+def is_video(path: Path, input_format: str) -> bool:
+    if input_format == "video":
+        return True
+    if input_format != "auto":
+        return False
+    return path.suffix.lower() in VIDEO_EXTENSIONS
+
+
+def _file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _cache_path(cache_dir: Path, path: Path, stride: int) -> Path:
+    return cache_dir / f"{_file_digest(path)}-s{stride}-v{POSE_CACHE_VERSION}.npz"
+
+
+def _load_cached(p: Path) -> PoseSequence | None:
+    try:
+        with np.load(p, allow_pickle=False) as z:
+            world = z["world"] if z["world"].size else None
+            return PoseSequence(
+                data=z["data"],
+                timestamps_s=z["t"],
+                world=world,
+                image_size=(int(z["size"][0]), int(z["size"][1])),
+                source="mediapipe",
+            )
+    except (OSError, KeyError, ValueError, InputError):
+        return None
+
+
+def _save_cached(p: Path, pose: PoseSequence) -> None:
+    p.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=p.parent, suffix=".npz.tmp")
+    os.close(fd)
+    try:
+        with open(tmp, "wb") as f:
+            np.savez_compressed(
+                f,
+                data=pose.data,
+                t=pose.timestamps_s,
+                world=pose.world if pose.world is not None else np.zeros(0, np.float32),
+                size=np.array(pose.image_size or (0, 0)),
+            )
+        os.replace(tmp, p)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def default_estimator() -> PoseEstimator:
+    from .pose.mediapipe_backend import MediaPipePose
+
+    return MediaPipePose()
+
+
+def estimate_video_pose(
+    path: Path,
+    estimator_factory: EstimatorFactory | None = None,
+    stride: int = 1,
+    progress: ProgressFn | None = None,
+    cache_dir: Path | None = None,
+) -> PoseSequence:
+    """Decode a clip and run pose on every ``stride``-th frame (decoding overlaps inference in a thread)."""
+    if cache_dir is not None and estimator_factory is None:
+        cp = _cache_path(cache_dir, path, stride)
+        cached = _load_cached(cp) if cp.exists() else None
+        if cached is not None:
+            return cached
+    info = probe_video(path)
+    total = info.n_frames
+    estimator = (estimator_factory or default_estimator)()
+    try:
+        pose = run_estimator(
+            iter_frames_threaded(path, stride=stride),
+            estimator,
+            image_size=(info.width, info.height),
+            progress=(lambda i: progress(i * stride, total)) if progress else None,
+        )
+    finally:
+        estimator.close()
+    if cache_dir is not None and estimator_factory is None:
+        _save_cached(_cache_path(cache_dir, path, stride), pose)
+    return pose
+
+
+def load_pose(
+    path: str | Path,
+    opts: AnalysisOptions,
+    estimator_factory: EstimatorFactory | None = None,
+    progress: ProgressFn | None = None,
+) -> tuple[PoseSequence, dict[str, Any]]:
+    """Keypoints from a video (pose estimation) or a keypoint file (adapter); plus input metadata."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file or folder")
+    if is_video(path, opts.input_format):
+        info = probe_video(path)
+        pose = estimate_video_pose(path, estimator_factory, opts.stride, progress, opts.pose_cache_dir)
+        meta = {
+            "path": path.name,
+            "format": "video",
+            "width": info.width,
+            "height": info.height,
+            "fps": round(info.fps, 3),
+            "frames": pose.n_frames,
+            "duration_s": round(pose.duration_s, 3),
+            "rotation_deg": info.rotation_deg,
+            "pose_model": "mediapipe-blazepose-full (legacy solution, complexity 1)",
+        }
+        return pose, meta
+    from .io.keypoints import detect_format, load_keypoints
+
+    fmt = opts.input_format if opts.input_format != "auto" else detect_format(path)
+    pose = load_keypoints(path, input_format=fmt, fps=opts.fps, image_size=opts.image_size)
+    meta = {
+        "path": path.name,
+        "format": fmt,
+        "guessed_format": opts.input_format == "auto",
+        "fps": round(pose.fps, 3),
+        "frames": pose.n_frames,
+        "duration_s": round(pose.duration_s, 3),
+    }
+    return pose, meta
+
+
+def analyze_pose(pose: PoseSequence, ex: Exercise, opts: AnalysisOptions, meta: dict[str, Any]) -> Report:
+    """Everything after pose: clean, kinematics, reps, faults, summary."""
+    from .faults.registry import check_faults
+    from .faults.summary import summarise
+
+    warnings: list[str] = []
+    cleaned, stats = clean_pose(pose)
+    kin = compute_kinematics(cleaned, view=opts.view)
+    if kin.view == "unknown":
+        warnings.append("the camera view could not be determined; view-dependent faults were not judged")
+    if ex.views and kin.dims == "2d" and kin.view not in ex.views:
+        warnings.append(
+            f"{ex.name} is best filmed from the {' or '.join(ex.views)}; this clip looks like a {kin.view} view, "
+            "so some faults cannot be judged"
+        )
+    conf = kin.confidence
+    mean_conf = float(np.nanmean(conf)) if conf is not None and np.isfinite(conf).any() else 0.0
+    quality = "ok"
+    if pose.space == "image" and mean_conf < LOW_CONFIDENCE:
+        quality = "low_confidence"
+        warnings.append(
+            f"keypoint confidence is low (mean {mean_conf:.2f}); film side on at hip height, about 3 m away, "
+            "whole body in frame, good light"
+        )
+    reps = segment_reps(kin, ex) if ex.kind == "reps" else hold_as_rep(kin, ex)
+    hold = hold_time(kin, ex)
+    if ex.kind == "reps" and not reps:
+        warnings.append("no repetition was found: the movement was too small or the person was not tracked")
+    tempo = Tempo4.parse(opts.tempo) if opts.tempo else ex.default_tempo
+    result = check_faults(kin, reps, ex, tempo=tempo, load_kg=opts.load_kg, body_mass_kg=opts.body_mass_kg,
+                          sex=opts.sex, quality=quality)
+    warnings.extend(result.warnings)
+    top_cue = summarise(result.findings, reps, ex)
+    meta = dict(meta) | {
+        "cleaning": {k: round(v, 4) for k, v in stats.items()},
+        "dims": kin.dims,
+        "view_detected": kin.view if opts.view is None else None,
+        "view_evidence": {k: round(v, 4) for k, v in kin.view_evidence.items() if np.isfinite(v)},
+        "scale_source": kin.scale_source,
+        "facing": kin.facing,
+        "tempo_prescribed": str(tempo),
+        "load_kg": opts.load_kg,
+        "body_mass_kg": opts.body_mass_kg,
+        "mean_confidence": round(mean_conf, 3),
+    }
+    return Report(
+        input=meta,
+        exercise=ex.id,
+        view=kin.view,
+        dims=kin.dims,
+        reps=reps,
+        findings=result.findings,
+        warnings=warnings,
+        quality=quality,  # type: ignore[arg-type]
+        top_cue=top_cue,
+        lumbar_moment_nm=result.lumbar_moment_nm,
+        lumbar_compression_n=result.lumbar_compression_n,
+        hold_s=hold,
+        kinematics=kin,
+        pose=cleaned,
+    )
+
+
+def analyze(
+    path: str | Path,
+    exercise: str = "squat",
+    *,
+    estimator_factory: EstimatorFactory | None = None,
+    progress: ProgressFn | None = None,
+    **options: Any,
+) -> Report:
+    """Analyse one clip or keypoint file.
+
+    Parameters
+    ----------
+    path : a video (mp4, mov, webm, avi, mkv) or a keypoint file in one of the DESIGN.md input formats.
+    exercise : an exercise id (``backsafe exercises`` lists them).
+    estimator_factory : make the pose estimator (tests inject a fake one); MediaPipe by default.
+    progress : called as ``progress(frames_done, total_or_None)`` during pose estimation.
+    **options : fields of :class:`AnalysisOptions` (``load_kg``, ``tempo``, ``fps``, ``view``, ...).
+
+    Raises
+    ------
+    InputError (VideoReadError, KeypointFormatError, ValueRangeError), NoPersonError, UnknownExerciseError
+    """
+    ex = get_exercise(exercise)
+    opts = AnalysisOptions(exercise=ex.id, **options)
+    pose, meta = load_pose(path, opts, estimator_factory, progress)
+    return analyze_pose(pose, ex, opts, meta)

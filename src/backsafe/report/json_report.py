@@ -1,0 +1,121 @@
+"""The JSON report of DESIGN.md, validated against the schema shipped in ``backsafe/schemas``."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..exercises import FAULT_CODES
+
+if TYPE_CHECKING:
+    from ..model import Report
+
+SCHEMA_VERSION = "1"
+DISCLAIMER = (
+    "backsafe gives general exercise guidance, not medical advice, diagnosis or treatment. If pain is severe, "
+    "worsening or unexplained, or you have numbness, weakness, or bladder or bowel changes, stop and seek medical "
+    "care. Check with a clinician first if you have a health condition or recent injury."
+)  # COACHING_RULES.md §9
+
+
+def _clean(v: Any) -> Any:
+    """JSON-safe: NaN/inf -> None, numpy scalars -> Python."""
+    if isinstance(v, dict):
+        return {str(k): _clean(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_clean(x) for x in v]
+    if hasattr(v, "item") and not isinstance(v, (str, bytes)):
+        v = v.item()
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v
+
+
+def report_to_dict(report: Report) -> dict[str, Any]:
+    from .. import __version__
+    from ..exercises import get_exercise
+    from ..faults.summary import fault_counts
+
+    ex = get_exercise(report.exercise)
+    reps = []
+    for r in report.reps:
+        reps.append(
+            {
+                "index": r.index,
+                "start_s": round(r.start_s, 3),
+                "end_s": round(r.end_s, 3),
+                "tempo": r.tempo.as_dict(),
+                "faults": [f.as_dict() for f in report.findings_for(r.index)],
+                "lumbar_moment_nm": report.lumbar_moment_nm.get(r.index),
+                "lumbar_compression_n": report.lumbar_compression_n.get(r.index),
+                "partial": r.partial,
+                "range_fraction": r.range_fraction,
+                "frames": [r.start_frame, r.end_frame],
+            }
+        )
+    counts = fault_counts(report.findings)
+    doc: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "backsafe_version": __version__,
+        "input": report.input,
+        "exercise": report.exercise,
+        "exercise_kind": ex.kind,
+        "view": report.view,
+        "dims": report.dims,
+        "rep_count": report.rep_count if ex.kind == "reps" else 0,
+        "reps": reps,
+        "summary": {
+            "faults": {c: counts[c] for c in FAULT_CODES if c in counts},
+            "top_cue": report.top_cue,
+            "quality": report.quality,
+        },
+        "warnings": list(dict.fromkeys(report.warnings)),
+        "disclaimer": DISCLAIMER,
+    }
+    if report.hold_s is not None:
+        doc["hold_s"] = report.hold_s
+    if report.extra:
+        doc.update(report.extra)
+    return _clean(doc)  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=1)
+def load_schema() -> dict[str, Any]:
+    text = resources.files("backsafe").joinpath("schemas/report.schema.json").read_text(encoding="utf-8")
+    return json.loads(text)  # type: ignore[no-any-return]
+
+
+def validate_report_dict(doc: dict[str, Any]) -> None:
+    """Raise jsonschema.ValidationError when ``doc`` breaks the published schema."""
+    import jsonschema
+
+    jsonschema.validate(doc, load_schema())
+
+
+def write_atomic(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename: a reader sees the old
+    file or the whole new one, never half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def write_json(report: Report, path: Path) -> Path:
+    doc = report_to_dict(report)
+    validate_report_dict(doc)
+    return write_atomic(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")

@@ -1,0 +1,278 @@
+"""Repetition segmentation from an exercise's primary signal.
+
+Designed against the ways popular counters fail on real clips:
+
+- **fixed joint-angle thresholds** that a seated or foreshortened movement never crosses → every threshold is
+  relative to this clip's own rest level and typical rep amplitude;
+- **one fixed body side** → both sides are averaged (NaN-aware) in the kinematics, and in front or oblique views a
+  view-aware signal (hip height) is fused with the knee angle that the view foreshortens;
+- **jitter crossing a threshold twice** → hysteresis (leave the rest zone above 50 % of the amplitude, return
+  below 20 %) on a zero-phase-filtered signal, and a minimum rep duration;
+- **a tracker that loses the person** → gaps are NaN, never zeros; an excursion broken by a long gap is not
+  stitched into a rep, and reps at the clip's edges that never left or returned to rest are marked partial.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy.signal import find_peaks
+
+from ..exercises import Exercise
+from ..kinematics.angles import PRIMARY_SERIES
+from ..model import Kinematics, Rep
+from .tempo import measure_tempo
+
+FloatArray = npt.NDArray[np.float64]
+
+#: hysteresis on the signal normalised to the typical rep amplitude (0 = rest, 1 = typical turnaround)
+ENTER = 0.5
+LEAVE = 0.2
+#: an excursion whose peak reaches this share of the typical amplitude is a full rep; above PARTIAL_MIN partial
+FULL_MIN = 0.6
+PARTIAL_MIN = 0.3
+#: the smallest amplitude that is movement rather than noise: 2D angle error is 5-15° (COACHING_RULES §5,
+#: Thiele 2024), so a 15° swing is the floor; 4 % of stature for heights
+MIN_AMPLITUDE = {"deg": 15.0, "stature": 0.04, "hip widths": 0.15, "torso lengths": 0.04}
+MIN_REP_S = 0.4
+#: two turnarounds inside one excursion are two reps only when the dip between them is this deep
+SPLIT_PROMINENCE = 0.35
+
+
+@dataclass(frozen=True, slots=True)
+class RepSignal:
+    """The signal reps were counted on: values, its name, and the normalisation used."""
+
+    name: str
+    values: FloatArray  # in the series' own unit
+    x: FloatArray  # 0 = rest, 1 = typical full rep
+    rest: float
+    amplitude: float
+    unit: str
+
+
+def _zscore_toward(values: FloatArray, rest_high: bool) -> FloatArray:
+    v = -values if rest_high else values
+    lo, hi = np.nanpercentile(v, [5, 95]) if np.isfinite(v).any() else (0.0, 1.0)
+    rng = hi - lo if hi > lo else 1.0
+    return (v - lo) / rng
+
+
+def choose_signal(kin: Kinematics, ex: Exercise) -> tuple[str, FloatArray, str, bool]:
+    """(name, values, unit, rest_high) of the signal to count on, view-aware.
+
+    Knee and hip flexion from the front are foreshortened in 2D; there the hip's vertical travel (in statures)
+    is fused with the angle, each scaled to its own range, so either can carry the rep.
+    """
+    assert ex.primary_signal is not None
+    name = PRIMARY_SERIES[ex.primary_signal]
+    rest_high = ex.rest_end == "high"
+    values = kin[name]
+    unit = kin.units.get(name, "")
+    lower_body = ex.primary_signal in ("knee_flexion", "hip_flexion") and ex.pattern in (
+        "squat", "lunge", "single_leg", "hinge")
+    if kin.dims == "2d" and kin.view in ("front", "oblique") and lower_body and "hip_height_rel" in kin.series:
+        a = _zscore_toward(values, rest_high)
+        # hip height falls as flexion rises; rest at the top of the hip's travel for a low-rest exercise
+        b = _zscore_toward(kin["hip_height_rel"], not rest_high)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", category=RuntimeWarning)
+            fused = np.nanmean(np.stack([a, b]), axis=0)
+        return f"{name}+hip_height_rel", fused, "fused", False
+    return name, values, unit, rest_high
+
+
+def _rest_level(v: FloatArray, rest_high: bool) -> float:
+    """The level the signal returns to between reps: a robust low (or high) percentile of the clip."""
+    return float(np.nanpercentile(v, 95 if rest_high else 5))
+
+
+def _excursions(x: FloatArray, enter: float, leave: float) -> list[tuple[int, int, bool, bool]]:
+    """Intervals where x rises above ``enter`` and is bounded by falls below ``leave`` (hysteresis).
+
+    Returns (start, end_exclusive, started_at_rest, ended_at_rest). NaN breaks an excursion.
+    """
+    out: list[tuple[int, int, bool, bool]] = []
+    n = x.size
+    i = 0
+    while i < n:
+        if not (np.isfinite(x[i]) and x[i] > enter):
+            i += 1
+            continue
+        # walk back to where the signal left the rest zone
+        s = i
+        while s > 0 and np.isfinite(x[s - 1]) and x[s - 1] > leave:
+            s -= 1
+        started = s > 0 and np.isfinite(x[s - 1])
+        e = i
+        while e < n and np.isfinite(x[e]) and x[e] > leave:
+            e += 1
+        ended = e < n and np.isfinite(x[e])
+        if out and s < out[-1][1]:
+            s = out[-1][1]
+        out.append((s, e, started, ended))
+        i = e + 1
+    return out
+
+
+def _extend_to_rest(x: FloatArray, a: int, b: int, floor: float = 0.05) -> tuple[int, int]:
+    """Widen a rep from the hysteresis crossings to where the movement really starts and ends: walk outwards while
+    the signal keeps falling towards rest and is above ``floor`` (5 % of the amplitude), so the slow first and
+    last part of each phase counts in the tempo."""
+    n = x.size
+    while a > 0 and np.isfinite(x[a - 1]) and floor < x[a - 1] < x[a]:
+        a -= 1
+    while b < n and np.isfinite(x[b]) and floor < x[b] < x[b - 1]:
+        b += 1
+    return a, b
+
+
+def _split(x: FloatArray, s: int, e: int, min_gap: int) -> list[tuple[int, int]]:
+    """Split one excursion at deep dips between turnarounds (touch-and-go reps that skip the rest zone)."""
+    seg = np.nan_to_num(x[s:e], nan=0.0)
+    peaks, _ = find_peaks(seg, prominence=SPLIT_PROMINENCE, distance=max(1, min_gap))
+    if peaks.size <= 1:
+        return [(s, e)]
+    cuts = [s + int(p0 + np.argmin(seg[p0:p1])) for p0, p1 in zip(peaks[:-1], peaks[1:])]
+    bounds = [s, *cuts, e]
+    return [(a, b) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+
+
+def rep_signal(kin: Kinematics, ex: Exercise) -> RepSignal | None:
+    """The normalised signal reps are counted on, or None when the clip shows no movement above noise."""
+    name, v, unit, rest_high = choose_signal(kin, ex)
+    if not np.isfinite(v).any():
+        return None
+    rest = _rest_level(v, rest_high)
+    d = (rest - v) if rest_high else (v - rest)
+    # amplitude: the typical turnaround, robust to a few big non-exercise movements
+    peaks, props = find_peaks(np.nan_to_num(d, nan=0.0), prominence=max(1e-9, 0.3 * np.nanpercentile(d, 98)))
+    if peaks.size:
+        heights = d[peaks]
+        amplitude = float(np.median(heights[heights >= 0.5 * heights.max()]))
+    else:
+        amplitude = float(np.nanpercentile(d, 98))
+    floor = MIN_AMPLITUDE.get(unit, 0.0) if unit != "fused" else 0.3
+    if not np.isfinite(amplitude) or amplitude <= floor:
+        return None
+    return RepSignal(name=name, values=v, x=d / amplitude, rest=rest, amplitude=amplitude, unit=unit)
+
+
+def segment_reps(kin: Kinematics, ex: Exercise) -> list[Rep]:
+    """Find the repetitions of ``ex`` in ``kin``; holds and continuous exercises have none.
+
+    Returns reps in time order, numbered from 1. ``partial`` marks reps that reached only part of the typical
+    amplitude, or were cut by the clip's start or end (the set started mid-clip).
+    """
+    if ex.kind != "reps" or ex.primary_signal is None or kin.n_frames < 3:
+        return []
+    sig = rep_signal(kin, ex)
+    if sig is None:
+        return []
+    fps = kin.fps or 30.0
+    min_len = int(round(MIN_REP_S * fps))
+    t = kin.timestamps_s
+    x = sig.x
+    reps: list[Rep] = []
+    for s, e, started, ended in _excursions(x, PARTIAL_MIN, LEAVE):
+        for a, b in _split(x, s, e, min_len):
+            if b - a < min_len:
+                continue
+            a, b = _extend_to_rest(x, a, b)
+            peak = float(np.nanmax(x[a:b]))
+            if peak < PARTIAL_MIN:
+                continue
+            edge_cut = (a == s and not started) or (b == e and not ended)
+            partial = peak < FULL_MIN or edge_cut
+            turn = a + int(np.nanargmax(x[a:b]))
+            end = min(b, kin.n_frames - 1)
+            tempo, phases = measure_tempo(t, sig, a, turn, end, ex)
+            reps.append(
+                Rep(
+                    index=len(reps) + 1,
+                    start_frame=int(a),
+                    turn_frame=int(turn),
+                    end_frame=int(end),
+                    start_s=float(t[a]),
+                    end_s=float(t[end]),
+                    tempo=tempo,
+                    range_fraction=round(peak, 3),
+                    partial=bool(partial),
+                    phase_frames=phases,
+                )
+            )
+    return _with_rest_pauses(reps, t, ex)
+
+
+def _with_rest_pauses(reps: list[Rep], t: FloatArray, ex: Exercise) -> list[Rep]:
+    """The rest-end pause of a rep is the time at rest before the next rep starts (capped at 5 s; 0 for the last).
+
+    It is the "top" pause of a squat (rest standing) and the "bottom" pause of a curl (rest arm down).
+    """
+    from dataclasses import replace
+
+    out: list[Rep] = []
+    for i, r in enumerate(reps):
+        rest_s = 0.0
+        if i + 1 < len(reps):
+            rest_s = min(max(float(t[reps[i + 1].start_frame] - t[r.end_frame]), 0.0), 5.0)
+        if ex.first_phase == "concentric":
+            tempo = replace(r.tempo, bottom_s=rest_s)
+        else:
+            tempo = replace(r.tempo, top_s=rest_s)
+        out.append(replace(r, tempo=tempo))
+    return out
+
+
+def hold_span(kin: Kinematics, ex: Exercise) -> tuple[int, int] | None:
+    """Frames (start, end inclusive) of the longest stretch held in position, gaps under 1 s bridged.
+
+    Plank-like holds: trunk within 35° of horizontal (|inclination| > 55°); side plank: lateral lean.
+    """
+    if ex.kind != "hold" or kin.n_frames == 0:
+        return None
+    key = "trunk_lateral_lean_deg" if ex.id == "side_plank" and "trunk_lateral_lean_deg" in kin.series \
+        else "trunk_inclination_deg"
+    incl = np.abs(kin[key])
+    in_pos = np.isfinite(incl) & (incl > 55.0)
+    if not in_pos.any():
+        return None
+    t = kin.timestamps_s
+    best: tuple[int, int] | None = None
+    start = None
+    last_ok = None
+    for i, ok in enumerate(in_pos):
+        if ok:
+            if start is None or (last_ok is not None and t[i] - t[last_ok] > 1.0):
+                start = i
+            last_ok = i
+            if best is None or t[i] - t[start] > t[best[1]] - t[best[0]]:
+                best = (start, i)
+    return best
+
+
+def hold_time(kin: Kinematics, ex: Exercise) -> float | None:
+    """Seconds held in position (see :func:`hold_span`); None for exercises that are not holds."""
+    if ex.kind != "hold":
+        return None
+    span = hold_span(kin, ex)
+    if span is None:
+        return 0.0
+    dt = 1.0 / kin.fps if kin.fps else 0.0
+    return round(float(kin.timestamps_s[span[1]] - kin.timestamps_s[span[0]] + dt), 2)
+
+
+def hold_as_rep(kin: Kinematics, ex: Exercise) -> list[Rep]:
+    """A hold reported as one "rep" spanning it, so that faults during the hold have a place in the report."""
+    span = hold_span(kin, ex)
+    if span is None:
+        return []
+    a, b = span
+    t = kin.timestamps_s
+    from ..model import Tempo
+
+    return [Rep(index=1, start_frame=a, turn_frame=(a + b) // 2, end_frame=b, start_s=float(t[a]),
+                end_s=float(t[b]), tempo=Tempo(0.0, float(t[b] - t[a]), 0.0, 0.0), phase_frames={"hold": (a, b)})]
