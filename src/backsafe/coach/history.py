@@ -100,8 +100,11 @@ class History:
 
     # --- §4 next morning -------------------------------------------------------------------------------------
     def baseline_pain(self, day: dt.date) -> float | None:
-        """Usual pain before ``day``: median of check-ins in the 14 days before it, else that day's pain before."""
-        window = [p for d, p in self.checkins.items() if day - dt.timedelta(days=14) <= d < day]
+        """Usual pain before ``day``: median of rest-day check-ins (not mornings after a session) in the 14 days
+        before it, else that day's pain before the session."""
+        after_session = {d + dt.timedelta(days=1) for d in self.session_dates()}
+        window = [p for d, p in self.checkins.items()
+                  if day - dt.timedelta(days=14) <= d < day and d not in after_session]
         if window:
             return float(statistics.median(window))
         pre = [e.pain_before for e in self.entries if e.date == day and e.pain_before is not None]

@@ -82,7 +82,7 @@ class Plan:
 
 def gate(hist: History, day: dt.date) -> tuple[TriageResult, list[str]]:
     """Re-evaluate the latest triage answers on or before ``day`` (the acute window moves with the date)."""
-    records = [t for t in hist.triage if t.date <= day]
+    records = sorted((t for t in hist.triage if t.date <= day), key=lambda t: t.date)
     notes: list[str] = []
     if not records:
         notes.append("No triage answers on record: run `backsafe triage` before training (it takes a minute).")
