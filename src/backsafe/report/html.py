@@ -18,8 +18,8 @@ from typing import Any
 
 from ..errors import BacksafeError
 from ..model import Finding, Rep, Report
-from .keyframes import KeyFrame, extract_key_frames
-from .plots import Plot, signal_plots
+from .keyframes import KeyFrame, RepFrame, extract_key_frames, extract_rep_frames
+from .plots import Plot, primary_signal_name, signal_plots
 from .wording import (
     DISCLAIMER,
     fault_label,
@@ -159,7 +159,24 @@ def _plots_html(plots: list[Plot], report: Report) -> str:
     return "".join(out)
 
 
-def _keyframes_html(report: Report, video_path: Path | None, key_frames: list[KeyFrame] | None, error: str) -> str:
+def _rep_frames_html(frames: list[RepFrame]) -> str:
+    if not frames:
+        return '<p class="note">No faults, so no fault frames to show: every rep was clean.</p>'
+    figs = "".join(
+        f'<figure><img class="keyframe" src="{_data_uri("image/jpeg", f.image_jpeg)}" alt="{_esc(f.caption)}">'
+        f"<figcaption>{_esc(f.caption)}.</figcaption></figure>"
+        for f in frames
+    )
+    return (
+        '<p class="note">No faults, so no fault frames to show: every rep was clean. For reference, the turnaround '
+        f'of each rep:</p><div class="kf">{figs}</div>'
+    )
+
+
+def _keyframes_html(report: Report, video_path: Path | None, key_frames: list[KeyFrame] | list[RepFrame] | None,
+                    error: str) -> str:
+    if not report.findings and key_frames:
+        return _rep_frames_html([k for k in key_frames if isinstance(k, RepFrame)])
     if not report.findings:
         return '<p class="note">No faults, so no key frames to show: every rep was clean.</p>'
     if key_frames is None:
@@ -168,6 +185,8 @@ def _keyframes_html(report: Report, video_path: Path | None, key_frames: list[Ke
         return '<p class="note">No key frames: the frames of the faults could not be read from the clip.</p>'
     out = []
     for k in key_frames:
+        if not isinstance(k, KeyFrame):
+            continue
         left = (
             f'<figure><img class="keyframe" src="{_data_uri("image/jpeg", k.image_jpeg)}" '
             f'alt="{_esc(k.caption)}"><figcaption>{_esc(k.caption)}. Cue: {_esc(k.finding.cue)}</figcaption></figure>'
@@ -212,7 +231,7 @@ def _warnings_html(report: Report, extra: list[str]) -> str:
     return '<ul class="warnings">' + "".join(f"<li>{_esc(w)}</li>" for w in items) + "</ul>"
 
 
-def _key_frames_for(report: Report, video_path: Path | None) -> tuple[list[KeyFrame] | None, str]:
+def _key_frames_for(report: Report, video_path: Path | None) -> tuple[list[KeyFrame] | list[RepFrame] | None, str]:
     if video_path is None:
         return None, "no video was given (keypoint input), so there are no frames to show"
     if report.pose is None:
@@ -220,6 +239,8 @@ def _key_frames_for(report: Report, video_path: Path | None) -> tuple[list[KeyFr
     if report.pose.space != "image":
         return None, "the keypoints are 3D world coordinates, not image pixels"
     try:
+        if not report.findings:
+            return extract_rep_frames(report, Path(video_path), primary_signal_name(report)), ""
         return extract_key_frames(report, Path(video_path)), ""
     except BacksafeError as exc:
         return None, f"the clip could not be read ({exc})"

@@ -369,18 +369,75 @@ def encode_jpeg(rgb: Image, quality: int = 85) -> bytes:
     return bytes(buf.tobytes())
 
 
-def read_frames(video_path: Path, wanted: set[int], max_side: int = 720) -> dict[int, Image]:
-    """Decode only as far as the last wanted frame; keep the wanted ones, downscaled to ``max_side``."""
+def _read_frames_sequential(video_path: Path, wanted: set[int], max_side: int) -> dict[int, Image]:
     from ..io.video import iter_frames
 
     out: dict[int, Image] = {}
-    if not wanted:
-        return out
-    last = max(wanted)
-    for fr in iter_frames(video_path, max_frames=last + 1):
+    for fr in iter_frames(video_path, max_frames=max(wanted) + 1):
         if fr.index in wanted:
             out[fr.index] = _resize(fr.rgb, max_side)
     return out
+
+
+def _read_frames_seeking(video_path: Path, wanted: set[int], max_side: int,
+                         timestamps_s: npt.NDArray[Any]) -> dict[int, Image] | None:
+    """Seek to each wanted frame by its time stamp (same pts origin as :func:`backsafe.io.video.iter_frames`);
+    None when a frame cannot be matched exactly (then the caller decodes sequentially)."""
+    import av
+
+    from ..io.video import _rotation, _upright
+
+    if len(timestamps_s) < 2:
+        return None
+    tol = 0.25 * float(np.median(np.diff(timestamps_s)))
+    out: dict[int, Image] = {}
+    with av.open(str(video_path)) as container:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        tb = stream.time_base
+        if tb is None:
+            return None
+        start = stream.start_time or 0
+        for idx in sorted(wanted):
+            if not 0 <= idx < len(timestamps_s):
+                return None
+            target = float(timestamps_s[idx])
+            container.seek(int(start + max(target - 0.05, 0.0) / tb), stream=stream, backward=True)
+            got = None
+            for frame in container.decode(stream):
+                if frame.pts is None:
+                    return None
+                t = float((frame.pts - start) * tb)
+                if abs(t - target) <= tol:
+                    got = frame
+                    break
+                if t > target + tol:
+                    return None
+            if got is None:
+                return None
+            rgb = _upright(got.to_ndarray(format="rgb24"), _rotation(getattr(got, "rotation", 0)))
+            out[idx] = _resize(rgb, max_side)
+    return out
+
+
+def read_frames(video_path: Path, wanted: set[int], max_side: int = 720,
+                timestamps_s: npt.NDArray[Any] | None = None) -> dict[int, Image]:
+    """The wanted frames (decoded-frame indices), downscaled to ``max_side``.
+
+    With the clip's frame time stamps (``PoseSequence.timestamps_s``) each frame is reached by seeking, which
+    decodes a few frames per key frame instead of the whole clip; otherwise, or when a seek lands on a frame
+    whose time does not match, the clip is decoded from the start up to the last wanted frame.
+    """
+    if not wanted:
+        return {}
+    if timestamps_s is not None and len(wanted) * 4 < max(wanted):
+        try:
+            got = _read_frames_seeking(video_path, wanted, max_side, timestamps_s)
+        except Exception:  # any seek problem (odd container, broken index): decode sequentially instead
+            got = None
+        if got is not None:
+            return got
+    return _read_frames_sequential(video_path, wanted, max_side)
 
 
 def extract_key_frames(report: Report, video_path: Path, max_count: int = 8, max_side: int = 640) -> list[KeyFrame]:
@@ -399,7 +456,7 @@ def extract_key_frames(report: Report, video_path: Path, max_count: int = 8, max
         phase = phase_of_frame(rep, wf)[0] if rep is not None else None
         plan.append((f, wf, best, bf, phase))
     wanted = {p[1] for p in plan} | {p[3] for p in plan if p[3] is not None}
-    frames = read_frames(video_path, wanted, max(1280, max_side))
+    frames = read_frames(video_path, wanted, max(1280, max_side), report.pose.timestamps_s)
     out: list[KeyFrame] = []
     for f, wf, best, bf, phase in plan:
         if wf not in frames:
@@ -418,4 +475,34 @@ def extract_key_frames(report: Report, video_path: Path, max_count: int = 8, max
             f"{format_value(f.value, f.unit)} vs threshold {format_value(f.threshold, f.unit)}"
         )
         out.append(KeyFrame(f, wf, encode_jpeg(_resize(img, max_side)), best.index if best else None, bf, best_jpeg, phase, caption))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class RepFrame:
+    """The turnaround (bottom) frame of one clean rep, drawn with the primary angle (shown when a set is clean)."""
+
+    rep: int
+    frame: int
+    image_jpeg: bytes
+    caption: str
+
+
+def extract_rep_frames(report: Report, video_path: Path, signal: str | None, max_count: int = 6,
+                       max_side: int = 480) -> list[RepFrame]:
+    """The turnaround frame of each rep (up to ``max_count``), with the skeleton and ``signal``'s angle drawn."""
+    if report.pose is None or report.pose.space != "image" or not report.reps:
+        return []
+    reps = report.reps[:max_count]
+    frames = read_frames(video_path, {r.turn_frame for r in reps}, max(1280, max_side), report.pose.timestamps_s)
+    out: list[RepFrame] = []
+    for r in reps:
+        if r.turn_frame not in frames:
+            continue
+        label = signal_text(report, signal, r.turn_frame) if signal else ""
+        img = annotate_frame(report, frames[r.turn_frame], r.turn_frame, signal or "", label, REFERENCE_RGB,
+                             crop=True)
+        phase = phase_of_frame(r, r.turn_frame)[0] or "turnaround"
+        caption = f"Rep {r.index} at the {phase}" + (f": {label}" if label else "")
+        out.append(RepFrame(r.index, r.turn_frame, encode_jpeg(_resize(img, max_side)), caption))
     return out

@@ -73,6 +73,7 @@ def test_clean_set_and_hold(tmp_path, synth_clip):
     clean = make_report(rounding_rep=None, rushing_rep=None)
     page = _read(render_html(clean, synth_clip, tmp_path / "c.html"))
     assert "All 4 reps were clean" in page and "every rep was clean" in page
+    assert page.count('class="keyframe"') == 4 and "Rep 1 at the bottom: knee flexion" in page
     hold = replace(clean, exercise="plank", reps=[], hold_s=42.0, lumbar_moment_nm={})
     page = _read(render_html(hold, None, tmp_path / "h.html"))
     assert "Hold</dt><dd>42.0 s" in page and "You held the position for 42 s" in page

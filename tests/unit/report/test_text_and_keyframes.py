@@ -10,10 +10,12 @@ from report_synth import make_report
 from rich.console import Console
 
 from backsafe.report.keyframes import (
+    _read_frames_sequential,
     angle_geometry,
     draw_angle,
     extract_key_frames,
     matching_frame,
+    read_frames,
     select_findings,
     threshold_is_absolute,
     worst_frame,
@@ -89,3 +91,12 @@ def test_extract_key_frames(report, synth_clip):
         assert k.best_rep in (1, 4) and k.phase in ("eccentric", "bottom", "concentric", "top")
     assert extract_key_frames(replace(report, findings=[]), synth_clip) == []
     assert extract_key_frames(replace(report, pose=None), synth_clip) == []
+
+
+def test_seeking_reads_the_same_frames_as_decoding(report, synth_clip):
+    wanted = {5, 140, 260, 287}
+    seq = _read_frames_sequential(synth_clip, wanted, 720)
+    seek = read_frames(synth_clip, wanted, 720, report.pose.timestamps_s)
+    assert sorted(seek) == sorted(wanted)
+    for k in wanted:
+        np.testing.assert_array_equal(seek[k], seq[k])
