@@ -1,0 +1,94 @@
+"""Headless Chromium (Debian's package) driven by Playwright. No browser is ever downloaded: without
+/usr/bin/chromium (or $BACKSAFE_CHROMIUM) or the playwright package the tests skip, except under CI=true where
+they fail."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests" / "unit" / "report"))  # report_synth: the fallback report
+
+CHROMIUM = Path(os.environ.get("BACKSAFE_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update"]
+
+
+def _need(ok: bool, reason: str) -> None:
+    if ok:
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason} — and CI=true, so this is an error (apt-get install chromium; pip install playwright)",
+                    pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    _need(CHROMIUM.is_file(), f"{CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _need(False, "the playwright Python package is not installed (pip install playwright; never run "
+                     "`playwright install`: Debian's chromium is used)")
+        raise
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+class PageLog:
+    """Everything a page did that a test may want to assert on."""
+
+    def __init__(self) -> None:
+        self.console_errors: list[str] = []
+        self.page_errors: list[str] = []
+        self.requests: list[str] = []
+
+
+@pytest.fixture
+def page_and_log(browser):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    log = PageLog()
+    page.on("console", lambda m: log.console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: log.page_errors.append(str(e)))
+    page.on("request", lambda r: log.requests.append(r.url))
+    # nothing may leave the machine: abort anything that is not the file itself or inline data
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:"))
+               else route.abort())
+    try:
+        yield page, log
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def clip_report(sample_clip, request, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """The analysis of the bundled clip (pose cached in pytest's cache folder: ~20 s the first time).
+
+    Falls back on a synthetic report over the same frames when the pipeline cannot run here (no MediaPipe)."""
+    try:
+        from backsafe.pipeline import analyze
+
+        cache_provider = getattr(request.config, "cache", None)
+        cache = Path(cache_provider.mkdir("backsafe-pose")) if cache_provider else tmp_path_factory.mktemp("pose")
+        return analyze(sample_clip, "back_squat", pose_cache_dir=cache), "pipeline"
+    except ImportError as exc:
+        if os.environ.get("CI", "").lower() == "true":
+            raise
+        from report_synth import make_report
+
+        from backsafe.io.video import probe_video
+
+        info = probe_video(sample_clip)
+        rep = make_report(n_reps=7, fps=info.fps, width=info.width, height=info.height)
+        return rep, f"synthetic ({exc})"
