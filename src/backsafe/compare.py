@@ -28,8 +28,23 @@ FloatArray = npt.NDArray[np.float64]
 
 #: a series whose reference range is smaller than this (its unit) is normalised by this instead
 MIN_RANGE: dict[str, float] = {"deg": 10.0, "hip widths": 0.1, "m": 0.05}
+#: ... and never below this share of the primary signal's range, so a near-still series cannot dominate
+MIN_RANGE_OF_PRIMARY = 0.2
 #: at most this share of a rep's frames may be missing in a series for it to be compared
 MAX_NAN_SHARE = 0.5
+#: series compared besides the primary one (when both reports have them): legs, hips and trunk, which carry the
+#: lower-back faults; the arms only when the primary signal is an arm angle (curl, row, press, raise)
+BODY_SIGNALS: tuple[str, ...] = (
+    "knee_flexion_deg",
+    "hip_flexion_deg",
+    "hip_extension_deg",
+    "trunk_inclination_deg",
+    "body_line_deg",
+    "pelvis_tilt_deg",
+    "fppa_left_deg",
+    "fppa_right_deg",
+)
+ARM_SIGNALS: tuple[str, ...] = ("elbow_flexion_deg", "shoulder_elevation_deg")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +99,7 @@ class Comparison:
     signals: tuple[str, ...]
     primary_signal: str
     reps: list[RepComparison] = field(default_factory=list)
+    warnings: tuple[str, ...] = ()
 
     @property
     def worst(self) -> RepComparison | None:
@@ -103,6 +119,7 @@ class Comparison:
             "reps": [r.as_dict() for r in self.reps],
             "worst_rep": worst.rep if worst else None,
             "summary": self.text(),
+            "warnings": list(self.warnings),
         }
 
     def text(self) -> str:
@@ -117,6 +134,7 @@ class Comparison:
             f"on {', '.join(signal_label(s) for s in self.signals)}.",
             f"Closest: rep {closest.rep} (distance {closest.distance:.2f}). Furthest: {worst.sentence()}.",
         ]
+        lines += [f"Note: {w}." for w in self.warnings]
         return " ".join(lines)
 
 
@@ -296,8 +314,28 @@ def _compare_rep(
     )
 
 
+def _candidate_signals(primary: str, kin: Kinematics, ref_kin: Kinematics, wanted: tuple[str, ...] | None) -> list[str]:
+    if wanted is None:
+        wanted = BODY_SIGNALS + (ARM_SIGNALS if primary in ARM_SIGNALS else ())
+    return [primary] + [s for s in wanted if s != primary and s in kin.series and s in ref_kin.series]
+
+
+def _view_warnings(report: Report, reference: Report) -> tuple[str, ...]:
+    if report.dims == "2d" and reference.dims == "2d" and report.view != reference.view:
+        return (
+            f"the reference was filmed from a {reference.view} view and this clip from a {report.view} view: "
+            "2D angles change with the camera angle, so part of the difference is the camera",
+        )
+    return ()
+
+
 def compare_to_reference(
-    report: Report, reference: Report, *, band_share: float | None = 0.5, include_partial: bool = True
+    report: Report,
+    reference: Report,
+    *,
+    signals: tuple[str, ...] | None = None,
+    band_share: float | None = 0.5,
+    include_partial: bool = True,
 ) -> Comparison:
     """Align each of the person's reps to the reference's best rep (DTW) and say where they differ most.
 
@@ -306,6 +344,8 @@ def compare_to_reference(
     report : the person's analysis (needs ``kinematics`` and ``reps``).
     reference : the reference analysis (a coach's demo or the person's earlier set); its best rep
         (:func:`best_rep`) is the template.
+    signals : series to compare besides the primary one (default: :data:`BODY_SIGNALS`, plus
+        :data:`ARM_SIGNALS` for arm exercises), where both reports have them.
     band_share : Sakoe-Chiba band as a share of the longer rep (None: unconstrained).
     include_partial : also compare partial reps.
 
@@ -328,10 +368,8 @@ def compare_to_reference(
     primary = _primary_name(reference, ref_kin)
     if primary not in kin.series:
         raise InputError(f"the person's analysis has no {primary!r} series to compare with the reference")
-    candidates = [primary] + sorted(
-        s for s in ref_kin.series if s != primary and s in kin.series and s.endswith("_deg")
-    )
-    signals: list[str] = []
+    candidates = _candidate_signals(primary, kin, ref_kin, signals)
+    names: list[str] = []
     ref_parts: list[FloatArray] = []
     units: list[str] = []
     scales: list[float] = []
@@ -340,29 +378,33 @@ def compare_to_reference(
         if seg is None:
             continue
         unit = ref_kin.units.get(s, "deg" if s.endswith("_deg") else "")
-        signals.append(s)
+        floor = MIN_RANGE.get(unit, 1e-6)
+        if names and unit == units[0]:
+            floor = max(floor, MIN_RANGE_OF_PRIMARY * scales[0])
+        names.append(s)
         ref_parts.append(seg)
         units.append(unit)
-        scales.append(max(float(np.ptp(seg)), MIN_RANGE.get(unit, 1e-6)))
-    if not signals or signals[0] != primary:
+        scales.append(max(float(np.ptp(seg)), floor))
+    if not names or names[0] != primary:
         raise InputError(f"the reference rep {ref_rep.index} has too few valid frames of {primary!r}")
     ref_data = np.stack(ref_parts, axis=1)
     scale = np.asarray(scales)
     # a series too often missing in the person's reps is dropped from the set for every rep
     reps = [r for r in report.reps if include_partial or not r.partial]
-    keep = [i for i, s in enumerate(signals) if i == 0 or all(_segment(kin, s, r) is not None for r in reps)]
-    signals = [signals[i] for i in keep]
+    keep = [i for i, s in enumerate(names) if i == 0 or all(_segment(kin, s, r) is not None for r in reps)]
+    names = [names[i] for i in keep]
     units = [units[i] for i in keep]
     ref_data, scale = ref_data[:, keep], scale[keep]
     results = [
         rc
         for r in reps
-        if (rc := _compare_rep(r, kin, ref_rep, signals, ref_data, scale, units, band_share)) is not None
+        if (rc := _compare_rep(r, kin, ref_rep, names, ref_data, scale, units, band_share)) is not None
     ]
     return Comparison(
         reference_rep=ref_rep.index,
         reference_exercise=reference.exercise,
-        signals=tuple(signals),
+        signals=tuple(names),
         primary_signal=primary,
         reps=results,
+        warnings=_view_warnings(report, reference),
     )
