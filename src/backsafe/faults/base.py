@@ -177,23 +177,59 @@ def make_findings(
 ) -> list[Finding]:
     """Apply persistence to per-rep candidates and build the Findings (value vs threshold, frames, severity)."""
     keep = persistent(candidates)
+    return [
+        _finding(code, m, thr, series, unit=unit, cue=cue, signal=signal, step=step, above=above)
+        for m, k, thr in zip(measures, keep, thresholds)
+        if k
+    ]
+
+
+def _finding(
+    code: str, m: RepMeasure, thr: float, series: FloatArray, *, unit: str, cue: str, signal: str, step: float,
+    above: bool = True,
+) -> Finding:
+    frames = over_span(series, m.rep, thr, m.worst_frame, above=above)
+    excess = (m.value - thr) if above else (thr - m.value)
+    return Finding(
+        rep=m.rep.index,
+        code=code,
+        severity=severity_for(excess, step),
+        value=float(m.value),
+        threshold=float(thr),
+        unit=unit,
+        frames=frames,
+        cue=cue,
+        signal=signal,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """One of several measures of the same fault (e.g. hip offset and trunk lean for lateral_shift)."""
+
+    measures: list[RepMeasure]
+    threshold: float
+    series: FloatArray
+    unit: str
+    signal: str
+    step: float
+
+
+def flag_either(code: str, parts: Sequence[Measure], *, cue: str) -> list[Finding]:
+    """A rep shows the fault when *any* of ``parts`` is over its threshold; persistence is applied to that union
+    (an offset in one rep and a lean in the next are the same shift). Each kept rep reports the part that is
+    furthest over its threshold, relative to the threshold, in that part's own unit."""
+    if not parts:
+        return []
+    n = len(parts[0].measures)
+    over = [[bool(np.isfinite(p.measures[i].value) and p.measures[i].value > p.threshold) for p in parts]
+            for i in range(n)]
+    keep = persistent([any(o) for o in over])
     out = []
-    for m, k, thr in zip(measures, keep, thresholds):
-        if not k:
+    for i in range(n):
+        if not keep[i]:
             continue
-        frames = over_span(series, m.rep, thr, m.worst_frame, above=above)
-        excess = (m.value - thr) if above else (thr - m.value)
-        out.append(
-            Finding(
-                rep=m.rep.index,
-                code=code,
-                severity=severity_for(excess, step),
-                value=float(m.value),
-                threshold=float(thr),
-                unit=unit,
-                frames=frames,
-                cue=cue,
-                signal=signal,
-            )
-        )
+        best = max((p for p, o in zip(parts, over[i]) if o), key=lambda p: p.measures[i].value / p.threshold)
+        out.append(_finding(code, best.measures[i], best.threshold, best.series, unit=best.unit, cue=cue,
+                            signal=best.signal, step=best.step))
     return out

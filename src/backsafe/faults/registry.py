@@ -43,7 +43,8 @@ def check_faults(
     for rule in rules.ALL_RULES:
         if rule.CODE not in ex.faults:
             continue
-        if not rule.visible(kin):
+        can_see = rule.visible_for(kin, ex) if hasattr(rule, "visible_for") else rule.visible(kin)
+        if not can_see:
             out.warnings.append(
                 f"{rule.CODE.replace('_', ' ')} cannot be judged from a {kin.view} view "
                 f"({rule.NEEDS}); not checked"

@@ -6,6 +6,8 @@ vertical (lean-back) > 10° or > baseline + 8°.
 
 from __future__ import annotations
 
+import numpy as np
+
 from ...model import Finding, Kinematics
 from ..base import FaultContext, flag_reps, measure_reps
 from ._views import sagittal
@@ -16,6 +18,9 @@ SAG_DEG = 10.0
 LEAN_BACK_DEG = 10.0
 LEAN_BACK_MARGIN_DEG = 8.0
 BODY_LINE_PATTERNS = ("hold", "push", "core")
+#: "trunk behind vertical" only means leaning back while the trunk is upright; lying (bridge) or bent-over
+#: frames (|inclination| beyond this) are not judged by the lean-back rule
+UPRIGHT_MAX_DEG = 60.0
 CUE_LINE = "Squeeze your glutes and lift your hips into one long line from shoulders to heels."
 CUE_STANDING = "Ribs down and glutes tight: keep your shoulders stacked over your hips."
 
@@ -33,7 +38,9 @@ def check(ctx: FaultContext) -> list[Finding]:
                          cue=CUE_LINE, signal="body_line_deg", step=10.0)
     if ctx.ex.pattern in ("squat", "hinge", "lunge", "ballistic") and ctx.ex.id not in ("kettlebell_swing",):
         return []  # lean-back is the standing upper-body rule; hinges and squats lean forward by design
-    lean_back = -kin["trunk_inclination_deg"]
+    trunk = kin["trunk_inclination_deg"]
+    with np.errstate(invalid="ignore"):
+        lean_back = np.where(np.abs(trunk) <= UPRIGHT_MAX_DEG, -trunk, np.nan)
     measures = measure_reps(ctx.reps, lean_back, "max")
     return flag_reps(ctx, CODE, measures, lean_back, absolute=LEAN_BACK_DEG, relative_floor=LEAN_BACK_MARGIN_DEG,
                      unit="deg", cue=CUE_STANDING, signal="trunk_inclination_deg", step=10.0)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...model import Finding, Kinematics
-from ..base import FaultContext, make_findings, measure_reps
+from ..base import FaultContext, Measure, flag_either, measure_reps
 from ._views import frontal
 from .lateral_shift import _relative_to_rep_start
 
@@ -28,11 +28,8 @@ def check(ctx: FaultContext) -> list[Finding]:
         return []
     drop = _relative_to_rep_start(kin["pelvis_tilt_deg"], ctx)
     yaw = _relative_to_rep_start(kin["hip_yaw_deg"], ctx) if "hip_yaw_deg" in kin.series else np.full_like(drop, np.nan)
-    m_drop = measure_reps(ctx.reps, drop, "max")
-    m_yaw = measure_reps(ctx.reps, yaw, "max")
-    out = make_findings(CODE, m_drop, [bool(m.value > DROP_DEG) for m in m_drop], [DROP_DEG] * len(m_drop), drop,
-                        unit="deg", cue=CUE, signal="pelvis_tilt_deg", step=8.0)
-    done = {f.rep for f in out}
-    yaw_f = make_findings(CODE, m_yaw, [bool(m.value > YAW_DEG) for m in m_yaw], [YAW_DEG] * len(m_yaw), yaw,
-                          unit="deg", cue=CUE, signal="hip_yaw_deg", step=10.0)
-    return out + [f for f in yaw_f if f.rep not in done]
+    parts = [
+        Measure(measure_reps(ctx.reps, drop, "max"), DROP_DEG, drop, "deg", "pelvis_tilt_deg", 8.0),
+        Measure(measure_reps(ctx.reps, yaw, "max"), YAW_DEG, yaw, "deg", "hip_yaw_deg", 10.0),
+    ]
+    return flag_either(CODE, parts, cue=CUE)

@@ -10,13 +10,14 @@ from __future__ import annotations
 import numpy as np
 
 from ...model import Finding, Kinematics
-from ..base import FaultContext, RepMeasure, make_findings, measure_reps
+from ..base import FaultContext, Measure, flag_either, measure_reps
 from ._views import frontal
 
 CODE = "lateral_shift"
 NEEDS = "a front view or 3D keypoints"
 OFFSET_HIPW = 0.15
 LEAN_DEG = 10.0
+BILATERAL_PATTERNS = ("squat", "hinge", "bridge", "push", "hold", "press", "raise", "arm")
 CUE = "Keep your weight even on both feet, belly button over the middle."
 
 
@@ -38,18 +39,13 @@ def check(ctx: FaultContext) -> list[Finding]:
     kin = ctx.kin
     if "lateral_offset_hipw" not in kin.series:
         return []
-    off = _relative_to_rep_start(kin["lateral_offset_hipw"], ctx)
+    # the hip-over-feet offset only means "shift" when both feet stay planted; lunges and steps move the feet
+    bilateral = ctx.ex.pattern in BILATERAL_PATTERNS or ctx.ex.id == "sit_to_stand"
+    off = _relative_to_rep_start(kin["lateral_offset_hipw"], ctx) if bilateral else np.full(kin.n_frames, np.nan)
     lean = _relative_to_rep_start(kin["trunk_lateral_lean_deg"], ctx) if "trunk_lateral_lean_deg" in kin.series \
         else np.full(kin.n_frames, np.nan)
-    m_off = measure_reps(ctx.reps, off, "max")
-    m_lean = measure_reps(ctx.reps, lean, "max")
-    # report whichever of the two is further over its threshold, in its own unit
-    findings_off = make_findings(CODE, m_off, [m.value > OFFSET_HIPW for m in m_off], [OFFSET_HIPW] * len(m_off),
-                                 off, unit="hip widths", cue=CUE, signal="lateral_offset_hipw", step=0.1)
-    reps_off = {f.rep for f in findings_off}
-    lean_only: list[RepMeasure] = [m for m in m_lean if m.rep.index not in reps_off]
-    cand = [bool(np.isfinite(m.value) and m.value > LEAN_DEG) for m in m_lean]
-    findings_lean = [f for f in make_findings(CODE, m_lean, cand, [LEAN_DEG] * len(m_lean), lean, unit="deg",
-                                              cue=CUE, signal="trunk_lateral_lean_deg", step=10.0)
-                     if f.rep in {m.rep.index for m in lean_only}]
-    return findings_off + findings_lean
+    parts = [
+        Measure(measure_reps(ctx.reps, off, "max"), OFFSET_HIPW, off, "hip widths", "lateral_offset_hipw", 0.1),
+        Measure(measure_reps(ctx.reps, lean, "max"), LEAN_DEG, lean, "deg", "trunk_lateral_lean_deg", 10.0),
+    ]
+    return flag_either(CODE, parts, cue=CUE)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...exercises import Exercise
 from ...model import Finding, Kinematics
 from ..base import FaultContext, make_findings, measure_reps
 from ._views import any_view, sagittal
@@ -25,8 +26,37 @@ CUE_HINGE = "Keep the weight close: let it slide along your legs."
 CUE_SWING = "Keep the bell close to your body and hinge from the hips."
 
 
+#: kettlebell swing: H is judged at the bottom of the swing only (hip flexion within this share of the rep's
+#: peak); at the top of a swing the arms are horizontal by design
+SWING_BOTTOM_SHARE = 0.8
+
+
 def visible(kin: Kinematics) -> bool:
     return any_view(kin)
+
+
+def visible_for(kin: Kinematics, ex: Exercise) -> bool:
+    """Raises can be judged from any view (elbow angle); hinges and swings need the sagittal plane."""
+    if ex.pattern in HINGE_PATTERNS:
+        return sagittal(kin)
+    return any_view(kin)
+
+
+def _swing_bottom(h: np.ndarray, kin: Kinematics, ctx: FaultContext) -> np.ndarray:
+    """``h`` kept only around the bottom of each swing (hip flexion near the rep's peak)."""
+    hip = kin.get("hip_flexion_deg")
+    if hip is None:
+        return h
+    out = np.full_like(h, np.nan)
+    for r in ctx.reps:
+        sl = slice(r.start_frame, r.end_frame + 1)
+        seg = hip[sl]
+        if not np.isfinite(seg).any():
+            continue
+        with np.errstate(invalid="ignore"):
+            bottom = seg >= SWING_BOTTOM_SHARE * np.nanmax(seg)
+        out[sl] = np.where(bottom, h[sl], np.nan)
+    return out
 
 
 def check(ctx: FaultContext) -> list[Finding]:
@@ -44,6 +74,8 @@ def check(ctx: FaultContext) -> list[Finding]:
                              above=False)
     if ex.pattern in HINGE_PATTERNS and sagittal(kin) and "hands_ankle_dx_m" in kin.series:
         h = kin["hands_ankle_dx_m"]
+        if ex.id == "kettlebell_swing":
+            h = _swing_bottom(h, kin, ctx)
         measures = measure_reps(ctx.reps, h, "max")
         cands = [bool(np.isfinite(m.value) and m.value > H_MAX_M) for m in measures]
         cue = CUE_SWING if ex.id == "kettlebell_swing" else CUE_HINGE

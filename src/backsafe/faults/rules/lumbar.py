@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..base import FaultContext
+from ._views import sagittal
 
 G = 9.81
 MASS_FRACTION = {
@@ -24,6 +25,9 @@ EXTENSOR_ARM_M = 0.05
 UPPER_BODY_SHARE = 0.55  # [H] share of body weight above L5/S1 acting along the spine
 ACTION_LIMIT_N = 3400.0
 MAX_PERMISSIBLE_N = 6400.0
+#: [H] head COM ≈ 1.15 trunk lengths above L5/S1 along the trunk line (L5/S1 at 10 % above mid-hip, ear ≈ 0.25
+#: trunk lengths above mid-shoulder) vs the trunk COM at 0.386 (de Leva 51.4 % from C7): ratio ≈ 3.0
+HEAD_ON_TRUNK_LINE = 3.0
 
 
 @dataclass(slots=True)
@@ -40,7 +44,10 @@ def moment_series(ctx: FaultContext) -> np.ndarray | None:
         return None
     frac = MASS_FRACTION.get(ctx.sex, MASS_FRACTION["male"])
     bw = ctx.body_mass_kg
-    m = frac["head"] * bw * s["com_dx_head_m"] + frac["trunk"] * bw * s["com_dx_trunk_m"]
+    head = s["com_dx_head_m"]
+    # no ears/nose in the file (e.g. Exercise-Correction CSVs): the head sits on the trunk line, above it
+    head = np.where(np.isfinite(head), head, HEAD_ON_TRUNK_LINE * s["com_dx_trunk_m"])
+    m = frac["head"] * bw * head + frac["trunk"] * bw * s["com_dx_trunk_m"]
     arms = np.zeros(ctx.kin.n_frames)
     hands_dx = []
     for side, other in (("left", "right"), ("right", "left")):
@@ -61,9 +68,15 @@ def lumbar_load(ctx: FaultContext) -> LumbarLoad:
     out = LumbarLoad()
     if not ctx.reps:
         return out
+    if not sagittal(ctx.kin):
+        out.warnings.append("the lumbar moment needs a side view (or 3D keypoints); not estimated")
+        return out
     moment = moment_series(ctx)
     if moment is None or not np.isfinite(moment).any():
-        out.warnings.append("the lumbar moment needs a side view (or 3D keypoints); not estimated")
+        out.warnings.append(
+            "the lumbar moment could not be estimated: it needs the shoulders, hips and arms in view and the legs "
+            "for the body scale"
+        )
         return out
     trunk = np.radians(ctx.kin["trunk_inclination_deg"])
     axial = (UPPER_BODY_SHARE * ctx.body_mass_kg + (ctx.load_kg or 0.0)) * G * np.cos(trunk)

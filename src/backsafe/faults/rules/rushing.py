@@ -65,13 +65,23 @@ def check(ctx: FaultContext) -> list[Finding]:
             thresholds.append(0.0)
             phases.append("")
             continue
-        durations = {k: getattr(r.tempo, k) for k in lim}
+        rep_lim = dict(lim)
+        if r is ctx.reps[-1] and ctx.ex.first_phase == "concentric":
+            # the bottom pause of an up-first exercise is the rest before the next rep: unknown after the last one
+            rep_lim.pop("bottom_s", None)
+        if not rep_lim:
+            measures.append(RepMeasure(r, float("nan"), r.turn_frame))
+            cands.append(False)
+            thresholds.append(0.0)
+            phases.append("")
+            continue
+        durations = {k: getattr(r.tempo, k) for k in rep_lim}
         # the phase that is furthest below its limit, as a share of the limit
-        worst = min(lim, key=lambda k: durations[k] / lim[k] if lim[k] > 0 else np.inf)
+        worst = min(rep_lim, key=lambda k: durations[k] / rep_lim[k] if rep_lim[k] > 0 else np.inf)
         value = float(durations[worst])
         measures.append(RepMeasure(r, value, r.turn_frame))
-        cands.append(value < lim[worst])
-        thresholds.append(lim[worst])
+        cands.append(bool(np.isfinite(value) and value < rep_lim[worst]))
+        thresholds.append(rep_lim[worst])
         phases.append(worst)
     ecc = ctx.tempo.eccentric_s or 3.0
     con = ctx.tempo.concentric_s or 2.0

@@ -1,0 +1,284 @@
+"""back_arching, hips_piked, back_rounding, load_far_from_body and partial_range on constructed kinematics.
+
+Each rule: fires above its threshold, stays quiet below it (parametrized value → expected severity or None),
+respects persistence (one noisy rep among 5 clean is not reported; 2 of 3 consecutive are), the person's
+baseline where the rule has one, and the Finding contract (value, threshold, unit, frames inside the rep,
+severity ladder, positive cue).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from fault_builders import assert_finding_ok, bumps, ctx_for, make_kin, make_reps
+
+from backsafe.faults.rules import back_arching, back_rounding, hips_piked, load_far_from_body, partial_range
+
+
+def _run(rule, exercise: str, series: dict[str, np.ndarray], reps, n: int, **kw):  # type: ignore[no-untyped-def]
+    view = kw.pop("view", "side")
+    dims = kw.pop("dims", "2d")
+    kin = make_kin(n, view=view, dims=dims, series=series)
+    return kin, rule.check(ctx_for(kin, reps, exercise, **kw))
+
+
+# --- back_arching: plank / push-up body line (sag > 10°) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sag", "severity"),
+    [(0.0, None), (5.0, None), (9.9, None), (10.5, "mild"), (19.0, "mild"), (21.0, "moderate"), (35.0, "severe")],
+)
+def test_plank_sag_threshold(sag: float, severity: str | None) -> None:
+    reps, n = make_reps(1, rep_frames=150)  # a hold is reported as one "rep"
+    kin, found = _run(back_arching, "plank", {"body_line_deg": bumps(reps, sag, n)}, reps, n)
+    if severity is None:
+        assert found == []
+        return
+    (f,) = found
+    assert_finding_ok(f, kin, reps, code="back_arching", unit="deg")
+    assert f.value == pytest.approx(sag, abs=0.1)
+    assert f.threshold == 10.0
+    assert f.severity == severity
+    assert f.signal == "body_line_deg"
+
+
+@pytest.mark.parametrize(
+    ("peaks", "flagged"),
+    [
+        ([2, 2, 15, 2, 2], []),  # a single noisy rep among clean ones
+        ([2, 15, 2, 15, 2], [2, 4]),  # 2 of 3 consecutive
+        ([15, 15, 2, 2, 2], [1, 2]),
+        ([15, 2, 2, 15, 2], []),
+    ],
+)
+def test_push_up_sag_persistence(peaks: list[float], flagged: list[int]) -> None:
+    reps, n = make_reps(5)
+    _, found = _run(back_arching, "push_up", {"body_line_deg": bumps(reps, peaks, n)}, reps, n)
+    assert [f.rep for f in found] == flagged
+
+
+# --- back_arching: standing lean-back (> 10° or > baseline + 8°) -------------------------------------------------
+
+
+@pytest.mark.parametrize(("lean_back", "severity"), [(0.0, None), (5.0, None), (9.0, None), (12.0, "mild"),
+                                                      (22.0, "moderate"), (40.0, "severe")])
+def test_curl_lean_back_threshold(lean_back: float, severity: str | None) -> None:
+    reps, n = make_reps(5)
+    # trunk_inclination_deg is + forward, so leaning back is negative
+    kin, found = _run(back_arching, "bicep_curl", {"trunk_inclination_deg": bumps(reps, -lean_back, n)}, reps, n)
+    if severity is None:
+        assert found == []
+        return
+    assert [f.rep for f in found] == [1, 2, 3, 4, 5]
+    for f in found:
+        assert_finding_ok(f, kin, reps, code="back_arching", unit="deg")
+        assert f.value == pytest.approx(lean_back, abs=0.1)
+        assert f.severity == severity
+
+
+@pytest.mark.parametrize(
+    ("lean_backs", "flagged", "threshold"),
+    [
+        # the person stands 5° forward (lean-back -5) in the first 3 reps: baseline + 8 = 3° of lean-back
+        ([-5, -5, -5, 5, 5], [4, 5], 3.0),
+        ([-5, -5, -5, 2, 2], [], None),
+        # baseline already leaning back 6° at the turnaround: the absolute 10° applies
+        ([6, 6, 6, 11, 11], [4, 5], 10.0),
+    ],
+)
+def test_curl_lean_back_baseline(lean_backs: list[float], flagged: list[int], threshold: float | None) -> None:
+    reps, n = make_reps(5)
+    standing = 5.0 if min(lean_backs) < 0 else 0.0  # standing posture (+ forward) between reps
+    trunk = bumps(reps, [-v for v in lean_backs], n, base=standing)
+    _, found = _run(back_arching, "bicep_curl", {"trunk_inclination_deg": trunk}, reps, n)
+    assert [f.rep for f in found] == flagged
+    if threshold is not None:
+        assert all(f.threshold == pytest.approx(threshold) for f in found)
+
+
+def test_lean_back_rule_ignores_lying_trunk() -> None:
+    """A glute bridge lies supine (trunk ~90° from vertical): that is not "leaning back" (bug: flagged every rep)."""
+    reps, n = make_reps(5)
+    trunk = np.full(n, -88.0)
+    _, found = _run(back_arching, "glute_bridge", {"trunk_inclination_deg": trunk}, reps, n)
+    assert found == []
+
+
+def test_squat_forward_lean_is_not_arching() -> None:
+    reps, n = make_reps(5)
+    _, found = _run(back_arching, "back_squat", {"trunk_inclination_deg": bumps(reps, -30.0, n)}, reps, n)
+    assert found == []  # squats and hinges: lean-back rule does not apply
+
+
+# --- hips_piked (body line < -10°) ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("line", "severity"), [(0.0, None), (-9.0, None), (8.0, None), (-12.0, "mild"),
+                                                 (-25.0, "moderate"), (-45.0, "severe")])
+def test_plank_pike_threshold(line: float, severity: str | None) -> None:
+    reps, n = make_reps(1, rep_frames=150)
+    kin, found = _run(hips_piked, "plank", {"body_line_deg": bumps(reps, line, n)}, reps, n)
+    if severity is None:
+        assert found == []
+        return
+    (f,) = found
+    assert_finding_ok(f, kin, reps, code="hips_piked", unit="deg")
+    assert f.value == pytest.approx(line, abs=0.1)
+    assert f.threshold == -10.0
+    assert f.severity == severity
+
+
+def test_pike_persistence() -> None:
+    reps, n = make_reps(5)
+    _, one = _run(hips_piked, "push_up", {"body_line_deg": bumps(reps, [0, 0, -20, 0, 0], n)}, reps, n)
+    _, two = _run(hips_piked, "push_up", {"body_line_deg": bumps(reps, [0, -20, -20, 0, 0], n)}, reps, n)
+    assert one == []
+    assert [f.rep for f in two] == [2, 3]
+
+
+# --- back_rounding ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("extra_trunk", "flagged"), [(0.0, False), (5.0, False), (9.0, False), (12.0, True),
+                                                       (30.0, True)])
+def test_rounding_2d_trunk_over_baseline(extra_trunk: float, flagged: bool) -> None:
+    reps, n = make_reps(5)
+    trunk = bumps(reps, [30, 30, 30, 30 + extra_trunk, 30 + extra_trunk], n)
+    knee = bumps(reps, 90.0, n)
+    kin, found = _run(back_rounding, "goblet_squat", {"trunk_inclination_deg": trunk, "knee_flexion_deg": knee},
+                      reps, n)
+    assert [f.rep for f in found] == ([4, 5] if flagged else [])
+    for f in found:
+        assert_finding_ok(f, kin, reps, code="back_rounding", unit="deg")
+        assert f.value == pytest.approx(extra_trunk, abs=0.2)
+        assert f.threshold == 10.0
+
+
+def test_rounding_2d_extra_depth_explains_lean() -> None:
+    """Squatting 30° deeper leans the trunk more by design: half a degree per degree of knee is not rounding."""
+    reps, n = make_reps(5)
+    trunk = bumps(reps, [30, 30, 30, 44, 44], n)
+    knee = bumps(reps, [90, 90, 90, 120, 120], n)
+    _, found = _run(back_rounding, "goblet_squat", {"trunk_inclination_deg": trunk, "knee_flexion_deg": knee},
+                    reps, n)
+    assert found == []
+
+
+def test_rounding_2d_needs_three_reps_and_persistence() -> None:
+    reps, n = make_reps(2)
+    _, found = _run(back_rounding, "squat", {"trunk_inclination_deg": bumps(reps, [30, 60], n)}, reps, n)
+    assert found == []
+    reps, n = make_reps(5)
+    _, found = _run(back_rounding, "squat", {"trunk_inclination_deg": bumps(reps, [30, 30, 30, 30, 60], n)},
+                    reps, n)
+    assert found == []  # last rep alone
+
+
+@pytest.mark.parametrize(("curve", "flagged"), [(10.0, False), (14.0, False), (16.0, True), (40.0, True)])
+def test_rounding_3d_spine_curvature(curve: float, flagged: bool) -> None:
+    """Flexion beyond neutral + 15° (neutral = the spine at rest, 5° here)."""
+    reps, n = make_reps(5)
+    spine = bumps(reps, 5.0 + curve, n, base=5.0)
+    kin, found = _run(back_rounding, "deadlift", {"spine_flexion_deg": spine}, reps, n, view="front", dims="3d")
+    assert bool(found) is flagged
+    for f in found:
+        assert_finding_ok(f, kin, reps, code="back_rounding", unit="deg")
+        assert f.value == pytest.approx(curve, abs=0.2)
+        assert f.threshold == 15.0
+        assert f.signal == "spine_flexion_deg"
+
+
+# --- load_far_from_body -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("elbow", "flagged"), [(5.0, True), (25.0, True), (35.0, False), (90.0, False)])
+def test_front_raise_straight_arm(elbow: float, flagged: bool) -> None:
+    reps, n = make_reps(5)
+    series = {"shoulder_elevation_deg": bumps(reps, 90.0, n), "elbow_flexion_deg": np.full(n, elbow)}
+    kin, found = _run(load_far_from_body, "front_raise", series, reps, n)
+    assert bool(found) is flagged
+    for f in found:
+        assert_finding_ok(f, kin, reps, code="load_far_from_body", unit="deg elbow flexion")
+        assert f.value == pytest.approx(elbow)
+        assert f.threshold == 30.0
+        assert "elbow" in f.cue.lower()
+        # only while the arm is raised (> 45°)
+        assert series["shoulder_elevation_deg"][f.frames[0]] > 45.0
+
+
+def test_raise_straight_arm_while_arm_down_is_not_flagged() -> None:
+    reps, n = make_reps(5)
+    series = {"shoulder_elevation_deg": bumps(reps, 30.0, n), "elbow_flexion_deg": np.zeros(n)}
+    _, found = _run(load_far_from_body, "lateral_raise", series, reps, n, view="front")
+    assert found == []
+
+
+@pytest.mark.parametrize(("h", "severity"), [(0.15, None), (0.24, None), (0.30, "mild"), (0.37, "moderate"),
+                                              (0.60, "severe")])
+def test_deadlift_hands_far(h: float, severity: str | None) -> None:
+    reps, n = make_reps(5)
+    kin, found = _run(load_far_from_body, "deadlift", {"hands_ankle_dx_m": bumps(reps, h, n, base=0.12)}, reps, n)
+    if severity is None:
+        assert found == []
+        return
+    assert len(found) == 5
+    for f in found:
+        assert_finding_ok(f, kin, reps, code="load_far_from_body", unit="m")
+        assert f.value == pytest.approx(h, abs=1e-3)
+        assert f.threshold == 0.25
+        assert f.severity == severity
+
+
+def test_kettlebell_swing_judged_at_the_bottom_only() -> None:
+    """Arms horizontal at the top of a swing are the exercise; the bell far from the body at the bottom is not.
+    (Bug: the max over the whole rep flagged every swing.)"""
+    reps, n = make_reps(5)
+    hip = bumps(reps, 80.0, n)
+    top_far = np.where(hip < 20.0, 0.65, 0.15)  # far only near the top (little hip flexion)
+    _, found = _run(load_far_from_body, "kettlebell_swing", {"hip_flexion_deg": hip, "hands_ankle_dx_m": top_far},
+                    reps, n)
+    assert found == []
+    bottom_far = np.where(hip > 70.0, 0.45, 0.15)
+    kin, found = _run(load_far_from_body, "kettlebell_swing",
+                      {"hip_flexion_deg": hip, "hands_ankle_dx_m": bottom_far}, reps, n)
+    assert len(found) == 5
+    assert all("bell" in f.cue for f in found)
+
+
+# --- partial_range ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("depth", "flagged"), [(100.0, False), (71.0, False), (65.0, True), (40.0, True)])
+def test_squat_depth_side_view(depth: float, flagged: bool) -> None:
+    reps, n = make_reps(5)
+    knee = bumps(reps, [100, 100, 100, depth, depth], n)
+    kin, found = _run(partial_range, "squat", {"knee_flexion_deg": knee}, reps, n)
+    assert [f.rep for f in found] == ([4, 5] if flagged else [])
+    for f in found:
+        assert_finding_ok(f, kin, reps, code="partial_range", unit="deg")
+        assert f.value == pytest.approx(depth, abs=0.5)
+        assert f.threshold == 70.0
+
+
+def test_partial_range_front_view_is_relative() -> None:
+    """From the front the knee angle is foreshortened: only the rep's share of the typical excursion counts."""
+    reps, n = make_reps(5)
+    reps = [replace(r, range_fraction=f) for r, f in zip(reps, [1.0, 1.0, 0.5, 0.45, 1.0])]
+    knee = bumps(reps, 40.0, n)  # would be "too shallow" if the angle were read true to size
+    kin, found = _run(partial_range, "squat", {"knee_flexion_deg": knee}, reps, n, view="front")
+    assert [f.rep for f in found] == [3, 4]
+    for f in found:
+        assert f.unit == "% of typical rep"
+        assert f.threshold == 60.0
+        assert f.value == pytest.approx(100 * dict(zip([3, 4], [0.5, 0.45]))[f.rep])
+
+
+def test_partial_range_edge_reps_not_blamed() -> None:
+    reps, n = make_reps(3, gap=0)
+    reps = [replace(r, range_fraction=0.4) for r in reps]
+    kin = make_kin(n, view="front", series={"knee_flexion_deg": bumps(reps, 40.0, n)})
+    found = partial_range.check(ctx_for(kin, reps, "squat"))
+    assert [f.rep for f in found] == []  # rep 1 starts at frame 0 and rep 3 ends at the last: only rep 2 is a candidate
