@@ -149,7 +149,7 @@ def select_findings(report: Report, max_count: int = 8) -> list[Finding]:
 
 
 def _scale(img: Image) -> float:
-    return max(0.6, max(img.shape[0], img.shape[1]) / 720.0)
+    return max(0.6, max(int(img.shape[0]), int(img.shape[1])) / 720.0)
 
 
 def facing_side(pts: npt.NDArray[Any]) -> str:
@@ -287,7 +287,7 @@ def draw_angle(img: Image, pts: npt.NDArray[Any], signal: str, label: str,
     n1, n2 = np.linalg.norm(u1), np.linalg.norm(u2)
     if n1 < 1 or n2 < 1:
         return False
-    radius = int(max(12 * s, 0.35 * min(n1, n2)))
+    radius = int(max(12 * s, 0.35 * float(min(n1, n2))))
     a1 = math.degrees(math.atan2(u1[1], u1[0]))
     a2 = math.degrees(math.atan2(u2[1], u2[0]))
     d = (a2 - a1 + 540) % 360 - 180  # shortest signed sweep
@@ -359,7 +359,8 @@ def _resize(rgb: Image, max_side: int) -> Image:
     f = max_side / max(h, w)
     if f >= 1:
         return rgb
-    return cv2.resize(rgb, (int(round(w * f)), int(round(h * f))), interpolation=cv2.INTER_AREA)
+    out = cv2.resize(rgb, (int(round(w * f)), int(round(h * f))), interpolation=cv2.INTER_AREA)
+    return np.asarray(out, dtype=np.uint8)
 
 
 def encode_jpeg(rgb: Image, quality: int = 85) -> bytes:
@@ -415,7 +416,8 @@ def _read_frames_seeking(video_path: Path, wanted: set[int], max_side: int,
                     return None
             if got is None:
                 return None
-            rgb = _upright(got.to_ndarray(format="rgb24"), _rotation(getattr(got, "rotation", 0)))
+            raw = np.asarray(got.to_ndarray(format="rgb24"), dtype=np.uint8)
+            rgb = _upright(raw, _rotation(getattr(got, "rotation", 0)))
             out[idx] = _resize(rgb, max_side)
     return out
 

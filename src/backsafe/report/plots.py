@@ -11,6 +11,7 @@ import io
 from dataclasses import dataclass
 
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -113,7 +114,7 @@ def plot_signal(report: Report, signal: str, findings: list[Finding], *, primary
     ax.grid(True, alpha=0.25)
     if n:
         ax.set_xlim(t[0], t[-1])
-    handles = [Line2D([], [], color=LINE_COLOR, lw=1.4, label=signal_label(signal))]
+    handles: list[Artist] = [Line2D([], [], color=LINE_COLOR, lw=1.4, label=signal_label(signal))]
     handles += [Patch(color=SEVERITY_COLORS[s], alpha=0.5, label=f"{s} fault") for s in SEVERITY_COLORS if s in seen]
     if any(threshold_is_absolute(report, f) for f in findings if f.signal == signal):
         handles.append(Line2D([], [], color="#d7263d", lw=1.0, ls=":", label="threshold"))

@@ -48,7 +48,7 @@ def _rep_table(report: Report) -> Table:
             faults.append(f"{fault_label(f.code)} ", style=SEVERITY_STYLE.get(f.severity, "red"))
             faults.append(f"{format_value(f.value, f.unit)} vs {format_value(f.threshold, f.unit)}", style="dim")
         t = r.tempo
-        row = [
+        row: list[str | Text] = [
             f"{r.index}" + ("*" if r.partial else ""),
             f"{r.start_s:.1f}-{r.end_s:.1f}",
             *(f"{v:.1f}" for v in (t.eccentric_s, t.bottom_s, t.concentric_s, t.top_s)),

@@ -231,18 +231,18 @@ def write_annotated_video(
     try:
         with av.open(str(tmp), mode="w", format="mp4", options={"movflags": "+faststart"}) as out:
             stream = out.add_stream(encoder, rate=Fraction(fps).limit_denominator(100000))
+            assert isinstance(stream, av.VideoStream)
             stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
             stream.time_base = TIME_BASE
             stream.codec_context.time_base = TIME_BASE
             if encoder == "libx264" or encoder == "h264":
                 stream.options = {"crf": str(crf), "preset": preset, "profile": "high"}
             last_pts = -1
-            dt = 1.0 / fps
             done = 0
             for fr in iter_frames(video_path):
-                img = fr.rgb
+                img: Image = fr.rgb
                 if img.shape[1] != width or img.shape[0] != height:
-                    img = cv2.resize(img, (width, height), interpolation=cv2.INTER_AREA)
+                    img = np.asarray(cv2.resize(img, (width, height), interpolation=cv2.INTER_AREA), dtype=np.uint8)
                 img = np.ascontiguousarray(img)
                 if fr.index < len(tl.rep_at):
                     _draw_frame(img, report, fr.index, tl, angles, (info.width, info.height))
@@ -255,9 +255,7 @@ def write_annotated_video(
                 done += 1
                 if progress is not None:
                     progress(done, max(total, done))
-            dt_pts = int(round(dt / TIME_BASE))
             for packet in stream.encode(None):
-                _ = dt_pts
                 out.mux(packet)
         os.chmod(tmp, 0o644)
         os.replace(tmp, out_path)
@@ -276,14 +274,16 @@ def describe_video(path: Path) -> dict[str, Any]:
 
     with av.open(str(path)) as c:
         s = c.streams.video[0]
+        tb = s.time_base or Fraction(1, 90000)
         n = 0
-        first = last = None
+        first: float | None = None
+        last: float | None = None
         for fr in c.decode(s):
-            t = float(fr.pts * s.time_base) if fr.pts is not None else None
+            t = float(fr.pts * tb) if fr.pts is not None else None
             first = t if first is None else first
             last = t
             n += 1
-        dur = float(s.duration * s.time_base) if s.duration is not None else None
+        dur = float(s.duration * tb) if s.duration is not None else None
         return {"frames": n, "duration_s": dur, "first_s": first, "last_s": last, "width": s.width,
                 "height": s.height, "codec": s.codec_context.name, "pix_fmt": s.codec_context.pix_fmt,
                 "audio_streams": len(c.streams.audio)}
