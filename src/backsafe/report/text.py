@@ -28,15 +28,11 @@ def _exercise_name(report: Report) -> str:
 def _rep_table(report: Report) -> Table:
     show_moment = bool(report.lumbar_moment_nm)
     table = Table(title=None, show_lines=False, header_style="bold", pad_edge=False, expand=False)
-    table.add_column("Rep", justify="right")
-    table.add_column("Time s", justify="right")
-    table.add_column("Down", justify="right")
-    table.add_column("Btm", justify="right")
-    table.add_column("Up", justify="right")
-    table.add_column("Top", justify="right")
-    table.add_column("Faults (value vs threshold)")
+    for name in ("Rep", "Time s", "Down", "Btm", "Up", "Top"):
+        table.add_column(name, justify="right", no_wrap=True)
+    table.add_column("Faults (value vs limit)", ratio=1, min_width=16, overflow="fold")
     if show_moment:
-        table.add_column("L5/S1 N·m", justify="right")
+        table.add_column("L5/S1 N·m", justify="right", no_wrap=True)
     for r in report.reps:
         fs = sorted(report.findings_for(r.index), key=finding_sort_key)
         faults = Text()

@@ -139,7 +139,8 @@ def verdict(report: Report) -> str:
         faulty = sorted({f.rep for f in report.findings})
         clean = [r.index for r in report.reps if r.index not in faulty]
         if not report.findings:
-            parts.append(f"All {n_reps} reps were clean: no back-straining faults seen. Nice work.")
+            which = {1: "The rep was", 2: "Both reps were"}.get(n_reps, f"All {n_reps} reps were")
+            parts.append(f"{which} clean: no back-straining faults seen. Nice work.")
         else:
             main = sorted(report.findings, key=finding_sort_key)[0]
             main_reps = sorted({f.rep for f in report.findings if f.code == main.code})
