@@ -1,0 +1,613 @@
+"""Batch analysis of a folder: one report per input, a summary table, resumable, locally or on Ray.
+
+Layout of ``--out DIR``::
+
+    DIR/reports/<input name>/report.json   the JSON report of DESIGN.md (written atomically)
+    DIR/reports/<input name>/.done         the completion record: input sha256, options, status, error, timing
+    DIR/summary.csv, DIR/summary.parquet   one row per input (ok or failed, with the reason)
+
+- **Resumable.** An input is skipped when its ``.done`` record names the same input sha256 and the same analysis
+  options (and, for an ``ok`` record, its report.json is there). The report is renamed into place before the
+  ``.done`` record, so a batch killed at any instant leaves either a finished input or one that is redone.
+- **Failures are data.** A :class:`~backsafe.errors.BacksafeError` (bad file, no person...) is recorded as
+  ``failed`` with its one-line message and does not stop the batch; it is not retried on a re-run unless asked
+  (``retry_failed``), because the same input and options fail the same way. A worker that dies (killed, crashed)
+  is replaced and its input retried; an input that kills workers repeatedly is left unfinished (no ``.done``).
+- **Same reports everywhere.** Workers (local processes or Ray actors) return the report text; the driver writes
+  every file, so results always land under ``--out`` on the machine that ran ``backsafe batch``. Nothing in a
+  report depends on the worker (no host name, no wall clock): a Ray run gives the same report.json files as a
+  local one. Timing lives in ``.done`` and the summary only.
+- **One pose model per worker.** Each worker process (or Ray actor) loads MediaPipe once and resets its tracking
+  state between clips (``reset`` gives the same landmarks as a fresh model, checked in the tests).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import socket
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import BacksafeError, DependencyError, InputError
+from .io.video import VIDEO_EXTENSIONS
+from .report.json_report import write_atomic
+
+#: bump when the meaning of a completion record changes (old records are then redone)
+RECORD_VERSION = 1
+KEYPOINT_EXTENSIONS = frozenset({".csv", ".json", ".npy", ".txt"})
+#: manifest columns / keys, and the AnalysisOptions field each one sets
+MANIFEST_FIELDS = ("exercise", "load_kg", "fps", "view", "tempo", "input_format", "body_mass_kg", "sex")
+_FLOAT_FIELDS = frozenset({"load_kg", "fps", "body_mass_kg"})
+#: a job that killed its worker this many times is left unfinished (not recorded as done)
+MAX_ATTEMPTS = 3
+SUMMARY_COLUMNS = (
+    "input", "status", "exercise", "rep_count", "partial_reps", "view", "dims", "quality", "n_faults",
+    "fault_codes", "top_cue", "frames", "duration_s", "max_lumbar_moment_nm", "elapsed_s", "error", "report",
+)
+
+ProgressFn = Callable[["JobResult"], None]
+
+
+# ------------------------------------------------------------------------------------------------ planning
+
+
+@dataclass(frozen=True, slots=True)
+class BatchJob:
+    """One input to analyse. ``name`` is its path relative to INPUT_DIR (posix), ``options`` are JSON-safe."""
+
+    name: str
+    path: Path
+    options: dict[str, Any]
+    sha256: str
+
+    @property
+    def key(self) -> str:
+        """What a completion record must match: the input's content and the analysis options."""
+        return options_key(self.sha256, self.options)
+
+    def as_spec(self) -> dict[str, Any]:
+        return {"name": self.name, "path": str(self.path), "options": self.options}
+
+
+@dataclass(slots=True)
+class JobResult:
+    name: str
+    status: str  # ok | failed | skipped | unfinished
+    report_text: str | None = None
+    error: str | None = None
+    error_type: str | None = None
+    elapsed_s: float = 0.0
+    worker: str = ""
+    retryable: bool = False
+
+
+@dataclass(slots=True)
+class BatchResult:
+    rows: list[dict[str, Any]]
+    out: Path
+    n_ok: int = 0
+    n_failed: int = 0
+    n_skipped: int = 0
+    n_unfinished: int = 0
+    elapsed_s: float = 0.0
+    summary_paths: list[Path] = field(default_factory=list)
+
+
+def options_key(sha256: str, options: dict[str, Any]) -> str:
+    canon = json.dumps({"v": RECORD_VERSION, "sha256": sha256, "options": options}, sort_keys=True)
+    return hashlib.sha256(canon.encode()).hexdigest()
+
+
+def input_digest(path: Path) -> str:
+    """sha256 of a file, or of a folder's files (names and contents, sorted) for OpenPose folders."""
+    h = hashlib.sha256()
+    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+    for f in files:
+        if path.is_dir():
+            h.update(f.relative_to(path).as_posix().encode() + b"\0")
+        with f.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    return h.hexdigest()
+
+
+def _is_openpose_folder(p: Path) -> bool:
+    return any(f.suffix.lower() == ".json" and f.name.endswith("_keypoints.json") for f in p.iterdir())
+
+
+def discover_inputs(input_dir: Path, exclude: Iterable[Path] = ()) -> list[Path]:
+    """Every clip and keypoint file under ``input_dir`` (recursively), and every OpenPose frame folder.
+
+    Hidden files and folders and the paths in ``exclude`` (the manifest, the output folder) are left out.
+    """
+    if not input_dir.is_dir():
+        raise InputError(f"{input_dir}: not a folder; expected a folder of clips and keypoint files")
+    skip = {p.resolve() for p in exclude}
+    found: list[Path] = []
+
+    def walk(d: Path) -> None:
+        for p in sorted(d.iterdir()):
+            if p.name.startswith(".") or p.resolve() in skip:
+                continue
+            if p.is_dir():
+                if _is_openpose_folder(p):
+                    found.append(p)
+                else:
+                    walk(p)
+            elif p.suffix.lower() in VIDEO_EXTENSIONS | KEYPOINT_EXTENSIONS:
+                found.append(p)
+
+    walk(input_dir)
+    return found
+
+
+def _coerce(field_name: str, value: Any, where: str) -> Any:
+    if value is None or (isinstance(value, str) and value.strip() == ""):
+        return None
+    if field_name in _FLOAT_FIELDS:
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise InputError(f"{where}: {field_name}={value!r} is not a number") from None
+    return str(value).strip()
+
+
+def _manifest_rows(path: Path) -> list[dict[str, Any]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read the manifest ({exc})") from exc
+    if path.suffix.lower() == ".csv":
+        rows = list(csv.DictReader(io.StringIO(text)))
+        for r in rows:
+            if "file" not in r and "path" in r:
+                r["file"] = r.pop("path")
+        return rows
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from exc
+    if isinstance(doc, dict) and "items" in doc:
+        defaults = doc.get("defaults", {})
+        return [{**defaults, **item} for item in doc["items"]]
+    if isinstance(doc, dict):
+        return [{"file": k, **v} for k, v in doc.items()]
+    if isinstance(doc, list):
+        return list(doc)
+    raise InputError(f"{path}: expected a list of {{'file': ..., 'exercise': ...}} objects or a mapping")
+
+
+def read_manifest(path: Path, input_dir: Path) -> dict[str, dict[str, Any]]:
+    """Per-input options from a manifest (JSON or CSV), keyed by the input's posix path relative to INPUT_DIR.
+
+    Every entry is validated before anything runs: its path must stay inside INPUT_DIR (no ``..``, no absolute
+    path, no symlink out) and exist; its fields must be known (``file`` plus any of MANIFEST_FIELDS).
+
+    Raises
+    ------
+    InputError
+        A path outside INPUT_DIR, a missing file, an unknown field, a bad number.
+    """
+    root = input_dir.resolve()
+    out: dict[str, dict[str, Any]] = {}
+    for i, row in enumerate(_manifest_rows(path), start=1):
+        where = f"{path.name} entry {i}"
+        if not isinstance(row, dict) or not row.get("file"):
+            raise InputError(f"{where}: has no 'file' (a path relative to the input folder)")
+        rel = str(row["file"]).strip()
+        target = (root / rel).resolve()
+        if Path(rel).is_absolute() or not target.is_relative_to(root):
+            raise InputError(f"{where}: {rel!r} points outside the input folder {input_dir}; use a relative path inside it")
+        if not target.exists():
+            raise InputError(f"{where}: {rel!r} does not exist in {input_dir}")
+        unknown = set(row) - {"file", *MANIFEST_FIELDS}
+        if unknown:
+            raise InputError(f"{where}: unknown field(s) {sorted(unknown)}; expected {', '.join(MANIFEST_FIELDS)}")
+        opts = {k: _coerce(k, row.get(k), where) for k in MANIFEST_FIELDS if k in row}
+        out[target.relative_to(root).as_posix()] = {k: v for k, v in opts.items() if v is not None}
+    return out
+
+
+def job_options(exercise: str, per_file: dict[str, Any], stride: int) -> dict[str, Any]:
+    """The canonical, validated options of one job (AnalysisOptions fields + exercise)."""
+    from .exercises import get_exercise
+    from .pipeline import AnalysisOptions
+
+    ex = get_exercise(per_file.get("exercise", exercise))
+    opts: dict[str, Any] = {k: v for k, v in per_file.items() if k != "exercise"}
+    opts["stride"] = stride
+    AnalysisOptions(exercise=ex.id, **opts)  # validates: raises ValueRangeError on absurd values
+    return {"exercise": ex.id, **dict(sorted(opts.items()))}
+
+
+def plan_batch(
+    input_dir: Path,
+    exercise: str = "squat",
+    manifest: Path | None = None,
+    stride: int = 1,
+    exclude: Iterable[Path] = (),
+) -> list[BatchJob]:
+    """The jobs of a batch: every input with its options (manifest entry or defaults) and its sha256."""
+    input_dir = Path(input_dir)
+    per_file = read_manifest(manifest, input_dir) if manifest is not None else {}
+    skip = [*exclude, *([manifest] if manifest is not None else [])]
+    root = input_dir.resolve()
+    jobs = []
+    for p in discover_inputs(input_dir, skip):
+        name = p.resolve().relative_to(root).as_posix()
+        try:
+            opts = job_options(exercise, per_file.get(name, {}), stride)
+        except BacksafeError as exc:
+            raise type(exc)(f"{name}: {exc}") from exc
+        jobs.append(BatchJob(name=name, path=p, options=opts, sha256=input_digest(p)))
+    return jobs
+
+
+# ------------------------------------------------------------------------------------------- records on disk
+
+
+def report_dir(out: Path, name: str) -> Path:
+    """``out/reports/<name>``, with the input's sub-folders flattened (``a/b.mp4`` -> ``a__b.mp4``)."""
+    return out / "reports" / name.replace("/", "__")
+
+
+def read_record(out: Path, job: BatchJob) -> dict[str, Any] | None:
+    p = report_dir(out, job.name) / ".done"
+    try:
+        rec = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return rec if isinstance(rec, dict) else None
+
+
+def is_finished(out: Path, job: BatchJob, retry_failed: bool = False) -> bool:
+    rec = read_record(out, job)
+    if rec is None or rec.get("key") != job.key:
+        return False
+    if rec.get("status") == "ok":
+        return (report_dir(out, job.name) / "report.json").is_file()
+    return rec.get("status") == "failed" and not retry_failed
+
+
+def write_result(out: Path, job: BatchJob, res: JobResult) -> None:
+    """Report first (atomic rename), then the ``.done`` record (atomic): the record means "finished"."""
+    d = report_dir(out, job.name)
+    d.mkdir(parents=True, exist_ok=True)
+    if res.status == "ok" and res.report_text is not None:
+        write_atomic(d / "report.json", res.report_text)
+    else:
+        (d / "report.json").unlink(missing_ok=True)  # a stale report of an older, now failing, version
+    rec = {
+        "record_version": RECORD_VERSION,
+        "input": job.name,
+        "input_sha256": job.sha256,
+        "options": job.options,
+        "key": job.key,
+        "status": res.status,
+        "error": res.error,
+        "error_type": res.error_type,
+        "elapsed_s": round(res.elapsed_s, 3),
+        "worker": res.worker,
+        "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    write_atomic(d / ".done", json.dumps(rec, indent=2) + "\n")
+
+
+def summary_row(out: Path, job: BatchJob) -> dict[str, Any]:
+    """One summary line from what is on disk (so a resumed input and a fresh one give the same line)."""
+    rec = read_record(out, job) or {}
+    row: dict[str, Any] = {c: None for c in SUMMARY_COLUMNS}
+    row.update(input=job.name, exercise=job.options.get("exercise"), status=rec.get("status", "unfinished"),
+               error=rec.get("error"), elapsed_s=rec.get("elapsed_s"))
+    rp = report_dir(out, job.name) / "report.json"
+    if row["status"] != "ok" or not rp.is_file():
+        return row
+    doc = json.loads(rp.read_text(encoding="utf-8"))
+    codes = sorted({f["code"] for r in doc.get("reps", []) for f in r.get("faults", [])})
+    moments = [r["lumbar_moment_nm"] for r in doc.get("reps", []) if r.get("lumbar_moment_nm") is not None]
+    row.update(
+        rep_count=doc.get("rep_count"),
+        partial_reps=sum(1 for r in doc.get("reps", []) if r.get("partial")),
+        view=doc.get("view"), dims=doc.get("dims"), quality=doc.get("summary", {}).get("quality"),
+        n_faults=sum(doc.get("summary", {}).get("faults", {}).values()), fault_codes=";".join(codes),
+        top_cue=doc.get("summary", {}).get("top_cue"), frames=doc.get("input", {}).get("frames"),
+        duration_s=doc.get("input", {}).get("duration_s"),
+        max_lumbar_moment_nm=max(moments) if moments else None,
+        report=rp.relative_to(out).as_posix(),
+    )
+    return row
+
+
+def write_summary(out: Path, rows: list[dict[str, Any]]) -> list[Path]:
+    """``summary.csv`` and ``summary.parquet`` (pyarrow), each written atomically."""
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(SUMMARY_COLUMNS))
+    w.writeheader()
+    for r in rows:
+        w.writerow({k: ("" if r.get(k) is None else r[k]) for k in SUMMARY_COLUMNS})
+    paths = [write_atomic(out / "summary.csv", buf.getvalue())]
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        return paths  # the CLI warns; CSV is always there
+    table = pa.table({c: [r.get(c) for r in rows] for c in SUMMARY_COLUMNS}, schema=_parquet_schema(pa))
+    fd, tmp = tempfile.mkstemp(dir=out, prefix=".summary.", suffix=".parquet.tmp")
+    os.close(fd)
+    try:
+        pq.write_table(table, tmp)
+        os.replace(tmp, out / "summary.parquet")
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    paths.append(out / "summary.parquet")
+    return paths
+
+
+def _parquet_schema(pa: Any) -> Any:
+    ints = {"rep_count", "partial_reps", "n_faults", "frames"}
+    floats = {"duration_s", "max_lumbar_moment_nm", "elapsed_s"}
+    return pa.schema([(c, pa.int64() if c in ints else pa.float64() if c in floats else pa.string())
+                      for c in SUMMARY_COLUMNS])
+
+
+# --------------------------------------------------------------------------------------- the work (workers)
+
+
+class _ReusedPose:
+    """A worker's one pose model, lent to one clip: ``close()`` resets tracking instead of unloading."""
+
+    def __init__(self, pose: Any) -> None:
+        self._pose = pose
+
+    def process(self, rgb: Any) -> Any:
+        return self._pose.process(rgb)
+
+    def close(self) -> None:
+        self._pose._pose.reset()  # MediaPipe SolutionBase.reset: new graph run, same loaded model
+
+
+class Analyzer:
+    """Runs jobs in one process with one pose model (loaded on first use); used by local workers and Ray actors."""
+
+    def __init__(self) -> None:
+        self._pose: Any = None
+        self.worker = f"{socket.gethostname()}:{os.getpid()}"
+
+    def _estimator(self) -> _ReusedPose:
+        if self._pose is None:
+            from .pose.mediapipe_backend import MediaPipePose
+
+            self._pose = MediaPipePose()
+        return _ReusedPose(self._pose)
+
+    def warm_up(self) -> None:
+        """Import MediaPipe and load the model now rather than inside the first job."""
+        self._estimator()
+
+    def run(self, spec: dict[str, Any], files: dict[str, bytes] | None = None) -> JobResult:
+        """Analyse ``spec['path']``, or the shipped ``files`` (Ray across machines) written to a temp folder."""
+        if files is None:
+            return self._run_path(spec, Path(spec["path"]))
+        with tempfile.TemporaryDirectory(prefix="backsafe-job-") as tmp:
+            base = Path(tmp) / Path(spec["name"]).name
+            if list(files) == [""]:
+                base.write_bytes(files[""])
+            else:
+                for rel, data in files.items():
+                    (base / rel).parent.mkdir(parents=True, exist_ok=True)
+                    (base / rel).write_bytes(data)
+            return self._run_path(spec, base)
+
+    def _run_path(self, spec: dict[str, Any], path: Path) -> JobResult:
+        from .pipeline import analyze
+        from .report.json_report import report_to_dict, validate_report_dict
+
+        t0 = time.perf_counter()
+        opts = dict(spec["options"])
+        exercise = opts.pop("exercise")
+        try:
+            is_video = path.is_file() and path.suffix.lower() in VIDEO_EXTENSIONS
+            factory = self._estimator if is_video and opts.get("input_format", "auto") in ("auto", "video") else None
+            report = analyze(path, exercise, estimator_factory=factory, **opts)
+            doc = report_to_dict(report)
+            validate_report_dict(doc)
+            text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+            return JobResult(spec["name"], "ok", report_text=text, elapsed_s=time.perf_counter() - t0,
+                             worker=self.worker)
+        except BacksafeError as exc:
+            msg = str(exc).replace(str(path), spec["name"])
+            return JobResult(spec["name"], "failed", error=msg, error_type=type(exc).__name__,
+                             elapsed_s=time.perf_counter() - t0, worker=self.worker)
+        except Exception as exc:  # an internal error on one input must not stop the batch; re-run retries it
+            return JobResult(spec["name"], "failed", error=f"internal error: {type(exc).__name__}: {exc}",
+                             error_type=type(exc).__name__, elapsed_s=time.perf_counter() - t0,
+                             worker=self.worker, retryable=True)
+
+
+_WORKER: Analyzer | None = None
+
+
+def _init_worker(warm: bool) -> None:
+    global _WORKER
+    _WORKER = Analyzer()
+    if warm:
+        _WORKER.warm_up()
+
+
+def _run_in_worker(spec: dict[str, Any]) -> JobResult:
+    assert _WORKER is not None, "worker not initialised"
+    return _WORKER.run(spec)
+
+
+# ------------------------------------------------------------------------------------------------ executors
+
+
+def _run_inline(jobs: list[BatchJob]) -> Iterator[tuple[BatchJob, JobResult]]:
+    worker = Analyzer()
+    for job in jobs:
+        yield job, worker.run(job.as_spec())
+
+
+def _run_pool(jobs: list[BatchJob], workers: int) -> Iterator[tuple[BatchJob, JobResult]]:
+    """A spawn process pool, at most ``workers`` jobs in flight; a dead worker is replaced, its job retried."""
+    import multiprocessing as mp
+    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
+    warm = any(j.path.suffix.lower() in VIDEO_EXTENSIONS for j in jobs)
+    pending = list(reversed(jobs))
+    attempts: dict[str, int] = {}
+    while pending:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
+                                   initializer=_init_worker, initargs=(warm,))
+        running: dict[Future[JobResult], BatchJob] = {}
+        broken = False
+        try:
+            while pending or running:
+                while pending and len(running) < workers and not broken:
+                    job = pending.pop()
+                    running[pool.submit(_run_in_worker, job.as_spec())] = job
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    job = running.pop(fut)
+                    try:
+                        yield job, fut.result()
+                    except BrokenProcessPool:
+                        broken = True
+                        attempts[job.name] = attempts.get(job.name, 0) + 1
+                        if attempts[job.name] >= MAX_ATTEMPTS:
+                            yield job, JobResult(job.name, "unfinished", error="a worker process died on this "
+                                                 f"input {MAX_ATTEMPTS} times (killed or crashed)")
+                        else:
+                            pending.append(job)
+                if broken and not running:
+                    break
+        finally:
+            pool.shutdown(wait=not broken, cancel_futures=True)
+
+
+def _ship(job: BatchJob) -> dict[str, bytes]:
+    if job.path.is_file():
+        return {"": job.path.read_bytes()}
+    return {p.relative_to(job.path).as_posix(): p.read_bytes() for p in sorted(job.path.rglob("*")) if p.is_file()}
+
+
+def _run_ray(jobs: list[BatchJob], address: str, workers: int | None) -> Iterator[tuple[BatchJob, JobResult]]:
+    """The same jobs on a Ray cluster: one :class:`Analyzer` actor (one pose model) per CPU, inputs shipped
+    through the object store (no shared file system needed), reports returned to the driver."""
+    try:
+        import ray
+    except ImportError as exc:
+        raise DependencyError("--ray-address needs Ray: pip install 'ray==2.60.0'") from exc
+    try:
+        ray.init(address=address, logging_level="ERROR", log_to_driver=False)
+    except (ConnectionError, RuntimeError, ValueError) as exc:
+        raise InputError(f"cannot connect to the Ray cluster at {address!r}: {exc}; start one with "
+                         "`ray start --head` (see docs/ray.md)") from exc
+    try:
+        n = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
+        actor_cls = ray.remote(num_cpus=1, max_restarts=-1)(Analyzer)
+        warm = any(j.path.suffix.lower() in VIDEO_EXTENSIONS for j in jobs)
+        actors = [actor_cls.remote() for _ in range(min(n, len(jobs)) or 1)]
+        if warm:
+            ray.get([a.warm_up.remote() for a in actors])
+        yield from _dispatch_ray(ray, actors, jobs)
+    finally:
+        ray.shutdown()
+
+
+def _dispatch_ray(ray: Any, actors: list[Any], jobs: list[BatchJob]) -> Iterator[tuple[BatchJob, JobResult]]:
+    pending = list(reversed(jobs))
+    idle = list(actors)
+    running: dict[Any, tuple[BatchJob, Any]] = {}
+    attempts: dict[str, int] = {}
+    while pending or running:
+        while pending and idle:
+            job, actor = pending.pop(), idle.pop()
+            running[actor.run.remote(job.as_spec(), _ship(job))] = (job, actor)
+        ready, _ = ray.wait(list(running), num_returns=1)
+        job, actor = running.pop(ready[0])
+        idle.append(actor)
+        try:
+            yield job, ray.get(ready[0])
+        except ray.exceptions.RayError as exc:  # actor died: Ray restarts it (max_restarts); retry the job
+            attempts[job.name] = attempts.get(job.name, 0) + 1
+            if attempts[job.name] >= MAX_ATTEMPTS:
+                yield job, JobResult(job.name, "unfinished", error=f"Ray worker failed {MAX_ATTEMPTS} times: {exc}")
+            else:
+                pending.append(job)
+
+
+# ---------------------------------------------------------------------------------------------- entry point
+
+
+def run_batch(
+    input_dir: str | Path,
+    out: str | Path,
+    *,
+    exercise: str = "squat",
+    manifest: str | Path | None = None,
+    workers: int = 1,
+    ray_address: str | None = None,
+    stride: int = 1,
+    retry_failed: bool = False,
+    on_plan: Callable[[int, int], None] | None = None,
+    on_result: ProgressFn | None = None,
+) -> BatchResult:
+    """Analyse every input of ``input_dir`` into ``out`` (see the module docstring for the layout).
+
+    Parameters
+    ----------
+    workers : local worker processes (1 = in this process); with ``ray_address``, actors (default: cluster CPUs).
+    ray_address : ``auto`` or ``host:port`` of a running Ray cluster; None runs locally.
+    stride : analyse every n-th frame of videos (``--fast`` is 2).
+    on_plan : called once as ``on_plan(n_to_run, n_skipped)``; on_result once per finished job.
+
+    Raises
+    ------
+    InputError
+        INPUT_DIR is not a folder, or the manifest is invalid (nothing is run then).
+    """
+    t0 = time.perf_counter()
+    input_dir, out = Path(input_dir), Path(out)
+    if workers < 1:
+        raise InputError(f"--workers {workers}: expected 1 or more")
+    jobs = plan_batch(input_dir, exercise, Path(manifest) if manifest else None, stride, exclude=[out])
+    todo = [j for j in jobs if not is_finished(out, j, retry_failed)]
+    out.mkdir(parents=True, exist_ok=True)
+    if on_plan is not None:
+        on_plan(len(todo), len(jobs) - len(todo))
+    if ray_address:
+        results = _run_ray(todo, ray_address, workers if workers > 1 else None)
+    elif workers == 1 or len(todo) <= 1:
+        results = _run_inline(todo)
+    else:
+        results = _run_pool(todo, min(workers, len(todo)))
+    not_recorded: dict[str, str] = {}  # failures that a re-run retries: no .done record, reason in the summary
+    for job, res in results:
+        if res.status == "unfinished" or res.retryable:
+            not_recorded[job.name] = res.error or "unfinished"
+        else:
+            write_result(out, job, res)
+        if on_result is not None:
+            on_result(res)
+    rows = [summary_row(out, j) for j in jobs]
+    for r in rows:
+        if r["input"] in not_recorded and r["status"] == "unfinished":
+            r.update(status="failed", error=not_recorded[r["input"]])
+    res = BatchResult(rows=rows, out=out, elapsed_s=time.perf_counter() - t0)
+    res.n_skipped = len(jobs) - len(todo)
+    res.n_ok = sum(r["status"] == "ok" for r in rows)
+    res.n_failed = sum(r["status"] == "failed" for r in rows)
+    res.n_unfinished = sum(r["status"] == "unfinished" for r in rows)
+    res.summary_paths = write_summary(out, rows)
+    return res
