@@ -1,0 +1,40 @@
+"""``backsafe serve``: run the web app with uvicorn (the main CLI calls :func:`register`)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+__all__ = ["register", "serve_cmd"]
+
+
+def serve_cmd(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on (127.0.0.1 = this machine only).")]
+    = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8000,
+    log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level.")] = "info",
+) -> None:
+    """Start the web app: accounts, upload and analysis, reports, training log, plan (settings: BACKSAFE_* env)."""
+    import uvicorn
+    from pydantic import ValidationError
+
+    from ..errors import BacksafeError
+    from .config import Settings
+    from .main import create_app
+
+    try:
+        settings = Settings()
+        app = create_app(settings)
+    except ValidationError as e:
+        typer.echo(f"error: bad settings: {e.errors()[0].get('msg', e)}", err=True)
+        raise typer.Exit(2) from None
+    except BacksafeError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"backsafe web on http://{host}:{port}/ (data in {settings.data_dir})", err=True)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=True, server_header=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve_cmd)

@@ -1,0 +1,64 @@
+"""Open the database for the web app: the coach's schema (``backsafe.db``) plus the web tables' own chain."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import exc
+
+from ..db.engine import Database, map_db_error, open_database
+from ..errors import StorageError
+
+__all__ = ["open_web_database", "upgrade_web", "downgrade_web", "web_head", "web_revision", "VERSION_TABLE"]
+
+VERSION_TABLE = "alembic_version_web"
+
+
+def _config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("backsafe.web").joinpath("migrations")))
+    return cfg
+
+
+def web_head() -> str:
+    return ScriptDirectory.from_config(_config()).get_heads()[0]
+
+
+def web_revision(db: Database) -> str | None:
+    with db.engine.connect() as conn:
+        return MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE}).get_current_revision()
+
+
+def upgrade_web(db: Database, revision: str = "head") -> None:
+    """Migrate the web tables up to ``revision`` in one transaction (no-op when already there)."""
+    if revision == "head" and web_revision(db) == web_head():
+        return
+    cfg = _config()
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+
+
+def downgrade_web(db: Database, revision: str = "base") -> None:
+    cfg = _config()
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, revision)
+
+
+def open_web_database(url: str | None) -> Database:
+    """Open (creating and migrating if needed) the coach's tables and the web tables."""
+    db = open_database(url)
+    try:
+        upgrade_web(db)
+    except exc.SQLAlchemyError as e:
+        db.dispose()
+        raise map_db_error(e, db.url) from e
+    except StorageError:
+        db.dispose()
+        raise
+    return db

@@ -1,0 +1,279 @@
+"""Background analysis jobs: stored in the database, run by a local thread pool, recovered after a restart.
+
+Life of a job::
+
+    queued ──claim──▶ running ──▶ done    (report row + files written, clip deleted unless kept)
+                         │  └───▶ failed  (reason stored: the analysis error, a crash, a time-out)
+                         └─ server killed: no heartbeat for ``job_stale_after_s`` → queued again
+                            (attempt n+1), or failed once ``job_max_attempts`` starts were interrupted
+
+Workers claim jobs with a conditional UPDATE, so several server processes can share one database. Each running
+job's heartbeat is refreshed every ``job_heartbeat_s`` while its thread lives; a killed server stops refreshing,
+which is how the next start (or another process) knows the job was orphaned.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from ..db.engine import Database
+from ..errors import BacksafeError
+from ..model import Report
+from . import crud
+from .config import Settings
+from .models import Account, Job
+from .storage import Storage
+
+__all__ = ["AnalyzeFn", "JobRunner", "JobTimeout", "default_analyze"]
+
+log = logging.getLogger("backsafe.web.jobs")
+AnalyzeFn = Callable[..., Report]
+
+
+class JobTimeout(BacksafeError):
+    """The analysis ran longer than ``job_timeout_s``."""
+
+
+class JobInterrupted(Exception):
+    """The server is shutting down: the job goes back to the queue."""
+
+
+def default_analyze(path: Path, exercise: str, **kwargs: Any) -> Report:
+    from ..pipeline import analyze
+
+    return analyze(path, exercise, **kwargs)
+
+
+class JobRunner:
+    """Runs queued jobs of one database with ``settings.workers`` threads."""
+
+    def __init__(self, db: Database, storage: Storage, settings: Settings, analyze_fn: AnalyzeFn | None = None) -> None:
+        self.db = db
+        self.storage = storage
+        self.settings = settings
+        self.analyze_fn = analyze_fn or default_analyze
+        self._pool = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="backsafe-job")
+        self._active: set[int] = set()
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # --- control -------------------------------------------------------------------------------------------------
+    def start(self) -> None:
+        self.recover()
+        self._thread = threading.Thread(target=self._loop, name="backsafe-job-dispatch", daemon=True)
+        self._thread.start()
+
+    def stop(self, wait: bool = True) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._pool.shutdown(wait=wait, cancel_futures=True)
+
+    def notify(self) -> None:
+        """A job was queued: look for work now."""
+        self._wake.set()
+
+    def recover(self) -> list[tuple[str, str]]:
+        """Re-queue (or fail) running jobs whose heartbeat stopped: a killed or crashed server's jobs."""
+        with self.db.session() as s:
+            changed = crud.requeue_stale(s, self.settings.job_stale_after_s, self.settings.job_max_attempts)
+        for pid, state in changed:
+            log.warning("job %s was orphaned: now %s", pid, state)
+        return changed
+
+    def idle(self) -> bool:
+        with self._lock:
+            return not self._active
+
+    # --- loop --------------------------------------------------------------------------------------------------
+    def _loop(self) -> None:
+        last_recover = last_beat = time.monotonic()
+        while not self._stop.is_set():
+            try:
+                now = time.monotonic()
+                if now - last_beat >= self.settings.job_heartbeat_s:
+                    self._heartbeat()
+                    last_beat = now
+                if now - last_recover >= max(1.0, self.settings.job_stale_after_s / 2):
+                    self.recover()
+                    last_recover = now
+                self._dispatch()
+            except Exception:  # noqa: BLE001 - the dispatcher must outlive a database hiccup
+                log.exception("job dispatcher error (retrying)")
+            self._wake.wait(timeout=min(1.0, self.settings.job_heartbeat_s))
+            self._wake.clear()
+
+    def _dispatch(self) -> None:
+        while not self._stop.is_set():
+            with self._lock:
+                if len(self._active) >= self.settings.workers:
+                    return
+                busy = list(self._active)
+            with self.db.session() as s:
+                job = crud.claim_next_job(s, exclude=busy)
+                job_id = job.id if job is not None else None
+            if job_id is None:
+                return
+            with self._lock:
+                self._active.add(job_id)
+            self._pool.submit(self._run_guarded, job_id)
+
+    def _heartbeat(self) -> None:
+        with self._lock:
+            ids = list(self._active)
+        if ids:
+            with self.db.session() as s:
+                for job_id in ids:
+                    crud.update_job(s, job_id, heartbeat_at=crud.utcnow())
+
+    # --- one job -----------------------------------------------------------------------------------------------
+    def _run_guarded(self, job_id: int) -> None:
+        try:
+            self._run(job_id)
+        except JobInterrupted:
+            with self.db.session() as s:
+                crud.update_job(s, job_id, status="queued", stage="queued (server restarted)", progress_done=0)
+        except BacksafeError as e:
+            self._fail(job_id, str(e))
+        except Exception as e:  # noqa: BLE001 - a crashed job ends as failed with its reason, never stuck
+            log.error("job %s crashed:\n%s", job_id, traceback.format_exc())
+            self._fail(job_id, f"internal error during analysis ({type(e).__name__}: {e})")
+        finally:
+            with self._lock:
+                self._active.discard(job_id)
+            self._wake.set()
+
+    def _fail(self, job_id: int, reason: str) -> None:
+        try:
+            with self.db.session() as s:
+                job = s.get(Job, job_id)
+                if job is None:
+                    return
+                acc = s.get(Account, job.user_id)
+                crud.update_job(s, job_id, status="failed", stage="failed", error=reason[:2000],
+                                finished_at=crud.utcnow())
+                upload = job.upload_file
+                files_key = acc.files_key if acc else None
+            if files_key and upload:
+                self._remove_upload(files_key, job.public_id)
+        except Exception:  # noqa: BLE001
+            log.exception("could not mark job %s failed", job_id)
+
+    def _remove_upload(self, files_key: str, job_public_id: str) -> None:
+        p = self.storage.upload_path(files_key, job_public_id)
+        if p.exists():
+            p.unlink()
+
+    def _progress_fn(self, job_id: int, stage: str, started: float) -> Callable[[int, int | None], None]:
+        last = [0.0]
+
+        def progress(done: int, total: int | None) -> None:
+            now = time.monotonic()
+            if now - started > self.settings.job_timeout_s:
+                raise JobTimeout(f"the analysis took longer than {self.settings.job_timeout_s:g} s and was stopped")
+            if self._stop.is_set():
+                raise JobInterrupted()
+            if now - last[0] < 0.4 and (total is None or done < total):
+                return
+            last[0] = now
+            with self.db.session() as s:
+                crud.update_job(s, job_id, stage=stage, progress_done=int(done),
+                                progress_total=int(total) if total else None, heartbeat_at=crud.utcnow())
+
+        return progress
+
+    def _run(self, job_id: int) -> None:
+        from ..report.html import render_html
+        from ..report.json_report import report_to_dict, write_json
+
+        with self.db.session() as s:
+            job = s.get(Job, job_id)
+            if job is None:
+                return  # the account was deleted meanwhile
+            acc = s.get(Account, job.user_id)
+            if acc is None:
+                return
+            files_key, jpid = acc.files_key, job.public_id
+            exercise, keep = job.exercise, job.keep_video
+            options: dict[str, Any] = {}
+            if job.load_kg is not None:
+                options["load_kg"] = job.load_kg
+            if job.tempo:
+                options["tempo"] = job.tempo
+            if job.view:
+                options["view"] = job.view
+        clip = self.storage.upload_path(files_key, jpid)
+        if not clip.exists():
+            raise BacksafeError("the uploaded clip is no longer on the server; upload it again")
+        started = time.monotonic()
+        report = self.analyze_fn(clip, exercise, progress=self._progress_fn(job_id, "pose", started), **options)
+
+        rid = crud.new_id()
+        final = self.storage.report_dir(files_key, rid)
+        tmp = final.with_name(final.name + ".partial")
+        tmp.mkdir(parents=True, exist_ok=True)
+        try:
+            self._set_stage(job_id, "report")
+            write_json(report, tmp / "report.json")
+            render_html(report, clip, tmp / "report.html")
+            has_annotated = self._annotate(job_id, report, clip, tmp / "annotated.mp4", started)
+            if keep:
+                shutil.copyfile(clip, tmp / "original.video")
+            os.replace(tmp, final)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        doc = report_to_dict(report)
+        summary = doc.get("summary") or {}
+        try:
+            with self.db.session() as s:
+                if s.get(Job, job_id) is None:
+                    raise BacksafeError("job deleted")
+                crud.create_report(s, report_user_id(s, job_id), public_id=rid, job_public_id=jpid,
+                                   exercise=str(doc.get("exercise") or exercise), view=doc.get("view"),
+                                   rep_count=int(doc.get("rep_count") or 0), faults=summary.get("faults") or {},
+                                   top_cue=summary.get("top_cue") or None, quality=summary.get("quality"),
+                                   has_annotated=has_annotated, has_original=keep)
+                crud.update_job(s, job_id, status="done", stage="done", report_public_id=rid,
+                                finished_at=crud.utcnow(), error=None)
+        except BaseException:
+            shutil.rmtree(final, ignore_errors=True)
+            raise
+        self._remove_upload(files_key, jpid)  # privacy: the clip goes once analysed (a kept copy is in the report)
+
+    def _set_stage(self, job_id: int, stage: str) -> None:
+        with self.db.session() as s:
+            crud.update_job(s, job_id, stage=stage, heartbeat_at=crud.utcnow())
+
+    def _annotate(self, job_id: int, report: Report, clip: Path, out: Path, started: float) -> bool:
+        from ..report.video import write_annotated_video
+
+        if report.pose is None:
+            return False
+        self._set_stage(job_id, "video")
+        prog = self._progress_fn(job_id, "video", started)
+        try:
+            write_annotated_video(report, clip, out, progress=lambda d, t: prog(d, t or None))
+        except JobTimeout:
+            raise
+        except (BacksafeError, OSError, ValueError) as e:  # the report stays useful without the video
+            log.warning("job %s: annotated video not written: %s", job_id, e)
+            return False
+        return out.exists()
+
+
+def report_user_id(s: Any, job_id: int) -> int:
+    job = s.get(Job, job_id)
+    return int(job.user_id)

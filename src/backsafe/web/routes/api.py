@@ -1,0 +1,339 @@
+"""The JSON API under /api (OpenAPI at /openapi.json). Sign-up, log-in, token and health are open; everything else
+needs a session cookie (plus X-CSRF-Token on writes) or ``Authorization: Bearer <token>``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile, status
+from fastapi.responses import FileResponse
+
+from ... import __version__
+from ...coach.triage import QUESTIONS, answers_from_mapping
+from ...exercises import load_library
+from .. import crud, services
+from ..auth import API_TOKEN_PREFIX, csrf_token, hash_token, new_token
+from ..deps import (
+    SESSION_COOKIE,
+    CurrentUser,
+    DbDep,
+    SettingsDep,
+    StorageDep,
+    UserDep,
+    client_address,
+    coach_user,
+    current_user,
+    verify_csrf,
+)
+from ..errors import Forbidden, NotFound
+from ..schemas import (
+    CheckinIn,
+    DeleteAccount,
+    Health,
+    JobOut,
+    LogEntryIn,
+    LogEntryOut,
+    LogIn,
+    LoginOut,
+    Message,
+    PasswordChange,
+    ReportOut,
+    ShareIn,
+    SignUp,
+    TokenOut,
+    TokenRequest,
+    TriageIn,
+    UserOut,
+)
+from .files import report_file_response
+
+__all__ = ["public", "router", "set_session_cookie"]
+
+public = APIRouter(prefix="/api", tags=["public"])
+router = APIRouter(prefix="/api", dependencies=[Depends(current_user), Depends(verify_csrf)])
+CoachDep = Annotated[CurrentUser, Depends(coach_user)]
+
+
+def set_session_cookie(request: Request, response: Response, token: str, days: int, https: bool | None) -> None:
+    secure = https if https is not None else request.url.scheme == "https"
+    response.set_cookie(SESSION_COOKIE, token, max_age=days * 86400, httponly=True, samesite="lax", secure=secure,
+                        path="/")
+
+
+def _json_only(request: Request) -> None:
+    # a cross-site HTML form cannot send application/json without a CORS preflight: this closes log-in CSRF here
+    if not request.headers.get("content-type", "").startswith("application/json"):
+        raise Forbidden("send this as application/json")
+
+
+# --- public ------------------------------------------------------------------------------------------------------
+
+@public.get("/health", response_model=Health)
+def health() -> Health:
+    return Health(status="ok", version=__version__)
+
+
+@public.post("/auth/signup", response_model=UserOut, status_code=status.HTTP_201_CREATED,
+             dependencies=[Depends(_json_only)])
+def api_signup(body: SignUp, db: DbDep) -> UserOut:
+    uid = services.sign_up(db, body.name, body.password, body.role)
+    return UserOut(id=uid, name=body.name, role=body.role)
+
+
+@public.post("/auth/login", response_model=LoginOut, dependencies=[Depends(_json_only)])
+def api_login(body: LogIn, request: Request, response: Response, db: DbDep, settings: SettingsDep) -> LoginOut:
+    token, uid = services.log_in(db, request.app.state.limiter, settings, body.name, body.password,
+                                 client_address(request), old_session=request.cookies.get(SESSION_COOKIE))
+    set_session_cookie(request, response, token, settings.session_days, settings.https)
+    with db.session() as s:
+        user, acc = crud.get_account(s, uid)  # type: ignore[misc]
+        out = UserOut(id=uid, name=user.name, role=acc.role)
+    return LoginOut(user=out, csrf_token=csrf_token(settings.secret_key, hash_token(token)))
+
+
+@public.post("/auth/token", response_model=TokenOut, status_code=status.HTTP_201_CREATED,
+             dependencies=[Depends(_json_only)])
+def api_token(body: TokenRequest, request: Request, db: DbDep, settings: SettingsDep) -> TokenOut:
+    """Exchange a user name and password for a bearer token (for scripts); revoke it under /api/me/tokens."""
+    session_token, uid = services.log_in(db, request.app.state.limiter, settings, body.name, body.password,
+                                         client_address(request))
+    token = new_token(API_TOKEN_PREFIX)
+    with db.session() as s:
+        crud.delete_session(s, hash_token(session_token))  # only the token is wanted
+        t = crud.create_api_token(s, uid, body.token_name, hash_token(token))
+        return TokenOut(token=token, id=t.id)
+
+
+# --- account -----------------------------------------------------------------------------------------------------
+
+@router.post("/auth/logout", response_model=Message)
+def api_logout(request: Request, response: Response, db: DbDep) -> Message:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        with db.session() as s:
+            crud.delete_session(s, hash_token(cookie))
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return Message(detail="logged out")
+
+
+@router.get("/me", response_model=UserOut)
+def me(user: UserDep) -> UserOut:
+    return UserOut(id=user.id, name=user.name, role=user.role)
+
+
+@router.put("/me/password", response_model=Message)
+def api_change_password(body: PasswordChange, request: Request, response: Response, user: UserDep, db: DbDep,
+                        settings: SettingsDep) -> Message:
+    token = services.change_password(db, user, body.current_password, body.new_password)
+    if token:
+        set_session_cookie(request, response, token, settings.session_days, settings.https)
+    return Message(detail="password changed; other sessions were logged out")
+
+
+@router.delete("/me", response_model=Message)
+def api_delete_me(body: DeleteAccount, response: Response, user: UserDep, db: DbDep, storage: StorageDep) -> Message:
+    """Delete the account and everything in it: log, check-ins, triage, reports, videos, jobs, tokens, shares."""
+    services.delete_account(db, storage, user, body.password)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return Message(detail="your account and all its data were deleted")
+
+
+@router.get("/me/tokens")
+def api_tokens(user: UserDep, db: DbDep) -> list[dict[str, Any]]:
+    with db.session() as s:
+        return [{"id": t.id, "name": t.name, "created_at": t.created_at, "last_used_at": t.last_used_at}
+                for t in crud.list_api_tokens(s, user.id)]
+
+
+@router.delete("/me/tokens/{token_id}", response_model=Message)
+def api_revoke_token(token_id: int, user: UserDep, db: DbDep) -> Message:
+    with db.session() as s:
+        if not crud.delete_api_token(s, user.id, token_id):
+            raise NotFound("token not found")
+    return Message(detail="token revoked")
+
+
+# --- exercises, jobs, reports ------------------------------------------------------------------------------------
+
+@router.get("/exercises")
+def api_exercises() -> list[dict[str, Any]]:
+    return [e.as_dict() for e in load_library().values()]
+
+
+@router.post("/jobs", response_model=JobOut, status_code=status.HTTP_202_ACCEPTED)
+def api_upload(request: Request, user: UserDep, db: DbDep, storage: StorageDep, settings: SettingsDep,
+               file: Annotated[UploadFile, File(description="the clip (checked by decoding, not by its name)")],
+               exercise: Annotated[str, Form(max_length=64)],
+               view: Annotated[str, Form(max_length=16)] = "auto",
+               load_kg: Annotated[float | None, Form(ge=0, le=500)] = None,
+               tempo: Annotated[str | None, Form(max_length=32)] = None,
+               keep_video: Annotated[bool, Form()] = False) -> JobOut:
+    job = services.save_upload(db, storage, settings, request.app.state.runner, user, src=file.file,
+                               filename=file.filename, exercise=exercise, view=view, load_kg=load_kg, tempo=tempo,
+                               keep_video=keep_video)
+    return services.job_out(job)
+
+
+@router.get("/jobs", response_model=list[JobOut])
+def api_jobs(user: UserDep, db: DbDep) -> list[JobOut]:
+    with db.session() as s:
+        return [services.job_out(j) for j in crud.list_jobs(s, user.id)]
+
+
+@router.get("/jobs/{job_id}", response_model=JobOut)
+def api_job(job_id: str, user: UserDep, db: DbDep) -> JobOut:
+    with db.session() as s:
+        job = crud.get_job(s, user.id, job_id)
+        if job is None:
+            raise NotFound("job not found")
+        return services.job_out(job)
+
+
+@router.get("/reports", response_model=list[ReportOut])
+def api_reports(user: UserDep, db: DbDep) -> list[ReportOut]:
+    with db.session() as s:
+        return [services.report_out(r, user.name) for r in crud.list_reports(s, user.id)]
+
+
+@router.get("/reports/{report_id}", response_model=ReportOut)
+def api_report(report_id: str, user: UserDep, db: DbDep, storage: StorageDep) -> ReportOut:
+    with db.session() as s:
+        rep, owner, files_key = services.readable_report(s, user, report_id)
+    doc = json.loads(services.report_file(storage, files_key, rep, "json").read_text(encoding="utf-8"))
+    return services.report_out(rep, owner, doc)
+
+
+@router.delete("/reports/{report_id}", response_model=Message)
+def api_delete_report(report_id: str, user: UserDep, db: DbDep, storage: StorageDep) -> Message:
+    services.delete_report(db, storage, user, report_id)
+    return Message(detail="report deleted")
+
+
+@router.get("/reports/{report_id}/html", response_class=FileResponse)
+def api_report_html(report_id: str, user: UserDep, db: DbDep, storage: StorageDep) -> FileResponse:
+    return report_file_response(db, storage, user, report_id, "html")
+
+
+@router.get("/reports/{report_id}/video", response_class=FileResponse)
+def api_report_video(report_id: str, user: UserDep, db: DbDep, storage: StorageDep) -> FileResponse:
+    return report_file_response(db, storage, user, report_id, "video")
+
+
+@router.get("/reports/{report_id}/original", response_class=FileResponse)
+def api_report_original(report_id: str, user: UserDep, db: DbDep, storage: StorageDep) -> FileResponse:
+    return report_file_response(db, storage, user, report_id, "original")
+
+
+# --- log, check-ins, triage, plan, dashboard ---------------------------------------------------------------------
+
+def _entries(db: Any, name: str) -> list[dict[str, Any]]:
+    hist = services.logbook(db, name).history()
+    return [{"date": e.date.isoformat(), "exercise": e.exercise, "load_kg": e.load_kg, "sets": e.sets,
+             "reps": e.reps, "rpe": e.rpe, "pain_before": e.pain_before, "pain_during": e.pain_during,
+             "pain_after": e.pain_after, "warmup": e.warmup, "faults": dict(e.faults)} for e in hist.entries]
+
+
+@router.get("/log")
+def api_log(user: UserDep, db: DbDep) -> list[dict[str, Any]]:
+    return _entries(db, user.name)
+
+
+@router.post("/log", response_model=LogEntryOut, status_code=status.HTTP_201_CREATED)
+def api_log_entry(body: LogEntryIn, user: UserDep, db: DbDep, storage: StorageDep) -> LogEntryOut:
+    res = services.log_entry(db, storage, user, body.model_dump())
+    return LogEntryOut(entry_id=res.entry_id, date=res.date, exercise=res.exercise,
+                       flags=[f.to_json() for f in res.flags])
+
+
+@router.get("/checkins")
+def api_checkins(user: UserDep, db: DbDep) -> list[dict[str, Any]]:
+    hist = services.logbook(db, user.name).history()
+    return [{"date": d.isoformat(), "pain": p} for d, p in sorted(hist.checkins.items())]
+
+
+@router.post("/checkins", response_model=Message, status_code=status.HTTP_201_CREATED)
+def api_checkin(body: CheckinIn, user: UserDep, db: DbDep) -> Message:
+    day = body.date or dt.date.today()
+    services.logbook(db, user.name).checkin(date=day, pain=body.pain)
+    return Message(detail=f"check-in saved: {day.isoformat()} pain {body.pain}/10")
+
+
+@router.get("/triage/questions")
+def api_triage_questions() -> list[dict[str, str]]:
+    return [{"id": q.id, "tier": q.tier, "text": q.text} for q in QUESTIONS]
+
+
+@router.post("/triage")
+def api_triage(body: TriageIn, user: UserDep, db: DbDep) -> dict[str, Any]:
+    answers = answers_from_mapping({"flags": body.flags, "clinician_cleared": body.clinician_cleared,
+                                    "injury_date": body.injury_date.isoformat() if body.injury_date else None})
+    res = services.logbook(db, user.name).triage(answers, date=body.date or dt.date.today())
+    return res.to_json()  # type: ignore[no-any-return]
+
+
+@router.get("/plan")
+def api_plan(user: UserDep, db: DbDep, date: Annotated[dt.date | None, Query()] = None) -> dict[str, Any]:
+    return services.logbook(db, user.name).plan(date=date or dt.date.today()).to_json()  # type: ignore[no-any-return]
+
+
+@router.get("/dashboard")
+def api_dashboard(user: UserDep, db: DbDep) -> dict[str, Any]:
+    d = services.dashboard_data(db, user.id, user.name)
+    return {"trends": d["trends"], "plan": d["plan"], "fault_series": d["fault_series"],
+            "pain_series": d["pain_series"], "reports": [r[0] for r in d["reports"]]}
+
+
+# --- sharing and the coach's view --------------------------------------------------------------------------------
+
+@router.get("/shares")
+def api_shares(user: UserDep, db: DbDep) -> list[dict[str, Any]]:
+    with db.session() as s:
+        return [{"coach_id": cid, "coach": name} for cid, name in crud.list_shares(s, user.id)]
+
+
+@router.post("/shares", response_model=Message, status_code=status.HTTP_201_CREATED)
+def api_share(body: ShareIn, user: UserDep, db: DbDep) -> Message:
+    services.share_with(db, user, body.coach)
+    return Message(detail=f"shared with {body.coach}")
+
+
+@router.delete("/shares/{coach}", response_model=Message)
+def api_unshare(coach: str, user: UserDep, db: DbDep) -> Message:
+    services.unshare(db, user, coach)
+    return Message(detail=f"no longer shared with {coach}")
+
+
+@router.get("/coach/people")
+def api_people(coach: CoachDep, db: DbDep) -> list[dict[str, Any]]:
+    with db.session() as s:
+        return [{"id": uid, "name": name} for uid, name in crud.list_shared_with(s, coach.id)]
+
+
+def _shared_person(db: Any, coach: CurrentUser, person_id: int) -> str:
+    with db.session() as s:
+        if not crud.is_shared(s, person_id, coach.id):
+            raise NotFound("person not found")
+        acc = crud.get_account(s, person_id)
+        if acc is None:
+            raise NotFound("person not found")
+        return str(acc[0].name)
+
+
+@router.get("/coach/people/{person_id}/reports", response_model=list[ReportOut])
+def api_person_reports(person_id: int, coach: CoachDep, db: DbDep) -> list[ReportOut]:
+    name = _shared_person(db, coach, person_id)
+    with db.session() as s:
+        return [services.report_out(r, name) for r in crud.list_reports(s, person_id)]
+
+
+@router.get("/coach/people/{person_id}/log")
+def api_person_log(person_id: int, coach: CoachDep, db: DbDep) -> list[dict[str, Any]]:
+    return _entries(db, _shared_person(db, coach, person_id))
+
+
+@router.get("/coach/people/{person_id}/plan")
+def api_person_plan(person_id: int, coach: CoachDep, db: DbDep) -> dict[str, Any]:
+    name = _shared_person(db, coach, person_id)
+    return services.logbook(db, name).plan(date=dt.date.today()).to_json()  # type: ignore[no-any-return]

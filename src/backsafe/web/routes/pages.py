@@ -1,0 +1,448 @@
+"""Server-rendered pages (Jinja2, a little vanilla JS for live progress). Forms post with a CSRF token; every page
+but sign-up and log-in needs a session."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
+
+from ... import __version__
+from ...coach.triage import CLINICIAN_QUESTIONS, EMERGENCY_QUESTIONS, SOFT_QUESTIONS, answers_from_mapping
+from ...coach.wording import DISCLAIMER
+from ...errors import BacksafeError, ValueRangeError
+from ...exercises import load_library
+from ...report.wording import fault_label
+from .. import crud, services
+from ..auth import API_TOKEN_PREFIX, hash_token, new_token
+from ..deps import (
+    SESSION_COOKIE,
+    DbDep,
+    OptionalUserDep,
+    SettingsDep,
+    StorageDep,
+    UserDep,
+    client_address,
+    coach_user,
+    csrf_for,
+    current_user,
+    verify_csrf,
+)
+from ..errors import NotFound
+from .api import set_session_cookie
+from .files import report_file_response
+
+__all__ = ["public", "router", "render"]
+
+public = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(current_user), Depends(verify_csrf)])
+Html = HTMLResponse
+
+NOTICES = {
+    "signed_up": "Account created. Log in to start.",
+    "password": "Password changed. Other devices were logged out.",
+    "logged": "Set logged. The dashboard and plan now include it.",
+    "checkin": "Check-in saved.",
+    "token": "",
+    "shared": "Shared.",
+    "unshared": "Sharing stopped.",
+    "deleted": "Report deleted.",
+    "account_deleted": "Your account and all its data were deleted.",
+}
+
+
+def render(request: Request, name: str, ctx: dict[str, Any] | None = None, *, status_code: int = 200,
+           headers: dict[str, str] | None = None) -> Response:
+    user = getattr(request.state, "user", None)
+    base = {"request": request, "user": user, "csrf": csrf_for(request), "disclaimer": DISCLAIMER,
+            "version": __version__, "notice": NOTICES.get(request.query_params.get("ok", ""), ""),
+            "fault_label": fault_label}
+    base.update(ctx or {})
+    return request.app.state.templates.TemplateResponse(request, name, base, status_code=status_code,  # type: ignore[no-any-return]
+                                                        headers=headers)
+
+
+def _see(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def sparkline(points: list[tuple[str, float]], *, y_max: float, label: str) -> Markup:
+    """A small SVG line chart (numbers only: nothing user-typed is put in the markup)."""
+    w, h, pad = 320, 90, 6
+    if not points:
+        return Markup('<p class="muted">No data yet.</p>')
+    n = len(points)
+    xs = [pad + (w - 2 * pad) * (i / (n - 1) if n > 1 else 0.5) for i in range(n)]
+    ys = [h - pad - (h - 2 * pad) * min(max(v, 0.0), y_max) / y_max for _, v in points]
+    poly = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys, strict=True))
+    dots = "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#1f6feb"/>' for x, y in zip(xs, ys, strict=True))
+    return Markup(f'<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-label="{Markup.escape(label)}">'
+                  f'<rect x="0" y="0" width="{w}" height="{h}" fill="#f6f8fa"/>'
+                  f'<polyline points="{poly}" fill="none" stroke="#1f6feb" stroke-width="2"/>{dots}</svg>')
+
+
+# --- public pages ------------------------------------------------------------------------------------------------
+
+@public.get("/", response_class=Html)
+def home(user: OptionalUserDep) -> Response:
+    return _see("/dashboard" if user else "/login")
+
+
+@public.get("/health")
+def health_page() -> dict[str, str]:
+    return {"status": "ok", "version": __version__}
+
+
+@public.get("/signup", response_class=Html)
+def signup_form(request: Request, user: OptionalUserDep) -> Response:
+    return render(request, "signup.html")
+
+
+@public.post("/signup", response_class=Html, dependencies=[Depends(verify_csrf)])
+def signup(request: Request, db: DbDep, name: Annotated[str, Form(max_length=100)],
+           password: Annotated[str, Form(max_length=256)],
+           role: Annotated[str, Form(max_length=16)] = "person") -> Response:
+    try:
+        services.sign_up(db, name, password, role)
+    except BacksafeError as e:
+        return render(request, "signup.html", {"error": str(e), "name": name}, status_code=422 if not hasattr(
+            e, "status_code") else e.status_code)  # type: ignore[attr-defined]
+    return _see("/login?ok=signed_up")
+
+
+@public.get("/login", response_class=Html)
+def login_form(request: Request, user: OptionalUserDep) -> Response:
+    return render(request, "login.html")
+
+
+@public.post("/login", response_class=Html, dependencies=[Depends(verify_csrf)])
+def login(request: Request, db: DbDep, settings: SettingsDep, name: Annotated[str, Form(max_length=100)],
+          password: Annotated[str, Form(max_length=256)]) -> Response:
+    try:
+        token, _ = services.log_in(db, request.app.state.limiter, settings, name, password, client_address(request),
+                                   old_session=request.cookies.get(SESSION_COOKIE))
+    except BacksafeError as e:
+        code = getattr(e, "status_code", 401)
+        headers = {"Retry-After": str(e.retry_after_s)} if hasattr(e, "retry_after_s") else None
+        return render(request, "login.html", {"error": str(e), "name": name}, status_code=code, headers=headers)
+    resp = _see("/dashboard")
+    set_session_cookie(request, resp, token, settings.session_days, settings.https)
+    return resp
+
+
+# --- signed-in pages ---------------------------------------------------------------------------------------------
+
+@router.post("/logout")
+def logout(request: Request, db: DbDep) -> Response:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        with db.session() as s:
+            crud.delete_session(s, hash_token(cookie))
+    resp = _see("/login")
+    resp.delete_cookie(SESSION_COOKIE, path="/")
+    return resp
+
+
+@router.get("/dashboard", response_class=Html)
+def dashboard(request: Request, user: UserDep, db: DbDep) -> Response:
+    d = services.dashboard_data(db, user.id, user.name)
+    with db.session() as s:
+        jobs = [services.job_out(j) for j in crud.list_jobs(s, user.id, limit=5)]
+    return render(request, "dashboard.html", {
+        "d": d, "jobs": jobs,
+        "pain_chart": sparkline([(a, float(b)) for a, b in d["pain_series"]], y_max=10, label="pain per set"),
+        "morning_chart": sparkline([(a.isoformat(), float(b)) for a, b in d["checkins"]], y_max=10,
+                                   label="morning pain"),
+        "fault_chart": sparkline([(a, float(b)) for a, b in d["fault_series"]],
+                                 y_max=max([1.0] + [float(b) for _, b in d["fault_series"]]), label="faults per clip"),
+    })
+
+
+def _exercise_choices() -> list[tuple[str, str]]:
+    return [(e.id, e.name) for e in load_library().values()]
+
+
+@router.get("/upload", response_class=Html)
+def upload_form(request: Request, settings: SettingsDep) -> Response:
+    return render(request, "upload.html", {"exercises": _exercise_choices(), "settings": settings})
+
+
+@router.post("/upload", response_class=Html)
+def upload(request: Request, user: UserDep, db: DbDep, storage: StorageDep, settings: SettingsDep,
+           file: Annotated[UploadFile, File()], exercise: Annotated[str, Form(max_length=64)],
+           view: Annotated[str, Form(max_length=16)] = "auto",
+           load_kg: Annotated[str, Form(max_length=16)] = "", tempo: Annotated[str, Form(max_length=32)] = "",
+           keep_video: Annotated[str | None, Form(max_length=8)] = None) -> Response:
+    try:
+        load = float(load_kg) if load_kg.strip() else None
+    except ValueError:
+        load = -1.0
+    try:
+        if load is not None and load < 0:
+            raise ValueRangeError(f"load {load_kg!r}: expected a number of kg (0 or more)")
+        job = services.save_upload(db, storage, settings, request.app.state.runner, user, src=file.file,
+                                   filename=file.filename, exercise=exercise, view=view, load_kg=load,
+                                   tempo=tempo.strip() or None, keep_video=bool(keep_video))
+    except BacksafeError as e:
+        from ..main import status_for
+
+        return render(request, "upload.html", {"exercises": _exercise_choices(), "settings": settings,
+                                               "error": str(e)}, status_code=status_for(e))
+    return _see(f"/jobs/{job.public_id}")
+
+
+@router.get("/jobs/{job_id}", response_class=Html)
+def job_page(request: Request, job_id: str, user: UserDep, db: DbDep) -> Response:
+    with db.session() as s:
+        job = crud.get_job(s, user.id, job_id)
+        if job is None:
+            raise NotFound("job not found")
+        out = services.job_out(job)
+    return render(request, "job.html", {"job": out})
+
+
+@router.get("/reports", response_class=Html)
+def reports_page(request: Request, user: UserDep, db: DbDep) -> Response:
+    with db.session() as s:
+        reps = [services.report_out(r, user.name) for r in crud.list_reports(s, user.id)]
+        jobs = [services.job_out(j) for j in crud.list_jobs(s, user.id, limit=20)]
+    return render(request, "reports.html", {"reports": reps, "jobs": jobs})
+
+
+@router.get("/reports/{report_id}", response_class=Html)
+def report_page(request: Request, report_id: str, user: UserDep, db: DbDep) -> Response:
+    with db.session() as s:
+        rep, owner, _ = services.readable_report(s, user, report_id)
+        out = services.report_out(rep, owner)
+    return render(request, "report.html", {"r": out, "mine": owner == user.name,
+                                           "exercises": _exercise_choices()})
+
+
+@router.get("/reports/{report_id}/report.html")
+def report_doc(report_id: str, user: UserDep, db: DbDep, storage: StorageDep) -> FileResponse:
+    return report_file_response(db, storage, user, report_id, "html")
+
+
+@router.get("/reports/{report_id}/annotated.mp4")
+def report_video(report_id: str, user: UserDep, db: DbDep, storage: StorageDep) -> FileResponse:
+    return report_file_response(db, storage, user, report_id, "video")
+
+
+@router.get("/reports/{report_id}/original")
+def report_original(report_id: str, user: UserDep, db: DbDep, storage: StorageDep) -> FileResponse:
+    return report_file_response(db, storage, user, report_id, "original")
+
+
+@router.post("/reports/{report_id}/delete")
+def report_delete(report_id: str, user: UserDep, db: DbDep, storage: StorageDep) -> Response:
+    services.delete_report(db, storage, user, report_id)
+    return _see("/reports?ok=deleted")
+
+
+# --- log, check-in, triage, plan ---------------------------------------------------------------------------------
+
+def _opt_int(v: str) -> int | None:
+    v = v.strip()
+    if not v:
+        return None
+    try:
+        return int(v)
+    except ValueError as e:
+        raise ValueRangeError(f"{v!r}: expected a whole number") from e
+
+
+def _opt_float(v: str) -> float | None:
+    v = v.strip()
+    if not v:
+        return None
+    try:
+        return float(v)
+    except ValueError as e:
+        raise ValueRangeError(f"{v!r}: expected a number") from e
+
+
+def _log_ctx(user_name: str, db: Any) -> dict[str, Any]:
+    hist = services.logbook(db, user_name).history()
+    return {"entries": list(reversed(hist.entries))[:50], "checkins": sorted(hist.checkins.items(), reverse=True)[:14],
+            "exercises": _exercise_choices(), "today": dt.date.today().isoformat()}
+
+
+@router.get("/log", response_class=Html)
+def log_page(request: Request, user: UserDep, db: DbDep) -> Response:
+    ctx = _log_ctx(user.name, db)
+    ctx["report_id"] = request.query_params.get("report", "")[:32]
+    ctx["pre_exercise"] = request.query_params.get("exercise", "")[:64]
+    return render(request, "log.html", ctx)
+
+
+@router.post("/log", response_class=Html)
+def log_post(request: Request, user: UserDep, db: DbDep, storage: StorageDep,
+             exercise: Annotated[str, Form(max_length=64)], sets: Annotated[str, Form(max_length=8)],
+             reps: Annotated[str, Form(max_length=8)], date: Annotated[str, Form(max_length=10)] = "",
+             load_kg: Annotated[str, Form(max_length=16)] = "", rpe: Annotated[str, Form(max_length=8)] = "",
+             pain_before: Annotated[str, Form(max_length=4)] = "", pain_during: Annotated[str, Form(max_length=4)] = "",
+             pain_after: Annotated[str, Form(max_length=4)] = "", warmup: Annotated[str, Form(max_length=8)] = "",
+             report_id: Annotated[str, Form(max_length=32)] = "") -> Response:
+    try:
+        try:
+            day = dt.date.fromisoformat(date) if date.strip() else dt.date.today()
+        except ValueError as e:
+            raise ValueRangeError(f"date {date!r}: expected YYYY-MM-DD") from e
+        res = services.log_entry(db, storage, user, {
+            "date": day, "exercise": exercise, "load_kg": _opt_float(load_kg) or 0.0,
+            "sets": _opt_int(sets) or 0, "reps": _opt_int(reps) or 0, "rpe": _opt_float(rpe),
+            "pain_before": _opt_int(pain_before), "pain_during": _opt_int(pain_during),
+            "pain_after": _opt_int(pain_after), "warmup": {"yes": True, "no": False}.get(warmup),
+            "report_id": report_id.strip() or None})
+    except BacksafeError as e:
+        from ..main import status_for
+
+        ctx = _log_ctx(user.name, db)
+        ctx["error"] = str(e)
+        return render(request, "log.html", ctx, status_code=status_for(e))
+    ctx = _log_ctx(user.name, db)
+    ctx["flags"] = [f.to_json() for f in res.flags]
+    ctx["saved"] = True
+    return render(request, "log.html", ctx)
+
+
+@router.post("/checkin", response_class=Html)
+def checkin_post(request: Request, user: UserDep, db: DbDep, pain: Annotated[str, Form(max_length=4)],
+                 date: Annotated[str, Form(max_length=10)] = "") -> Response:
+    try:
+        day = dt.date.fromisoformat(date) if date.strip() else dt.date.today()
+    except ValueError as e:
+        raise ValueRangeError(f"date {date!r}: expected YYYY-MM-DD") from e
+    p = _opt_int(pain)
+    if p is None:
+        raise ValueRangeError("pain: give a score from 0 to 10")
+    services.logbook(db, user.name).checkin(date=day, pain=p)
+    return _see("/log?ok=checkin")
+
+
+@router.get("/triage", response_class=Html)
+def triage_page(request: Request) -> Response:
+    return render(request, "triage.html", {"groups": [("Right now", EMERGENCY_QUESTIONS),
+                                                      ("Your history", CLINICIAN_QUESTIONS),
+                                                      ("Today", SOFT_QUESTIONS)]})
+
+
+@router.post("/triage", response_class=Html)
+async def triage_post(request: Request, user: UserDep, db: DbDep) -> Response:
+    form = await request.form()
+    flags = [str(v) for v in form.getlist("flag")][:40]
+    doc: dict[str, Any] = {"flags": flags, "clinician_cleared": form.get("clinician_cleared") == "yes"}
+    injury = str(form.get("injury_date") or "").strip()
+    if injury:
+        doc["injury_date"] = injury
+    answers = answers_from_mapping(doc)
+    res = services.logbook(db, user.name).triage(answers, date=dt.date.today())
+    return render(request, "triage_result.html", {"t": res.to_json()})
+
+
+@router.get("/plan", response_class=Html)
+def plan_page(request: Request, user: UserDep, db: DbDep) -> Response:
+    plan = services.logbook(db, user.name).plan(date=dt.date.today()).to_json()
+    return render(request, "plan.html", {"plan": plan, "person": None})
+
+
+@router.get("/exercises", response_class=Html)
+def exercises_page(request: Request) -> Response:
+    return render(request, "exercises.html", {"exercises": list(load_library().values())})
+
+
+# --- coach -------------------------------------------------------------------------------------------------------
+
+@router.get("/coach", response_class=Html, dependencies=[Depends(coach_user)])
+def coach_page(request: Request, user: UserDep, db: DbDep) -> Response:
+    with db.session() as s:
+        people = crud.list_shared_with(s, user.id)
+    return render(request, "coach.html", {"people": people})
+
+
+@router.get("/coach/people/{person_id}", response_class=Html, dependencies=[Depends(coach_user)])
+def coach_person(request: Request, person_id: int, user: UserDep, db: DbDep) -> Response:
+    with db.session() as s:
+        if not crud.is_shared(s, person_id, user.id):
+            raise NotFound("person not found")
+        acc = crud.get_account(s, person_id)
+        if acc is None:
+            raise NotFound("person not found")
+        name = acc[0].name
+        reps = [services.report_out(r, name) for r in crud.list_reports(s, person_id)]
+    d = services.dashboard_data(db, person_id, name)
+    return render(request, "coach_person.html", {"name": name, "reports": reps, "d": d,
+                                                 "pain_chart": sparkline([(a, float(b)) for a, b in d["pain_series"]],
+                                                                         y_max=10, label="pain per set")})
+
+
+# --- account -----------------------------------------------------------------------------------------------------
+
+def _account_ctx(user: Any, db: Any) -> dict[str, Any]:
+    with db.session() as s:
+        return {"tokens": list(crud.list_api_tokens(s, user.id)), "shares": crud.list_shares(s, user.id)}
+
+
+@router.get("/account", response_class=Html)
+def account_page(request: Request, user: UserDep, db: DbDep) -> Response:
+    return render(request, "account.html", _account_ctx(user, db))
+
+
+@router.post("/account/password", response_class=Html)
+def account_password(request: Request, user: UserDep, db: DbDep, settings: SettingsDep,
+                     current_password: Annotated[str, Form(max_length=256)],
+                     new_password: Annotated[str, Form(max_length=256)]) -> Response:
+    try:
+        token = services.change_password(db, user, current_password, new_password)
+    except BacksafeError as e:
+        from ..main import status_for
+
+        return render(request, "account.html", {**_account_ctx(user, db), "error": str(e)},
+                      status_code=status_for(e))
+    resp = _see("/account?ok=password")
+    if token:
+        set_session_cookie(request, resp, token, settings.session_days, settings.https)
+    return resp
+
+
+@router.post("/account/tokens", response_class=Html)
+def account_token(request: Request, user: UserDep, db: DbDep,
+                  token_name: Annotated[str, Form(min_length=1, max_length=100)]) -> Response:
+    token = new_token(API_TOKEN_PREFIX)
+    with db.session() as s:
+        crud.create_api_token(s, user.id, token_name, hash_token(token))
+    return render(request, "account.html", {**_account_ctx(user, db), "new_token": token})
+
+
+@router.post("/account/tokens/{token_id}/revoke")
+def account_token_revoke(token_id: int, user: UserDep, db: DbDep) -> Response:
+    with db.session() as s:
+        if not crud.delete_api_token(s, user.id, token_id):
+            raise NotFound("token not found")
+    return _see("/account")
+
+
+@router.post("/account/shares")
+def account_share(user: UserDep, db: DbDep, coach: Annotated[str, Form(max_length=100)]) -> Response:
+    services.share_with(db, user, coach)
+    return _see("/account?ok=shared")
+
+
+@router.post("/account/shares/revoke")
+def account_unshare(user: UserDep, db: DbDep, coach: Annotated[str, Form(max_length=100)]) -> Response:
+    services.unshare(db, user, coach)
+    return _see("/account?ok=unshared")
+
+
+@router.post("/account/delete")
+def account_delete(user: UserDep, db: DbDep, storage: StorageDep,
+                   password: Annotated[str, Form(max_length=256)]) -> Response:
+    services.delete_account(db, storage, user, password)
+    resp = _see("/login?ok=account_deleted")
+    resp.delete_cookie(SESSION_COOKIE, path="/")
+    return resp
+
+

@@ -1,0 +1,292 @@
+"""What the pages and the JSON API both do: accounts, uploads, access to reports, the log, the dashboard.
+
+Routes stay thin: they parse, call one of these, and render or serialise the answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy.orm import Session
+
+from ..coach.logbook import LogBook
+from ..db.engine import Database
+from ..errors import InputError, ValueRangeError, VideoReadError
+from ..exercises import get_exercise
+from . import crud
+from .auth import (
+    SESSION_TOKEN_PREFIX,
+    LoginLimiter,
+    check_password_strength,
+    check_user_name,
+    hash_password,
+    hash_token,
+    needs_rehash,
+    new_token,
+    verify_password,
+)
+from .config import Settings
+from .deps import CurrentUser, readable_owner
+from .errors import AuthRequired, Conflict, NotFound, TooLarge
+from .jobs import JobRunner
+from .models import Job, WebReport
+from .schemas import JobOut, ReportOut
+from .storage import Storage, safe_label
+
+__all__ = ["sign_up", "log_in", "change_password", "delete_account", "save_upload", "job_out", "report_out",
+           "readable_report", "report_file", "logbook", "dashboard_data", "VIEWS"]
+
+VIEWS = ("side", "front", "oblique")
+CHUNK = 1024 * 1024
+
+
+# --- accounts --------------------------------------------------------------------------------------------------
+
+def sign_up(db: Database, name: str, password: str, role: str) -> int:
+    name = check_user_name(name)
+    check_password_strength(password)
+    if role not in ("person", "coach"):
+        raise ValueRangeError(f"role {role!r}: expected person or coach")
+    pw_hash = hash_password(password)
+    with db.session() as s:
+        if crud.get_user_by_name(s, name) is not None:
+            raise Conflict(f"the user name {name!r} is taken; pick another")
+        user, _ = crud.create_account(s, name, pw_hash, role)
+        return int(user.id)
+
+
+def log_in(db: Database, limiter: LoginLimiter, settings: Settings, name: str, password: str, address: str,
+           *, old_session: str | None = None) -> tuple[str, int]:
+    """Check the password (rate-limited) and open a NEW session; the old one, if any, is ended (no fixation)."""
+    limiter.check(name, address)
+    with db.session() as s:
+        found = crud.find_account(s, name.strip())
+        ok = verify_password(found[1].password_hash if found else None, password)
+        if not ok or found is None:
+            limiter.failed(name, address)
+            raise AuthRequired("user name or password is wrong")
+        user, acc = found
+        if needs_rehash(acc.password_hash):
+            acc.password_hash = hash_password(password)
+        if old_session:
+            crud.delete_session(s, hash_token(old_session))
+        token = new_token(SESSION_TOKEN_PREFIX)
+        crud.create_session(s, user.id, hash_token(token), settings.session_days)
+        uid = int(user.id)
+    limiter.succeeded(name)
+    return token, uid
+
+
+def change_password(db: Database, user: CurrentUser, current: str, new: str) -> str | None:
+    """Set a new password; every other session ends; the caller's session is replaced (new token returned)."""
+    check_password_strength(new)
+    with db.session() as s:
+        found = crud.get_account(s, user.id)
+        if found is None or not verify_password(found[1].password_hash, current):
+            raise AuthRequired("the current password is wrong")
+        found[1].password_hash = hash_password(new)
+        found[1].password_changed_at = crud.utcnow()
+        crud.delete_user_sessions(s, user.id)
+        if user.via != "session":
+            return None
+        token = new_token(SESSION_TOKEN_PREFIX)
+        crud.create_session(s, user.id, hash_token(token), 14)
+        return token
+
+
+def delete_account(db: Database, storage: Storage, user: CurrentUser, password: str) -> None:
+    """Delete every row of the user (log, reports, jobs, sessions, tokens, shares, account) and all their files."""
+    with db.session() as s:
+        found = crud.get_account(s, user.id)
+        if found is None or not verify_password(found[1].password_hash, password):
+            raise AuthRequired("the password is wrong; nothing was deleted")
+        crud.delete_user_everything(s, user.id)
+    storage.delete_user(user.files_key)
+
+
+# --- uploads and jobs ----------------------------------------------------------------------------------------
+
+def _copy_limited(src: IO[bytes], dst: Path, limit: int) -> int:
+    n = 0
+    with open(dst, "wb") as out:
+        while chunk := src.read(CHUNK):
+            n += len(chunk)
+            if n > limit:
+                raise TooLarge(f"the clip is larger than the {limit / 1024 / 1024:g} MB limit; trim it or film a "
+                               "shorter set")
+            out.write(chunk)
+    return n
+
+
+def _check_clip(path: Path, settings: Settings) -> None:
+    from ..io.video import probe_video
+
+    try:
+        info = probe_video(path)
+    except VideoReadError as e:
+        # the message names the server path: say it about the upload instead
+        raise VideoReadError("the upload is not a readable video: " + str(e).split(": ", 1)[-1]) from None
+    if info.duration_s is not None and info.duration_s > settings.max_duration_s:
+        raise ValueRangeError(f"the clip lasts {info.duration_s:.0f} s; the limit is {settings.max_duration_s:g} s "
+                              "(film one set)")
+    if max(info.width, info.height) > settings.max_video_side_px:
+        raise ValueRangeError(f"the clip is {info.width}x{info.height}; the limit is "
+                              f"{settings.max_video_side_px} px on the longer side")
+
+
+def save_upload(db: Database, storage: Storage, settings: Settings, runner: JobRunner | None, user: CurrentUser, *,
+                src: IO[bytes], filename: str | None, exercise: str, view: str | None, load_kg: float | None,
+                tempo: str | None, keep_video: bool) -> Job:
+    """Store the clip under a server-made name, check it by decoding, and queue its analysis."""
+    ex = get_exercise(exercise)
+    if view in ("", "auto"):
+        view = None
+    if view is not None and view not in VIEWS:
+        raise ValueRangeError(f"view {view!r}: expected auto, side, front or oblique")
+    if tempo:
+        from ..exercises import Tempo4
+
+        Tempo4.parse(tempo)
+    if load_kg is not None and not 0 <= load_kg <= 500:
+        raise ValueRangeError(f"load {load_kg:g} kg: expected 0-500 kg")
+    job_id = crud.new_id()
+    path = storage.upload_path(user.files_key, job_id)
+    try:
+        _copy_limited(src, path, settings.max_upload_bytes)
+        if path.stat().st_size == 0:
+            raise VideoReadError("the upload is empty (0 bytes)")
+        _check_clip(path, settings)
+        with db.session() as s:
+            job = crud.create_job(s, user.id, public_id=job_id, exercise=ex.id, view=view, load_kg=load_kg,
+                                  tempo=tempo or None, keep_video=keep_video, upload_label=safe_label(filename),
+                                  upload_file=path.name)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    if runner is not None:
+        runner.notify()
+    return job
+
+
+def job_out(job: Job) -> JobOut:
+    pct = None
+    if job.status == "done":
+        pct = 100.0
+    elif job.progress_total:
+        pct = round(100.0 * min(job.progress_done, job.progress_total) / job.progress_total, 1)
+    return JobOut(id=job.public_id, status=job.status, stage=job.stage, exercise=job.exercise,  # type: ignore[arg-type]
+                  view=job.view, progress_done=job.progress_done, progress_total=job.progress_total, percent=pct,
+                  error=job.error, attempts=job.attempts, created_at=job.created_at, finished_at=job.finished_at,
+                  report_id=job.report_public_id, upload_name=job.upload_label)
+
+
+# --- reports -----------------------------------------------------------------------------------------------------
+
+def readable_report(s: Session, user: CurrentUser, public_id: str) -> tuple[WebReport, str, str]:
+    """(report, owner name, owner files key) if ``user`` may read it; else NotFound (never says which)."""
+    if not (16 <= len(public_id) <= 32) or not all(c in "0123456789abcdef" for c in public_id):
+        raise NotFound("report not found")
+    rep = crud.find_report(s, public_id)
+    if rep is None or not readable_owner(s, user, rep.user_id):
+        raise NotFound("report not found")
+    acc = crud.get_account(s, rep.user_id)
+    if acc is None:
+        raise NotFound("report not found")
+    return rep, acc[0].name, acc[1].files_key
+
+
+def report_out(rep: WebReport, owner: str, doc: dict[str, Any] | None = None) -> ReportOut:
+    return ReportOut(id=rep.public_id, owner=owner, exercise=rep.exercise, view=rep.view, rep_count=rep.rep_count,
+                     faults=json.loads(rep.faults_json), top_cue=rep.top_cue, quality=rep.quality,
+                     created_at=rep.created_at, has_annotated_video=rep.has_annotated, kept_original=rep.has_original,
+                     report=doc)
+
+
+REPORT_FILES = {"json": "report.json", "html": "report.html", "video": "annotated.mp4", "original": "original.video"}
+
+
+def report_file(storage: Storage, files_key: str, rep: WebReport, kind: str) -> Path:
+    name = REPORT_FILES[kind]
+    if kind == "video" and not rep.has_annotated or kind == "original" and not rep.has_original:
+        raise NotFound("no such file for this report")
+    p = storage.report_dir(files_key, rep.folder) / name
+    if not p.is_file():
+        raise NotFound("the report's file is missing")
+    return p
+
+
+def delete_report(db: Database, storage: Storage, user: CurrentUser, public_id: str) -> None:
+    with db.session() as s:
+        rep = crud.get_report(s, user.id, public_id)
+        if rep is None:
+            raise NotFound("report not found")
+        folder = rep.folder
+        s.delete(rep)
+    storage.delete_report(user.files_key, folder)
+
+
+# --- log and dashboard -----------------------------------------------------------------------------------------
+
+def logbook(db: Database, user_name: str) -> LogBook:
+    return LogBook(db, user_name)
+
+
+def log_entry(db: Database, storage: Storage, user: CurrentUser, data: dict[str, Any]) -> Any:
+    """Log one exercise; a linked report (one of the user's own) counts its faults for the coach."""
+    report_path = None
+    rid = data.pop("report_id", None)
+    if rid:
+        with db.session() as s:
+            rep = crud.get_report(s, user.id, str(rid))
+            if rep is None:
+                raise NotFound("report not found")
+            report_path = storage.report_dir(user.files_key, rep.folder) / "report.json"
+    day = data.pop("date", None) or dt.date.today()
+    return logbook(db, user.name).log(date=day, report=report_path, **data)
+
+
+def dashboard_data(db: Database, owner_id: int, owner_name: str, *, with_plan: bool = True) -> dict[str, Any]:
+    from ..coach.progress import compute_trends
+
+    book = logbook(db, owner_name)
+    hist = book.history()
+    trends = compute_trends(hist)
+    with db.session() as s:
+        reports = [(r.public_id, r.exercise, r.rep_count, json.loads(r.faults_json), r.created_at)
+                   for r in crud.list_reports(s, owner_id, limit=20)]
+    sessions: dict[dt.date, list[Any]] = {}
+    for e in hist.entries:
+        sessions.setdefault(e.date, []).append(e)
+    recent = sorted(sessions.items(), key=lambda kv: kv[0], reverse=True)[:7]
+    fault_by_report = [(r[4].date().isoformat(), sum(r[3].values())) for r in reversed(reports)]
+    plan = None
+    if with_plan:
+        try:
+            plan = book.plan(date=dt.date.today()).to_json()
+        except InputError:
+            plan = None
+    return {"recent": recent, "trends": trends.to_json(), "reports": reports, "fault_series": fault_by_report,
+            "checkins": sorted(hist.checkins.items()), "plan": plan,
+            "pain_series": [(e.date.isoformat(), e.max_pain) for e in hist.entries
+                            if any(p is not None for p in (e.pain_before, e.pain_during, e.pain_after))]}
+
+
+# --- sharing -------------------------------------------------------------------------------------------------------
+
+def share_with(db: Database, user: CurrentUser, coach_name: str) -> None:
+    with db.session() as s:
+        found = crud.find_account(s, coach_name.strip())
+        if found is None or found[1].role != "coach" or found[0].id == user.id:
+            raise NotFound(f"no coach account called {coach_name!r}")
+        crud.add_share(s, user.id, found[0].id)
+
+
+def unshare(db: Database, user: CurrentUser, coach_name: str) -> None:
+    with db.session() as s:
+        found = crud.find_account(s, coach_name.strip())
+        if found is None or not crud.is_shared(s, user.id, found[0].id):
+            raise NotFound(f"not shared with {coach_name!r}")
+        crud.remove_share(s, user.id, found[0].id)

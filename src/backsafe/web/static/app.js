@@ -1,0 +1,57 @@
+// backsafe: live progress on the analysis page (polls the JSON API), confirmation before deleting.
+// Plain JavaScript, served from this server; no third-party code.
+(function () {
+  "use strict";
+
+  function pollJob(box) {
+    var id = box.getAttribute("data-job-id");
+    var bar = document.getElementById("job-progress");
+    var text = document.getElementById("job-status");
+    var err = document.getElementById("job-error");
+    var done = document.getElementById("job-done");
+    var link = document.getElementById("report-link");
+    var delay = 800;
+
+    function show(job) {
+      box.setAttribute("data-status", job.status);
+      if (job.percent !== null && job.percent !== undefined) {
+        bar.value = job.percent;
+      } else {
+        bar.removeAttribute("value");
+      }
+      var s = job.status;
+      if (job.stage && job.stage !== job.status) { s += " \u2014 " + job.stage; }
+      if (job.percent !== null && job.percent !== undefined) { s += " (" + job.percent + "%)"; }
+      text.textContent = s;
+      if (job.status === "failed") {
+        err.textContent = job.error || "the analysis failed";
+        err.hidden = false;
+      }
+      if (job.status === "done" && job.report_id) {
+        link.setAttribute("href", "/reports/" + encodeURIComponent(job.report_id));
+        done.hidden = false;
+      }
+      return job.status === "done" || job.status === "failed";
+    }
+
+    function tick() {
+      fetch("/api/jobs/" + encodeURIComponent(id), { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.json(); })
+        .then(function (job) { if (!show(job)) { setTimeout(tick, delay); } })
+        .catch(function () { setTimeout(tick, 3000); });
+    }
+    var st = box.getAttribute("data-status");
+    if (st !== "done" && st !== "failed") { tick(); }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var box = document.getElementById("job");
+    if (box) { pollJob(box); }
+    var del = document.getElementById("delete-form");
+    if (del) {
+      del.addEventListener("submit", function (e) {
+        if (!window.confirm("Delete your account and all its data? This cannot be undone.")) { e.preventDefault(); }
+      });
+    }
+  });
+})();
