@@ -19,13 +19,15 @@ from .kinematics.angles import compute_kinematics
 from .kinematics.filtering import clean_pose
 from .model import PoseSequence, Report, View
 from .pose.base import PoseEstimator, run_estimator
-from .reps.segmentation import hold_as_rep, hold_time, segment_reps
+from .reps.segmentation import hold_as_rep, hold_time, segment_reps, whole_clip_rep
 
 ProgressFn = Callable[[int, int | None], None]
 EstimatorFactory = Callable[[], PoseEstimator]
 
-#: a clip whose mean keypoint confidence on the trunk and legs is below this is flagged low_confidence
+#: a clip whose mean keypoint confidence on the trunk and legs is below this share of the source's confidence
+#: scale is flagged low_confidence (MediaPipe visibility 0.6; OpenPose heat-map peaks run lower: 0.3)
 LOW_CONFIDENCE = 0.6
+LOW_CONFIDENCE_BY_SOURCE = {"openpose-json": 0.3, "coco18-npy": 0.3, "coco17-json": 0.3}
 POSE_CACHE_VERSION = "1"
 
 
@@ -211,7 +213,7 @@ def analyze_pose(pose: PoseSequence, ex: Exercise, opts: AnalysisOptions, meta: 
     conf = kin.confidence
     mean_conf = float(np.nanmean(conf)) if conf is not None and np.isfinite(conf).any() else 0.0
     quality = "ok"
-    if pose.space == "image" and mean_conf < LOW_CONFIDENCE:
+    if pose.space == "image" and mean_conf < LOW_CONFIDENCE_BY_SOURCE.get(pose.source, LOW_CONFIDENCE):
         quality = "low_confidence"
         warnings.append(
             f"keypoint confidence is low (mean {mean_conf:.2f}); film side on at hip height, about 3 m away, "
@@ -220,7 +222,9 @@ def analyze_pose(pose: PoseSequence, ex: Exercise, opts: AnalysisOptions, meta: 
     reps = segment_reps(kin, ex) if ex.kind == "reps" else hold_as_rep(kin, ex)
     hold = hold_time(kin, ex)
     if ex.kind == "reps" and not reps:
-        warnings.append("no repetition was found: the movement was too small or the person was not tracked")
+        warnings.append("no repetition was found (the movement was too small, or the person was not tracked); "
+                        "posture was judged over the whole clip")
+        reps = whole_clip_rep(kin)
     tempo = Tempo4.parse(opts.tempo) if opts.tempo else ex.default_tempo
     result = check_faults(kin, reps, ex, tempo=tempo, load_kg=opts.load_kg, body_mass_kg=opts.body_mass_kg,
                           sex=opts.sex, quality=quality)

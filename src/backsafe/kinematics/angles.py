@@ -92,7 +92,8 @@ class _Body:
         return self.p[:, J[name]]
 
     def mid(self, a: str, b: str) -> FloatArray:
-        return 0.5 * (self[a] + self[b])
+        """Midpoint of two joints; where one is missing (the hidden side in a side view), the other one."""
+        return _nanmean(self[a], self[b])
 
 
 def _facing_2d(body: _Body) -> tuple[Literal["left", "right"] | None, FloatArray]:
@@ -251,6 +252,13 @@ def compute_kinematics(pose: PoseSequence, view: View | None = None) -> Kinemati
         put(f"shoulder_elevation_{side}_deg", _angle_between(hp - sh, el - sh), "deg")
     for joint in ("hip_flexion", "knee_flexion", "elbow_flexion", "shoulder_elevation"):
         put(f"{joint}_deg", _nanmean(S[f"{joint}_left_deg"], S[f"{joint}_right_deg"]), "deg")
+    # spine flexion from measured spine joints (Kinect/mocap): pelvis->mid-spine vs chest->neck in the sagittal
+    # plane, + = flexed forward (COACHING_RULES §5 R "with spine/thorax keypoints")
+    if dims == "3d" and np.isfinite(body["spine_mid"]).any() and np.isfinite(body["neck"]).any():
+        lower = body["spine_mid"] - body["pelvis"]
+        upper = body["neck"] - body["spine_chest"]
+        put("spine_flexion_deg", _signed_plane_angle(upper, body.up, fwd) - _signed_plane_angle(lower, body.up, fwd),
+            "deg")
     # head/neck posture: ear-shoulder-hip angle (upper back and neck flexion shows as a smaller angle)
     ear = _nanmean(body["left_ear"], body["right_ear"]) if dims == "2d" else body["nose"]
     put("ear_shoulder_hip_deg", _included_angle(ear, mid_sh, mid_hip), "deg")
@@ -323,7 +331,31 @@ def compute_kinematics(pose: PoseSequence, view: View | None = None) -> Kinemati
             nrm = np.stack([-line2[:, 1], line2[:, 0]], axis=1)
             knee_side = np.einsum("td,td->t", kn2 - hp2, nrm)
             mid_side = np.einsum("td,td->t", oh2 - hp2, nrm)
-            put(f"fppa_{side}_deg", np.where(np.sign(knee_side) == np.sign(mid_side), fppa, -fppa), "deg")
+            signed = np.where(np.sign(knee_side) == np.sign(mid_side), fppa, -fppa)
+            # FPPA is defined for a thigh and shank seen (mostly) in the frontal plane: in deep flexion the thigh
+            # points at the camera, its projection shrinks and the angle is meaningless. Keep frames where both
+            # projected segments are at least half their longest projection in the clip.
+            thigh = np.linalg.norm(kn2 - hp2, axis=1)
+            shank = np.linalg.norm(an2 - kn2, axis=1)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", category=RuntimeWarning)
+                valid = (thigh >= 0.5 * np.nanpercentile(thigh, 90)) & (shank >= 0.5 * np.nanpercentile(shank, 90))
+            if dims == "3d":
+                # FPPA is read at moderate knee flexion (single-leg squat and landing norms are taken at 45-60°);
+                # in deep flexion the frontal projection of a forward-pointing thigh means little
+                valid &= S[f"knee_flexion_{side}_deg"] <= 60.0
+            put(f"fppa_{side}_deg", np.where(valid, signed, np.nan), "deg")
+            # knee outside the foot: lateral offset of the knee from the toes (foot index), + = outside, in hip
+            # widths; "knees out over the toes" is good squatting, knees wide *beyond* the toes is varus
+            toe = body[f"{side}_foot_index"]
+            if dims == "3d":
+                toe2 = proj(toe)
+            else:
+                toe2 = toe
+            outward = hp2 - oh2  # from the other hip towards this hip = away from the midline
+            with np.errstate(invalid="ignore", divide="ignore"):
+                outward = outward / np.linalg.norm(outward, axis=1, keepdims=True)
+            put(f"knee_outside_toe_{side}_hipw", np.einsum("td,td->t", kn2 - toe2, outward) / hip_w_ref, "hip widths")
         knees = np.linalg.norm(body["left_knee"] - body["right_knee"], axis=1)
         put("knee_separation_hipw", knees / hip_w_ref, "hip widths")
 
@@ -362,8 +394,13 @@ def compute_kinematics(pose: PoseSequence, view: View | None = None) -> Kinemati
 
     evidence["m_per_unit"] = float(m_per_unit)
     evidence["stature_units"] = float(stature)
-    confidence = np.nanmean(conf[:, [J[n] for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip",
-                                                    "left_knee", "right_knee")]], axis=1)
+    # per frame: the better-seen side of shoulder, hip and knee (the far side is hidden in a side view), averaged
+    # over the joints this input has at all (an upper-body file has no knees)
+    pairs = [(J[f"left_{n}"], J[f"right_{n}"]) for n in ("shoulder", "hip", "knee")]
+    best = np.stack([np.fmax(conf[:, a], conf[:, b]) for a, b in pairs], axis=1)
+    present = np.isfinite(xyz[:, [a for a, _ in pairs], 0]) | np.isfinite(xyz[:, [b for _, b in pairs], 0])
+    has_joint = present.any(axis=0)
+    confidence = best[:, has_joint].mean(axis=1) if has_joint.any() else np.zeros(T)
     return Kinematics(
         timestamps_s=t.astype(np.float64),
         series=S,

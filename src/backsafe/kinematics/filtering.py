@@ -14,8 +14,17 @@ from ..model import PoseSequence
 
 FloatArray = npt.NDArray[np.float64]
 
-#: COACHING_RULES.md §5 pipeline: keypoints used only at confidence >= 0.5
+#: COACHING_RULES.md §5 pipeline: keypoints used only at confidence >= 0.5 (MediaPipe visibility). OpenPose
+#: heat-map confidences live on another scale (0.3-0.7 for a well-seen joint; 0 = not detected), so its gate is
+#: OpenPose's own customary 0.1; measured 3D (Kinect, mocap) is not gated.
 CONFIDENCE_MIN = 0.5
+CONFIDENCE_MIN_BY_SOURCE = {"openpose-json": 0.1, "coco18-npy": 0.1, "coco17-json": 0.1, "kinect-uiprmd": 0.0,
+                            "kinect-v2": 0.0}
+
+
+def confidence_gate_for(source: str) -> float:
+    """The confidence below which a keypoint of this source is treated as missing."""
+    return CONFIDENCE_MIN_BY_SOURCE.get(source, CONFIDENCE_MIN)
 #: Low-pass cut-off. Exercise movements have their power below ~3 Hz (a 1 s rep phase is 0.5 Hz; a bounce out
 #: of the bottom ~2-3 Hz); 6 Hz is the classic cut-off for joint kinematics of human movement (Winter,
 #: Biomechanics and Motor Control of Human Movement, 2009) and keeps a 0.2 s pause visible while removing the
@@ -207,7 +216,7 @@ def _clean_xyz(xyz: npt.NDArray[np.float64], t: FloatArray, fps: float, cutoff_h
 def clean_pose(
     pose: PoseSequence,
     cutoff_hz: float = CUTOFF_HZ,
-    conf_min: float = CONFIDENCE_MIN,
+    conf_min: float | None = None,
     repair_lr: bool = True,
 ) -> tuple[PoseSequence, dict[str, float]]:
     """Clean a PoseSequence for offline analysis; returns (cleaned, stats).
@@ -217,6 +226,8 @@ def clean_pose(
     """
     t = pose.timestamps_s.astype(np.float64)
     fps = pose.fps if pose.n_frames > 1 else 30.0
+    if conf_min is None:
+        conf_min = confidence_gate_for(pose.source)
     gated = gate_confidence(pose.data, conf_min)
     xyz = gated[..., :3].astype(np.float64)
     n_swapped = 0

@@ -85,6 +85,26 @@ def choose_signal(kin: Kinematics, ex: Exercise) -> tuple[str, FloatArray, str, 
     return name, values, unit, rest_high
 
 
+def _rest_end_from_data(v: FloatArray, rest_high: bool) -> bool:
+    """Which end of its range the signal rests at. The exercise says where it usually rests (a squat stands, a
+    sit-to-stand starts seated); when the clip both starts and ends clearly at the other end, trust the clip
+    (UI-PRMD's sit-to-stand recordings start and end standing)."""
+    ok = np.flatnonzero(np.isfinite(v))
+    if ok.size < 10:
+        return rest_high
+    lo, hi = np.nanpercentile(v, [5, 95])
+    if hi - lo <= 0:
+        return rest_high
+    k = max(1, ok.size // 10)
+    first = (np.median(v[ok[:k]]) - lo) / (hi - lo)
+    last = (np.median(v[ok[-k:]]) - lo) / (hi - lo)
+    if rest_high and first < 0.3 and last < 0.3:
+        return False
+    if not rest_high and first > 0.7 and last > 0.7:
+        return True
+    return rest_high
+
+
 def _rest_level(v: FloatArray, rest_high: bool) -> float:
     """The level the signal returns to between reps: a robust low (or high) percentile of the clip."""
     return float(np.nanpercentile(v, 95 if rest_high else 5))
@@ -146,6 +166,7 @@ def rep_signal(kin: Kinematics, ex: Exercise) -> RepSignal | None:
     name, v, unit, rest_high = choose_signal(kin, ex)
     if not np.isfinite(v).any():
         return None
+    rest_high = _rest_end_from_data(v, rest_high)
     rest = _rest_level(v, rest_high)
     d = (rest - v) if rest_high else (v - rest)
     # amplitude: the typical turnaround, robust to a few big non-exercise movements
@@ -276,3 +297,18 @@ def hold_as_rep(kin: Kinematics, ex: Exercise) -> list[Rep]:
 
     return [Rep(index=1, start_frame=a, turn_frame=(a + b) // 2, end_frame=b, start_s=float(t[a]),
                 end_s=float(t[b]), tempo=Tempo(0.0, float(t[b] - t[a]), 0.0, 0.0), phase_frames={"hold": (a, b)})]
+
+
+def whole_clip_rep(kin: Kinematics) -> list[Rep]:
+    """When no repetition is found, one partial pseudo-rep spanning the tracked part of the clip, so that posture
+    faults (a sagging back, a lean-back) are still judged and reported; tempo and range are not."""
+    from ..model import Tempo
+
+    ok = np.flatnonzero(np.isfinite(kin["trunk_inclination_deg"])) if "trunk_inclination_deg" in kin.series \
+        else np.arange(kin.n_frames)
+    if ok.size < 2:
+        return []
+    a, b = int(ok[0]), int(ok[-1])
+    t = kin.timestamps_s
+    return [Rep(index=1, start_frame=a, turn_frame=(a + b) // 2, end_frame=b, start_s=float(t[a]), end_s=float(t[b]),
+                tempo=Tempo(0.0, 0.0, 0.0, 0.0), range_fraction=0.0, partial=True, phase_frames={"whole": (a, b)})]

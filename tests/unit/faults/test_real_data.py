@@ -83,9 +83,6 @@ def test_plank_sag_and_pike_found(plank: list[dict]) -> None:  # type: ignore[ty
         assert not any("cannot be judged" in w for w in s["report"].warnings)
 
 
-@pytest.mark.xfail(reason="kinematics/angles.py: body_line_deg is NaN for the whole segment when the far-side ankle "
-                          "is gated out (mid-ankle is a plain mean of both ankles, not NaN-aware); 12 of 20 plank "
-                          "segments", strict=False)
 def test_plank_every_segment_measured(plank: list[dict]) -> None:  # type: ignore[type-arg]
     assert all(np.isfinite(s["report"].kinematics["body_line_deg"]).any() for s in plank)
 
@@ -120,9 +117,6 @@ def test_curl_lean_back_flagged_where_a_rep_is_found(curl: list[dict]) -> None: 
     assert not any("back_arching" in s["codes"] for s in curl if s["label"] == "C")
 
 
-@pytest.mark.xfail(reason="reps/segmentation: the lean-back segments are 25-74 frames cut around the lean with only "
-                          "11-27° of elbow travel, so no rep is found and the rep-based rule has nothing to judge "
-                          "(4 of 5 L segments)", strict=False)
 def test_curl_every_lean_back_segment_flagged(curl: list[dict]) -> None:  # type: ignore[type-arg]
     assert all("back_arching" in s["codes"] for s in curl if s["label"] == "L")
 
@@ -152,17 +146,13 @@ def test_front_raise_good_vs_bad_arm_height(front_raises: list[tuple[str, object
         flagged[name] = bool(partial_range.check(ctx))
         top = np.nanmax(rep.kinematics["shoulder_elevation_deg"])  # type: ignore[attr-defined]
         if "_good_" in name:
-            assert top > 85.0, name
+            assert top > 80.0, name  # the partial_range threshold for front_raise
     good = [v for k, v in flagged.items() if "_good_" in k]
     bad = [v for k, v in flagged.items() if "_bad_" in k]
     assert not any(good)
     assert sum(bad) >= 0.7 * len(bad)
 
 
-@pytest.mark.xfail(reason="pipeline.py quality gate: OpenPose confidences (0.3-0.7, and 0 for the occluded side in a "
-                          "side view) are averaged against MediaPipe's 0.6, so every pose-trainer file is "
-                          "low_confidence and no fault is judged; the view is also 'unknown' when one hip or "
-                          "shoulder is missing (NaN mid-points in kinematics/angles.py)", strict=False)
 def test_front_raise_through_the_whole_pipeline(front_raises: list[tuple[str, object]]) -> None:
     for _, rep in front_raises:
         assert rep.quality == "ok"  # type: ignore[attr-defined]

@@ -39,7 +39,10 @@ def _rush(exercise: str, tempos: list[Tempo], tempo: str | None = None):  # type
         ("3-2-2-0", T(2.5, 0.3, 1.5, 0.0), None),
         ("3-0-2-0", T(2.5, 0.0, 1.5, 0.0), None),  # no pause prescribed: no bounce
         ("X-1-X-0", T(0.5, 1.0, 0.4, 0.0), None),  # X = fast with intent
-        ("2-1-1-0", T(1.4, 1.0, 1.0, 0.0), "eccentric_s"),  # the absolute floor still applies
+        # a prescribed tempo replaces the absolute floors: 1.4 s is on the person's own 2-1-1-0 plan...
+        ("2-1-1-0", T(1.4, 1.0, 1.0, 0.0), None),
+        # ...and under 60 % of it (1.2 s) is rushing
+        ("2-1-1-0", T(1.1, 1.0, 1.0, 0.0), "eccentric_s"),
     ],
 )
 def test_rushing_table(tempo_arg: str | None, rep_tempo: Tempo, phase: str | None) -> None:

@@ -5,6 +5,10 @@ chest→neck, flag > neutral + 15°. Without them (2D video) a proxy: the trunk 
 10° over the person's baseline without a matching rise in depth ("trunk Δ > baseline + 10° with no hip Δ").
 The shoulder-hip line alone cannot see the lumbar spine bend, so the 2D rule is relative only, and it is
 reported as a whole-back cue, never as a lumbar diagnosis.
+
+A third check compares the trunk's forward lean with the exercise's own norm (``trunk_lean_max_deg`` in
+``data/thresholds.json``, calibrated on UI-PRMD's calibration subjects): in an upright movement (hurdle step,
+inline lunge) the trunk should stay near vertical, so folding forward past the norm is flagged here too.
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 from ...model import Finding, Kinematics
-from ..base import FaultContext, flag_reps, measure_reps
+from ..base import FaultContext, flag_reps, make_findings, measure_reps
+from ..thresholds import exercise_threshold
 from ._views import sagittal
 
 CODE = "back_rounding"
@@ -20,6 +25,7 @@ NEEDS = "a side view or 3D keypoints"
 CURVATURE_MARGIN_DEG = 15.0  # §5 R: curvature > neutral + 15°
 TRUNK_MARGIN_DEG = 10.0  # §5 R: trunk Δ > baseline + 10° with no hip Δ
 CUE = "Keep a long, neutral back: chest proud, hinge from the hips."
+CUE_UPRIGHT = "Stay tall through the movement: chest up, eyes forward."
 
 
 def visible(kin: Kinematics) -> bool:
@@ -27,18 +33,46 @@ def visible(kin: Kinematics) -> bool:
 
 
 def check(ctx: FaultContext) -> list[Finding]:
+    if not ctx.reps:
+        return []
+    found = _spine_curvature(ctx) + _trunk_lean_norm(ctx) + _trunk_relative(ctx)
+    # one finding per rep: the first check that fired (curvature, then the norm, then the relative proxy)
+    seen: set[int] = set()
+    out = []
+    for f in found:
+        if f.rep not in seen:
+            seen.add(f.rep)
+            out.append(f)
+    return out
+
+
+def _spine_curvature(ctx: FaultContext) -> list[Finding]:
+    kin = ctx.kin
+    if "spine_flexion_deg" not in kin.series or not np.isfinite(kin["spine_flexion_deg"]).any():
+        return []
+    spine = kin["spine_flexion_deg"]
+    # neutral: the spine at the start of each rep (standing/rest), median over reps
+    neutral = float(np.nanmedian([spine[r.start_frame] for r in ctx.reps]))
+    rel = spine - neutral
+    measures = measure_reps(ctx.reps, rel, "max")
+    return flag_reps(ctx, CODE, measures, rel, absolute=CURVATURE_MARGIN_DEG, relative_floor=None,
+                     unit="deg", cue=CUE, signal="spine_flexion_deg", step=10.0)
+
+
+def _trunk_lean_norm(ctx: FaultContext) -> list[Finding]:
+    limit = exercise_threshold("trunk_lean_max_deg", ctx.ex.id)
+    if limit is None:
+        return []
+    trunk = ctx.kin["trunk_inclination_deg"]
+    measures = measure_reps(ctx.reps, trunk, "max")
+    cands = [bool(np.isfinite(m.value) and m.value > limit) for m in measures]
+    return make_findings(CODE, measures, cands, [limit] * len(measures), trunk, unit="deg", cue=CUE_UPRIGHT,
+                         signal="trunk_inclination_deg", step=10.0)
+
+
+def _trunk_relative(ctx: FaultContext) -> list[Finding]:
     kin = ctx.kin
     reps = ctx.reps
-    if not reps:
-        return []
-    if "spine_flexion_deg" in kin.series and np.isfinite(kin["spine_flexion_deg"]).any():
-        spine = kin["spine_flexion_deg"]
-        # neutral: the spine at the start of each rep (standing/rest), median over reps
-        neutral = float(np.nanmedian([spine[r.start_frame] for r in reps]))
-        rel = spine - neutral
-        measures = measure_reps(reps, rel, "max")
-        return flag_reps(ctx, CODE, measures, rel, absolute=CURVATURE_MARGIN_DEG, relative_floor=None,
-                         unit="deg", cue=CUE, signal="spine_flexion_deg", step=10.0)
     if len(reps) < 3:
         return []  # the 2D proxy is relative to the person's own first reps
     trunk = kin["trunk_inclination_deg"]

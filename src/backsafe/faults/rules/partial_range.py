@@ -13,6 +13,7 @@ import numpy as np
 from ...kinematics.angles import PRIMARY_SERIES
 from ...model import Finding, Kinematics
 from ..base import FaultContext, RepMeasure, make_findings
+from ..thresholds import exercise_threshold
 from ._views import any_view, sagittal
 
 CODE = "partial_range"
@@ -37,11 +38,15 @@ def check(ctx: FaultContext) -> list[Finding]:
         return []
     name = PRIMARY_SERIES[ex.primary_signal]
     series = ctx.kin.series.get(name)
-    min_deg = MIN_RANGE_DEG.get(ex.id) if sagittal(ctx.kin) and ctx.kin.units.get(name) == "deg" else None
+    calibrated = exercise_threshold("min_range_deg", ex.id)
+    default = calibrated if calibrated is not None else MIN_RANGE_DEG.get(ex.id)
+    min_deg = default if sagittal(ctx.kin) and ctx.kin.units.get(name) == "deg" else None
     measures: list[RepMeasure] = []
     cands: list[bool] = []
     thresholds: list[float] = []
     for r in ctx.reps:
+        if "whole" in r.phase_frames:  # no rep was found: there is no turnaround to judge
+            continue
         peak = float(series[r.turn_frame]) if series is not None else float("nan")
         if min_deg is not None and np.isfinite(peak):
             measures.append(RepMeasure(r, peak, r.turn_frame))

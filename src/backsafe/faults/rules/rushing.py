@@ -37,7 +37,8 @@ def _limits(ctx: FaultContext) -> dict[str, float]:
             if p is None:
                 lim.pop(name, None)
             else:
-                lim[name] = max(lim.get(name, 0.0), SHARE_OF_PRESCRIPTION * p)
+                # the person chose this tempo: judge against it alone (a prescribed 1-0-1-0 is not rushing)
+                lim[name] = SHARE_OF_PRESCRIPTION * p
         if prescribed.bottom_s and prescribed.bottom_s >= 0.5:
             lim["bottom_s"] = BOUNCE_S
     else:

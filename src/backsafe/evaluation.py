@@ -1,0 +1,408 @@
+"""``backsafe eval``: run the product's own pipeline on labelled data and score it.
+
+A manifest (JSON) lists items; each item is analysed with :func:`backsafe.pipeline.analyze_pose` exactly as
+``backsafe analyze`` would, and the findings are compared with the labels:
+
+- rep counting: a count is right when it lies between the full reps and full + partial reps;
+- faults: precision / recall / F1 per fault code, at the unit the labels have (clip, rep, segment or frame);
+  ``any`` is the binary "something is wrong" label of datasets that do not say which fault;
+- every figure is given per split (``calib`` = used to set thresholds, ``test`` = never looked at while tuning).
+
+Manifest format::
+
+    {"name": "...", "root": "${SHARED}/datasets", "task": "faults|reps|segmentation",
+     "ignore_codes": ["rushing"], "items": [ITEM, ...]}
+
+ITEM kinds (``kind``): ``clip`` (a video or keypoint file; ``reps``, ``partial_reps``, ``labels``),
+``uiprmd`` (an npz of pre-segmented reps, one item per rep, label from ``correct``), ``csv_segments``
+(Exercise-Correction CSV: one item per segment, per-frame labels mapped by ``label_map``), ``stage_reps``
+(a stage-labelled CSV: reps counted from up/down labels), ``glob`` (files matching a pattern, labels from the
+file name via ``name_labels``). ``${SHARED}`` is $BACKSAFE_SHARED_DIR or the ``shared`` folder beside the repo.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import BacksafeError, InputError
+from .exercises import FAULT_CODES, get_exercise
+from .model import Report
+
+ANY = "any"
+
+
+@dataclass(slots=True)
+class Outcome:
+    """One evaluated unit (clip, rep, segment)."""
+
+    manifest: str
+    item: str
+    split: str
+    exercise: str
+    expected_reps: tuple[int, int] | None = None
+    counted_reps: int | None = None
+    labels: dict[str, bool] = field(default_factory=dict)  # code -> present (unit level)
+    predicted: dict[str, bool] = field(default_factory=dict)
+    frame_labels: list[str] | None = None  # per-frame class labels (segments)
+    frame_pred: list[str] | None = None
+    error: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+def resolve_root(manifest_path: Path, root: str) -> Path:
+    shared = os.environ.get("BACKSAFE_SHARED_DIR")
+    if shared is None:
+        for parent in manifest_path.resolve().parents:
+            cand = parent.parent / "shared"
+            if (cand / "datasets").is_dir():
+                shared = str(cand)
+                break
+    if "${SHARED}" in root:
+        if shared is None:
+            raise InputError(f"{manifest_path}: needs the shared datasets; set BACKSAFE_SHARED_DIR")
+        root = root.replace("${SHARED}", shared)
+    p = Path(root)
+    return p if p.is_absolute() else (manifest_path.parent / p).resolve()
+
+
+def _pose_cache() -> Path:
+    env = os.environ.get("BACKSAFE_POSE_CACHE")
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("backsafe")) / "pose"
+
+
+def _predicted_codes(report: Report, ignore: set[str], rep_index: int | None = None) -> dict[str, bool]:
+    found = {f.code for f in report.findings if f.code not in ignore and (rep_index is None or f.rep == rep_index)}
+    pred = {c: (c in found) for c in FAULT_CODES if c not in ignore}
+    pred[ANY] = bool(found)
+    return pred
+
+
+def _labels(codes: list[str]) -> dict[str, bool]:
+    lab = {c: True for c in codes if c != ANY}
+    lab[ANY] = bool(codes)
+    return lab
+
+
+def _opts(item: dict[str, Any]) -> dict[str, Any]:
+    keys = ("fps", "load_kg", "tempo", "view", "input_format", "body_mass_kg", "sex")
+    return {k: item[k] for k in keys if k in item}
+
+
+def _analyze_file(path: Path, item: dict[str, Any]) -> Report:
+    from .pipeline import analyze
+
+    return analyze(path, item["exercise"], pose_cache_dir=_pose_cache(), **_opts(item))
+
+
+def _iter_clip(m: dict[str, Any], root: Path, item: dict[str, Any], ignore: set[str]) -> Iterator[Outcome]:
+    path = root / item["file"]
+    out = Outcome(m["name"], item["file"], item.get("split", "test"), item["exercise"])
+    if "reps" in item:
+        out.expected_reps = (int(item["reps"]), int(item["reps"]) + int(item.get("partial_reps", 0)))
+    if "labels" in item:
+        out.labels = _labels(item["labels"])
+    try:
+        report = _analyze_file(path, item)
+    except BacksafeError as exc:
+        out.error = str(exc)
+        yield out
+        return
+    out.counted_reps = report.rep_count
+    out.predicted = _predicted_codes(report, ignore)
+    out.detail = {"view": report.view, "faults": sorted({f.code for f in report.findings})}
+    yield out
+
+
+def _iter_glob(m: dict[str, Any], root: Path, item: dict[str, Any], ignore: set[str]) -> Iterator[Outcome]:
+    files = sorted(p for p in root.glob(item["pattern"]) if p.is_file())
+    split_rule = item.get("split_by_number")  # {"calib": "odd"} → odd-numbered files calibrate
+    for p in files:
+        labels: list[str] = []
+        matched = False
+        for pat, codes in item["name_labels"].items():
+            if fnmatch.fnmatch(p.name, pat):
+                labels, matched = codes, True
+                break
+        if not matched:
+            continue
+        split = item.get("split", "test")
+        if split_rule:
+            num = re.findall(r"(\d+)", p.stem)
+            n = int(num[-1]) if num else 0
+            split = "calib" if (n % 2 == 1) == (split_rule == "odd") else "test"
+        sub = dict(item) | {"file": str(p.relative_to(root)), "labels": labels, "split": split}
+        yield from _iter_clip(m, root, sub, ignore)
+
+
+def _iter_uiprmd(m: dict[str, Any], root: Path, item: dict[str, Any], ignore: set[str]) -> Iterator[Outcome]:
+    from .io.keypoints import iter_uiprmd_reps
+    from .pipeline import AnalysisOptions, analyze_pose
+
+    ex = get_exercise(item["exercise"])
+    calib = set(item.get("calib_subjects", []))
+    for pose, meta in iter_uiprmd_reps(root / item["file"]):
+        split = "calib" if meta["subject"] in calib else "test"
+        name = f"{item['file']}#s{meta['subject']}e{meta['episode']}{'' if meta['correct'] else '_inc'}"
+        out = Outcome(m["name"], name, split, ex.id, expected_reps=(1, 1))
+        out.labels = {ANY: not meta["correct"]}
+        try:
+            report = analyze_pose(pose, ex, AnalysisOptions(exercise=ex.id), {"path": name})
+        except BacksafeError as exc:
+            out.error = str(exc)
+            yield out
+            continue
+        out.counted_reps = len(report.reps)
+        out.predicted = _predicted_codes(report, ignore)
+        out.detail = {"faults": sorted({f.code for f in report.findings}), "subject": meta["subject"]}
+        yield out
+
+
+def frame_classes(report: Report, n: int, label_map: dict[str, list[str]]) -> list[str]:
+    """Per-frame predicted class: the first label whose fault codes cover the frame, else the clean label."""
+    clean = next((k for k, v in label_map.items() if not v), "C")
+    pred = [clean] * n
+    for f in report.findings:
+        for lab, codes in label_map.items():
+            if f.code in codes:
+                a, b = f.frames
+                for i in range(max(0, a), min(n, b + 1)):
+                    pred[i] = lab
+    return pred
+
+
+def _iter_segments(m: dict[str, Any], root: Path, item: dict[str, Any], ignore: set[str]) -> Iterator[Outcome]:
+    from .io.keypoints import load_blazepose_csv_segments
+    from .pipeline import AnalysisOptions, analyze_pose
+
+    ex = get_exercise(item["exercise"])
+    label_map: dict[str, list[str]] = item["label_map"]
+    for pose, meta in load_blazepose_csv_segments(root / item["file"], fps=float(item.get("fps", 30))):
+        seg = meta.get("segment")
+        labels = [str(x) for x in meta["labels"]]
+        majority = max(set(labels), key=labels.count)
+        split = item.get("split", "test")
+        if "split_by_segment" in item and seg is not None:
+            split = "calib" if int(seg) % 2 == (1 if item["split_by_segment"] == "odd" else 0) else "test"
+        out = Outcome(m["name"], f"{item['file']}#seg{seg}", split, ex.id)
+        out.labels = _labels(label_map.get(majority, []))
+        out.frame_labels = labels
+        try:
+            report = analyze_pose(pose, ex, AnalysisOptions(exercise=ex.id, view=item.get("view")), {})
+        except BacksafeError as exc:
+            out.error = str(exc)
+            yield out
+            continue
+        out.predicted = _predicted_codes(report, ignore)
+        out.frame_pred = frame_classes(report, pose.n_frames, label_map)
+        out.detail = {"faults": sorted({f.code for f in report.findings}), "label": majority,
+                      "frames": pose.n_frames}
+        yield out
+
+
+def _iter_stage_reps(m: dict[str, Any], root: Path, item: dict[str, Any], ignore: set[str]) -> Iterator[Outcome]:
+    """Reps from an up/down stage column: one rep = up → down → up (a clip that ends down counts a partial)."""
+    from .io.keypoints import load_blazepose_csv_segments
+    from .pipeline import AnalysisOptions, analyze_pose
+
+    ex = get_exercise(item["exercise"])
+    down = item.get("down_label", "down")
+    for pose, meta in load_blazepose_csv_segments(root / item["file"], fps=float(item.get("fps", 30))):
+        labels = [str(x) for x in meta["labels"]]
+        runs = [labels[0]] + [b for a, b in zip(labels, labels[1:]) if a != b]
+        n_down = sum(1 for r in runs if r == down)
+        full = sum(1 for i, r in enumerate(runs) if r == down and 0 < i < len(runs) - 1)
+        out = Outcome(m["name"], f"{item['file']}#seg{meta.get('segment')}", item.get("split", "test"), ex.id,
+                      expected_reps=(full, n_down))
+        try:
+            report = analyze_pose(pose, ex, AnalysisOptions(exercise=ex.id), {})
+        except BacksafeError as exc:
+            out.error = str(exc)
+            yield out
+            continue
+        out.counted_reps = report.rep_count
+        yield out
+
+
+ITERATORS = {
+    "clip": _iter_clip,
+    "glob": _iter_glob,
+    "uiprmd": _iter_uiprmd,
+    "csv_segments": _iter_segments,
+    "stage_reps": _iter_stage_reps,
+}
+
+
+def evaluate_manifest(path: Path) -> list[Outcome]:
+    try:
+        m = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path}: not a readable manifest ({exc})") from exc
+    root = resolve_root(path, m.get("root", "."))
+    ignore = set(m.get("ignore_codes", []))
+    outcomes: list[Outcome] = []
+    for item in m["items"]:
+        kind = item.get("kind", "clip")
+        if kind not in ITERATORS:
+            raise InputError(f"{path}: unknown item kind {kind!r}")
+        outcomes.extend(ITERATORS[kind](m, root, item, ignore))
+    return outcomes
+
+
+# ---------------------------------------------------------------- metrics
+
+
+def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    p = tp / (tp + fp) if tp + fp else float("nan")
+    r = tp / (tp + fn) if tp + fn else float("nan")
+    f = 2 * p * r / (p + r) if tp and (p + r) else (0.0 if (tp + fp + fn) else float("nan"))
+    return p, r, f
+
+
+def code_metrics(outcomes: list[Outcome]) -> dict[str, dict[str, float]]:
+    """Precision, recall, F1 and balanced accuracy per fault code over units that carry a label for it.
+
+    A unit labelled with specific codes is a negative for every other code of the same manifest's label set.
+    """
+    per: dict[str, list[tuple[bool, bool]]] = defaultdict(list)
+    label_space: dict[str, set[str]] = defaultdict(set)
+    for o in outcomes:
+        label_space[o.manifest] |= set(o.labels)
+    for o in outcomes:
+        if o.error or not o.predicted:
+            continue
+        for code in label_space[o.manifest]:
+            per[code].append((o.labels.get(code, False), o.predicted.get(code, False)))
+    out = {}
+    for code, pairs in per.items():
+        y = np.array([a for a, _ in pairs])
+        p = np.array([b for _, b in pairs])
+        tp, fp, fn, tn = int((y & p).sum()), int((~y & p).sum()), int((y & ~p).sum()), int((~y & ~p).sum())
+        pr, rc, f1 = prf(tp, fp, fn)
+        tpr = tp / (tp + fn) if tp + fn else float("nan")
+        tnr = tn / (tn + fp) if tn + fp else float("nan")
+        ba = np.nanmean([tpr, tnr]) if np.isfinite([tpr, tnr]).any() else float("nan")
+        out[code] = {"n": len(pairs), "positives": int(y.sum()), "precision": pr, "recall": rc, "f1": f1,
+                     "balanced_accuracy": float(ba)}
+    return out
+
+
+def frame_macro_f1(outcomes: list[Outcome]) -> float | None:
+    ys: list[str] = []
+    ps: list[str] = []
+    for o in outcomes:
+        if o.frame_labels is not None and o.frame_pred is not None:
+            ys += o.frame_labels
+            ps += o.frame_pred
+    if not ys:
+        return None
+    f1s = []
+    for c in sorted(set(ys)):
+        tp = sum(1 for a, b in zip(ys, ps) if a == c and b == c)
+        fp = sum(1 for a, b in zip(ys, ps) if a != c and b == c)
+        fn = sum(1 for a, b in zip(ys, ps) if a == c and b != c)
+        f1s.append(prf(tp, fp, fn)[2])
+    return float(np.nanmean(f1s))
+
+
+def rep_metrics(outcomes: list[Outcome]) -> dict[str, float] | None:
+    rows = [o for o in outcomes if o.expected_reps is not None]
+    if not rows:
+        return None
+    right = off1 = 0
+    abs_err = []
+    for o in rows:
+        lo, hi = o.expected_reps  # type: ignore[misc]
+        c = o.counted_reps if o.counted_reps is not None else -99
+        err = 0 if lo <= c <= hi else min(abs(c - lo), abs(c - hi))
+        abs_err.append(err)
+        right += err == 0
+        off1 += err <= 1
+    return {"n": len(rows), "right": right / len(rows), "within_one": off1 / len(rows),
+            "mean_abs_error": float(np.mean(abs_err))}
+
+
+def summarise_outcomes(outcomes: list[Outcome]) -> dict[str, Any]:
+    res: dict[str, Any] = {}
+    for split in ("calib", "test", "all"):
+        sub = [o for o in outcomes if split == "all" or o.split == split]
+        if not sub:
+            continue
+        entry: dict[str, Any] = {"units": len(sub), "errors": sum(1 for o in sub if o.error)}
+        cm = code_metrics(sub)
+        if cm:
+            entry["codes"] = cm
+        fm = frame_macro_f1(sub)
+        if fm is not None:
+            entry["frame_macro_f1"] = fm
+            seg = [o for o in sub if o.frame_labels is not None and not o.error]
+            entry["segments_right"] = sum(
+                1 for o in seg if max(set(o.frame_pred or []), key=(o.frame_pred or []).count) == o.detail.get("label")
+            ) / max(1, len(seg))
+        rm = rep_metrics(sub)
+        if rm:
+            entry["reps"] = rm
+        res[split] = entry
+    return res
+
+
+def run_eval(dataset_dir: Path, out: Path | None = None, subset: str | None = None, console: Any = None) -> dict[str, Any]:
+    """Evaluate every manifest in ``dataset_dir`` (or one manifest file); print tables; return the results."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = console or Console()
+    paths = [dataset_dir] if dataset_dir.is_file() else sorted(dataset_dir.glob("*.json"))
+    if subset:
+        paths = [p for p in paths if subset in p.name]
+    if not paths:
+        raise InputError(f"{dataset_dir}: no manifest (*.json) found")
+    results: dict[str, Any] = {}
+    for p in paths:
+        outcomes = evaluate_manifest(p)
+        summary = summarise_outcomes(outcomes)
+        results[p.stem] = {
+            "summary": summary,
+            "units": [
+                {"item": o.item, "split": o.split, "expected_reps": o.expected_reps, "counted_reps": o.counted_reps,
+                 "labels": o.labels, "predicted": {k: v for k, v in o.predicted.items() if v}, "error": o.error,
+                 "detail": o.detail}
+                for o in outcomes
+            ],
+        }
+        table = Table(title=f"{p.stem}")
+        for col in ("split", "code", "n", "pos", "precision", "recall", "F1", "bal.acc"):
+            table.add_column(col)
+        for split, entry in summary.items():
+            for code, mm in entry.get("codes", {}).items():
+                table.add_row(split, code, str(mm["n"]), str(mm["positives"]), f"{mm['precision']:.2f}",
+                              f"{mm['recall']:.2f}", f"{mm['f1']:.2f}", f"{mm['balanced_accuracy']:.2f}")
+            if "frame_macro_f1" in entry:
+                table.add_row(split, "frames", "", "", "", "", f"{entry['frame_macro_f1']:.3f}",
+                              f"seg {entry['segments_right']:.2f}")
+            if "reps" in entry:
+                r = entry["reps"]
+                table.add_row(split, "rep count", str(r["n"]), "", f"right {r['right']:.2f}",
+                              f"±1 {r['within_one']:.2f}", f"MAE {r['mean_abs_error']:.2f}", "")
+        console.print(table)
+        bad = [o for o in outcomes if o.error]
+        for o in bad[:10]:
+            console.print(f"  [yellow]{o.item}[/]: {o.error}")
+    if out is not None:
+        from .report.json_report import write_atomic
+
+        write_atomic(out, json.dumps(results, indent=1, default=lambda x: None) + "\n")
+    return results

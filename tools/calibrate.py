@@ -1,0 +1,78 @@
+"""Fit the movement-norm thresholds of data/thresholds.json on the calibration split only.
+
+Usage: python tools/calibrate.py [--write]
+
+For each UI-PRMD movement, the product's own pipeline (adapter → cleaning → kinematics → reps) gives per-rep
+measures; on the calibration subjects (1-4) we pick the threshold that maximises balanced accuracy of
+"measure beyond threshold" against the correct/incorrect label, then round it to 1° and never let it fall
+below the correct reps' 75th percentile (a person's ordinary rep must not be flagged). The held-out subjects
+(5-7) are not read here; `backsafe eval eval/manifests` reports them.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from backsafe.evaluation import resolve_root
+from backsafe.exercises import get_exercise
+from backsafe.io.keypoints import iter_uiprmd_reps
+from backsafe.kinematics.angles import compute_kinematics
+from backsafe.kinematics.filtering import clean_pose
+from backsafe.reps.segmentation import segment_reps
+
+REPO = Path(__file__).resolve().parents[1]
+MANIFEST = REPO / "eval" / "manifests" / "uiprmd.json"
+CALIB_SUBJECTS = {1, 2, 3, 4}
+
+
+def best_threshold(values: np.ndarray, incorrect: np.ndarray, floor: float) -> tuple[float, float]:
+    best = (-1.0, float("nan"))
+    for t in np.unique(np.round(values[np.isfinite(values)])):
+        if t < floor:
+            continue
+        pred = values > t
+        ba = 0.5 * (pred[incorrect].mean() + (~pred[~incorrect]).mean())
+        if ba > best[0]:
+            best = (float(ba), float(t))
+    return best
+
+
+def main() -> None:
+    warnings.simplefilter("ignore")
+    m = json.loads(MANIFEST.read_text())
+    root = resolve_root(MANIFEST, m["root"])
+    out = json.loads((REPO / "src/backsafe/data/thresholds.json").read_text())
+    for item in m["items"]:
+        ex = get_exercise(item["exercise"])
+        lean, wrong = [], []
+        for pose, meta in iter_uiprmd_reps(root / item["file"]):
+            if meta["subject"] not in CALIB_SUBJECTS:
+                continue
+            kin = compute_kinematics(clean_pose(pose)[0])
+            reps = segment_reps(kin, ex)
+            trunk = kin["trunk_inclination_deg"]
+            span = slice(reps[0].start_frame, reps[-1].end_frame + 1) if reps else slice(None)
+            lean.append(float(np.nanmax(trunk[span])))
+            wrong.append(not meta["correct"])
+        v = np.array(lean)
+        y = np.array(wrong)
+        # never below 5°: even measured 3D trunk angles carry a few degrees of error
+        floor = max(5.0, float(np.percentile(v[~y], 75)))
+        ba, thr = best_threshold(v, y, floor)
+        out["trunk_lean_max_deg"][ex.id] = {
+            "value": thr, "source": "UI-PRMD Kinect subjects 1-4 (tools/calibrate.py)",
+            "calib_balanced_accuracy": round(ba, 3), "correct_p75_floor": round(floor, 1),
+        }
+        print(f"{ex.id:14s} trunk_lean_max_deg {thr:6.1f}  calib BA {ba:.3f}  (correct p75 {floor:.1f})")
+    if "--write" in sys.argv:
+        (REPO / "src/backsafe/data/thresholds.json").write_text(json.dumps(out, indent=1) + "\n")
+        print("written")
+
+
+if __name__ == "__main__":
+    main()
