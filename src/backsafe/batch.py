@@ -234,8 +234,9 @@ def plan_batch(
     manifest: Path | None = None,
     stride: int = 1,
     exclude: Iterable[Path] = (),
+    defaults: dict[str, Any] | None = None,
 ) -> list[BatchJob]:
-    """The jobs of a batch: every input with its options (manifest entry or defaults) and its sha256."""
+    """The jobs of a batch: every input with its options (manifest entry, else ``defaults``) and its sha256."""
     input_dir = Path(input_dir)
     per_file = read_manifest(manifest, input_dir) if manifest is not None else {}
     skip = [*exclude, *([manifest] if manifest is not None else [])]
@@ -244,7 +245,7 @@ def plan_batch(
     for p in discover_inputs(input_dir, skip):
         name = p.resolve().relative_to(root).as_posix()
         try:
-            opts = job_options(exercise, per_file.get(name, {}), stride)
+            opts = job_options(exercise, {**(defaults or {}), **per_file.get(name, {})}, stride)
         except BacksafeError as exc:
             raise type(exc)(f"{name}: {exc}") from exc
         jobs.append(BatchJob(name=name, path=p, options=opts, sha256=input_digest(p)))
@@ -559,6 +560,7 @@ def run_batch(
     workers: int = 1,
     ray_address: str | None = None,
     stride: int = 1,
+    fps: float | None = None,
     retry_failed: bool = False,
     on_plan: Callable[[int, int], None] | None = None,
     on_result: ProgressFn | None = None,
@@ -570,6 +572,7 @@ def run_batch(
     workers : local worker processes (1 = in this process); with ``ray_address``, actors (default: cluster CPUs).
     ray_address : ``auto`` or ``host:port`` of a running Ray cluster; None runs locally.
     stride : analyse every n-th frame of videos (``--fast`` is 2).
+    fps : frame rate of keypoint files without time stamps that the manifest gives none for.
     on_plan : called once as ``on_plan(n_to_run, n_skipped)``; on_result once per finished job.
 
     Raises
@@ -581,7 +584,8 @@ def run_batch(
     input_dir, out = Path(input_dir), Path(out)
     if workers < 1:
         raise InputError(f"--workers {workers}: expected 1 or more")
-    jobs = plan_batch(input_dir, exercise, Path(manifest) if manifest else None, stride, exclude=[out])
+    jobs = plan_batch(input_dir, exercise, Path(manifest) if manifest else None, stride, exclude=[out],
+                      defaults={"fps": fps} if fps else None)
     todo = [j for j in jobs if not is_finished(out, j, retry_failed)]
     out.mkdir(parents=True, exist_ok=True)
     if on_plan is not None:

@@ -49,6 +49,8 @@ def batch(
                                           "name.")] = "squat",
     manifest: Annotated[Path | None, typer.Option(help="JSON or CSV: file, exercise, load_kg, fps, view, tempo "
                                                   "per input (paths relative to INPUT_DIR).")] = None,
+    fps: Annotated[float | None, typer.Option(help="Frame rate of keypoint files without time stamps (npy, "
+                                              "CSV) that the manifest gives none for.")] = None,
     fast: Annotated[bool, typer.Option("--fast", help="Analyse every 2nd video frame (~2x faster).")] = False,
     retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Redo inputs recorded as failed.")] = False,
 ) -> None:
@@ -60,7 +62,7 @@ def batch(
         on_plan, on_result, stop = _batch_progress(err_console)
         try:
             res = run_batch(input_dir, out, exercise=exercise, manifest=manifest, workers=workers,
-                            ray_address=ray_address, stride=FAST_STRIDE if fast else 1, retry_failed=retry_failed,
+                            ray_address=ray_address, stride=FAST_STRIDE if fast else 1, fps=fps, retry_failed=retry_failed,
                             on_plan=on_plan, on_result=on_result)
         finally:
             stop()

@@ -1,0 +1,151 @@
+"""backsafe batch on keypoint files (no MediaPipe): reports, summary, resumability, failures, manifests."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from backsafe.batch import discover_inputs, read_manifest, report_dir, run_batch, write_result, BatchJob, JobResult
+from backsafe.cli import app
+from backsafe.errors import InputError
+
+
+def _run(squat_dir: Path, out: Path, **kw: object):
+    return run_batch(squat_dir, out, manifest=squat_dir.parent / "manifest.json", **kw)
+
+
+def test_batch_writes_one_report_per_input_and_a_summary(squat_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    res = _run(squat_dir, out)
+    assert (res.n_ok, res.n_failed, res.n_skipped) == (4, 1, 0)
+    for k in range(4):
+        doc = json.loads((report_dir(out, f"squat_{k:02d}.npy") / "report.json").read_text())
+        assert doc["schema_version"] == "1" and doc["exercise"] == "squat"
+        assert doc["rep_count"] >= 2
+    rows = list(csv.DictReader((out / "summary.csv").open()))
+    assert [r["input"] for r in rows] == ["broken.npy", *(f"squat_{k:02d}.npy" for k in range(4))]
+    broken = rows[0]
+    assert broken["status"] == "failed" and "not a NumPy .npy array" in broken["error"]
+    assert str(squat_dir) not in broken["error"]  # reasons name the input, not the worker's path
+    assert not (report_dir(out, "broken.npy") / "report.json").exists()
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(out / "summary.parquet")
+    assert table.num_rows == 5 and table.column("rep_count").to_pylist()[1] >= 2
+
+
+def test_rerun_skips_finished_inputs_and_redoes_changed_ones(squat_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _run(squat_dir, out)
+    stamps = {p: p.stat().st_mtime_ns for p in (out / "reports").rglob(".done")}
+    res = _run(squat_dir, out)
+    assert (res.n_skipped, res.n_ok, res.n_failed) == (5, 4, 1)
+    assert {p: p.stat().st_mtime_ns for p in (out / "reports").rglob(".done")} == stamps
+    # a changed input (new content -> new sha256) and changed options are redone
+    (squat_dir / "squat_00.npy").write_bytes((squat_dir / "squat_01.npy").read_bytes())
+    res = _run(squat_dir, out, stride=2)
+    assert res.n_skipped == 0
+    res = _run(squat_dir, out, stride=2)
+    assert res.n_skipped == 5
+    res = _run(squat_dir, out, stride=2, retry_failed=True)
+    assert res.n_skipped == 4
+
+
+def test_report_without_completion_record_is_redone(squat_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _run(squat_dir, out)
+    (report_dir(out, "squat_02.npy") / ".done").unlink()  # as if killed between the report and the record
+    res = _run(squat_dir, out)
+    assert res.n_skipped == 4 and res.n_ok == 4
+
+
+def test_writes_are_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A crash while writing leaves no partial report and no completion record."""
+    import backsafe.report.json_report as jr
+
+    job = BatchJob(name="x.npy", path=tmp_path / "x.npy", options={"exercise": "squat"}, sha256="0" * 64)
+    real_fdopen = jr.os.fdopen
+
+    class Boom(Exception):
+        pass
+
+    def failing_fdopen(fd: int, *a: object, **k: object):
+        f = real_fdopen(fd, *a, **k)
+        f.write("{ half a rep")
+        raise Boom
+
+    monkeypatch.setattr(jr.os, "fdopen", failing_fdopen)
+    with pytest.raises(Boom):
+        write_result(tmp_path, job, JobResult("x.npy", "ok", report_text='{"rep_count": 3}\n'))
+    d = report_dir(tmp_path, "x.npy")
+    assert list(d.iterdir()) == []  # the temp file was removed, nothing else was created
+
+
+def test_manifest_path_traversal_is_refused(squat_dir: Path, tmp_path: Path) -> None:
+    (tmp_path / "secret.npy").write_bytes(b"x")
+    for bad in ("../secret.npy", str(tmp_path / "secret.npy"), "sub/../../secret.npy"):
+        m = tmp_path / "evil.json"
+        m.write_text(json.dumps([{"file": bad, "exercise": "squat"}]))
+        with pytest.raises(InputError, match="outside the input folder"):
+            read_manifest(m, squat_dir)
+    (squat_dir / "link.npy").symlink_to(tmp_path / "secret.npy")
+    m.write_text(json.dumps([{"file": "link.npy"}]))
+    with pytest.raises(InputError, match="outside the input folder"):
+        read_manifest(m, squat_dir)
+
+
+@pytest.mark.parametrize(
+    ("rows", "match"),
+    [
+        ([{"file": "squat_00.npy", "weight": 3}], "unknown field"),
+        ([{"file": "missing.npy"}], "does not exist"),
+        ([{"file": "squat_00.npy", "load_kg": "heavy"}], "not a number"),
+        ([{"exercise": "squat"}], "has no 'file'"),
+    ],
+)
+def test_bad_manifest_entries(squat_dir: Path, tmp_path: Path, rows: list[dict[str, object]], match: str) -> None:
+    m = tmp_path / "m.json"
+    m.write_text(json.dumps(rows))
+    with pytest.raises(InputError, match=match):
+        read_manifest(m, squat_dir)
+
+
+def test_csv_manifest_and_cli(squat_dir: Path, tmp_path: Path) -> None:
+    m = tmp_path / "m.csv"
+    m.write_text("file,exercise,fps,load_kg\nsquat_00.npy,goblet_squat,30,12\nsquat_01.npy,,30,\n")
+    opts = read_manifest(m, squat_dir)
+    assert opts["squat_00.npy"] == {"exercise": "goblet_squat", "fps": 30.0, "load_kg": 12.0}
+    assert opts["squat_01.npy"] == {"fps": 30.0}
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["batch", str(squat_dir), "--out", str(out), "--manifest", str(m),
+                                      "--fps", "30", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert "4 ok, 1 failed" in result.output
+    doc = json.loads((report_dir(out, "squat_00.npy") / "report.json").read_text())
+    assert doc["exercise"] == "goblet_squat" and doc["input"]["path"] == "squat_00.npy"
+    result = CliRunner().invoke(app, ["batch", str(tmp_path / "nope"), "--out", str(out)])
+    assert result.exit_code == 3 and "not a folder" in result.output
+
+
+def test_discovery_skips_hidden_and_output(squat_dir: Path) -> None:
+    (squat_dir / ".hidden.npy").write_bytes(b"")
+    (squat_dir / "notes.md").write_text("x")
+    out = squat_dir / "out"
+    (out / "reports").mkdir(parents=True)
+    (out / "reports" / "r.json").write_text("{}")
+    names = [p.name for p in discover_inputs(squat_dir, exclude=[out])]
+    assert names == ["broken.npy", *(f"squat_{k:02d}.npy" for k in range(4))]
+
+
+def test_local_pool_gives_the_same_reports(squat_dir: Path, tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    _run(squat_dir, a, workers=1)
+    res = _run(squat_dir, b, workers=2)
+    assert (res.n_ok, res.n_failed) == (4, 1)
+    for k in range(4):
+        name = f"squat_{k:02d}.npy"
+        assert (report_dir(a, name) / "report.json").read_bytes() == (report_dir(b, name) / "report.json").read_bytes()
