@@ -214,27 +214,35 @@ def _iter_segments(m: dict[str, Any], root: Path, item: dict[str, Any], ignore: 
 
 
 def _iter_stage_reps(m: dict[str, Any], root: Path, item: dict[str, Any], ignore: set[str]) -> Iterator[Outcome]:
-    """Reps from an up/down stage column: one rep = up → down → up (a clip that ends down counts a partial)."""
+    """Reps from an up/down stage column: one rep = up → down → up, over the whole file in row order.
+
+    The file's rows are frames in temporal order, but its segments are single-label stretches (it was cut at
+    every label change and at every landmark jump), so a per-segment count is meaningless: the file is joined
+    back into one sequence and counted once, as the labels count it (a leading or trailing "down" run is a
+    partial rep).
+    """
     from .io.keypoints import load_blazepose_csv_segments
     from .pipeline import AnalysisOptions, analyze_pose
 
     ex = get_exercise(item["exercise"])
     down = item.get("down_label", "down")
-    for pose, meta in load_blazepose_csv_segments(root / item["file"], fps=float(item.get("fps", 30))):
-        labels = [str(x) for x in meta["labels"]]
-        runs = [labels[0]] + [b for a, b in zip(labels, labels[1:]) if a != b]
-        n_down = sum(1 for r in runs if r == down)
-        full = sum(1 for i, r in enumerate(runs) if r == down and 0 < i < len(runs) - 1)
-        out = Outcome(m["name"], f"{item['file']}#seg{meta.get('segment')}", item.get("split", "test"), ex.id,
-                      expected_reps=(full, n_down))
-        try:
-            report = analyze_pose(pose, ex, AnalysisOptions(exercise=ex.id), {})
-        except BacksafeError as exc:
-            out.error = str(exc)
-            yield out
-            continue
-        out.counted_reps = report.rep_count
+    fps = float(item.get("fps", 30))
+    segments = load_blazepose_csv_segments(root / item["file"], fps=fps)
+    data = np.concatenate([p.data for p, _ in segments])
+    labels = [str(x) for _, mm in segments for x in mm["labels"]]
+    pose = segments[0][0].replace(data=data, timestamps_s=np.arange(data.shape[0]) / fps)
+    runs = [labels[0]] + [b for a, b in zip(labels, labels[1:]) if a != b]
+    n_down = sum(1 for r in runs if r == down)
+    full = sum(1 for i, r in enumerate(runs) if r == down and 0 < i < len(runs) - 1)
+    out = Outcome(m["name"], item["file"], item.get("split", "test"), ex.id, expected_reps=(full, n_down))
+    try:
+        report = analyze_pose(pose, ex, AnalysisOptions(exercise=ex.id), {})
+    except BacksafeError as exc:
+        out.error = str(exc)
         yield out
+        return
+    out.counted_reps = report.rep_count
+    yield out
 
 
 ITERATORS = {

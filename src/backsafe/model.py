@@ -129,6 +129,7 @@ class Kinematics:
     length_unit: str = "px"
     view_evidence: dict[str, float] = field(default_factory=dict)
     scale_source: str = ""  # where metres come from: measured 3D, MediaPipe world landmarks, assumed stature
+    track_breaks: tuple[int, ...] = ()  # frames where the pose tracker switched person: reps never span them
 
     def __post_init__(self) -> None:
         n = self.timestamps_s.shape[0]

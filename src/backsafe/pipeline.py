@@ -203,6 +203,16 @@ def analyze_pose(pose: PoseSequence, ex: Exercise, opts: AnalysisOptions, meta: 
     warnings: list[str] = []
     cleaned, stats = clean_pose(pose)
     kin = compute_kinematics(cleaned, view=opts.view)
+    breaks = stats.pop("track_breaks", ())
+    if breaks:
+        from dataclasses import replace as dc_replace
+
+        kin = dc_replace(kin, track_breaks=tuple(breaks))
+    if stats.get("track_switches", 0) > 0:
+        warnings.append(
+            f"the pose tracker jumped between people or lost the person {int(stats['track_switches'])} time(s); "
+            "no repetition is counted across a switch (film one person, whole body in frame)"
+        )
     if kin.view == "unknown":
         warnings.append("the camera view could not be determined; view-dependent faults were not judged")
     if ex.views and kin.dims == "2d" and kin.view not in ex.views:
@@ -231,7 +241,7 @@ def analyze_pose(pose: PoseSequence, ex: Exercise, opts: AnalysisOptions, meta: 
     warnings.extend(result.warnings)
     top_cue = summarise(result.findings, reps, ex)
     meta = dict(meta) | {
-        "cleaning": {k: round(v, 4) for k, v in stats.items()},
+        "cleaning": {k: round(float(v), 4) for k, v in stats.items()},
         "dims": kin.dims,
         "view_detected": kin.view if opts.view is None else None,
         "view_evidence": {k: round(v, 4) for k, v in kin.view_evidence.items() if np.isfinite(v)},

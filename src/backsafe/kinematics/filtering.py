@@ -213,6 +213,70 @@ def _clean_xyz(xyz: npt.NDArray[np.float64], t: FloatArray, fps: float, cutoff_h
     return F.reshape(T, J, C)
 
 
+#: a jump of the body centre between consecutive detections larger than this many torso lengths is another
+#: person (or a detection elsewhere), not movement: at 30 fps even a jump squat moves the hips about 0.1 torso
+#: lengths a frame, and a zoom cut in an edited clip moves the centre less than this
+TRACK_JUMP_TORSO = 3.0
+
+
+def split_tracks(data: npt.NDArray[np.float32], joints: tuple[str, ...]) -> npt.NDArray[np.int32]:
+    """Label each frame with a track id (-1 = nobody); a new id starts at every identity switch.
+
+    Single-person pose trackers (MediaPipe's legacy solution) can jump to another person in frame, or lose the
+    person and pick them up elsewhere; such jumps are found from the body centre and the torso length.
+    """
+    index = {n: i for i, n in enumerate(joints)}
+    sh = np.nanmean(data[:, [index["left_shoulder"], index["right_shoulder"]], :2], axis=1) if data.size else data
+    hp = np.nanmean(data[:, [index["left_hip"], index["right_hip"]], :2], axis=1) if data.size else data
+    centre = 0.5 * (sh + hp)
+    torso = np.linalg.norm(sh - hp, axis=1)
+    ok = np.isfinite(centre).all(axis=1) & np.isfinite(torso) & (torso > 0)
+    labels = np.full(data.shape[0], -1, dtype=np.int32)
+    current = -1
+    last: int | None = None
+    for t in np.flatnonzero(ok):
+        if last is None:
+            current += 1
+        else:
+            # another person elsewhere in frame: the centre jumps several torso lengths (of the larger of the
+            # two detections, so a torso shortened by a head out of frame does not count as a switch)
+            jump = np.linalg.norm(centre[t] - centre[last]) / max(torso[last], torso[t], 1e-9)
+            if jump > TRACK_JUMP_TORSO:
+                current += 1
+        labels[t] = current
+        last = t
+    return labels
+
+
+#: a track shorter than this is a glitch (the detector grabbed a plate or a shadow for a moment): blanked
+MIN_TRACK_S = 0.5
+
+
+def resolve_tracks(
+    data: npt.NDArray[np.float32], joints: tuple[str, ...], t: npt.NDArray[np.float64]
+) -> tuple[npt.NDArray[np.float32], tuple[int, ...]]:
+    """Blank glitch tracks (< MIN_TRACK_S) and return the frames where a sustained new track starts.
+
+    Returns (data, breaks): a break is a switch between two sustained tracks, e.g. the tracker moving to a
+    second person; reps are never counted across it.
+    """
+    labels = split_tracks(data, joints)
+    out = data
+    if labels.max(initial=-1) <= 0:
+        return out, ()
+    ids = np.unique(labels[labels >= 0])
+    spans = {i: np.flatnonzero(labels == i) for i in ids}
+    short = [i for i, f in spans.items() if t[f[-1]] - t[f[0]] < MIN_TRACK_S]
+    if short:
+        out = data.copy()
+        for i in short:
+            out[spans[i], :, :3] = np.nan
+            out[spans[i], :, 3] = 0.0
+    kept = [i for i in ids if i not in short]
+    breaks = tuple(int(spans[i][0]) for i in kept[1:])
+    return out, breaks
+
+
 def clean_pose(
     pose: PoseSequence,
     cutoff_hz: float = CUTOFF_HZ,
@@ -228,7 +292,11 @@ def clean_pose(
     fps = pose.fps if pose.n_frames > 1 else 30.0
     if conf_min is None:
         conf_min = confidence_gate_for(pose.source)
-    gated = gate_confidence(pose.data, conf_min)
+    raw = pose.data
+    breaks: tuple[int, ...] = ()
+    if pose.space == "image":
+        raw, breaks = resolve_tracks(gate_confidence(raw, conf_min), pose.joints, t)
+    gated = gate_confidence(raw, conf_min)
     xyz = gated[..., :3].astype(np.float64)
     n_swapped = 0
     if repair_lr and pose.space == "image":
@@ -236,19 +304,20 @@ def clean_pose(
     cleaned = _clean_xyz(xyz, t, fps, cutoff_hz)
     data = np.empty_like(pose.data)
     data[..., :3] = cleaned.astype(np.float32)
-    conf = np.where(np.isfinite(gated[..., 0]), pose.data[..., 3], 0.0)
+    conf = np.where(np.isfinite(gated[..., 0]), raw[..., 3], 0.0)
     filled = ~np.isfinite(gated[..., 0]) & np.isfinite(cleaned[..., 0])
     conf = np.where(filled, conf_min, conf)
     data[..., 3] = conf
     world = None
     if pose.world is not None:
         w = pose.world.astype(np.float64).copy()
-        w[pose.data[..., 3] < conf_min] = np.nan
+        w[~np.isfinite(gated[..., 0])] = np.nan
         world = _clean_xyz(w, t, fps, cutoff_hz).astype(np.float32)
     present = np.isfinite(pose.data[..., 0])
     stats = {
         "swapped_frames": float(n_swapped),
+        "track_switches": float(len(breaks)),
         "gated_share": float(1.0 - (np.isfinite(gated[..., 0]).sum() / max(1, present.sum()))),
         "cutoff_hz": float(min(cutoff_hz, 0.4 * fps)),
     }
-    return pose.replace(data=data, world=world), stats
+    return pose.replace(data=data, world=world), stats | {"track_breaks": breaks}  # type: ignore[dict-item]

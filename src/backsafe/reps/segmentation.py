@@ -32,12 +32,14 @@ FloatArray = npt.NDArray[np.float64]
 ENTER = 0.5
 LEAVE = 0.2
 #: an excursion whose peak reaches this share of the typical amplitude is a full rep; above PARTIAL_MIN partial
-FULL_MIN = 0.6
+FULL_MIN = 0.5
 PARTIAL_MIN = 0.3
 #: the smallest amplitude that is movement rather than noise: 2D angle error is 5-15° (COACHING_RULES §5,
 #: Thiele 2024), so a 15° swing is the floor; 4 % of stature for heights
 MIN_AMPLITUDE = {"deg": 15.0, "stature": 0.04, "hip widths": 0.15, "torso lengths": 0.04}
 MIN_REP_S = 0.4
+#: a tracking gap up to this long inside a rep does not split or end it
+MAX_BRIDGE_S = 2.0
 #: two turnarounds inside one excursion are two reps only when the dip between them is this deep
 SPLIT_PROMINENCE = 0.35
 
@@ -72,8 +74,8 @@ def choose_signal(kin: Kinematics, ex: Exercise) -> tuple[str, FloatArray, str, 
     rest_high = ex.rest_end == "high"
     values = kin[name]
     unit = kin.units.get(name, "")
-    lower_body = ex.primary_signal in ("knee_flexion", "hip_flexion") and ex.pattern in (
-        "squat", "lunge", "single_leg", "hinge")
+    # hinges keep the hips high (a good morning barely moves them): only knee-driven movements are fused
+    lower_body = ex.primary_signal == "knee_flexion" and ex.pattern in ("squat", "lunge", "single_leg")
     if kin.dims == "2d" and kin.view in ("front", "oblique") and lower_body and "hip_height_rel" in kin.series:
         a = _zscore_toward(values, rest_high)
         # hip height falls as flexion rises; rest at the top of the hip's travel for a low-rest exercise
@@ -110,27 +112,53 @@ def _rest_level(v: FloatArray, rest_high: bool) -> float:
     return float(np.nanpercentile(v, 95 if rest_high else 5))
 
 
-def _excursions(x: FloatArray, enter: float, leave: float) -> list[tuple[int, int, bool, bool]]:
+def _excursions(
+    x: FloatArray, enter: float, leave: float, bridge: int = 0, hard: tuple[int, ...] = ()
+) -> list[tuple[int, int, bool, bool]]:
     """Intervals where x rises above ``enter`` and is bounded by falls below ``leave`` (hysteresis).
 
-    Returns (start, end_exclusive, started_at_rest, ended_at_rest). NaN breaks an excursion.
+    Returns (start, end_exclusive, started_at_rest, ended_at_rest). A run of NaN (the tracker lost the person)
+    up to ``bridge`` samples long does not end an excursion when the signal on its far side is still away from
+    rest: a rep whose lockout was out of frame is still a rep. A longer gap, or the clip's edge, ends it
+    without a return to rest.
     """
     out: list[tuple[int, int, bool, bool]] = []
     n = x.size
+    finite = np.isfinite(x)
+    is_break = np.zeros(n + 1, dtype=bool)
+    is_break[[b for b in hard if 0 < b < n]] = True
+
+    def next_finite(k: int) -> int | None:
+        j = k
+        while j < n and not finite[j]:
+            j += 1
+        return j if j < n and j - k <= bridge else None
+
     i = 0
     while i < n:
-        if not (np.isfinite(x[i]) and x[i] > enter):
+        if not (finite[i] and x[i] > enter):
             i += 1
             continue
         # walk back to where the signal left the rest zone
         s = i
-        while s > 0 and np.isfinite(x[s - 1]) and x[s - 1] > leave:
+        while s > 0 and finite[s - 1] and x[s - 1] > leave and not is_break[s]:
             s -= 1
-        started = s > 0 and np.isfinite(x[s - 1])
+        started = s > 0 and bool(finite[s - 1]) and not is_break[s]
         e = i
-        while e < n and np.isfinite(x[e]) and x[e] > leave:
+        ended = False
+        while e < n:
+            if e > i and is_break[e]:
+                break  # another person from here on: the rep did not come back to rest in view
+            if not finite[e]:
+                j = next_finite(e)
+                if j is None:
+                    break
+                e = j
+                continue
+            if x[e] <= leave:
+                ended = True
+                break
             e += 1
-        ended = e < n and np.isfinite(x[e])
         if out and s < out[-1][1]:
             s = out[-1][1]
         out.append((s, e, started, ended))
@@ -138,21 +166,30 @@ def _excursions(x: FloatArray, enter: float, leave: float) -> list[tuple[int, in
     return out
 
 
-def _extend_to_rest(x: FloatArray, a: int, b: int, floor: float = 0.05) -> tuple[int, int]:
+def _extend_to_rest(
+    x: FloatArray, a: int, b: int, breaks: tuple[int, ...] = (), floor: float = 0.05
+) -> tuple[int, int]:
     """Widen a rep from the hysteresis crossings to where the movement really starts and ends: walk outwards while
     the signal keeps falling towards rest and is above ``floor`` (5 % of the amplitude), so the slow first and
     last part of each phase counts in the tempo."""
     n = x.size
-    while a > 0 and np.isfinite(x[a - 1]) and floor < x[a - 1] < x[a]:
+    lo = max([k for k in breaks if k <= a], default=0)
+    hi = min([k for k in breaks if k >= b], default=n)
+    while a > lo and np.isfinite(x[a - 1]) and floor < x[a - 1] < x[a]:
         a -= 1
-    while b < n and np.isfinite(x[b]) and floor < x[b] < x[b - 1]:
+    while b < hi and np.isfinite(x[b]) and floor < x[b] < x[b - 1]:
         b += 1
     return a, b
 
 
 def _split(x: FloatArray, s: int, e: int, min_gap: int) -> list[tuple[int, int]]:
     """Split one excursion at deep dips between turnarounds (touch-and-go reps that skip the rest zone)."""
-    seg = np.nan_to_num(x[s:e], nan=0.0)
+    seg = x[s:e].copy()
+    ok = np.isfinite(seg)
+    if not ok.any():
+        return [(s, e)]
+    # a bridged tracking gap is not a dip back to rest: interpolate across it
+    seg[~ok] = np.interp(np.flatnonzero(~ok), np.flatnonzero(ok), seg[ok])
     peaks, _ = find_peaks(seg, prominence=SPLIT_PROMINENCE, distance=max(1, min_gap))
     if peaks.size <= 1:
         return [(s, e)]
@@ -198,11 +235,12 @@ def segment_reps(kin: Kinematics, ex: Exercise) -> list[Rep]:
     t = kin.timestamps_s
     x = sig.x
     reps: list[Rep] = []
-    for s, e, started, ended in _excursions(x, PARTIAL_MIN, LEAVE):
+    bridge = int(round(MAX_BRIDGE_S * fps))
+    for s, e, started, ended in _excursions(x, PARTIAL_MIN, LEAVE, bridge, kin.track_breaks):
         for a, b in _split(x, s, e, min_len):
             if b - a < min_len:
                 continue
-            a, b = _extend_to_rest(x, a, b)
+            a, b = _extend_to_rest(x, a, b, kin.track_breaks)
             peak = float(np.nanmax(x[a:b]))
             if peak < PARTIAL_MIN:
                 continue
