@@ -222,7 +222,8 @@ def job_options(exercise: str, per_file: dict[str, Any], stride: int) -> dict[st
     from .pipeline import AnalysisOptions
 
     ex = get_exercise(per_file.get("exercise", exercise))
-    opts: dict[str, Any] = {k: v for k, v in per_file.items() if k != "exercise"}
+    opts: dict[str, Any] = {k: (float(v) if k in _FLOAT_FIELDS else v) for k, v in per_file.items()
+                            if k != "exercise" and v is not None}  # 30 and 30.0 are the same options
     opts["stride"] = stride
     AnalysisOptions(exercise=ex.id, **opts)  # validates: raises ValueRangeError on absurd values
     return {"exercise": ex.id, **dict(sorted(opts.items()))}
