@@ -15,6 +15,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -73,10 +74,26 @@ def _rotation(frame_or_stream_rotation: int | float | None) -> int:
 
 
 def probe_video(path: str | Path) -> VideoInfo:
-    """Read container metadata without decoding the whole clip (one frame is decoded for the rotation)."""
+    """Read container metadata without decoding the whole clip (one frame is decoded for the rotation).
+
+    Cached per (path, size, modification time): the pipeline asks twice per clip, and a batch worker more.
+    """
+    path = Path(path)
+    try:
+        st = path.stat()
+    except OSError:
+        return _probe_video(path)
+    return _probe_cached(str(path), str(path.resolve()), st.st_size, st.st_mtime_ns)
+
+
+@lru_cache(maxsize=32)
+def _probe_cached(path: str, resolved: str, size: int, mtime_ns: int) -> VideoInfo:
+    return _probe_video(Path(path))
+
+
+def _probe_video(path: Path) -> VideoInfo:
     import av
 
-    path = Path(path)
     container = _open(path)
     try:
         stream = container.streams.video[0]

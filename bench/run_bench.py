@@ -1,0 +1,355 @@
+"""``make bench``: speed, memory, batch scaling and live latency of backsafe on the bundled clip, in one run.
+
+Prints every figure and writes them by name (DESIGN.md "Benchmarks") to bench/results.json:
+
+- throughput (frames/s) on the sample clip, measured in interleaved rounds (the order rotates each round, the
+  median is kept) so that load from other programs hits every contender alike:
+  ``naive_fps`` (OpenCV read loop + cvtColor + MediaPipe Pose complexity 1 per frame, the [1/7] baseline),
+  ``e2e_fps`` (``backsafe.analyze`` end to end), ``model_fps`` (pose inference alone on pre-decoded frames),
+  ``fast_fps`` (``analyze`` with ``stride=2``, the ``--fast`` mode) -> ``e2e_vs_naive``, ``e2e_vs_model``,
+  ``post_pose_share``, ``fast_vs_default``;
+- ``mem_10x_vs_1x``: peak RSS (ru_maxrss) of analysing the clip vs the clip concatenated 10x, each in a fresh
+  process;
+- ``workers2_vs_1``: ``backsafe batch`` over 20 short clips, 2 workers vs 1;
+- ``live_latency_p50_s`` / ``live_latency_max_s``: ``backsafe live`` on the clip played at real time;
+- ``html_overhead``: ``render_html`` time / analysis time;
+- ``fast_accuracy``: rep-count accuracy and fault F1 on the labelled clips of eval/manifests, default vs
+  ``--fast`` (poses cached in BACKSAFE_POSE_CACHE, so only the first run pays for pose estimation).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+CLIP = REPO / "samples" / "rohanx01_squat_side.mp4"
+EXERCISE = "back_squat"
+sys.path.insert(0, str(REPO / "bench"))
+os.environ.setdefault("GLOG_minloglevel", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def log(msg: str) -> None:
+    print(msg, flush=True)
+
+
+# ---------------------------------------------------------------------------------------------- throughput
+
+
+def naive_fps(clip: Path) -> float:
+    """The [1/7] baseline: cv2.VideoCapture read loop + cvtColor + MediaPipe Pose (complexity 1) per frame."""
+    import cv2
+    import mediapipe as mp
+
+    t0 = time.perf_counter()
+    cap = cv2.VideoCapture(str(clip))
+    pose = mp.solutions.pose.Pose(model_complexity=1)
+    n = 0
+    while True:
+        ok, bgr = cap.read()
+        if not ok:
+            break
+        pose.process(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+        n += 1
+    dt = time.perf_counter() - t0
+    pose.close()
+    cap.release()
+    return n / dt
+
+
+def model_fps(frames: list[Any]) -> float:
+    """Pose inference alone (same settings as backsafe's estimator) on frames decoded beforehand."""
+    import mediapipe as mp
+
+    pose = mp.solutions.pose.Pose(model_complexity=1, smooth_landmarks=False)
+    t0 = time.perf_counter()
+    for f in frames:
+        pose.process(f)
+    dt = time.perf_counter() - t0
+    pose.close()
+    return len(frames) / dt
+
+
+def e2e_run(clip: Path, **options: Any) -> dict[str, Any]:
+    """``backsafe.analyze`` end to end, with the time spent after pose (analyze_pose) measured inside it."""
+    import backsafe.pipeline as pipeline
+
+    post = [0.0]
+    real = pipeline.analyze_pose
+
+    def timed(*a: Any, **k: Any) -> Any:
+        t = time.perf_counter()
+        try:
+            return real(*a, **k)
+        finally:
+            post[0] += time.perf_counter() - t
+
+    pipeline.analyze_pose = timed  # type: ignore[assignment]
+    try:
+        t0 = time.perf_counter()
+        report = pipeline.analyze(clip, EXERCISE, **options)
+        dt = time.perf_counter() - t0
+    finally:
+        pipeline.analyze_pose = real  # type: ignore[assignment]
+    n = int(report.input["frames"]) * int(options.get("stride", 1))  # frames of the clip covered
+    return {"fps": n / dt, "seconds": dt, "post_s": post[0], "report": report}
+
+
+def throughput(rounds: int) -> tuple[dict[str, Any], Any]:
+    import cv2
+
+    cap = cv2.VideoCapture(str(CLIP))
+    frames = []
+    while True:
+        ok, bgr = cap.read()
+        if not ok:
+            break
+        frames.append(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+    cap.release()
+    e2e_run(CLIP)  # warm-up: imports, first model load, page cache
+    runs: dict[str, list[Any]] = {"naive": [], "e2e": [], "model": [], "fast": []}
+    order = ["naive", "e2e", "model", "fast"]
+    for r in range(rounds):
+        for name in order[r % 4:] + order[: r % 4]:
+            if name == "naive":
+                runs[name].append(naive_fps(CLIP))
+            elif name == "model":
+                runs[name].append(model_fps(frames))
+            else:
+                runs[name].append(e2e_run(CLIP, stride=2 if name == "fast" else 1))
+            v = runs[name][-1]
+            log(f"  round {r + 1} {name:6s} {v['fps'] if isinstance(v, dict) else v:6.1f} fps")
+    e2e = runs["e2e"]
+    res = {
+        "naive_fps": statistics.median(runs["naive"]),
+        "e2e_fps": statistics.median(x["fps"] for x in e2e),
+        "model_fps": statistics.median(runs["model"]),
+        "fast_fps": statistics.median(x["fps"] for x in runs["fast"]),
+        "post_pose_share": statistics.median(x["post_s"] / x["seconds"] for x in e2e),
+        "rounds": rounds,
+        "raw": {k: [round(x["fps"] if isinstance(x, dict) else x, 2) for x in v] for k, v in runs.items()},
+        "clip_frames": len(frames),
+        "rep_count_default": e2e[-1]["report"].rep_count,
+        "rep_count_fast": runs["fast"][-1]["report"].rep_count,
+        "analysis_s": statistics.median(x["seconds"] for x in e2e),
+    }
+    res["e2e_vs_naive"] = res["e2e_fps"] / res["naive_fps"]
+    res["e2e_vs_model"] = res["e2e_fps"] / res["model_fps"]
+    res["fast_vs_default"] = res["fast_fps"] / res["e2e_fps"]
+    return res, e2e[-1]["report"]
+
+
+# -------------------------------------------------------------------------------------------------- memory
+
+_MEM_CODE = """
+import resource, sys
+from backsafe.pipeline import analyze
+r = analyze(sys.argv[1], sys.argv[2])
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, r.input['frames'], r.rep_count)
+"""
+
+
+def start_memory(clip: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-c", _MEM_CODE, str(clip), EXERCISE], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+
+
+def finish_memory(proc: subprocess.Popen[str]) -> dict[str, Any]:
+    out, _ = proc.communicate()
+    if proc.returncode != 0:
+        raise RuntimeError(f"memory run failed ({proc.returncode})")
+    rss_kb, frames, reps = out.split()[-3:]
+    return {"peak_rss_mb": int(rss_kb) / 1024, "frames": int(frames), "rep_count": int(reps)}
+
+
+# ---------------------------------------------------------------------------------------------------- batch
+
+
+def batch_scaling(tmp: Path, n_clips: int = 20) -> dict[str, Any]:
+    from videotools import cut_clip
+
+    d = tmp / "batch_in"
+    d.mkdir()
+    first = cut_clip(CLIP, d / "clip_00.mp4", 8.0, 2.0)
+    for k in range(1, n_clips):
+        shutil.copy(first, d / f"clip_{k:02d}.mp4")
+    times = {}
+    for w in (1, 2):
+        t0 = time.perf_counter()
+        r = subprocess.run([str(Path(sys.executable).parent / "backsafe"), "batch", str(d), "--out",
+                            str(tmp / f"batch_out_{w}"), "-e", EXERCISE, "--workers", str(w)],
+                           capture_output=True, text=True)
+        times[w] = time.perf_counter() - t0
+        if r.returncode != 0 or f"{n_clips} ok" not in r.stdout:
+            raise RuntimeError(f"batch with {w} worker(s) failed: {r.stdout[-500:]} {r.stderr[-500:]}")
+        log(f"  batch of {n_clips} clips, {w} worker(s): {times[w]:.1f} s")
+    return {"batch_clips": n_clips, "batch_1_worker_s": times[1], "batch_2_workers_s": times[2],
+            "workers2_vs_1": times[1] / times[2]}
+
+
+# ----------------------------------------------------------------------------------------------------- live
+
+
+def live_latency() -> dict[str, Any]:
+    from backsafe.live import LiveOptions, run_live
+
+    events: list[dict[str, Any]] = []
+    end = run_live(CLIP, LiveOptions(exercise=EXERCISE, realtime=True), events.append)
+    lat = [e["latency_s"] for e in events if e["event"] == "rep"]
+    return {"live_latency_p50_s": statistics.median(lat) if lat else None,
+            "live_latency_max_s": max(lat) if lat else None, "live_rep_count": end["rep_count"],
+            "live_frames_dropped": end["frames_dropped"], "live_frames_analysed": end["frames_analysed"]}
+
+
+# ----------------------------------------------------------------------------------------------------- html
+
+
+def html_overhead(report: Any, analysis_s: float, tmp: Path) -> dict[str, Any]:
+    try:
+        from backsafe.report.html import render_html
+    except ImportError:
+        return {"html_overhead": None, "html_note": "backsafe.report.html.render_html not found; skipped"}
+    t0 = time.perf_counter()
+    render_html(report, CLIP, tmp / "report.html")
+    dt = time.perf_counter() - t0
+    return {"html_s": dt, "html_overhead": dt / analysis_s}
+
+
+# -------------------------------------------------------------------------------------- fast-mode accuracy
+
+
+def _pose_cache() -> Path:
+    env = os.environ.get("BACKSAFE_POSE_CACHE")
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("backsafe")) / "pose"
+
+
+def fast_accuracy(manifests: list[Path]) -> dict[str, Any]:
+    """Rep-count accuracy and fault F1 (clip level, codes pooled) on labelled video clips, stride 1 vs 2."""
+    from backsafe.errors import BacksafeError
+    from backsafe.evaluation import resolve_root
+    from backsafe.exercises import FAULT_CODES
+    from backsafe.pipeline import analyze
+
+    out: dict[str, Any] = {}
+    for stride in (1, 2):
+        right = total = tp = fp = fn = 0
+        for m in manifests:
+            doc = json.loads(m.read_text())
+            root = resolve_root(m, doc.get("root", "."))
+            ignore = set(doc.get("ignore_codes", []))
+            for item in doc["items"]:
+                f = str(item.get("file", ""))
+                if item.get("kind", "clip") != "clip" or Path(f).suffix.lower() not in (".mp4", ".mov", ".webm"):
+                    continue
+                try:
+                    rep = analyze(root / f, item["exercise"], stride=stride, pose_cache_dir=_pose_cache())
+                except BacksafeError:
+                    found, count = set(), None
+                else:
+                    found, count = {x.code for x in rep.findings} - ignore, rep.rep_count
+                if "reps" in item:
+                    lo = int(item["reps"])
+                    hi = lo + int(item.get("partial_reps", 0))
+                    total += 1
+                    right += int(count is not None and lo <= count <= hi)
+                if "labels" in item:
+                    truth = set(item["labels"]) & set(FAULT_CODES)
+                    pred = found & set(FAULT_CODES)
+                    tp += len(truth & pred)
+                    fp += len(pred - truth)
+                    fn += len(truth - pred)
+        f1 = 2 * tp / (2 * tp + fp + fn) if (tp + fp + fn) else None
+        key = "default" if stride == 1 else "fast"
+        out[key] = {"rep_count_accuracy": right / total if total else None, "rep_clips": total,
+                    "fault_f1": f1, "fault_tp_fp_fn": [tp, fp, fn]}
+    return out
+
+
+# ------------------------------------------------------------------------------------------------------ main
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rounds", type=int, default=2, help="interleaved throughput rounds (median kept)")
+    ap.add_argument("--no-accuracy", action="store_true", help="skip the fast-mode accuracy on labelled data")
+    ap.add_argument("--out", type=Path, default=REPO / "bench" / "results.json")
+    args = ap.parse_args()
+    log("command: " + " ".join([Path(sys.executable).name, *sys.argv]))
+    results: dict[str, Any] = {"clip": CLIP.name, "exercise": EXERCISE, "cpus": os.cpu_count(),
+                               "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    with tempfile.TemporaryDirectory(prefix="backsafe-bench-") as tmp_s:
+        tmp = Path(tmp_s)
+        log("throughput (interleaved rounds) ...")
+        tp, report = throughput(args.rounds)
+        results.update(tp)
+        log("batch scaling ...")
+        results.update(batch_scaling(tmp))
+        from videotools import concat_clip
+
+        log("peak memory 1x vs 10x (fresh processes; live latency and html measured meanwhile) ...")
+        x10 = concat_clip(CLIP, tmp / "clip_x10.mp4", 10)
+        mem1 = start_memory(CLIP)
+        mem10 = start_memory(x10)
+        results.update(live_latency())
+        results.update(html_overhead(report, results["analysis_s"], tmp))
+        m1, m10 = finish_memory(mem1), finish_memory(mem10)
+        results.update({"peak_rss_1x_mb": m1["peak_rss_mb"], "peak_rss_10x_mb": m10["peak_rss_mb"],
+                        "frames_1x": m1["frames"], "frames_10x": m10["frames"],
+                        "mem_10x_vs_1x": m10["peak_rss_mb"] / m1["peak_rss_mb"]})
+    if not args.no_accuracy:
+        log("fast-mode accuracy on labelled clips (pose cache: %s) ..." % _pose_cache())
+        manifests = [REPO / "eval" / "manifests" / n for n in ("rep_count.json", "deadlift.json")]
+        if all(m.is_file() for m in manifests):
+            results["fast_accuracy"] = fast_accuracy(manifests)
+    results["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    args.out.write_text(json.dumps(results, indent=2, default=float) + "\n")
+    print_table(results)
+    log(f"written: {args.out}")
+    return 0
+
+
+def print_table(r: dict[str, Any]) -> None:
+    def f(v: Any, spec: str = ".2f") -> str:
+        return "n/a" if v is None else format(v, spec)
+
+    rows = [
+        ("naive_fps (cv2 loop + MediaPipe)", f(r["naive_fps"], ".1f"), ""),
+        ("e2e_fps (backsafe.analyze)", f(r["e2e_fps"], ".1f"), ""),
+        ("model_fps (inference only)", f(r["model_fps"], ".1f"), ""),
+        ("e2e_vs_naive", f(r["e2e_vs_naive"]), ">= 1.1 ([6/7]), >= 0.95 ([1/7])"),
+        ("e2e_vs_model", f(r["e2e_vs_model"]), ">= 0.9"),
+        ("post_pose_share", f(r["post_pose_share"], ".3f"), "<= 0.05"),
+        ("mem_10x_vs_1x", f(r["mem_10x_vs_1x"]), f"<= 1.15 ({r['peak_rss_1x_mb']:.0f} vs {r['peak_rss_10x_mb']:.0f} MB)"),
+        ("workers2_vs_1", f(r["workers2_vs_1"]), ">= 1.7"),
+        ("live_latency_p50_s / max_s", f"{f(r['live_latency_p50_s'])} / {f(r['live_latency_max_s'])}",
+         f"<= 1.0; live reps {r['live_rep_count']} vs offline {r['rep_count_default']}"),
+        ("html_overhead", f(r.get("html_overhead"), ".3f"), r.get("html_note", "")),
+        ("fast_fps / fast_vs_default", f"{f(r['fast_fps'], '.1f')} / {f(r['fast_vs_default'])}",
+         f"sample reps {r['rep_count_fast']} (default {r['rep_count_default']})"),
+    ]
+    acc = r.get("fast_accuracy")
+    if acc:
+        for k in ("default", "fast"):
+            rows.append((f"labelled clips, {k}", f"reps right {f(acc[k]['rep_count_accuracy'], '.0%')}",
+                         f"fault F1 {f(acc[k]['fault_f1'])} (n={acc[k]['rep_clips']})"))
+    w = max(len(a) for a, _, _ in rows)
+    for a, b, c in rows:
+        log(f"{a:<{w}}  {b:>14}  {c}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
