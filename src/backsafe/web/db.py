@@ -8,7 +8,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import exc
+from typing import Any
+
+from sqlalchemy import event, exc
 
 from ..db.engine import Database, map_db_error, open_database
 from ..errors import StorageError
@@ -50,9 +52,24 @@ def downgrade_web(db: Database, revision: str = "base") -> None:
         command.downgrade(cfg, revision)
 
 
+def _begin_immediate(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def open_web_database(url: str | None) -> Database:
-    """Open (creating and migrating if needed) the coach's tables and the web tables."""
+    """Open (creating and migrating if needed) the coach's tables and the web tables.
+
+    On SQLite every transaction starts with BEGIN IMMEDIATE: the web app writes from many threads (requests, job
+    heartbeats), and a deferred transaction that reads and then writes fails at once with "database is locked"
+    when another connection committed in between (WAL snapshot); IMMEDIATE waits for the busy timeout instead.
+    """
     db = open_database(url)
+    if db.is_sqlite:
+        from ..db import engine as core_engine
+
+        if event.contains(db.engine, "begin", core_engine._sqlite_begin):
+            event.remove(db.engine, "begin", core_engine._sqlite_begin)
+        event.listen(db.engine, "begin", _begin_immediate)
     try:
         upgrade_web(db)
     except exc.SQLAlchemyError as e:
