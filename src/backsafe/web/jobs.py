@@ -70,6 +70,7 @@ class JobRunner:
 
     # --- control -------------------------------------------------------------------------------------------------
     def start(self) -> None:
+        self._sweep_partial()
         self.recover()
         self._thread = threading.Thread(target=self._loop, name="backsafe-job-dispatch", daemon=True)
         self._thread.start()
@@ -80,6 +81,13 @@ class JobRunner:
         if self._thread is not None:
             self._thread.join(timeout=5)
         self._pool.shutdown(wait=wait, cancel_futures=True)
+
+    def _sweep_partial(self) -> None:
+        """Report folders half-written by a killed server (never committed to the database) go."""
+        users = self.storage.root / "users"
+        if users.is_dir():
+            for d in users.glob("*/reports/*.partial"):
+                shutil.rmtree(d, ignore_errors=True)
 
     def notify(self) -> None:
         """A job was queued: look for work now."""
