@@ -42,3 +42,14 @@ def datasets(shared_dir: Path) -> Path:
 def sample_clip() -> Path:
     assert SAMPLE_CLIP.is_file(), f"bundled sample clip missing: {SAMPLE_CLIP}"
     return SAMPLE_CLIP
+
+
+@pytest.fixture(scope="session")
+def pose_cache() -> Path:
+    """Keypoint cache shared by the tests that run MediaPipe on real clips (keypoints only, gitignored).
+
+    A fresh clone computes each clip once per run; a developer's re-runs reuse it.
+    """
+    d = REPO / ".cache" / "pose"
+    d.mkdir(parents=True, exist_ok=True)
+    return d

@@ -293,6 +293,11 @@ def analyze(
     InputError (VideoReadError, KeypointFormatError, ValueRangeError), NoPersonError, UnknownExerciseError
     """
     ex = get_exercise(exercise)
+    if options.get("pose_cache_dir") is None and os.environ.get("BACKSAFE_POSE_CACHE"):
+        # opt-in keypoint cache (evaluation, tests): keypoints only, never frames
+        options["pose_cache_dir"] = Path(os.environ["BACKSAFE_POSE_CACHE"])
+    elif options.get("pose_cache_dir") is not None:
+        options["pose_cache_dir"] = Path(options["pose_cache_dir"])
     opts = AnalysisOptions(exercise=ex.id, **options)
     pose, meta = load_pose(path, opts, estimator_factory, progress)
     return analyze_pose(pose, ex, opts, meta)

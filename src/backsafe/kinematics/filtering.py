@@ -6,6 +6,8 @@ rejected before gaps are filled, and the low-pass runs last on each NaN-free run
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import numpy.typing as npt
 from scipy.signal import butter, sosfiltfilt
@@ -76,6 +78,14 @@ def repair_swaps(xyz: npt.NDArray[np.float64], joints: tuple[str, ...], min_gain
     ----------
     xyz : (T, J, 3) positions (NaN = missing).
     """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=RuntimeWarning)  # all-NaN groups compare as NaN: no swap
+        return _repair_swaps(xyz, joints, min_gain)
+
+
+def _repair_swaps(
+    xyz: npt.NDArray[np.float64], joints: tuple[str, ...], min_gain: float
+) -> tuple[npt.NDArray[np.float64], int]:
     out = xyz.copy()
     n_swapped = 0
     for pairs in _group_pairs(joints):
@@ -226,6 +236,12 @@ def split_tracks(data: npt.NDArray[np.float32], joints: tuple[str, ...]) -> npt.
     person and pick them up elsewhere; such jumps are found from the body centre and the torso length.
     """
     index = {n: i for i, n in enumerate(joints)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=RuntimeWarning)  # frames with nobody: NaN, handled below
+        return _split_tracks(data, index)
+
+
+def _split_tracks(data: npt.NDArray[np.float32], index: dict[str, int]) -> npt.NDArray[np.int32]:
     sh = np.nanmean(data[:, [index["left_shoulder"], index["right_shoulder"]], :2], axis=1) if data.size else data
     hp = np.nanmean(data[:, [index["left_hip"], index["right_hip"]], :2], axis=1) if data.size else data
     centre = 0.5 * (sh + hp)

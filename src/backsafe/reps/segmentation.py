@@ -167,17 +167,20 @@ def _excursions(
 
 
 def _extend_to_rest(
-    x: FloatArray, a: int, b: int, breaks: tuple[int, ...] = (), floor: float = 0.05
+    x: FloatArray, a: int, b: int, breaks: tuple[int, ...] = (), min_step: float = 0.0
 ) -> tuple[int, int]:
-    """Widen a rep from the hysteresis crossings to where the movement really starts and ends: walk outwards while
-    the signal keeps falling towards rest and is above ``floor`` (5 % of the amplitude), so the slow first and
-    last part of each phase counts in the tempo."""
+    """Widen a rep from the hysteresis crossings to where the movement really starts and ends.
+
+    Walk outwards while the signal keeps moving towards rest faster than the pause speed (``min_step`` per
+    frame, §7: |dθ/dt| < 10°/s is a pause), so the slow first and last part of each phase counts in the tempo
+    but the time standing still does not. Never crosses a track switch.
+    """
     n = x.size
     lo = max([k for k in breaks if k <= a], default=0)
     hi = min([k for k in breaks if k >= b], default=n)
-    while a > lo and np.isfinite(x[a - 1]) and floor < x[a - 1] < x[a]:
+    while a > lo and np.isfinite(x[a - 1]) and x[a] - x[a - 1] > min_step:
         a -= 1
-    while b < hi and np.isfinite(x[b]) and floor < x[b] < x[b - 1]:
+    while b < hi and np.isfinite(x[b]) and x[b - 1] - x[b] > min_step:
         b += 1
     return a, b
 
@@ -236,11 +239,13 @@ def segment_reps(kin: Kinematics, ex: Exercise) -> list[Rep]:
     x = sig.x
     reps: list[Rep] = []
     bridge = int(round(MAX_BRIDGE_S * fps))
+    # the §7 pause speed (10°/s; 10 % of the amplitude per second for other units) per frame, in x units
+    pause_step = (10.0 / sig.amplitude if sig.unit == "deg" else 0.1) / fps
     for s, e, started, ended in _excursions(x, PARTIAL_MIN, LEAVE, bridge, kin.track_breaks):
         for a, b in _split(x, s, e, min_len):
             if b - a < min_len:
                 continue
-            a, b = _extend_to_rest(x, a, b, kin.track_breaks)
+            a, b = _extend_to_rest(x, a, b, kin.track_breaks, pause_step)
             peak = float(np.nanmax(x[a:b]))
             if peak < PARTIAL_MIN:
                 continue

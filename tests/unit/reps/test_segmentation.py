@@ -1,0 +1,97 @@
+"""Rep segmentation against the known failure modes of popular counters (synthetic curves with known reps)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from backsafe.exercises import get_exercise
+from backsafe.kinematics.angles import compute_kinematics
+from backsafe.kinematics.filtering import clean_pose
+from backsafe.reps.segmentation import segment_reps
+from tests.unit.synth import rep_curve, squat_set
+
+
+def _reps(flex: np.ndarray, exercise: str = "squat", **kw: object):  # type: ignore[no-untyped-def]
+    pose = squat_set(flex, **kw)
+    kin = compute_kinematics(clean_pose(pose)[0])
+    return segment_reps(kin, get_exercise(exercise)), kin
+
+
+@pytest.mark.parametrize("n", [1, 3, 8])
+def test_counts_clean_reps(n: int) -> None:
+    reps, _ = _reps(rep_curve(n))
+    assert [r.partial for r in reps] == [False] * n
+
+
+def test_tempo_phases_measured() -> None:
+    reps, _ = _reps(rep_curve(3, down_s=2.0, bottom_s=0.5, up_s=1.0, rest_s=1.5))
+    for r in reps[:2]:
+        assert r.tempo.eccentric_s == pytest.approx(2.0, abs=0.35)
+        assert r.tempo.concentric_s == pytest.approx(1.0, abs=0.35)
+        assert r.tempo.bottom_s == pytest.approx(0.5, abs=0.3)
+        assert r.tempo.top_s == pytest.approx(1.5, abs=0.45)
+
+
+def test_noise_does_not_double_count() -> None:
+    rng = np.random.default_rng(1)
+    flex = rep_curve(5) + rng.normal(0, 4.0, size=rep_curve(5).size)  # jitter around every threshold
+    reps, _ = _reps(flex)
+    assert sum(not r.partial for r in reps) == 5
+
+
+def test_shallow_movement_is_not_a_rep() -> None:
+    reps, _ = _reps(rep_curve(4, depth=14.0))  # below the 15° noise floor of 2D angles
+    assert reps == []
+
+
+def test_partial_rep_marked() -> None:
+    full = rep_curve(3)
+    half = rep_curve(1, depth=40.0, lead_s=0.0)
+    reps, _ = _reps(np.r_[full, half, rep_curve(1, lead_s=0.0)])
+    assert [r.partial for r in reps] == [False, False, False, True, False]
+
+
+def test_set_starting_mid_rep() -> None:
+    flex = rep_curve(4)
+    start = int(1.0 * 30 + 1.0 * 30)  # cut inside the first rep's descent
+    reps, _ = _reps(flex[start:])
+    assert reps[0].partial
+    assert sum(not r.partial for r in reps) == 3
+
+
+def test_pause_inside_rep_is_one_rep() -> None:
+    reps, _ = _reps(rep_curve(3, bottom_s=2.5))
+    assert sum(not r.partial for r in reps) == 3
+
+
+def test_seated_start_sit_to_stand() -> None:
+    # rests seated (high knee flexion), stands up and sits back down
+    flex = 95.0 - (rep_curve(4, depth=95.0) - 5.0)
+    reps, _ = _reps(flex, exercise="sit_to_stand")
+    assert sum(not r.partial for r in reps) == 4
+
+
+def test_front_view_uses_view_aware_signal() -> None:
+    reps, _ = _reps(rep_curve(4), view="front")
+    assert sum(not r.partial for r in reps) == 4
+
+
+def test_tracking_gap_inside_rep_is_bridged() -> None:
+    pose = squat_set(rep_curve(3))
+    data = pose.data.copy()
+    r2_bottom = int((1.0 + 2.5 + 1.0 + 1.0 + 1.5) * 30)
+    data[r2_bottom - 8 : r2_bottom + 8, :, :3] = np.nan
+    data[r2_bottom - 8 : r2_bottom + 8, :, 3] = 0.0
+    kin = compute_kinematics(clean_pose(pose.replace(data=data))[0])
+    reps = segment_reps(kin, get_exercise("squat"))
+    assert sum(not r.partial for r in reps) == 3
+
+
+def test_reps_ordered_and_inside_clip() -> None:
+    reps, kin = _reps(rep_curve(6))
+    ends = [(r.start_frame, r.end_frame) for r in reps]
+    assert all(a < b for a, b in ends)
+    assert all(ends[i][1] <= ends[i + 1][0] for i in range(len(ends) - 1))
+    assert ends[-1][1] < kin.n_frames
+    assert [r.index for r in reps] == list(range(1, len(reps) + 1))
