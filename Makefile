@@ -7,14 +7,21 @@ DEMO_OUT ?= demo-out
 
 .PHONY: install demo test test-fast bench eval lock clean
 
+DEVSTAMP := $(VENV)/.installed-dev
+
 $(STAMP): pyproject.toml requirements.lock requirements-pose.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	# MediaPipe without its declared extras (jax, opencv-contrib...): see README "Installing MediaPipe lean"
 	$(BIN)/python -m pip install --quiet --no-deps -r requirements-pose.lock
 	$(BIN)/python -m pip install --quiet -r requirements.lock
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+$(DEVSTAMP): $(STAMP) requirements-dev.lock
+	$(BIN)/python -m pip install --quiet -r requirements-dev.lock
+	tools/install_system_deps.sh
+	touch $(DEVSTAMP)
 
 install: $(STAMP)
 
@@ -23,22 +30,22 @@ demo: $(STAMP)
 		--out $(DEMO_OUT) --format json --format html --format text
 	@echo "report written to $(DEMO_OUT)/"
 
-test: $(STAMP)
+test: $(DEVSTAMP)
 	# PostgreSQL on loopback for the storage tests (tools/start_test_postgres.sh; reused if already running)
 	BACKSAFE_TEST_POSTGRES_URL=$${BACKSAFE_TEST_POSTGRES_URL:-$$(tools/start_test_postgres.sh)} \
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
-test-fast: $(STAMP)
+test-fast: $(DEVSTAMP)
 	$(BIN)/python -m pytest -n 2 -m "not slow and not browser"
 
-bench: $(STAMP)
+bench: $(DEVSTAMP)
 	$(BIN)/python bench/run_bench.py
 
 eval: $(STAMP)
 	$(BIN)/backsafe eval eval/manifests
 
 lock:
-	$(BIN)/python -m pip freeze --exclude-editable | grep -v -i '^mediapipe' > requirements.lock
+	@echo "requirements.lock = a fresh venv's freeze after 'pip install -e .'; requirements-dev.lock = the rest"
 
 clean:
 	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache
