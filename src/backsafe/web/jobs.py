@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import threading
 import time
@@ -154,14 +155,18 @@ class JobRunner:
             with self.db.session() as s:
                 crud.update_job(s, job_id, status="queued", stage="queued (server restarted)", progress_done=0)
         except BacksafeError as e:
-            self._fail(job_id, str(e))
+            self._fail(job_id, self._public(str(e)))
         except Exception as e:  # noqa: BLE001 - a crashed job ends as failed with its reason, never stuck
             log.error("job %s crashed:\n%s", job_id, traceback.format_exc())
-            self._fail(job_id, f"internal error during analysis ({type(e).__name__}: {e})")
+            self._fail(job_id, self._public(f"internal error during analysis ({type(e).__name__}: {e})"))
         finally:
             with self._lock:
                 self._active.discard(job_id)
             self._wake.set()
+
+    def _public(self, message: str) -> str:
+        """The reason as shown to the person: server paths become "the clip"."""
+        return re.sub(re.escape(str(self.storage.root)) + r"[^\s:]*", "the clip", message)
 
     def _fail(self, job_id: int, reason: str) -> None:
         try:
@@ -215,7 +220,7 @@ class JobRunner:
                 return
             files_key, jpid = acc.files_key, job.public_id
             exercise, keep = job.exercise, job.keep_video
-            options: dict[str, Any] = {}
+            options: dict[str, Any] = {"input_format": "video"}  # the upload was checked as a video
             if job.load_kg is not None:
                 options["load_kg"] = job.load_kg
             if job.tempo:
