@@ -42,6 +42,64 @@ def best_threshold(values: np.ndarray, incorrect: np.ndarray, floor: float) -> t
     return best
 
 
+def calibrate_plank(out: dict) -> None:  # type: ignore[type-arg]
+    """hips_piked for planks: the Exercise-Correction plank CSV, odd segments only (the eval's calib split).
+
+    The limit sits halfway between the highest-piked correct segment and the least-piked "H" segment (medians
+    of body_line_deg per segment), so it depends on nothing but the labelled calibration segments.
+    """
+    from backsafe.io.keypoints import load_blazepose_csv_segments
+    from backsafe.kinematics.angles import compute_kinematics
+
+    root = resolve_root(MANIFEST, "${SHARED}/datasets")
+    med: dict[str, list[float]] = {"C": [], "H": [], "L": []}
+    for pose, meta in load_blazepose_csv_segments(root / "exercise_correction/plank/plank_test.csv", fps=30):
+        if meta["segment"] is None or int(meta["segment"]) % 2 == 0:
+            continue
+        labels = list(meta["labels"])
+        lab = max(set(labels), key=labels.count)
+        kin = compute_kinematics(clean_pose(pose)[0], view="side")
+        v = kin["body_line_deg"]
+        if np.isfinite(v).any():
+            med[lab].append(float(np.nanmedian(v)))
+    lo_c = min(med["C"])
+    hi_h = max(med["H"])
+    thr = float(np.round((lo_c + hi_h) / 2))
+    for ex_id in ("plank", "knee_plank"):
+        out.setdefault("body_line_pike_deg", {})[ex_id] = {
+            "value": thr, "source": "Exercise-Correction plank_test.csv, odd segments (tools/calibrate.py)",
+            "correct_min_deg": round(lo_c, 1), "piked_max_deg": round(hi_h, 1),
+            "note": "normalised coordinates read as a square frame (aspect ratio unknown)",
+        }
+    print(f"plank          body_line_pike_deg {thr:6.1f}  (correct down to {lo_c:.1f}, piked up to {hi_h:.1f})")
+
+
+def calibrate_sway(out: dict) -> None:  # type: ignore[type-arg]
+    """Lean-back sway margin for raises and presses: Pose Trainer files with odd numbers only (the eval's calib
+    split); the margin maximising balanced accuracy of "sway beyond margin" for good vs bad, never below §5's 8°."""
+    import re
+
+    from backsafe.pipeline import analyze
+
+    root = resolve_root(MANIFEST, "${SHARED}/datasets")
+    for folder, ex_id in (("frontraise", "front_raise"), ("shoulderpress", "shoulder_press")):
+        sway, bad = [], []
+        for f in sorted((root / "pose_trainer" / folder).glob("*.npy")):
+            if int(re.findall(r"(\d+)", f.stem)[-1]) % 2 == 0:
+                continue
+            r = analyze(f, ex_id, input_format="coco18-npy", fps=30)
+            lb = -r.kinematics["trunk_inclination_deg"]  # type: ignore[union-attr]
+            per = [np.nanmax(lb[x.start_frame: x.end_frame + 1]) - np.nanmin(lb[x.start_frame: x.end_frame + 1])
+                   for x in r.reps]
+            sway.append(float(np.nanmax(per)) if per else np.nan)
+            bad.append("bad" in f.stem)
+        ba, thr = best_threshold(np.array(sway), np.array(bad), 8.0)
+        out.setdefault("lean_back_sway_deg", {})[ex_id] = {
+            "value": thr, "source": "Pose Trainer odd-numbered files (tools/calibrate.py)",
+            "calib_balanced_accuracy": round(ba, 3)}
+        print(f"{ex_id:14s} lean_back_sway_deg {thr:6.1f}  calib BA {ba:.3f}")
+
+
 def main() -> None:
     warnings.simplefilter("ignore")
     m = json.loads(MANIFEST.read_text())
@@ -69,6 +127,8 @@ def main() -> None:
             "calib_balanced_accuracy": round(ba, 3), "correct_p75_floor": round(floor, 1),
         }
         print(f"{ex.id:14s} trunk_lean_max_deg {thr:6.1f}  calib BA {ba:.3f}  (correct p75 {floor:.1f})")
+    calibrate_plank(out)
+    calibrate_sway(out)
     if "--write" in sys.argv:
         (REPO / "src/backsafe/data/thresholds.json").write_text(json.dumps(out, indent=1) + "\n")
         print("written")

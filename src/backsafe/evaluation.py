@@ -175,10 +175,12 @@ def frame_classes(report: Report, n: int, label_map: dict[str, list[str]]) -> li
     """Per-frame predicted class: the first label whose fault codes cover the frame, else the clean label."""
     clean = next((k for k, v in label_map.items() if not v), "C")
     pred = [clean] * n
+    spans = {r.index: (r.start_frame, r.end_frame) for r in report.reps}
     for f in report.findings:
         for lab, codes in label_map.items():
             if f.code in codes:
-                a, b = f.frames
+                # a finding is about its whole rep (or hold): every frame of that rep carries it
+                a, b = spans.get(f.rep, f.frames)
                 for i in range(max(0, a), min(n, b + 1)):
                     pred[i] = lab
     return pred

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ...model import Finding, Kinematics
 from ..base import FaultContext, flag_reps, measure_reps
+from ..thresholds import exercise_threshold
 from ._views import sagittal
 
 CODE = "hips_piked"
@@ -20,5 +21,8 @@ def visible(kin: Kinematics) -> bool:
 def check(ctx: FaultContext) -> list[Finding]:
     line = ctx.kin["body_line_deg"]
     measures = measure_reps(ctx.reps, line, "min")
-    return flag_reps(ctx, CODE, measures, line, absolute=-PIKE_DEG, relative_floor=None, unit="deg", cue=CUE,
+    # a calibrated limit where labelled data exists (data/thresholds.json), else the mirror of the 10° sag
+    calibrated = exercise_threshold("body_line_pike_deg", ctx.ex.id)
+    limit = calibrated if calibrated is not None else -PIKE_DEG
+    return flag_reps(ctx, CODE, measures, line, absolute=limit, relative_floor=None, unit="deg", cue=CUE,
                      signal="body_line_deg", step=10.0, above=False)

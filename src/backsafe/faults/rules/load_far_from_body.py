@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from ...exercises import Exercise
-from ...model import Finding, Kinematics
-from ..base import FaultContext, make_findings, measure_reps
+from ...model import Finding, Kinematics, Rep
+from ..base import FaultContext, RepMeasure, make_findings, measure_reps
 from ._views import any_view, sagittal
 
 CODE = "load_far_from_body"
@@ -42,8 +42,13 @@ def visible_for(kin: Kinematics, ex: Exercise) -> bool:
     return any_view(kin)
 
 
+def _median_over(h: np.ndarray, rep: Rep) -> float:
+    seg = h[rep.start_frame: rep.end_frame + 1]
+    return float(np.nanmedian(seg)) if np.isfinite(seg).any() else float("nan")
+
+
 def _swing_bottom(h: np.ndarray, kin: Kinematics, ctx: FaultContext) -> np.ndarray:
-    """``h`` kept only around the bottom of each swing (hip flexion near the rep's peak)."""
+    """``h`` kept only around the bottom of each hinge or swing (hip flexion near the rep's peak)."""
     hip = kin.get("hip_flexion_deg")
     if hip is None:
         return h
@@ -73,10 +78,10 @@ def check(ctx: FaultContext) -> list[Finding]:
                              unit="deg elbow flexion", cue=CUE_RAISE, signal="elbow_flexion_deg", step=10.0,
                              above=False)
     if ex.pattern in HINGE_PATTERNS and sagittal(kin) and "hands_ankle_dx_m" in kin.series:
-        h = kin["hands_ankle_dx_m"]
-        if ex.id == "kettlebell_swing":
-            h = _swing_bottom(h, kin, ctx)
-        measures = measure_reps(ctx.reps, h, "max")
+        # NIOSH H is read where the lever matters: at the bottom of the hinge (the lift's origin, the swing's
+        # backswing), as the median over those frames so one noisy wrist does not decide
+        h = _swing_bottom(kin["hands_ankle_dx_m"], kin, ctx)
+        measures = [RepMeasure(m.rep, _median_over(h, m.rep), m.worst_frame) for m in measure_reps(ctx.reps, h, "max")]
         cands = [bool(np.isfinite(m.value) and m.value > H_MAX_M) for m in measures]
         cue = CUE_SWING if ex.id == "kettlebell_swing" else CUE_HINGE
         return make_findings(CODE, measures, cands, [H_MAX_M] * len(measures), h, unit="m", cue=cue,
