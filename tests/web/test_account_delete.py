@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from conftest import PASSWORD, ApiUser, page_csrf
+from webhelpers import PASSWORD, ApiUser, page_csrf
 
 from backsafe.web import crud
 

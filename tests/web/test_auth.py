@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import PASSWORD, ApiUser, page_csrf
+from webhelpers import PASSWORD, ApiUser, page_csrf
 
 from backsafe.web.auth import hash_token
 from backsafe.web.models import Account, WebSession

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ApiUser, page_csrf
+from webhelpers import ApiUser, page_csrf
 
 PARAM = re.compile(r"\{(\w+)\}")
 

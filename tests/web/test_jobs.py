@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ApiUser
+from webhelpers import ApiUser
 
 import fakes
 from backsafe.web import crud

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import PASSWORD
+from webhelpers import PASSWORD
 
 HERE = Path(__file__).resolve().parent
 pytestmark = pytest.mark.slow
