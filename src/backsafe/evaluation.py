@@ -365,6 +365,9 @@ def summarise_outcomes(outcomes: list[Outcome]) -> dict[str, Any]:
         rm = rep_metrics(sub)
         if rm:
             entry["reps"] = rm
+        exercises = sorted({o.exercise for o in sub})
+        if len(exercises) > 1 and cm:
+            entry["by_exercise"] = {ex: code_metrics([o for o in sub if o.exercise == ex]) for ex in exercises}
         res[split] = entry
     return res
 
@@ -403,6 +406,11 @@ def run_eval(dataset_dir: Path, out: Path | None = None, subset: str | None = No
             if "frame_macro_f1" in entry:
                 table.add_row(split, "frames", "", "", "", "", f"{entry['frame_macro_f1']:.3f}",
                               f"seg {entry['segments_right']:.2f}")
+            for ex_id, codes in entry.get("by_exercise", {}).items():
+                for code, mm in codes.items():
+                    table.add_row(split, f"{code} [{ex_id}]", str(mm["n"]), str(mm["positives"]),
+                                  f"{mm['precision']:.2f}", f"{mm['recall']:.2f}", f"{mm['f1']:.2f}",
+                                  f"{mm['balanced_accuracy']:.2f}")
             if "reps" in entry:
                 r = entry["reps"]
                 table.add_row(split, "rep count", str(r["n"]), "", f"right {r['right']:.2f}",

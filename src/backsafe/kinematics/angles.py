@@ -298,8 +298,13 @@ def compute_kinematics(pose: PoseSequence, view: View | None = None) -> Kinemati
     hip_w = np.linalg.norm(body["left_hip"] - body["right_hip"], axis=1)
     if dims == "3d" or view in ("front", "oblique"):
         hip_w_ref = np.nanpercentile(hip_w, 90) if np.isfinite(hip_w).any() else np.nan
-        offset = np.einsum("td,td->t", mid_hip - mid_ank, lat)
-        put("lateral_offset_hipw", offset / hip_w_ref, "hip widths")
+        offset = np.einsum("td,td->t", mid_hip - mid_ank, lat) / hip_w_ref
+        if dims == "3d":
+            # Kinect's hip joints drift sideways in deep flexion (thighs occlude the pelvis): judge the shift
+            # while the knees are bent no more than 60°
+            bent = np.fmax(S["knee_flexion_left_deg"], S["knee_flexion_right_deg"]) > 60.0
+            offset = np.where(bent, np.nan, offset)
+        put("lateral_offset_hipw", offset, "hip widths")
         hips = body["left_hip"] - body["right_hip"]
         shs = body["left_shoulder"] - body["right_shoulder"]
         put("pelvis_tilt_deg", np.degrees(np.arctan2(hips[:, 1], np.linalg.norm(np.delete(hips, 1, axis=1), axis=1))), "deg")
@@ -344,6 +349,12 @@ def compute_kinematics(pose: PoseSequence, view: View | None = None) -> Kinemati
                 # FPPA is read at moderate knee flexion (single-leg squat and landing norms are taken at 45-60°);
                 # in deep flexion the frontal projection of a forward-pointing thigh means little
                 valid &= S[f"knee_flexion_{side}_deg"] <= 60.0
+                # and only while the thigh and shank lie near the frontal plane (within 45°): the rear leg of a
+                # lunge or a thigh pointing forward projects to a meaningless frontal angle
+                for seg_vec in (kn - hp, an - kn):
+                    with np.errstate(invalid="ignore", divide="ignore"):
+                        out_of_plane = np.abs(np.einsum("td,td->t", seg_vec, fwd)) / np.linalg.norm(seg_vec, axis=1)
+                    valid &= out_of_plane < np.sin(np.radians(45.0))
             put(f"fppa_{side}_deg", np.where(valid, signed, np.nan), "deg")
             # knee outside the foot: lateral offset of the knee from the toes (foot index), + = outside, in hip
             # widths; "knees out over the toes" is good squatting, knees wide *beyond* the toes is varus
