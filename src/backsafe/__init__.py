@@ -15,10 +15,12 @@ from .errors import (
     VideoReadError,
 )
 from .model import Finding, Kinematics, PoseSequence, Rep, Report, Tempo
+from .pipeline import AnalysisOptions, analyze
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AnalysisOptions",
     "BacksafeError",
     "DependencyError",
     "Finding",
@@ -36,4 +38,5 @@ __all__ = [
     "ValueRangeError",
     "VideoReadError",
     "__version__",
+    "analyze",
 ]
