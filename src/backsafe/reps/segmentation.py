@@ -72,7 +72,11 @@ def choose_signal(kin: Kinematics, ex: Exercise) -> tuple[str, FloatArray, str, 
     assert ex.primary_signal is not None
     name = PRIMARY_SERIES[ex.primary_signal]
     rest_high = ex.rest_end == "high"
-    values = kin[name]
+    # robustness fix (issue 9, property tests): frontal series (knee_separation_hipw of the clamshell) exist only
+    # in front/oblique views or 3D; from the side there is no signal to count on (no reps) instead of a KeyError
+    values = kin.series.get(name)
+    if values is None:
+        values = np.full(kin.n_frames, np.nan)
     unit = kin.units.get(name, "")
     # hinges keep the hips high (a good morning barely moves them): only knee-driven movements are fused
     lower_body = ex.primary_signal == "knee_flexion" and ex.pattern in ("squat", "lunge", "single_leg")
@@ -246,8 +250,15 @@ def segment_reps(kin: Kinematics, ex: Exercise) -> list[Rep]:
             if b - a < min_len:
                 continue
             a, b = _extend_to_rest(x, a, b, kin.track_breaks, pause_step)
-            peak = float(np.nanmax(x[a:b]))
-            if peak < PARTIAL_MIN:
+            # robustness fix (issue 9, property tests): the previous rep, widened to the dip's lowest frame, can
+            # end one frame after this one starts; reps may touch but never overlap
+            if reps and a < reps[-1].end_frame:
+                a = reps[-1].end_frame
+                if b - a < 2:
+                    continue
+            seg_ok = np.isfinite(x[a:b])
+            peak = float(np.max(x[a:b][seg_ok])) if seg_ok.any() else float("nan")
+            if not peak >= PARTIAL_MIN:  # NaN too (an all-NaN span made nanargmax raise; robustness fix, issue 9)
                 continue
             edge_cut = (a == s and not started) or (b == e and not ended)
             partial = peak < FULL_MIN or edge_cut

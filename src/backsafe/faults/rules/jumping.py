@@ -77,6 +77,9 @@ def check(ctx: FaultContext) -> list[Finding]:
             continue
         k = a + int(np.nanargmax(h[a : b + 1]))
         peak = float(h[k])
+        # robustness fix (issue 9, property tests): a flight between reps is charged to the nearest rep; its
+        # frames are clamped into that rep so that a finding always lies inside its rep
+        k = min(max(k, r.start_frame), r.end_frame)
         if r.index not in by_rep or peak > by_rep[r.index][1]:
             by_rep[r.index] = (r, peak, k)
     measures = [RepMeasure(r, v, k) for r, v, k in by_rep.values()]
