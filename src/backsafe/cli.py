@@ -156,6 +156,8 @@ def analyze(
     fmt: Annotated[list[OutFormat] | None, typer.Option("--format", "-f", help="Repeatable: json, html, video, text.")] = None,
     reference: Annotated[Path | None, typer.Option(help="Compare each rep with a reference clip's best rep.")] = None,
     stride: Annotated[int, typer.Option(help="Analyse every n-th frame (faster, less precise).")] = 1,
+    back_shape: Annotated[bool, typer.Option("--back-shape", help="Also trace the back's outline (side view, "
+                                              "segmentation at each rep's turnaround; relative to your first rep).")] = False,
 ) -> None:
     """Analyse one set: reps, tempo, faults, lumbar moment, one top cue."""
     from .pipeline import analyze as run_analysis
@@ -168,7 +170,8 @@ def analyze(
         try:
             opts: dict[str, Any] = dict(input_format=input_format.value, fps=fps, load_kg=load_kg,
                                         body_mass_kg=body_mass_kg, sex=sex, tempo=tempo,
-                                        view=view.value if view else None, stride=stride)
+                                        view=view.value if view else None, stride=stride,
+                                        back_shape=back_shape)
             report = run_analysis(input, exercise, progress=update, **opts)
             ref = run_analysis(reference, exercise, **opts) if reference is not None else None
         finally:

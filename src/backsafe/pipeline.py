@@ -14,7 +14,7 @@ import numpy as np
 
 from .errors import InputError, ValueRangeError
 from .exercises import Exercise, Tempo4, get_exercise
-from .io.video import VIDEO_EXTENSIONS, iter_frames_threaded, probe_video
+from .io.video import VIDEO_EXTENSIONS, iter_frames, iter_frames_threaded, probe_video
 from .kinematics.angles import compute_kinematics
 from .kinematics.filtering import clean_pose
 from .model import PoseSequence, Report, View
@@ -45,6 +45,7 @@ class AnalysisOptions:
     view: View | None = None
     image_size: tuple[int, int] | None = None
     stride: int = 1
+    back_shape: bool = False  # trace the back outline on the segmentation mask at each rep's turnaround
     pose_cache_dir: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -195,7 +196,41 @@ def load_pose(
     return pose, meta
 
 
-def analyze_pose(pose: PoseSequence, ex: Exercise, opts: AnalysisOptions, meta: dict[str, Any]) -> Report:
+BackShapeFn = Callable[[PoseSequence, Any, list[Any]], list[Any]]
+
+
+def back_shape_from_video(path: Path, ex: Exercise) -> BackShapeFn:
+    """A back-shape measurer for ``analyze_pose``: decodes only the reps' turnaround frames of ``path`` and runs
+    MediaPipe's segmentation on them (static-image mode: a handful of frames, not the whole clip)."""
+
+    def measure(pose: PoseSequence, kin: Any, reps: list[Any]) -> list[Any]:
+        from .kinematics.back_contour import key_frames, measure_back_shape
+        from .pose.mediapipe_backend import MediaPipePose
+
+        at_start = ex.rest_end == "high"
+        wanted = frozenset(key_frames(reps, at_start).values())
+        if not wanted:
+            return []
+        seg = MediaPipePose(static_image_mode=True, enable_segmentation=True)
+        try:
+            def segment(rgb: Any) -> Any:
+                return seg.last_mask if seg.process(rgb) is not None else None
+
+            frames = ((f.index, f.rgb) for f in iter_frames(path, only=wanted))
+            return measure_back_shape(frames, segment, pose, kin, reps, at_start)
+        finally:
+            seg.close()
+
+    return measure
+
+
+def analyze_pose(
+    pose: PoseSequence,
+    ex: Exercise,
+    opts: AnalysisOptions,
+    meta: dict[str, Any],
+    back_shape_fn: BackShapeFn | None = None,
+) -> Report:
     """Everything after pose: clean, kinematics, reps, faults, summary."""
     from .faults.registry import check_faults
     from .faults.summary import summarise
@@ -236,8 +271,13 @@ def analyze_pose(pose: PoseSequence, ex: Exercise, opts: AnalysisOptions, meta: 
                         "posture was judged over the whole clip")
         reps = whole_clip_rep(kin)
     tempo = Tempo4.parse(opts.tempo) if opts.tempo else ex.default_tempo
+    shapes = []
+    if back_shape_fn is not None and reps:
+        shapes = back_shape_fn(cleaned, kin, reps)
+        if kin.view != "side":
+            warnings.append("the back's shape is traced only in a side view; not measured")
     result = check_faults(kin, reps, ex, tempo=tempo, load_kg=opts.load_kg, body_mass_kg=opts.body_mass_kg,
-                          sex=opts.sex, quality=quality)
+                          sex=opts.sex, quality=quality, back_shapes=tuple(shapes))
     warnings.extend(result.warnings)
     top_cue = summarise(result.findings, reps, ex)
     meta = dict(meta) | {
@@ -252,7 +292,14 @@ def analyze_pose(pose: PoseSequence, ex: Exercise, opts: AnalysisOptions, meta: 
         "body_mass_kg": opts.body_mass_kg,
         "mean_confidence": round(mean_conf, 3),
     }
+    extra: dict[str, Any] = {}
+    if back_shape_fn is not None:
+        extra["back_shape"] = [
+            {"rep": b.rep, "frame": b.frame, "sagitta_rel": round(b.sagitta_rel, 4), "profile_complete":
+             round(b.complete, 2)} for b in shapes
+        ]
     return Report(
+        extra=extra,
         input=meta,
         exercise=ex.id,
         view=kin.view,
@@ -300,4 +347,7 @@ def analyze(
         options["pose_cache_dir"] = Path(options["pose_cache_dir"])
     opts = AnalysisOptions(exercise=ex.id, **options)
     pose, meta = load_pose(path, opts, estimator_factory, progress)
-    return analyze_pose(pose, ex, opts, meta)
+    shape_fn = None
+    if opts.back_shape and is_video(Path(path), opts.input_format):
+        shape_fn = back_shape_from_video(Path(path), ex)
+    return analyze_pose(pose, ex, opts, meta, shape_fn)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -29,6 +30,7 @@ class FaultContext:
     load_kg: float | None = None
     body_mass_kg: float = 75.0
     sex: str = "male"
+    back_shapes: tuple[Any, ...] = ()  # kinematics.back_contour.BackShape per rep, when --back-shape was asked
 
     @property
     def full_reps(self) -> list[Rep]:

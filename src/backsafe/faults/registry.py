@@ -7,6 +7,7 @@ says so in its warnings instead of guessing (COACHING_RULES.md §5 "View" column
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..exercises import Exercise, Tempo4
 from ..model import Finding, Kinematics, Rep
@@ -32,10 +33,11 @@ def check_faults(
     body_mass_kg: float = 75.0,
     sex: str = "male",
     quality: str = "ok",
+    back_shapes: tuple[Any, ...] = (),
 ) -> FaultResult:
     """Run every rule that applies to ``ex`` and that the view can judge."""
     ctx = FaultContext(kin=kin, reps=reps, ex=ex, tempo=tempo, load_kg=load_kg, body_mass_kg=body_mass_kg,
-                       sex=sex)
+                       sex=sex, back_shapes=back_shapes)
     out = FaultResult()
     if quality == "low_confidence":
         out.warnings.append("form faults were not judged: keypoint confidence is too low to tell them from noise")

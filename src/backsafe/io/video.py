@@ -139,7 +139,9 @@ def _upright(arr: npt.NDArray[np.uint8], rotation: int) -> npt.NDArray[np.uint8]
     return np.ascontiguousarray(np.rot90(arr, k=rotation // 90))
 
 
-def iter_frames(path: str | Path, stride: int = 1, max_frames: int | None = None) -> Iterator[VideoFrame]:
+def iter_frames(
+    path: str | Path, stride: int = 1, max_frames: int | None = None, only: frozenset[int] | None = None
+) -> Iterator[VideoFrame]:
     """Decode a clip frame by frame: upright RGB arrays with pts time stamps in seconds.
 
     Parameters
@@ -147,6 +149,8 @@ def iter_frames(path: str | Path, stride: int = 1, max_frames: int | None = None
     path : path to a video file.
     stride : keep every ``stride``-th decoded frame (``index`` still counts every decoded frame).
     max_frames : stop after this many decoded frames.
+    only : convert and yield only these frame indices (the others are decoded, not converted); stops after
+        the last one.
 
     Raises
     ------
@@ -185,7 +189,9 @@ def iter_frames(path: str | Path, stride: int = 1, max_frames: int | None = None
                 last_t = t
                 index = n
                 n += 1
-                if index % stride == 0:
+                if only is not None and index > max(only, default=-1):
+                    break
+                if index % stride == 0 and (only is None or index in only):
                     rgb = frame.to_ndarray(format="rgb24")
                     yield VideoFrame(index=index, t_s=t, rgb=_upright(rgb, _rotation(getattr(frame, "rotation", 0))))
                 if max_frames is not None and n >= max_frames:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...model import Finding, Kinematics
-from ..base import FaultContext, flag_reps, make_findings, measure_reps
+from ..base import FaultContext, RepMeasure, flag_reps, make_findings, measure_reps
 from ..thresholds import exercise_threshold
 from ._views import sagittal
 
@@ -25,6 +25,8 @@ NEEDS = "a side view or 3D keypoints"
 CURVATURE_MARGIN_DEG = 15.0  # §5 R: curvature > neutral + 15°
 TRUNK_MARGIN_DEG = 10.0  # §5 R: trunk Δ > baseline + 10° with no hip Δ
 CUE = "Keep a long, neutral back: chest proud, hinge from the hips."
+CONTOUR_RISE = 0.04  # research/back-contour.md: a rise of about +0.04 L over the lifter's own first rep
+CUE_CONTOUR = "Brace and keep your whole back long from the first rep to the last."
 CUE_UPRIGHT = "Stay tall through the movement: chest up, eyes forward."
 
 
@@ -35,7 +37,7 @@ def visible(kin: Kinematics) -> bool:
 def check(ctx: FaultContext) -> list[Finding]:
     if not ctx.reps:
         return []
-    found = _spine_curvature(ctx) + _trunk_lean_norm(ctx) + _trunk_relative(ctx)
+    found = _spine_curvature(ctx) + _back_contour(ctx) + _trunk_lean_norm(ctx) + _trunk_relative(ctx)
     # one finding per rep: the first check that fired (curvature, then the norm, then the relative proxy)
     seen: set[int] = set()
     out = []
@@ -57,6 +59,26 @@ def _spine_curvature(ctx: FaultContext) -> list[Finding]:
     measures = measure_reps(ctx.reps, rel, "max")
     return flag_reps(ctx, CODE, measures, rel, absolute=CURVATURE_MARGIN_DEG, relative_floor=None,
                      unit="deg", cue=CUE, signal="spine_flexion_deg", step=10.0)
+
+
+def _back_contour(ctx: FaultContext) -> list[Finding]:
+    """The traced back bulges ≥ 0.04 chord lengths more than at the person's first measured rep
+    (research/back-contour.md: relative only; the mask cannot resolve the lumbar segment)."""
+    shapes = sorted(ctx.back_shapes, key=lambda b: b.rep)
+    if len(shapes) < 2:
+        return []
+    base = shapes[0].sagitta_rel
+    by_rep = {b.rep: b for b in shapes}
+    measures, cands = [], []
+    for r in ctx.reps:
+        b = by_rep.get(r.index)
+        if b is None:
+            continue
+        measures.append(RepMeasure(r, b.sagitta_rel, b.frame))
+        cands.append(b.sagitta_rel > base + CONTOUR_RISE)
+    series = np.full(ctx.kin.n_frames, np.nan)
+    return make_findings(CODE, measures, cands, [base + CONTOUR_RISE] * len(measures), series,
+                         unit="back chord lengths", cue=CUE_CONTOUR, signal="", step=0.04)
 
 
 def _trunk_lean_norm(ctx: FaultContext) -> list[Finding]:
