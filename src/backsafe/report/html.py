@@ -45,21 +45,10 @@ def _data_uri(mime: str, payload: bytes) -> str:
 
 
 def write_text_atomic(out_path: Path, text: str) -> Path:
-    """Write ``text`` to ``out_path`` via a temporary file in the same folder and ``os.replace``."""
-    out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out_path.parent, prefix=f".{out_path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out_path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return out_path
+    """Write ``text`` atomically (temp file in the same folder + rename): the one implementation in json_report."""
+    from .json_report import write_atomic
+
+    return write_atomic(Path(out_path), text)
 
 
 # --------------------------------------------------------------------------------------------------- sections

@@ -5,6 +5,8 @@ Positive targets, no fear words; praise clean reps; the disclaimer verbatim.
 
 from __future__ import annotations
 
+from ..faults.summary import PRIORITY
+
 from ..model import Finding, Report
 
 DISCLAIMER = (
@@ -33,20 +35,8 @@ FAULT_LABELS: dict[str, str] = {
     "load_far_from_body": "load far from the body",
 }
 
-#: §9 priority (J > R under load > D > S/P > K > A > T); lower is more important
-FAULT_PRIORITY: dict[str, int] = {
-    "jumping": 0,
-    "back_rounding": 1,
-    "load_far_from_body": 2,
-    "lateral_shift": 3,
-    "hip_rotation": 3,
-    "knee_valgus": 4,
-    "knee_varus": 4,
-    "back_arching": 5,
-    "hips_piked": 5,
-    "rushing": 6,
-    "partial_range": 7,
-}
+#: §9 priority (J > R under load > D > S/P > K > A > T); lower is more important: one table, the summary's
+FAULT_PRIORITY = PRIORITY
 
 SEVERITY_RANK: dict[str, int] = {"mild": 1, "moderate": 2, "severe": 3}
 
