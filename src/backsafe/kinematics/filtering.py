@@ -7,6 +7,7 @@ rejected before gaps are filled, and the low-pass runs last on each NaN-free run
 from __future__ import annotations
 
 import warnings
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -67,58 +68,78 @@ def _group_pairs(joints: tuple[str, ...]) -> list[list[tuple[int, int]]]:
     return groups
 
 
-def repair_swaps(xyz: npt.NDArray[np.float64], joints: tuple[str, ...], min_gain: float = 0.5) -> tuple[npt.NDArray[np.float64], int]:
+def repair_swaps(
+    xyz: npt.NDArray[np.float64], joints: tuple[str, ...], penalty: float = 0.25
+) -> tuple[npt.NDArray[np.float64], int]:
     """Undo left/right limb swaps, a known failure of single-camera pose.
 
-    For each limb group (legs, arms) and frame, compare the distance of the left and right joints to where they
-    were in the last frame, as labelled and swapped. When swapping makes the match at least ``1/min_gain`` times
-    better, the labels are exchanged for that frame. Works in place on a copy; returns (xyz, n_swapped_frames).
+    For each limb group (legs, arms) a two-state Viterbi path chooses, frame by frame, between "as labelled" and
+    "left and right exchanged": the cost of a path is how far each joint moves between consecutive frames, plus
+    ``penalty`` x the left-right separation for every frame kept exchanged (so labels are only exchanged when
+    that clearly makes the motion smoother). Vectorised costs, an O(T) loop over four numbers a frame.
 
     Parameters
     ----------
     xyz : (T, J, 3) positions (NaN = missing).
+
+    Returns
+    -------
+    (repaired copy, number of frames exchanged in any group)
     """
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", category=RuntimeWarning)  # all-NaN groups compare as NaN: no swap
-        return _repair_swaps(xyz, joints, min_gain)
+        warnings.simplefilter("ignore", category=RuntimeWarning)  # all-NaN frames carry no information
+        out = xyz.copy()
+        exchanged = np.zeros(xyz.shape[0], dtype=bool)
+        for pairs in _group_pairs(joints):
+            if not pairs:
+                continue
+            li = np.array([p[0] for p in pairs])
+            ri = np.array([p[1] for p in pairs])
+            flip = _swap_path(out[:, li, :2], out[:, ri, :2], penalty)
+            if flip.any():
+                tmp = out[flip][:, li].copy()
+                sel = np.flatnonzero(flip)
+                out[np.ix_(sel, li)] = out[np.ix_(sel, ri)]
+                out[np.ix_(sel, ri)] = tmp
+                exchanged |= flip
+        return out, int(exchanged.sum())
 
 
-def _repair_swaps(
-    xyz: npt.NDArray[np.float64], joints: tuple[str, ...], min_gain: float
-) -> tuple[npt.NDArray[np.float64], int]:
-    out = xyz.copy()
-    n_swapped = 0
-    for pairs in _group_pairs(joints):
-        if not pairs:
-            continue
-        li = np.array([p[0] for p in pairs])
-        ri = np.array([p[1] for p in pairs])
-        prev_l = None
-        prev_r = None
-        for t in range(out.shape[0]):
-            cur_l = out[t, li, :2]
-            cur_r = out[t, ri, :2]
-            if prev_l is not None:
-                direct = np.nanmean(np.linalg.norm(cur_l - prev_l, axis=1) + np.linalg.norm(cur_r - prev_r, axis=1))
-                swapped = np.nanmean(np.linalg.norm(cur_r - prev_l, axis=1) + np.linalg.norm(cur_l - prev_r, axis=1))
-                sep = np.nanmean(np.linalg.norm(prev_l - prev_r, axis=1))
-                if (
-                    np.isfinite(direct)
-                    and np.isfinite(swapped)
-                    and swapped < min_gain * direct
-                    and direct > 0.5 * sep
-                ):
-                    tmp = out[t, li].copy()
-                    out[t, li] = out[t, ri]
-                    out[t, ri] = tmp
-                    n_swapped += 1
-                    cur_l = out[t, li, :2]
-                    cur_r = out[t, ri, :2]
-            ok_l = np.all(np.isfinite(cur_l))
-            ok_r = np.all(np.isfinite(cur_r))
-            if ok_l and ok_r:
-                prev_l, prev_r = cur_l.copy(), cur_r.copy()
-    return out, n_swapped
+def _swap_path(left: npt.NDArray[np.float64], right: npt.NDArray[np.float64], penalty: float) -> npt.NDArray[np.bool_]:
+    """Viterbi over {kept, exchanged} for one limb group; left/right: (T, K, 2)."""
+    T = left.shape[0]
+    if T < 2:
+        return np.zeros(T, dtype=bool)
+    # compare only joints seen on both sides in both frames, so a joint missing on one side cannot tip the scale
+    ok = np.isfinite(left).all(axis=2) & np.isfinite(right).all(axis=2)
+    both = ok[1:] & ok[:-1]
+
+    def dist(a: npt.NDArray[np.float64], b: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        d = np.where(both, np.linalg.norm(a - b, axis=2), 0.0)
+        return d.sum(axis=1) / np.maximum(both.sum(axis=1), 1)
+
+    same = dist(left[1:], left[:-1]) + dist(right[1:], right[:-1])  # kept->kept (= exchanged->exchanged)
+    cross = dist(left[1:], right[:-1]) + dist(right[1:], left[:-1])  # kept<->exchanged
+    sep_all = np.where(ok, np.linalg.norm(left - right, axis=2), np.nan)
+    sep = np.nan_to_num(np.nanmean(sep_all, axis=1), nan=0.0)
+    typical = float(np.nanmedian(sep_all)) if np.isfinite(sep_all).any() else 0.0
+    # never free: exchanging costs at least a small fixed amount even where the sides overlap (side view)
+    unary = penalty * np.maximum(sep, typical) + 1e-6
+    cost = np.array([0.0, unary[0]])
+    back = np.zeros((T, 2), dtype=np.int8)
+    for t in range(1, T):
+        c0 = (cost[0] + same[t - 1], cost[1] + cross[t - 1])
+        c1 = (cost[0] + cross[t - 1], cost[1] + same[t - 1])
+        b0 = 0 if c0[0] <= c0[1] else 1
+        b1 = 0 if c1[0] <= c1[1] else 1
+        back[t] = (b0, b1)
+        cost = np.array([c0[b0], c1[b1] + unary[t]])
+    state = int(np.argmin(cost))
+    path = np.zeros(T, dtype=bool)
+    for t in range(T - 1, -1, -1):
+        path[t] = bool(state)
+        state = int(back[t, state])
+    return path
 
 
 def _interp_columns(X: FloatArray, t: FloatArray) -> FloatArray:
@@ -174,6 +195,12 @@ def fill_gaps(x: FloatArray, t: FloatArray, max_gap_s: float = MAX_GAP_S) -> Flo
     return out.reshape(x.shape)
 
 
+@lru_cache(maxsize=32)
+def _design(order: int, cutoff_hz: float, fps: float) -> npt.NDArray[np.float64]:
+    """Butterworth low-pass in second-order sections (scipy's advice over b, a), designed once per rate."""
+    return butter(order, cutoff_hz, btype="low", fs=fps, output="sos")  # type: ignore[no-any-return]
+
+
 def lowpass(x: FloatArray, fps: float, cutoff_hz: float = CUTOFF_HZ, order: int = FILTER_ORDER) -> FloatArray:
     """Zero-phase Butterworth low-pass (SOS, forward-backward) along axis 0, on each NaN-free run separately.
 
@@ -183,7 +210,7 @@ def lowpass(x: FloatArray, fps: float, cutoff_hz: float = CUTOFF_HZ, order: int 
     cutoff = min(cutoff_hz, 0.4 * fps)  # stay well inside Nyquist (fps / 2) for low frame rates
     if fps <= 0 or cutoff <= 0:
         return x.copy()
-    sos = butter(order, cutoff, btype="low", fs=fps, output="sos")
+    sos = _design(order, round(cutoff, 6), round(fps, 6))
     padlen = 3 * (2 * len(sos) + 1)
     X = x.reshape(x.shape[0], -1)
     out = X.copy()
@@ -206,21 +233,26 @@ def lowpass(x: FloatArray, fps: float, cutoff_hz: float = CUTOFF_HZ, order: int 
 def _clean_xyz(xyz: npt.NDArray[np.float64], t: FloatArray, fps: float, cutoff_hz: float) -> npt.NDArray[np.float64]:
     """Outliers -> NaN (a whole joint when any coordinate is off), short gaps filled, low-passed, long gaps kept.
 
-    The low-pass runs once over all columns: long gaps are bridged linearly for the filter and blanked again
-    afterwards, so the cost does not depend on how fragmented the tracks are.
+    Joint by joint, so the working memory is a few (T, 3) arrays rather than several copies of the whole
+    (T, J x 3) table (a long clip must not need memory in proportion to joints x copies). Within a joint, long
+    gaps are bridged linearly for the filter and blanked again afterwards.
     """
     T, J, C = xyz.shape
     window = max(3, int(round(HAMPEL_WINDOW_S * fps)) | 1)
-    X = xyz.reshape(T, J * C).copy()
-    out_mask = reject_outliers(X, t, window).reshape(T, J, C).any(axis=2)
-    X.reshape(T, J, C)[out_mask] = np.nan
-    missing = long_gap_mask(X, t)
-    F = _interp_columns(X, t)
-    cols_ok = np.isfinite(F).all(axis=0)
-    if cols_ok.any():
-        F[:, cols_ok] = lowpass(F[:, cols_ok], fps, cutoff_hz)
-    F[missing] = np.nan
-    return F.reshape(T, J, C)
+    out = np.empty_like(xyz)
+    for j in range(J):
+        X = xyz[:, j, :].copy()
+        if not np.isfinite(X).any():
+            out[:, j, :] = X
+            continue
+        X[reject_outliers(X, t, window).any(axis=1)] = np.nan
+        missing = long_gap_mask(X, t)
+        F = _interp_columns(X, t)
+        if np.isfinite(F).all():
+            F = lowpass(F, fps, cutoff_hz)
+        F[missing] = np.nan
+        out[:, j, :] = F
+    return out
 
 
 #: a jump of the body centre between consecutive detections larger than this many torso lengths is another

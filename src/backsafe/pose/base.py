@@ -62,41 +62,46 @@ def run_estimator(
         When a person is found in fewer than max(10 frames, 20 % of the clip).
     """
     n_bp = len(BLAZEPOSE_33)
-    chunks: list[F32] = []
-    worlds: list[F32] = []
-    times: list[float] = []
+    block = 1024  # keypoints are collected in blocks of frames: a few arrays, not two small ones per frame
+    img_blocks: list[F32] = []
+    wld_blocks: list[F32] = []
+    time_blocks: list[npt.NDArray[np.float64]] = []
     any_world = False
     n_found = 0
-    nan_img = np.full((N_JOINTS, 4), np.nan, dtype=np.float32)
-    nan_img[:, 3] = 0.0
-    nan_world = np.full((N_JOINTS, 3), np.nan, dtype=np.float32)
+    n = 0
     for i, frame in enumerate(frames):
+        k = i % block
+        if k == 0:
+            img_blocks.append(np.full((block, N_JOINTS, 4), np.nan, dtype=np.float32))
+            img_blocks[-1][..., 3] = 0.0
+            wld_blocks.append(np.full((block, N_JOINTS, 3), np.nan, dtype=np.float32))
+            time_blocks.append(np.zeros(block, dtype=np.float64))
         fp = estimator.process(frame.rgb)
         if frame_hook is not None:
             frame_hook(frame, fp)
-        img = nan_img.copy()
-        wld = nan_world.copy()
         if fp is not None:
             n_found += 1
-            img[:n_bp] = fp.image
+            img_blocks[-1][k, :n_bp] = fp.image
             if fp.world is not None:
-                wld[:n_bp] = fp.world
+                wld_blocks[-1][k, :n_bp] = fp.world
                 any_world = True
-        chunks.append(img)
-        worlds.append(wld)
-        times.append(frame.t_s)
+        time_blocks[-1][k] = frame.t_s
+        n = i + 1
         if progress is not None:
-            progress(i + 1)
-    n = len(times)
+            progress(n)
     if n_found < max(MIN_PERSON_FRAMES, MIN_PERSON_SHARE * n):
         raise NoPersonError(
             f"a person was found in {n_found} of {n} frames; film the whole body, side on, about 3 m away"
         )
-    data = np.stack(chunks) if chunks else np.zeros((0, N_JOINTS, 4), np.float32)
-    world = np.stack(worlds) if any_world else None
+    if n:
+        data = np.concatenate(img_blocks)[:n]
+        world = np.concatenate(wld_blocks)[:n] if any_world else None
+        times = np.concatenate(time_blocks)[:n]
+    else:
+        data, world, times = np.zeros((0, N_JOINTS, 4), np.float32), None, np.zeros(0)
     return PoseSequence(
         data=data,
-        timestamps_s=np.asarray(times, dtype=np.float64),
+        timestamps_s=times,
         space="image",
         image_size=image_size,
         source=source,
