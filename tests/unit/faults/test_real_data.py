@@ -87,9 +87,6 @@ def test_plank_every_segment_measured(plank: list[dict]) -> None:  # type: ignor
     assert all(np.isfinite(s["report"].kinematics["body_line_deg"]).any() for s in plank)
 
 
-@pytest.mark.xfail(reason="correct planks read about -29° on the body line (hips above the shoulder-ankle line with "
-                          "the 1000x1000 normalised-coordinate assumption), beyond the -10° pike threshold: the "
-                          "neutral or the threshold needs calibrating (lead's evaluation)", strict=False)
 def test_plank_correct_segments_are_clean(plank: list[dict]) -> None:  # type: ignore[type-arg]
     measured = [s for s in plank if s["label"] == "C" and np.isfinite(s["report"].kinematics["body_line_deg"]).any()]
     assert measured
