@@ -90,11 +90,11 @@ class ViewOpt(str, Enum):
     oblique = "oblique"
 
 
-def _progress_bar(console: Console) -> tuple[Callable[[int, int | None], None], Callable[[], None]]:
+def _progress_bar(console: Console, label: str = "pose") -> tuple[Callable[[int, int | None], None], Callable[[], None]]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     progress = Progress(
-        TextColumn("pose"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console,
+        TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console,
         transient=True, disable=not console.is_terminal,
     )
     task = progress.add_task("pose", total=None)
@@ -130,7 +130,12 @@ def _write_outputs(report: Any, src: Path, out: Path, formats: list[OutFormat], 
                 raise InputError("--format video needs a video input (this input is a keypoint file)")
             from .report.video import write_annotated_video
 
-            written.append(write_annotated_video(report, src, staging / "annotated.mp4"))
+            update, stop = _progress_bar(err_console, "video")
+            try:
+                written.append(write_annotated_video(report, src, staging / "annotated.mp4",
+                                                     progress=lambda done, total: update(done, total)))
+            finally:
+                stop()
         final = []
         for p in written:
             dest = out / p.name
