@@ -54,13 +54,56 @@ def default_analyze(path: Path, exercise: str, **kwargs: Any) -> Report:
     return analyze(path, exercise, **kwargs)
 
 
+def _analyze_shipped(data: bytes, suffix: str, exercise: str, options: dict[str, Any]) -> Report:
+    """Runs on a Ray worker: the clip arrives as bytes (workers need not share a disk), is analysed from a private
+    temporary file, and the file is removed before the report goes back."""
+    import tempfile
+
+    from ..pipeline import analyze
+
+    with tempfile.TemporaryDirectory(prefix="backsafe-ray-") as tmp:
+        clip = Path(tmp) / f"clip{suffix}"
+        clip.write_bytes(data)
+        return analyze(clip, exercise, **options)
+
+
+def ray_analyze(address: str) -> AnalyzeFn:
+    """An AnalyzeFn that runs each analysis as a Ray task on the cluster at ``address`` (BACKSAFE_RAY_ADDRESS).
+
+    Progress is reported as started and finished only (the pose loop runs on another machine). Ray is imported
+    and connected on first use, so a web server without Ray installed still starts and says why jobs fail.
+    """
+    state: dict[str, Any] = {}
+
+    def run(path: Path, exercise: str, progress: Callable[..., None] | None = None, **options: Any) -> Report:
+        try:
+            import ray
+        except ImportError as exc:
+            from ..errors import DependencyError
+
+            raise DependencyError("BACKSAFE_RAY_ADDRESS is set but Ray is not installed: pip install ray") from exc
+        if "task" not in state:
+            if not ray.is_initialized():
+                ray.init(address=address, logging_level="ERROR", log_to_driver=False)
+            state["task"] = ray.remote(num_cpus=1, max_retries=1)(_analyze_shipped)
+        if progress is not None:
+            progress(0, None)
+        ref = state["task"].remote(Path(path).read_bytes(), Path(path).suffix, exercise, options)
+        return ray.get(ref)  # type: ignore[no-any-return]
+
+    return run
+
+
 class JobRunner:
-    """Runs queued jobs of one database with ``settings.workers`` threads."""
+    """Runs queued jobs of one database with ``settings.workers`` threads (on a Ray cluster when
+    ``settings.ray_address`` is set)."""
 
     def __init__(self, db: Database, storage: Storage, settings: Settings, analyze_fn: AnalyzeFn | None = None) -> None:
         self.db = db
         self.storage = storage
         self.settings = settings
+        if analyze_fn is None and settings.ray_address:
+            analyze_fn = ray_analyze(settings.ray_address)
         self.analyze_fn = analyze_fn or default_analyze
         self._pool = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="backsafe-job")
         self._active: set[int] = set()
