@@ -115,7 +115,9 @@ def put_joints(
     """
     for src, name in mapping.items():
         dst = JOINT_INDEX[name]
-        xyz = values[:, src, :3]
+        # robustness fix (issue 9, parser fuzzing): cast first, so a value too big for float32 (inf) is missing
+        with np.errstate(over="ignore", invalid="ignore"):
+            xyz = values[:, src, :3].astype(np.float32)
         c = conf[:, src]
         present = np.isfinite(xyz[:, 0]) & np.isfinite(xyz[:, 1]) & np.isfinite(c) & (c > 0)
         if values.shape[2] >= 3:
@@ -172,6 +174,13 @@ def build_sequence(
     image_size: tuple[int, int] | None,
 ) -> PoseSequence:
     """Final checks shared by every adapter, then the PoseSequence."""
+    # robustness fix (issue 9, parser fuzzing): huge finite values overflow to inf when cast to float32 or scaled
+    # to pixels; such a joint is missing (NaN, confidence 0), an infinite depth is unknown (NaN)
+    bad = ~(np.isfinite(data[..., 0]) & np.isfinite(data[..., 1]))
+    if bad.any():
+        data[bad, :3] = np.nan
+        data[bad, 3] = 0.0
+    data[..., 2][np.isinf(data[..., 2])] = np.nan
     check_any_present(data, path)
     return PoseSequence(
         data=data,
@@ -219,6 +228,15 @@ def read_text_head(path: Path, n_bytes: int = 1 << 16) -> str:
     except UnicodeDecodeError:
         # a multi-byte character may be cut at the end of the chunk; drop it
         return raw[: n_bytes - 4].decode("utf-8-sig", errors="replace")
+
+
+def printable(text: str, limit: int = 120) -> str:
+    """File content quoted in a message, kept on one line: control characters escaped, cut at ``limit``.
+
+    Robustness fix (issue 9, parser fuzzing): a JSON key or CSV header with a newline broke the one-line message.
+    """
+    out = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return out if len(out) <= limit else out[: limit - 3] + "..."
 
 
 def as_float(value: Any) -> float:

@@ -33,6 +33,7 @@ from ._adapters_common import (
     fill_2d_trunk,
     last_number,
     natural_key,
+    printable,
     put_joints,
     read_json,
 )
@@ -134,7 +135,7 @@ def read_blazepose_csv(path: Path) -> CsvTable:
     if missing:
         raise KeypointFormatError(
             f"{path}: BlazePose CSV needs <landmark>_x/_y columns for at least shoulders and hips; "
-            f"missing {', '.join(missing)} (header starts {', '.join(header[:6]) or 'empty'})"
+            f"missing {', '.join(missing)} (header starts {printable(', '.join(header[:6])) or 'empty'})"
         )
     check_frame_count(len(body), path, "the CSV")
     col = {h: i for i, h in enumerate(header)}
@@ -272,7 +273,7 @@ def load_positions_json(
     else:
         mapping, layout, need = coco17_mapping(keys), "xyc", 'COCO-17 joint keys "0".."16"'
     if not {"left_shoulder", "right_shoulder"} & set(mapping.values()):
-        shown = ", ".join(sorted(keys)[:6]) or "none"
+        shown = printable(", ".join(sorted(keys)[:6])) or "none"
         raise KeypointFormatError(f"{path}: {fmt} expects joint keys with {need}; got {shown}")
     data, _ = positions_to_array(path, frames, mapping, layout)
     size = scale_normalised(data, image_size)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import io
+from tokenize import TokenError
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,7 @@ from ._adapters_common import (
     expand_to_frame_numbers,
     fill_2d_trunk,
     frame_times,
+    printable,
     read_json,
     read_text_head,
 )
@@ -181,13 +183,13 @@ def _detect_json(p: Path, doc: Any) -> str:
             return "openpose-json"
         if keys and all(k.isdigit() and int(k) < 17 for k in keys):
             return "coco17-json"
-        shown = ", ".join(sorted(keys)[:6]) or "none"
+        shown = printable(", ".join(sorted(keys)[:6])) or "none"
         raise KeypointFormatError(
             f"{p}: cannot tell the skeleton from the joint keys ({shown}); expected BlazePose names "
             '(Left_shoulder, ...), OpenPose names (rShoulder, ...) or COCO-17 indices "0".."16"; '
             "pass --input-format"
         )
-    got = f"keys {', '.join(sorted(map(str, doc))[:5])}" if isinstance(doc, dict) else type(doc).__name__
+    got = f"keys {printable(', '.join(sorted(map(str, doc))[:5]))}" if isinstance(doc, dict) else type(doc).__name__
     raise KeypointFormatError(
         f'{p}: JSON fits no keypoint format; expected {{"positions": ...}} or an OpenPose {{"people": ...}} '
         f"frame, got {got}"
@@ -205,7 +207,7 @@ def _detect_csv(p: Path) -> str:
         return "blazepose-csv"
     raise KeypointFormatError(
         f"{p}: CSV has no BlazePose <landmark>_x columns (e.g. left_shoulder_x); "
-        f"got columns {', '.join(header[:5]) or 'none'}"
+        f"got columns {printable(', '.join(header[:5])) or 'none'}"
     )
 
 
@@ -231,7 +233,9 @@ def _open_npy(p: Path) -> npt.NDArray[Any]:
         raise KeypointFormatError(f"{p}: the file is empty; expected a NumPy .npy array")
     try:
         arr = np.load(p, mmap_mode="r", allow_pickle=False)
-    except (ValueError, OSError, EOFError) as exc:
+    # robustness fix (issue 9, parser fuzzing): a damaged header is parsed by ast.literal_eval, which raises
+    # SyntaxError / tokenize.TokenError; absurd shapes raise OverflowError
+    except (ValueError, OSError, EOFError, SyntaxError, TokenError, OverflowError, MemoryError) as exc:
         raise KeypointFormatError(f"{p}: not a NumPy .npy array ({exc}); expected a (T, J, 3) .npy") from exc
     if not isinstance(arr, np.ndarray) or arr.dtype.kind not in "fiu":
         kind = arr.dtype if isinstance(arr, np.ndarray) else type(arr).__name__
