@@ -27,6 +27,11 @@ VIDEO_EXTENSIONS = frozenset({".mp4", ".mov", ".m4v", ".webm", ".avi", ".mkv"})
 
 #: refuse frames larger than this (8K is 33 Mpx): a decoder bomb or a mislabelled image would exhaust memory
 MAX_PIXELS = 8192 * 8192
+#: refuse frames smaller than this on a side: nobody can be found in a 1x1 clip (issue 9 bad-input corpus)
+MIN_SIDE = 16
+#: decoded frames waiting in the decode thread's queue take at most about this many bytes (8 frames of 8K RGB
+#: would be 800 MB; issue 9 bad-input corpus)
+QUEUE_BYTES = 256 * 2**20
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +69,11 @@ def _open(path: Path):  # type: ignore[no-untyped-def]
     if not container.streams.video:
         container.close()
         raise VideoReadError(f"{path}: no video stream (audio only or not a video)")
+    # robustness fix (issue 9): FFmpeg opens a still image (a PNG renamed .mp4) as a one-frame "video"
+    fmt = str(container.format.name)
+    if fmt.endswith("_pipe") or fmt == "image2":
+        container.close()
+        raise VideoReadError(f"{path}: is a still image ({fmt.removesuffix('_pipe')}), not a video clip")
     return container
 
 
@@ -115,6 +125,10 @@ def _probe_video(path: Path) -> VideoInfo:
         w, h = int(cc.width), int(cc.height)
         if w <= 0 or h <= 0:
             raise VideoReadError(f"{path}: video stream has no frame size ({w}x{h})")
+        if min(w, h) < MIN_SIDE:  # robustness fix (issue 9): refuse at once instead of running pose on nothing
+            raise VideoReadError(
+                f"{path}: frames are {w}x{h} pixels, too small to find a person (at least {MIN_SIDE} a side)"
+            )
         if rotation in (90, 270):
             w, h = h, w
         return VideoInfo(
@@ -220,6 +234,10 @@ def iter_frames_threaded(
     def worker() -> None:
         try:
             for fr in iter_frames(path, stride=stride, max_frames=max_frames):
+                # robustness fix (issue 9): bound the queue in bytes too (huge frames: fewer of them wait)
+                slots = max(1, min(buffer, QUEUE_BYTES // max(1, fr.rgb.nbytes)))
+                while not stop.is_set() and q.qsize() >= slots:
+                    stop.wait(0.005)
                 while not stop.is_set():
                     try:
                         q.put(fr, timeout=0.1)
