@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
 from collections.abc import Iterator
@@ -183,7 +184,16 @@ def iter_frames(
     last_t = -np.inf
     try:
         stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
+        # One decoding thread by default: decoding runs beside inference (iter_frames_threaded), and FFmpeg's own
+        # frame threads would compete with the single-threaded pose model for the same cores (measured on the
+        # 2-core machine: 1 thread beat "AUTO" end to end). BACKSAFE_DECODE_THREADS=0 gives FFmpeg's choice.
+        threads = int(os.environ.get("BACKSAFE_DECODE_THREADS", "1") or 1)
+        if threads == 1:
+            stream.thread_type = "NONE"
+        else:
+            stream.thread_type = "AUTO"
+            if threads > 1:
+                stream.thread_count = threads
         tb = stream.time_base or Fraction(1, 30)
         rate = stream.average_rate or stream.guessed_rate
         nominal_dt = 1.0 / float(rate) if rate else 1.0 / 30.0
