@@ -46,6 +46,8 @@ def create_account(s: Session, name: str, password_hash: str, role: str) -> tupl
 
 
 def find_account(s: Session, name: str) -> tuple[User, Account] | None:
+    if "\x00" in name:  # no user name has one, and PostgreSQL refuses it in a query (log-in/share forms)
+        return None
     row = s.execute(select(User, Account).join(Account, Account.user_id == User.id).where(User.name == name)).first()
     return (row[0], row[1]) if row else None
 

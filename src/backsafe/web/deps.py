@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from ..db.engine import Database
@@ -20,7 +20,11 @@ from .storage import Storage
 __all__ = ["SESSION_COOKIE", "ANON_COOKIE", "CurrentUser", "get_settings", "get_db", "get_storage", "db_session",
            "optional_user", "current_user", "coach_user", "csrf_binding", "csrf_for", "verify_csrf", "UserDep",
            "OptionalUserDep", "SettingsDep", "DbDep", "StorageDep", "SessionDep", "client_address", "owned_or_404",
-           "readable_owner"]
+           "readable_owner", "RowId"]
+
+# An integer id in a path: bounded to the database's INTEGER range, else a huge number reached the driver and
+# crashed the request with a 500 (SQLite OverflowError, PostgreSQL NumericValueOutOfRange; found by schemathesis).
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 SESSION_COOKIE = "bs_session"
 ANON_COOKIE = "bs_anon"

@@ -73,6 +73,10 @@ class SecurityMiddleware:
             await self.app(scope, receive, send)
             return
         path: str = scope.get("path", "")
+        if "\x00" in path or b"%00" in scope.get("query_string", b""):
+            # NUL can never be part of a valid id or parameter, and PostgreSQL refuses it in text (a 503 before)
+            await _plain(send, 400, "NUL characters are not allowed in the URL")
+            return
         limit = self.settings.max_upload_bytes + SMALL_BODY if path in UPLOAD_PATHS else SMALL_BODY
         headers = dict(scope.get("headers") or [])
         length = headers.get(b"content-length")
@@ -133,13 +137,19 @@ def _install_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
     async def backsafe_error(request: Request, exc: BacksafeError) -> Response:
         code = status_for(exc)
         headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, RateLimited) else None
+        message = str(exc)
+        if code == 503:
+            # A storage error's text names the database (host, user, database name or the SQLite file's server
+            # path) and the driver's message: log it, and tell the client only that it is unavailable.
+            log.error("%s %s: %s", request.method, request.url.path, exc)
+            message = "the database is unavailable; try again in a moment"
         if not _wants_html(request):
-            return JSONResponse({"detail": str(exc)}, status_code=code, headers=headers)
+            return JSONResponse({"detail": message}, status_code=code, headers=headers)
         if isinstance(exc, AuthRequired) and request.method == "GET":
             return RedirectResponse("/login", status_code=303)
         from .routes.pages import render
 
-        return render(request, "error.html", {"status": code, "message": str(exc)}, status_code=code,
+        return render(request, "error.html", {"status": code, "message": message}, status_code=code,
                       headers=headers)
 
     @app.exception_handler(RequestValidationError)

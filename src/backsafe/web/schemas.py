@@ -3,17 +3,35 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 __all__ = ["SignUp", "LogIn", "TokenRequest", "TokenOut", "UserOut", "PasswordChange", "DeleteAccount", "JobOut",
            "ReportOut", "LogEntryIn", "LogEntryOut", "CheckinIn", "TriageIn", "ShareIn", "Message", "LoginOut",
-           "Health"]
+           "Health", "ErrorItem", "ErrorOut"]
+
+
+def _as_utc(v: dt.datetime) -> dt.datetime:
+    return v.replace(tzinfo=dt.UTC) if v.tzinfo is None else v
+
+
+# Times are stored as naive UTC (DateTime columns): answered with their offset ("...+00:00"), as the OpenAPI
+# "date-time" format (RFC 3339) requires; a bare "2026-01-01T10:00:00" did not conform (found by schemathesis).
+UtcDatetime = Annotated[dt.datetime, AfterValidator(_as_utc)]
 
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, v: Any) -> Any:
+        # PostgreSQL refuses NUL in text: without this a "\u0000" in a name gave a 503 instead of a 422
+        if isinstance(v, str) and "\x00" in v or isinstance(v, list) and any(isinstance(x, str) and "\x00" in x
+                                                                               for x in v):
+            raise ValueError("NUL characters are not allowed")
+        return v
 
 
 class SignUp(_In):
@@ -68,8 +86,8 @@ class JobOut(BaseModel):
     percent: float | None
     error: str | None
     attempts: int
-    created_at: dt.datetime
-    finished_at: dt.datetime | None
+    created_at: UtcDatetime
+    finished_at: UtcDatetime | None
     report_id: str | None
     upload_name: str
 
@@ -83,7 +101,7 @@ class ReportOut(BaseModel):
     faults: dict[str, int]
     top_cue: str | None
     quality: str | None
-    created_at: dt.datetime
+    created_at: UtcDatetime
     has_annotated_video: bool
     kept_original: bool
     report: dict[str, Any] | None = None
@@ -133,3 +151,16 @@ class Message(BaseModel):
 class Health(BaseModel):
     status: Literal["ok"]
     version: str
+
+
+class ErrorItem(BaseModel):
+    loc: list[str | int]
+    msg: str
+
+
+class ErrorOut(BaseModel):
+    """Every error answer: ``{"detail": "one line"}``, or a list of field errors for a malformed request (422).
+    Documented on every route so that the OpenAPI document matches what the API really sends (schemathesis
+    checks it: tests/web/test_schemathesis.py)."""
+
+    detail: str | list[ErrorItem]

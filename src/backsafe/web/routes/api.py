@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse
 
 from ... import __version__
 from ...coach.triage import QUESTIONS, answers_from_mapping
+from ...errors import ValueRangeError
 from ...exercises import load_library
 from .. import crud, services
 from ..auth import API_TOKEN_PREFIX, csrf_token, hash_token, new_token
@@ -19,6 +20,7 @@ from ..deps import (
     SESSION_COOKIE,
     CurrentUser,
     DbDep,
+    RowId,
     SettingsDep,
     StorageDep,
     UserDep,
@@ -31,6 +33,7 @@ from ..errors import Forbidden, NotFound
 from ..schemas import (
     CheckinIn,
     DeleteAccount,
+    ErrorOut,
     Health,
     JobOut,
     LogEntryIn,
@@ -51,8 +54,30 @@ from .files import report_file_response
 
 __all__ = ["public", "router", "set_session_cookie"]
 
-public = APIRouter(prefix="/api", tags=["public"])
-router = APIRouter(prefix="/api", dependencies=[Depends(current_user), Depends(verify_csrf)])
+# The error answers each route can give, in the OpenAPI document (one ErrorOut shape: main._install_handlers).
+# 400: a body that is not valid UTF-8/JSON; 413: any body over its limit (SecurityMiddleware); 422: bad fields
+# or bad input (FastAPI's default 422 schema has a "type" field that our handler does not send, so it is replaced).
+_ERR = {"model": ErrorOut}
+_COMMON: dict[int | str, dict[str, Any]] = {
+    400: {**_ERR, "description": "malformed body"},
+    413: {**_ERR, "description": "request body too large"},
+    422: {**_ERR, "description": "invalid fields or input"},
+    503: {**_ERR, "description": "database unavailable"},
+}
+_AUTHED: dict[int | str, dict[str, Any]] = {
+    **_COMMON,
+    401: {**_ERR, "description": "not logged in, or a bad bearer token"},
+    403: {**_ERR, "description": "CSRF token missing or wrong, or the role may not do this"},
+    404: {**_ERR, "description": "no such thing, or it belongs to someone else"},
+}
+_LOGIN_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {**_ERR, "description": "user name or password is wrong"},
+    429: {**_ERR, "description": "too many failed log-ins (Retry-After)"},
+}
+
+public = APIRouter(prefix="/api", tags=["public"],
+                   responses={**_COMMON, 403: {**_ERR, "description": "not sent as application/json"}})
+router = APIRouter(prefix="/api", dependencies=[Depends(current_user), Depends(verify_csrf)], responses=_AUTHED)
 CoachDep = Annotated[CurrentUser, Depends(coach_user)]
 
 
@@ -76,13 +101,13 @@ def health() -> Health:
 
 
 @public.post("/auth/signup", response_model=UserOut, status_code=status.HTTP_201_CREATED,
-             dependencies=[Depends(_json_only)])
+             dependencies=[Depends(_json_only)], responses={409: {**_ERR, "description": "user name taken"}})
 def api_signup(body: SignUp, db: DbDep) -> UserOut:
     uid = services.sign_up(db, body.name, body.password, body.role)
     return UserOut(id=uid, name=body.name, role=body.role)
 
 
-@public.post("/auth/login", response_model=LoginOut, dependencies=[Depends(_json_only)])
+@public.post("/auth/login", response_model=LoginOut, dependencies=[Depends(_json_only)], responses=_LOGIN_ERRORS)
 def api_login(body: LogIn, request: Request, response: Response, db: DbDep, settings: SettingsDep) -> LoginOut:
     token, uid = services.log_in(db, request.app.state.limiter, settings, body.name, body.password,
                                  client_address(request), old_session=request.cookies.get(SESSION_COOKIE))
@@ -94,7 +119,7 @@ def api_login(body: LogIn, request: Request, response: Response, db: DbDep, sett
 
 
 @public.post("/auth/token", response_model=TokenOut, status_code=status.HTTP_201_CREATED,
-             dependencies=[Depends(_json_only)])
+             dependencies=[Depends(_json_only)], responses=_LOGIN_ERRORS)
 def api_token(body: TokenRequest, request: Request, db: DbDep, settings: SettingsDep) -> TokenOut:
     """Exchange a user name and password for a bearer token (for scripts); revoke it under /api/me/tokens."""
     session_token, uid = services.log_in(db, request.app.state.limiter, settings, body.name, body.password,
@@ -148,7 +173,7 @@ def api_tokens(user: UserDep, db: DbDep) -> list[dict[str, Any]]:
 
 
 @router.delete("/me/tokens/{token_id}", response_model=Message)
-def api_revoke_token(token_id: int, user: UserDep, db: DbDep) -> Message:
+def api_revoke_token(token_id: RowId, user: UserDep, db: DbDep) -> Message:
     with db.session() as s:
         if not crud.delete_api_token(s, user.id, token_id):
             raise NotFound("token not found")
@@ -211,17 +236,21 @@ def api_delete_report(report_id: str, user: UserDep, db: DbDep, storage: Storage
     return Message(detail="report deleted")
 
 
-@router.get("/reports/{report_id}/html", response_class=FileResponse)
+@router.get("/reports/{report_id}/html", response_class=FileResponse,
+            responses={200: {"content": {"text/html": {}}, "description": "the report document"}})
 def api_report_html(report_id: str, user: UserDep, db: DbDep, storage: StorageDep) -> FileResponse:
     return report_file_response(db, storage, user, report_id, "html")
 
 
-@router.get("/reports/{report_id}/video", response_class=FileResponse)
+@router.get("/reports/{report_id}/video", response_class=FileResponse,
+            responses={200: {"content": {"video/mp4": {}}, "description": "the annotated clip"}})
 def api_report_video(report_id: str, user: UserDep, db: DbDep, storage: StorageDep) -> FileResponse:
     return report_file_response(db, storage, user, report_id, "video")
 
 
-@router.get("/reports/{report_id}/original", response_class=FileResponse)
+@router.get("/reports/{report_id}/original", response_class=FileResponse,
+            responses={200: {"content": {"application/octet-stream": {}},
+                             "description": "the kept original clip (a download)"}})
 def api_report_original(report_id: str, user: UserDep, db: DbDep, storage: StorageDep) -> FileResponse:
     return report_file_response(db, storage, user, report_id, "original")
 
@@ -274,8 +303,15 @@ def api_triage(body: TriageIn, user: UserDep, db: DbDep) -> dict[str, Any]:
 
 
 @router.get("/plan")
-def api_plan(user: UserDep, db: DbDep, date: Annotated[dt.date | None, Query()] = None) -> dict[str, Any]:
-    return services.logbook(db, user.name).plan(date=date or dt.date.today()).to_json()  # type: ignore[no-any-return]
+def api_plan(user: UserDep, db: DbDep,
+             date: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD")] = None
+             ) -> dict[str, Any]:
+    # a string with a pattern, not dt.date: pydantic also took numbers as Unix times (?date=-5e-08 was 1970-01-01)
+    try:
+        day = dt.date.fromisoformat(date) if date else dt.date.today()
+    except ValueError:
+        raise ValueRangeError(f"date {date!r}: expected a real day as YYYY-MM-DD") from None
+    return services.logbook(db, user.name).plan(date=day).to_json()  # type: ignore[no-any-return]
 
 
 @router.get("/dashboard")
@@ -322,18 +358,18 @@ def _shared_person(db: Any, coach: CurrentUser, person_id: int) -> str:
 
 
 @router.get("/coach/people/{person_id}/reports", response_model=list[ReportOut])
-def api_person_reports(person_id: int, coach: CoachDep, db: DbDep) -> list[ReportOut]:
+def api_person_reports(person_id: RowId, coach: CoachDep, db: DbDep) -> list[ReportOut]:
     name = _shared_person(db, coach, person_id)
     with db.session() as s:
         return [services.report_out(r, name) for r in crud.list_reports(s, person_id)]
 
 
 @router.get("/coach/people/{person_id}/log")
-def api_person_log(person_id: int, coach: CoachDep, db: DbDep) -> list[dict[str, Any]]:
+def api_person_log(person_id: RowId, coach: CoachDep, db: DbDep) -> list[dict[str, Any]]:
     return _entries(db, _shared_person(db, coach, person_id))
 
 
 @router.get("/coach/people/{person_id}/plan")
-def api_person_plan(person_id: int, coach: CoachDep, db: DbDep) -> dict[str, Any]:
+def api_person_plan(person_id: RowId, coach: CoachDep, db: DbDep) -> dict[str, Any]:
     name = _shared_person(db, coach, person_id)
     return services.logbook(db, name).plan(date=dt.date.today()).to_json()  # type: ignore[no-any-return]

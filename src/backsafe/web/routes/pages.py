@@ -22,6 +22,7 @@ from ..deps import (
     SESSION_COOKIE,
     DbDep,
     OptionalUserDep,
+    RowId,
     SettingsDep,
     StorageDep,
     UserDep,
@@ -364,7 +365,7 @@ def coach_page(request: Request, user: UserDep, db: DbDep) -> Response:
 
 
 @router.get("/coach/people/{person_id}", response_class=Html, dependencies=[Depends(coach_user)])
-def coach_person(request: Request, person_id: int, user: UserDep, db: DbDep) -> Response:
+def coach_person(request: Request, person_id: RowId, user: UserDep, db: DbDep) -> Response:
     with db.session() as s:
         if not crud.is_shared(s, person_id, user.id):
             raise NotFound("person not found")
@@ -418,7 +419,7 @@ def account_token(request: Request, user: UserDep, db: DbDep,
 
 
 @router.post("/account/tokens/{token_id}/revoke")
-def account_token_revoke(token_id: int, user: UserDep, db: DbDep) -> Response:
+def account_token_revoke(token_id: RowId, user: UserDep, db: DbDep) -> Response:
     with db.session() as s:
         if not crud.delete_api_token(s, user.id, token_id):
             raise NotFound("token not found")
