@@ -56,13 +56,33 @@ def exit_code_for(exc: BaseException) -> int:
     return 1
 
 
-def run_guarded(fn: Callable[[], T]) -> T:
-    """Run ``fn``; a BacksafeError becomes a one-line message on stderr and its exit code."""
+def _one_line(exc: BaseException) -> str:
+    # issue 9: the message is one line even when it quotes a path or file content with a newline in it, and
+    # square brackets in it ("[x, y]", a file named "[/]") are text, not rich markup (a MarkupError crashed)
+    from rich.markup import escape
+
+    return escape(" ".join(str(exc).split()) or exc.__class__.__name__)
+
+
+def run_guarded(fn: Callable[[], T], catch_all: bool = False) -> T:
+    """Run ``fn``; a BacksafeError becomes a one-line message on stderr and its exit code.
+
+    With ``catch_all`` any other exception (a bug) becomes a one-line "internal error" and exit 1 instead of a
+    traceback; ``BACKSAFE_DEBUG=1`` lets the traceback through.
+    """
     try:
         return fn()
     except BacksafeError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        err_console.print(f"[bold red]error:[/] {_one_line(exc)}", highlight=False, soft_wrap=True)
         raise typer.Exit(exit_code_for(exc)) from None
+    except Exception as exc:
+        if not catch_all or os.environ.get("BACKSAFE_DEBUG"):
+            raise
+        err_console.print(
+            f"[bold red]error:[/] internal error ({exc.__class__.__name__}: {_one_line(exc)}); this is a bug, "
+            "please report it (BACKSAFE_DEBUG=1 shows the traceback)", highlight=False, soft_wrap=True,
+        )
+        raise typer.Exit(1) from None
 
 
 class InputFormat(str, Enum):
@@ -106,12 +126,46 @@ def _progress_bar(console: Console, label: str = "pose") -> tuple[Callable[[int,
     return update, progress.stop
 
 
+#: staging folders are ``.backsafe-<pid>-<random>`` inside --out; a SIGKILLed run leaves its own behind
+STAGING_PREFIX = ".backsafe-"
+STALE_STAGING_S = 24 * 3600
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
+
+
+def _remove_stale_staging(out: Path) -> None:
+    """Remove staging folders left by killed runs (issue 9, crash safety): those whose process is gone, and any
+    older than a day (pid reused, another host on a shared folder). A live run's folder is never touched."""
+    import time
+
+    for d in out.glob(f"{STAGING_PREFIX}*"):
+        try:
+            pid = int(d.name[len(STAGING_PREFIX):].split("-", 1)[0])
+        except ValueError:
+            pid = None
+        try:
+            old = time.time() - d.stat().st_mtime > STALE_STAGING_S
+        except OSError:
+            continue
+        if d.is_dir() and (old or (pid is not None and pid != os.getpid() and not _pid_alive(pid))):
+            shutil.rmtree(d, ignore_errors=True)
+
+
 def _write_outputs(report: Any, src: Path, out: Path, formats: list[OutFormat], reference: Any) -> list[Path]:
     """Write every asked-for file into a staging folder first, then move them in: no half-written report."""
     from .report.json_report import write_json
 
     out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=out, prefix=".backsafe-"))
+    _remove_stale_staging(out)
+    staging = Path(tempfile.mkdtemp(dir=out, prefix=f"{STAGING_PREFIX}{os.getpid()}-"))
     written: list[Path] = []
     try:
         if reference is not None:
@@ -190,7 +244,7 @@ def analyze(
             else:
                 print_summary(report, console, written)
 
-    run_guarded(go)
+    run_guarded(go, catch_all=True)
 
 
 @app.command("eval")
