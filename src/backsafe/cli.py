@@ -225,6 +225,11 @@ def analyze(
     console = Console()
 
     def go() -> None:
+        import warnings
+
+        # issue 9 (one-line stderr): NumPy's RuntimeWarnings on missing keypoints (all-NaN slices, 0/0) are the
+        # expected way NaN propagates through the analysis, not news for the user; the library still emits them
+        warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"backsafe\.")
         update, stop = _progress_bar(err_console)
         try:
             opts: dict[str, Any] = dict(input_format=input_format.value, fps=fps, load_kg=load_kg,
