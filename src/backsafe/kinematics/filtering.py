@@ -239,9 +239,9 @@ def _clean_xyz(xyz: npt.NDArray[np.float64], t: FloatArray, fps: float, cutoff_h
     """
     T, J, C = xyz.shape
     window = max(3, int(round(HAMPEL_WINDOW_S * fps)) | 1)
-    out = np.empty_like(xyz)
+    out = np.empty(xyz.shape, dtype=np.float32)
     for j in range(J):
-        X = xyz[:, j, :].copy()
+        X = xyz[:, j, :].astype(np.float64)
         if not np.isfinite(X).any():
             out[:, j, :] = X
             continue
@@ -345,22 +345,22 @@ def clean_pose(
     if pose.space == "image":
         raw, breaks = resolve_tracks(gate_confidence(raw, conf_min), pose.joints, t)
     gated = gate_confidence(raw, conf_min)
-    xyz = gated[..., :3].astype(np.float64)
+    xyz = gated[..., :3].copy()  # float32 like the input: long clips keep a small footprint (work is per joint)
     n_swapped = 0
     if repair_lr and pose.space == "image":
         xyz, n_swapped = repair_swaps(xyz, pose.joints)
     cleaned = _clean_xyz(xyz, t, fps, cutoff_hz)
     data = np.empty_like(pose.data)
-    data[..., :3] = cleaned.astype(np.float32)
+    data[..., :3] = cleaned
     conf = np.where(np.isfinite(gated[..., 0]), raw[..., 3], 0.0)
     filled = ~np.isfinite(gated[..., 0]) & np.isfinite(cleaned[..., 0])
     conf = np.where(filled, conf_min, conf)
     data[..., 3] = conf
     world = None
     if pose.world is not None:
-        w = pose.world.astype(np.float64).copy()
+        w = pose.world.copy()
         w[~np.isfinite(gated[..., 0])] = np.nan
-        world = _clean_xyz(w, t, fps, cutoff_hz).astype(np.float32)
+        world = _clean_xyz(w, t, fps, cutoff_hz)
     present = np.isfinite(pose.data[..., 0])
     stats = {
         "swapped_frames": float(n_swapped),
