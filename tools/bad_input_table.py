@@ -41,7 +41,7 @@ def row(what: str, make, args: tuple[str, ...], expected: tuple[int, ...], note:
             written = ", ".join(files)
         else:
             lines = run.error_lines
-            outcome = "`" + (lines[0] if len(lines) == 1 else " / ".join(lines))[:160].replace(d, "…") + "`"
+            outcome = "`" + (lines[0] if len(lines) == 1 else " / ".join(lines)).replace(d, "…")[:160] + "`"
             written = "nothing" if not files else "**" + ", ".join(files) + "**"
     flag = "" if run.code in expected else " **(unexpected)**"
     extra = " ".join(a for a in args if a not in ("--exercise", "squat"))

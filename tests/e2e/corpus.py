@@ -460,7 +460,7 @@ CASES: list[Case] = [
          message=r"not a readable video", max_s=8),
     Case("truncated_faststart", "sample MP4 with its index first, cut at 60 %", truncated_faststart_mp4,
          args=("--exercise", "squat", "--stride", "2"), codes=(0,), max_s=60, needs_pose=True,
-         note="analysed with the frames that decoded (about 12 s, one squat)"),
+         note="analysed with the frames that decoded (10.7 s); the squat cut at the end is a partial rep"),
     Case("bitflip_mp4", "bit-flipped MP4 (1 % of bytes, fixed seed)", _bitflipped("mp4"), codes=(3, 4),
          message=r"not a readable video|no frame|0 frames|person was found", max_s=20, needs_pose=True),
     Case("bitflip_mov", "bit-flipped MOV (1 % of bytes)", _bitflipped("mov"), codes=(3, 4),
