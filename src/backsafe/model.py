@@ -177,7 +177,8 @@ class Tempo:
 
 @dataclass(frozen=True, slots=True)
 class Rep:
-    """One repetition: frame indices into the Kinematics, inclusive start, exclusive end.
+    """One repetition: frame indices into the Kinematics, start and end both inclusive (touching reps may share
+    their boundary frame; they never overlap further).
 
     ``turn_frame`` is the turnaround (bottom of a squat, top of a curl). ``range_fraction`` is the rep's
     excursion of the primary signal relative to the set's typical full rep (1.0 = full).
