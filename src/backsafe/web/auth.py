@@ -86,10 +86,21 @@ class LoginLimiter:
         self._lock = threading.Lock()
 
     def _recent(self, key: str, now: float) -> deque[float]:
-        q = self._fails.setdefault(key, deque())
+        q = self._fails.get(key) or deque()
         while q and now - q[0] > self.window_s:
             q.popleft()
+        # keep only keys with recent failures: every log-in with a new name (or from a new address) used to add
+        # a key for good, so a stream of made-up names grew this dict without bound
+        if q:
+            self._fails[key] = q
+        else:
+            self._fails.pop(key, None)
         return q
+
+    def _sweep(self, now: float) -> None:
+        if len(self._fails) > 10_000:
+            for key in [k for k, q in self._fails.items() if not q or now - q[-1] > self.window_s]:
+                del self._fails[key]
 
     def check(self, name: str, address: str) -> None:
         """Raise RateLimited when this name or address has failed too often lately."""
@@ -104,8 +115,11 @@ class LoginLimiter:
     def failed(self, name: str, address: str) -> None:
         now = time.monotonic()
         with self._lock:
+            self._sweep(now)
             for key in (f"u:{name.lower()}", f"a:{address}"):
-                self._recent(key, now).append(now)
+                q = self._recent(key, now)
+                q.append(now)
+                self._fails[key] = q
 
     def succeeded(self, name: str) -> None:
         with self._lock:

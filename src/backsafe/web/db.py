@@ -18,6 +18,10 @@ from ..errors import StorageError
 __all__ = ["open_web_database", "upgrade_web", "downgrade_web", "web_head", "web_revision", "VERSION_TABLE"]
 
 VERSION_TABLE = "alembic_version_web"
+# How long a web transaction waits for SQLite's write lock. Every web transaction takes it (BEGIN IMMEDIATE,
+# below), so under load requests queue for it: with the command line's 5 s, 60 users logging in at once while two
+# analyses ran got 503 "database is locked" (tools/load_test.py); waiting longer is better than failing.
+WEB_BUSY_TIMEOUT_S = 30.0
 
 
 def _config() -> Config:
@@ -63,7 +67,7 @@ def open_web_database(url: str | None) -> Database:
     heartbeats), and a deferred transaction that reads and then writes fails at once with "database is locked"
     when another connection committed in between (WAL snapshot); IMMEDIATE waits for the busy timeout instead.
     """
-    db = open_database(url)
+    db = open_database(url, busy_timeout_s=WEB_BUSY_TIMEOUT_S)
     if db.is_sqlite:
         from ..db import engine as core_engine
 

@@ -58,24 +58,39 @@ def sign_up(db: Database, name: str, password: str, role: str) -> int:
         return int(user.id)
 
 
+# argon2id costs ~0.5 s of CPU a hash. Passwords are hashed and verified OUTSIDE any database transaction: on
+# SQLite every web transaction takes the write lock (BEGIN IMMEDIATE, see db.py), so a hash inside one held the
+# lock for every other request, and 50 users logging in at once made requests wait past the 5 s busy timeout
+# (503 "database is locked", found by tools/load_test.py). The second transaction re-reads the stored hash and
+# refuses if it changed in between (a concurrent password change or account deletion).
+
+def _stored_hash(db: Database, *, name: str | None = None, user_id: int | None = None) -> tuple[int, str] | None:
+    with db.session() as s:
+        found = crud.find_account(s, name) if name is not None else crud.get_account(s, int(user_id or 0))
+        return (int(found[0].id), str(found[1].password_hash)) if found else None
+
+
 def log_in(db: Database, limiter: LoginLimiter, settings: Settings, name: str, password: str, address: str,
            *, old_session: str | None = None) -> tuple[str, int]:
     """Check the password (rate-limited) and open a NEW session; the old one, if any, is ended (no fixation)."""
     limiter.check(name, address)
+    found = _stored_hash(db, name=name.strip())
+    ok = verify_password(found[1] if found else None, password)  # the same cost for an unknown name
+    if not ok or found is None:
+        limiter.failed(name, address)
+        raise AuthRequired("user name or password is wrong")
+    uid, stored = found
+    rehashed = hash_password(password) if needs_rehash(stored) else None
     with db.session() as s:
-        found = crud.find_account(s, name.strip())
-        ok = verify_password(found[1].password_hash if found else None, password)
-        if not ok or found is None:
-            limiter.failed(name, address)
+        acc = crud.get_account(s, uid)
+        if acc is None or acc[1].password_hash != stored:
             raise AuthRequired("user name or password is wrong")
-        user, acc = found
-        if needs_rehash(acc.password_hash):
-            acc.password_hash = hash_password(password)
+        if rehashed:
+            acc[1].password_hash = rehashed
         if old_session:
             crud.delete_session(s, hash_token(old_session))
         token = new_token(SESSION_TOKEN_PREFIX)
-        crud.create_session(s, user.id, hash_token(token), settings.session_days)
-        uid = int(user.id)
+        crud.create_session(s, uid, hash_token(token), settings.session_days)
     limiter.succeeded(name)
     return token, uid
 
@@ -83,12 +98,16 @@ def log_in(db: Database, limiter: LoginLimiter, settings: Settings, name: str, p
 def change_password(db: Database, user: CurrentUser, current: str, new: str) -> str | None:
     """Set a new password; every other session ends; the caller's session is replaced (new token returned)."""
     check_password_strength(new)
+    found = _stored_hash(db, user_id=user.id)
+    if found is None or not verify_password(found[1], current):
+        raise AuthRequired("the current password is wrong")
+    new_hash = hash_password(new)
     with db.session() as s:
-        found = crud.get_account(s, user.id)
-        if found is None or not verify_password(found[1].password_hash, current):
-            raise AuthRequired("the current password is wrong")
-        found[1].password_hash = hash_password(new)
-        found[1].password_changed_at = crud.utcnow()
+        acc = crud.get_account(s, user.id)
+        if acc is None or acc[1].password_hash != found[1]:
+            raise AuthRequired("the password was changed meanwhile; log in again")
+        acc[1].password_hash = new_hash
+        acc[1].password_changed_at = crud.utcnow()
         crud.delete_user_sessions(s, user.id)
         if user.via != "session":
             return None
@@ -99,10 +118,13 @@ def change_password(db: Database, user: CurrentUser, current: str, new: str) -> 
 
 def delete_account(db: Database, storage: Storage, user: CurrentUser, password: str) -> None:
     """Delete every row of the user (log, reports, jobs, sessions, tokens, shares, account) and all their files."""
+    found = _stored_hash(db, user_id=user.id)
+    if found is None or not verify_password(found[1], password):
+        raise AuthRequired("the password is wrong; nothing was deleted")
     with db.session() as s:
-        found = crud.get_account(s, user.id)
-        if found is None or not verify_password(found[1].password_hash, password):
-            raise AuthRequired("the password is wrong; nothing was deleted")
+        acc = crud.get_account(s, user.id)
+        if acc is None or acc[1].password_hash != found[1]:
+            raise AuthRequired("the password was changed meanwhile; nothing was deleted")
         crud.delete_user_everything(s, user.id)
     storage.delete_user(user.files_key)
 
