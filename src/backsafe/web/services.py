@@ -95,7 +95,7 @@ def log_in(db: Database, limiter: LoginLimiter, settings: Settings, name: str, p
     return token, uid
 
 
-def change_password(db: Database, user: CurrentUser, current: str, new: str) -> str | None:
+def change_password(db: Database, user: CurrentUser, current: str, new: str, session_days: int = 14) -> str | None:
     """Set a new password; every other session ends; the caller's session is replaced (new token returned)."""
     check_password_strength(new)
     found = _stored_hash(db, user_id=user.id)
@@ -112,7 +112,7 @@ def change_password(db: Database, user: CurrentUser, current: str, new: str) -> 
         if user.via != "session":
             return None
         token = new_token(SESSION_TOKEN_PREFIX)
-        crud.create_session(s, user.id, hash_token(token), 14)
+        crud.create_session(s, user.id, hash_token(token), session_days)
         return token
 
 

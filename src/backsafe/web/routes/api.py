@@ -151,7 +151,7 @@ def me(user: UserDep) -> UserOut:
 @router.put("/me/password", response_model=Message)
 def api_change_password(body: PasswordChange, request: Request, response: Response, user: UserDep, db: DbDep,
                         settings: SettingsDep) -> Message:
-    token = services.change_password(db, user, body.current_password, body.new_password)
+    token = services.change_password(db, user, body.current_password, body.new_password, settings.session_days)
     if token:
         set_session_cookie(request, response, token, settings.session_days, settings.https)
     return Message(detail="password changed; other sessions were logged out")

@@ -398,7 +398,7 @@ def account_password(request: Request, user: UserDep, db: DbDep, settings: Setti
                      current_password: Annotated[str, Form(max_length=256)],
                      new_password: Annotated[str, Form(max_length=256)]) -> Response:
     try:
-        token = services.change_password(db, user, current_password, new_password)
+        token = services.change_password(db, user, current_password, new_password, settings.session_days)
     except BacksafeError as e:
         from ..main import status_for
 
