@@ -165,7 +165,8 @@ def ray_cluster(tmp_path: Path) -> Iterator[str]:
         shutil.rmtree(temp, ignore_errors=True)
 
 
-def _wait_ray(address: str, n_nodes: int, timeout: float = 60.0) -> None:
+def _wait_ray(address: str, n_nodes: int, timeout: float = 180.0) -> None:
+    # generous: on a loaded 2-core machine a head node has been seen to need more than a minute
     code = ("import ray,sys; ray.init(address=sys.argv[1], logging_level='ERROR'); "
             "print(sum(1 for n in ray.nodes() if n['Alive'])); ray.shutdown()")
     t0 = time.time()
