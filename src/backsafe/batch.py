@@ -503,6 +503,13 @@ def _ship(job: BatchJob) -> dict[str, bytes]:
     return {p.relative_to(job.path).as_posix(): p.read_bytes() for p in sorted(job.path.rglob("*")) if p.is_file()}
 
 
+def ray_loopback_kwargs(address: str) -> dict[str, Any]:
+    """For a cluster on this machine's loopback, keep the driver on loopback too: Ray otherwise rewrites
+    127.0.0.1 to the machine's other address, which a loopback-only cluster does not listen on."""
+    host = address.rsplit(":", 1)[0]
+    return {"_node_ip_address": "127.0.0.1"} if host in ("127.0.0.1", "localhost") else {}
+
+
 def _run_ray(jobs: list[BatchJob], address: str, workers: int | None) -> Iterator[tuple[BatchJob, JobResult]]:
     """The same jobs on a Ray cluster: one :class:`Analyzer` actor (one pose model) per CPU, inputs shipped
     through the object store (no shared file system needed), reports returned to the driver."""
@@ -511,7 +518,7 @@ def _run_ray(jobs: list[BatchJob], address: str, workers: int | None) -> Iterato
     except ImportError as exc:
         raise DependencyError("--ray-address needs Ray: pip install 'ray==2.60.0'") from exc
     try:
-        ray.init(address=address, logging_level="ERROR", log_to_driver=False)
+        ray.init(address=address, logging_level="ERROR", log_to_driver=False, **ray_loopback_kwargs(address))
     except (ConnectionError, RuntimeError, ValueError) as exc:
         raise InputError(f"cannot connect to the Ray cluster at {address!r}: {exc}; start one with "
                          "`ray start --head` (see docs/ray.md)") from exc

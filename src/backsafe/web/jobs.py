@@ -84,7 +84,9 @@ def ray_analyze(address: str) -> AnalyzeFn:
             raise DependencyError("BACKSAFE_RAY_ADDRESS is set but Ray is not installed: pip install ray") from exc
         if "task" not in state:
             if not ray.is_initialized():
-                ray.init(address=address, logging_level="ERROR", log_to_driver=False)
+                from ..batch import ray_loopback_kwargs
+
+                ray.init(address=address, logging_level="ERROR", log_to_driver=False, **ray_loopback_kwargs(address))
             state["task"] = ray.remote(num_cpus=1, max_retries=1)(_analyze_shipped)
         if progress is not None:
             progress(0, None)
