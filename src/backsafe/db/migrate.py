@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from importlib import resources
 
 from alembic import command
@@ -35,15 +37,17 @@ def upgrade(db: Database, revision: str = "head") -> None:
     """Migrate up to ``revision`` (no-op when already there), in one transaction."""
     if revision == "head" and current_revision(db) == head_revision():
         return
-    cfg = alembic_config()
-    with db.engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
+    run_in_transaction(db, alembic_config(), command.upgrade, revision)
 
 
 def downgrade(db: Database, revision: str = "base") -> None:
     """Migrate down to ``revision`` (``base`` drops every backsafe table)."""
-    cfg = alembic_config()
+    run_in_transaction(db, alembic_config(), command.downgrade, revision)
+
+
+def run_in_transaction(db: Database, cfg: Any, step: Any, revision: str) -> None:
+    """Run an Alembic ``command.upgrade``/``downgrade`` for ``cfg`` on ``db`` in one transaction (shared by the
+    coach's chain and the web app's own chain)."""
     with db.engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.downgrade(cfg, revision)
+        step(cfg, revision)

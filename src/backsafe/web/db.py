@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import event, exc
 
 from ..db.engine import Database, map_db_error, open_database
+from ..db.migrate import run_in_transaction
 from ..errors import StorageError
 
 __all__ = ["open_web_database", "upgrade_web", "downgrade_web", "web_head", "web_revision", "VERSION_TABLE"]
@@ -43,17 +44,11 @@ def upgrade_web(db: Database, revision: str = "head") -> None:
     """Migrate the web tables up to ``revision`` in one transaction (no-op when already there)."""
     if revision == "head" and web_revision(db) == web_head():
         return
-    cfg = _config()
-    with db.engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
+    run_in_transaction(db, _config(), command.upgrade, revision)
 
 
 def downgrade_web(db: Database, revision: str = "base") -> None:
-    cfg = _config()
-    with db.engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, revision)
+    run_in_transaction(db, _config(), command.downgrade, revision)
 
 
 def _begin_immediate(conn: Any) -> None:
