@@ -1,6 +1,6 @@
 """Fit the movement-norm thresholds of data/thresholds.json on the calibration split only.
 
-Usage: python tools/calibrate.py [--write]
+Usage: python tools/calibrate.py [--write] [--reference-only]
 
 For each UI-PRMD movement, the product's own pipeline (adapter → cleaning → kinematics → reps) gives per-rep
 measures; on the calibration subjects (1-4) we pick the threshold that maximises balanced accuracy of
@@ -100,11 +100,98 @@ def calibrate_sway(out: dict) -> None:  # type: ignore[type-arg]
         print(f"{ex_id:14s} lean_back_sway_deg {thr:6.1f}  calib BA {ba:.3f}")
 
 
+#: candidate 3D floors per reference measure; the §5 value is always among them
+REFERENCE_FLOOR_GRID = {
+    "trunk_lean": [3.0, 5.0, 8.0, 10.0, 15.0],
+    "head_forward": [0.03, 0.04, 0.05, 0.07, 0.10, 0.15],
+    "knee_depth_short": [6.0, 8.0, 10.0, 12.0, 15.0, 20.0],
+    "hip_depth_short": [6.0, 8.0, 10.0, 12.0, 15.0, 20.0],
+    "lateral_lean": [3.0, 5.0, 7.0, 10.0, 15.0],
+    "lateral_offset": [0.10, 0.15, 0.20, 0.30],
+    "pelvis_drop": [5.0, 8.0, 10.0, 15.0],
+    "hip_yaw": [10.0, 15.0, 20.0, 30.0],
+    "knee_in": [5.0, 8.0, 12.0, 20.0],
+    "knee_out": [5.0, 8.0, 12.0, 20.0],
+}
+REFERENCE_EPISODES = {1, 2, 3}
+
+
+def calibrate_reference_floors(out: dict) -> None:  # type: ignore[type-arg]
+    """3D floors of faults/reference.py: coordinate descent from the §5 values on UI-PRMD subjects 1-4.
+
+    Each subject's correct episodes 1-3 are their reference (as in eval/manifests/uiprmd_reference.json); a rep
+    is "flagged" when any measure exceeds median(reference) + max(floor, 2 SD(reference)). The objective is the
+    mean balanced accuracy over the five movements, minus half of any shortfall of the worst movement below
+    0.85. Held-out subjects 5-7 are never read here.
+    """
+    from backsafe.faults.reference import MEASURES
+    from backsafe.pipeline import build_reference
+
+    root = resolve_root(MANIFEST, "${SHARED}/datasets")
+    names = [m.name for m in MEASURES]
+    excess, sds, labels, movement = [], [], [], []
+    for mi, item in enumerate(json.loads(MANIFEST.read_text())["items"]):
+        ex = get_exercise(item["exercise"])
+        by_subject: dict[int, list] = {}  # type: ignore[type-arg]
+        for pose, meta in iter_uiprmd_reps(root / item["file"]):
+            if meta["subject"] in CALIB_SUBJECTS:
+                by_subject.setdefault(int(meta["subject"]), []).append((pose, meta))
+        for reps in by_subject.values():
+            ref = None
+            for pose, meta in reps:
+                if meta["correct"] and meta["episode"] in REFERENCE_EPISODES:
+                    ref = build_reference(pose, ex, into=ref)
+            assert ref is not None
+            for pose, meta in reps:
+                if meta["correct"] and meta["episode"] in REFERENCE_EPISODES:
+                    one = build_reference(pose, ex)
+                    continue
+                one = build_reference(pose, ex)
+                row, sd_row = [], []
+                for n in names:
+                    b = ref.baseline(n)
+                    v = one.values.get(n, [float("nan")])
+                    v = [x for x in v if np.isfinite(x)]
+                    row.append(max(v) - b[0] if (b is not None and v) else -np.inf)
+                    sd_row.append(2.0 * b[1] if b is not None else np.inf)
+                excess.append(row)
+                sds.append(sd_row)
+                labels.append(not meta["correct"])
+                movement.append(mi)
+    e, twosd, y, mv = np.array(excess), np.array(sds), np.array(labels), np.array(movement)
+
+    def objective(floors: dict[str, float]) -> tuple[float, list[float]]:
+        f = np.array([floors[n] for n in names])
+        hit = (e > np.maximum(f, twosd)).any(axis=1)
+        bas = [0.5 * (hit[(mv == k) & y].mean() + (~hit[(mv == k) & ~y]).mean()) for k in np.unique(mv)]
+        return float(np.mean(bas) + 0.5 * min(min(bas) - 0.85, 0.0)), bas
+
+    floors = {m.name: m.floor_3d for m in MEASURES}
+    for _ in range(3):  # coordinate descent: a few passes settle
+        for n in names:
+            best = max(REFERENCE_FLOOR_GRID[n], key=lambda v: (objective(floors | {n: v})[0], v))
+            floors[n] = best
+    score, bas = objective(floors)
+    out["reference_floor_3d"] = {
+        n: {"value": floors[n], "source": "UI-PRMD Kinect subjects 1-4, reference = correct episodes 1-3 "
+            "(tools/calibrate.py)", "section5_default": next(m.floor_3d for m in MEASURES if m.name == n)}
+        for n in names
+    }
+    out["reference_floor_3d"]["_calib_balanced_accuracy"] = [round(b, 3) for b in bas]
+    print("reference floors (3D):", floors, "calib BA per movement", [round(b, 3) for b in bas])
+
+
 def main() -> None:
     warnings.simplefilter("ignore")
     m = json.loads(MANIFEST.read_text())
     root = resolve_root(MANIFEST, m["root"])
     out = json.loads((REPO / "src/backsafe/data/thresholds.json").read_text())
+    if "--reference-only" in sys.argv:  # refit only the personal-reference floors, leave the rest as they are
+        calibrate_reference_floors(out)
+        if "--write" in sys.argv:
+            (REPO / "src/backsafe/data/thresholds.json").write_text(json.dumps(out, indent=1) + "\n")
+            print("written")
+        return
     for item in m["items"]:
         ex = get_exercise(item["exercise"])
         lean, wrong = [], []
@@ -129,6 +216,7 @@ def main() -> None:
         print(f"{ex.id:14s} trunk_lean_max_deg {thr:6.1f}  calib BA {ba:.3f}  (correct p75 {floor:.1f})")
     calibrate_plank(out)
     calibrate_sway(out)
+    calibrate_reference_floors(out)
     if "--write" in sys.argv:
         (REPO / "src/backsafe/data/thresholds.json").write_text(json.dumps(out, indent=1) + "\n")
         print("written")

@@ -213,7 +213,8 @@ def analyze(
     view: Annotated[ViewOpt | None, typer.Option(help="Force the camera view instead of detecting it.")] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("backsafe-out"),
     fmt: Annotated[list[OutFormat] | None, typer.Option("--format", "-f", help="Repeatable: json, html, video, text.")] = None,
-    reference: Annotated[Path | None, typer.Option(help="Compare each rep with a reference clip's best rep.")] = None,
+    reference: Annotated[Path | None, typer.Option(help="A recording of your own good reps: each rep is judged "
+                                                   "against it and compared with its best rep.")] = None,
     stride: Annotated[int, typer.Option(help="Analyse every n-th frame (faster, less precise).")] = 1,
     back_shape: Annotated[bool, typer.Option("--back-shape", help="Also trace the back's outline (side view, "
                                               "segmentation at each rep's turnaround; relative to your first rep).")] = False,
@@ -236,8 +237,8 @@ def analyze(
                                         body_mass_kg=body_mass_kg, sex=sex, tempo=tempo,
                                         view=view.value if view else None, stride=stride,
                                         back_shape=back_shape)
-            report = run_analysis(input, exercise, progress=update, **opts)
             ref = run_analysis(reference, exercise, **opts) if reference is not None else None
+            report = run_analysis(input, exercise, progress=update, reference=ref, **opts)
         finally:
             stop()
         written = _write_outputs(report, input, out, formats, ref)

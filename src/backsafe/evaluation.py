@@ -149,18 +149,32 @@ def _iter_glob(m: dict[str, Any], root: Path, item: dict[str, Any], ignore: set[
 
 
 def _iter_uiprmd(m: dict[str, Any], root: Path, item: dict[str, Any], ignore: set[str]) -> Iterator[Outcome]:
+    """One outcome per stored rep. With ``"reference_episodes": [1, 2, 3]`` each subject's correct reps of those
+    episodes become that person's reference (their calibration reps, COACHING_RULES §5 "first 3 reps") and are
+    not scored; every other rep of the subject is judged against them."""
     from .io.keypoints import iter_uiprmd_reps
-    from .pipeline import AnalysisOptions, analyze_pose
+    from .pipeline import AnalysisOptions, analyze_pose, build_reference
 
     ex = get_exercise(item["exercise"])
     calib = set(item.get("calib_subjects", []))
-    for pose, meta in iter_uiprmd_reps(root / item["file"]):
+    ref_episodes = set(item.get("reference_episodes", []))
+    reps = list(iter_uiprmd_reps(root / item["file"]))
+    references: dict[int, Any] = {}
+    if ref_episodes:
+        for pose, meta in reps:
+            if meta["correct"] and meta["episode"] in ref_episodes:
+                s = int(meta["subject"])
+                references[s] = build_reference(pose, ex, f"s{s}e{meta['episode']}", into=references.get(s))
+    for pose, meta in reps:
+        if ref_episodes and meta["correct"] and meta["episode"] in ref_episodes:
+            continue
         split = "calib" if meta["subject"] in calib else "test"
         name = f"{item['file']}#s{meta['subject']}e{meta['episode']}{'' if meta['correct'] else '_inc'}"
         out = Outcome(m["name"], name, split, ex.id, expected_reps=(1, 1))
         out.labels = {ANY: not meta["correct"]}
         try:
-            report = analyze_pose(pose, ex, AnalysisOptions(exercise=ex.id), {"path": name})
+            report = analyze_pose(pose, ex, AnalysisOptions(exercise=ex.id), {"path": name},
+                                  reference=references.get(int(meta["subject"])))
         except BacksafeError as exc:
             out.error = str(exc)
             yield out

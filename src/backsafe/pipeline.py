@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -20,6 +20,9 @@ from .kinematics.filtering import clean_pose
 from .model import PoseSequence, Report, View
 from .pose.base import PoseEstimator, run_estimator
 from .reps.segmentation import hold_as_rep, hold_time, segment_reps, whole_clip_rep
+
+if TYPE_CHECKING:
+    from .faults.reference import PersonalReference
 
 ProgressFn = Callable[[int, int | None], None]
 EstimatorFactory = Callable[[], PoseEstimator]
@@ -230,8 +233,13 @@ def analyze_pose(
     opts: AnalysisOptions,
     meta: dict[str, Any],
     back_shape_fn: BackShapeFn | None = None,
+    reference: PersonalReference | None = None,
 ) -> Report:
-    """Everything after pose: clean, kinematics, reps, faults, summary."""
+    """Everything after pose: clean, kinematics, reps, faults, summary.
+
+    ``reference``: the person's own good reps (:func:`build_reference`); movement-pattern faults are then judged
+    against them instead of against population norms (faults/reference.py).
+    """
     from .faults.registry import check_faults
     from .faults.summary import summarise
 
@@ -277,7 +285,7 @@ def analyze_pose(
         if kin.view != "side":
             warnings.append("the back's shape is traced only in a side view; not measured")
     result = check_faults(kin, reps, ex, tempo=tempo, load_kg=opts.load_kg, body_mass_kg=opts.body_mass_kg,
-                          sex=opts.sex, quality=quality, back_shapes=tuple(shapes))
+                          sex=opts.sex, quality=quality, back_shapes=tuple(shapes), reference=reference)
     warnings.extend(result.warnings)
     top_cue = summarise(result.findings, reps, ex)
     meta = dict(meta) | {
@@ -293,6 +301,8 @@ def analyze_pose(
         "mean_confidence": round(mean_conf, 3),
     }
     extra: dict[str, Any] = {}
+    if reference is not None:
+        extra["reference"] = reference.summary()
     if back_shape_fn is not None:
         extra["back_shape"] = [
             {"rep": b.rep, "frame": b.frame, "sagitta_rel": round(b.sagitta_rel, 4), "profile_complete":
@@ -323,6 +333,7 @@ def analyze(
     *,
     estimator_factory: EstimatorFactory | None = None,
     progress: ProgressFn | None = None,
+    reference: Report | str | Path | None = None,
     **options: Any,
 ) -> Report:
     """Analyse one clip or keypoint file.
@@ -333,6 +344,8 @@ def analyze(
     exercise : an exercise id (``backsafe exercises`` lists them).
     estimator_factory : make the pose estimator (tests inject a fake one); MediaPipe by default.
     progress : called as ``progress(frames_done, total_or_None)`` during pose estimation.
+    reference : the person's own good reps (a Report of them, or a clip / keypoint file analysed with the same
+        options): faults are then judged against them (faults/reference.py).
     **options : fields of :class:`AnalysisOptions` (``load_kg``, ``tempo``, ``fps``, ``view``, ...).
 
     Raises
@@ -346,8 +359,48 @@ def analyze(
     elif options.get("pose_cache_dir") is not None:
         options["pose_cache_dir"] = Path(options["pose_cache_dir"])
     opts = AnalysisOptions(exercise=ex.id, **options)
+    personal = None
+    if isinstance(reference, Report):
+        personal = reference_from_report(reference)
+    elif reference is not None:
+        ref_pose, ref_meta = load_pose(reference, opts, estimator_factory)
+        personal = build_reference(ref_pose, ex, str(ref_meta["path"]))
     pose, meta = load_pose(path, opts, estimator_factory, progress)
     shape_fn = None
     if opts.back_shape and is_video(Path(path), opts.input_format):
         shape_fn = back_shape_from_video(Path(path), ex)
-    return analyze_pose(pose, ex, opts, meta, shape_fn)
+    return analyze_pose(pose, ex, opts, meta, shape_fn, reference=personal)
+
+
+def reference_from_report(report: Report) -> PersonalReference:
+    """The personal reference of an analysed recording of good reps (its full reps, or all when none is full)."""
+    from .faults.reference import PersonalReference
+
+    if report.kinematics is None or not report.reps:
+        raise InputError("the reference recording has no analysed repetition; record a few good reps")
+    reps = [r for r in report.reps if not r.partial] or list(report.reps)
+    ref = PersonalReference()
+    ref.add(report.kinematics, reps, str(report.input.get("path", "")))
+    return ref
+
+
+def build_reference(pose: PoseSequence, ex: Exercise, source: str = "",
+                    into: PersonalReference | None = None) -> PersonalReference:
+    """The person's own reference from a recording of their good reps (cleaned and segmented as a set is).
+
+    Raises InputError when no repetition can be found in it: a reference must show the movement."""
+    from .faults.reference import PersonalReference
+
+    cleaned, _ = clean_pose(pose)
+    kin = compute_kinematics(cleaned)
+    reps = segment_reps(kin, ex) if ex.kind == "reps" else hold_as_rep(kin, ex)
+    if not reps and ex.kind == "reps":
+        reps = whole_clip_rep(kin)
+    if not reps:
+        raise InputError(f"reference {source or 'recording'}: no repetition found; record a few good reps")
+    ref = into if into is not None else PersonalReference()
+    try:
+        ref.add(kin, reps, source)
+    except ValueError as exc:
+        raise InputError(f"reference {source}: {exc}") from None
+    return ref

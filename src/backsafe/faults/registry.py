@@ -13,6 +13,7 @@ from ..exercises import Exercise, Tempo4
 from ..model import Finding, Kinematics, Rep
 from . import rules
 from .base import FaultContext
+from .reference import REFERENCE_CODES, PersonalReference, check_against_reference
 
 
 @dataclass(slots=True)
@@ -34,11 +35,25 @@ def check_faults(
     sex: str = "male",
     quality: str = "ok",
     back_shapes: tuple[Any, ...] = (),
+    reference: PersonalReference | None = None,
 ) -> FaultResult:
-    """Run every rule that applies to ``ex`` and that the view can judge."""
+    """Run every rule that applies to ``ex`` and that the view can judge.
+
+    With a personal ``reference`` the movement-pattern codes are judged against the person's own good reps
+    (faults/reference.py) instead of by their population rules."""
     ctx = FaultContext(kin=kin, reps=reps, ex=ex, tempo=tempo, load_kg=load_kg, body_mass_kg=body_mass_kg,
-                       sex=sex, back_shapes=back_shapes)
+                       sex=sex, back_shapes=back_shapes, reference=reference)
+    if reference is not None and reference.dims != kin.dims:
+        out_warn = (f"the reference is {reference.dims.upper()} keypoints and this recording {kin.dims.upper()}; "
+                    "it was not used")
+        ctx = FaultContext(kin=kin, reps=reps, ex=ex, tempo=tempo, load_kg=load_kg, body_mass_kg=body_mass_kg,
+                           sex=sex, back_shapes=back_shapes)
+        reference = None
+    else:
+        out_warn = ""
     out = FaultResult()
+    if out_warn:
+        out.warnings.append(out_warn)
     if quality == "low_confidence":
         out.warnings.append("form faults were not judged: keypoint confidence is too low to tell them from noise")
         return out
@@ -52,7 +67,10 @@ def check_faults(
                 f"({rule.NEEDS}); not checked"
             )
             continue
-        out.findings.extend(rule.check(ctx))
+        if reference is not None and rule.CODE in REFERENCE_CODES:
+            out.findings.extend(check_against_reference(ctx, rule.CODE, reference))
+        else:
+            out.findings.extend(rule.check(ctx))
     moments = rules.lumbar_load(ctx)
     out.lumbar_moment_nm = moments.moment_nm
     out.lumbar_compression_n = moments.compression_n

@@ -1,0 +1,214 @@
+"""The person's own reference: judge each rep against their good reps, not against other people.
+
+COACHING_RULES.md §5: "Baseline = median of the person's first 3 reps. Flag = absolute threshold or > baseline +
+max(SDD, 2 × within-person SD), and present in ≥ 2 of the last 3 reps." Issue [2/7] allows the baseline to come
+from "their first reps or a calibration rep". A *personal reference* is that calibration: one or more reps the
+person did well (filmed once with a coach or physio, or the good first set of a session), analysed by the same
+pipeline. With a reference, the movement-pattern faults below compare each rep with it:
+
+    flag  ⇔  value − median(reference) > max(floor, 2 × SD(reference))     (then 2-of-3 persistence)
+
+and the population norms of those faults (``trunk_lean_max_deg``, within-rep excursion limits) step aside: the
+person's own good movement already says what is normal for their body and this exercise. Safety limits that do
+not depend on the person (plank sag/pike lines, jumping, tempo, lumbar load) are judged as before.
+
+Floors: §5 where it gives one (trunk Δ 10°, knee SDD 8°, shift 0.15 hip widths, lean 10°, pelvis drop 8° and yaw
+15°), and on 2D keypoints never below 10° for an angle (§5: sub-10° thresholds are noise in 2D). Measured 3D
+keypoints (Kinect, mocap) are precise enough for smaller floors on a few measures; those are fitted on the
+calibration subjects of UI-PRMD only (``reference_floor_3d`` in ``data/thresholds.json``, see
+``tools/calibrate.py``) and reported on the held-out subjects in docs/evaluation.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..model import Finding, Kinematics, Rep
+from .base import FaultContext, FloatArray, RepMeasure, _finding, measure_reps, persistent
+from .thresholds import load_thresholds
+
+SeriesFn = Callable[[Kinematics], "FloatArray | None"]
+
+
+def _series(name: str, sign: float = 1.0, absolute: bool = False) -> SeriesFn:
+    def get(kin: Kinematics) -> FloatArray | None:
+        v = kin.series.get(name)
+        if v is None or not np.isfinite(v).any():
+            return None
+        v = np.asarray(v, dtype=float)
+        return np.abs(v) if absolute else sign * v
+
+    return get
+
+
+def _worst_knee(sign: float) -> SeriesFn:
+    def get(kin: Kinematics) -> FloatArray | None:
+        a, b = kin.series.get("fppa_left_deg"), kin.series.get("fppa_right_deg")
+        if a is None or b is None:
+            return None
+        v = np.fmax(sign * np.asarray(a, float), sign * np.asarray(b, float))
+        return v if np.isfinite(v).any() else None
+
+    return get
+
+
+@dataclass(frozen=True, slots=True)
+class RefMeasure:
+    """A per-rep measure compared with the reference; larger = further towards the fault."""
+
+    name: str
+    code: str
+    series: SeriesFn
+    unit: str
+    floor_2d: float | None  # None: not judged on 2D keypoints
+    floor_3d: float
+    cue: str
+    signal: str
+    step: float
+    negated: bool = False  # the series is the negated angle (less depth = larger value)
+
+    @property
+    def reduce(self) -> str:
+        """A rep's value: its peak; for a negated angle the peak of the angle is the minimum of the series."""
+        return "min" if self.negated else "max"
+
+
+CUE_TALL = "Stay as tall as in your good reps: chest up, hinge from the hips."
+CUE_DEPTH = "Go as deep as in your good reps, or use a lighter load until you can."
+CUE_LEVEL = "Keep your weight even on both feet and your trunk upright, as in your good reps."
+CUE_HIPS = "Keep your hips level and square to the front, as in your good reps."
+CUE_KNEE_IN = "Push your knees out so they track over your second toe."
+CUE_KNEE_OUT = "Keep your knees in line with your feet, not pushed outwards."
+
+#: §5 rules as reference measures. floor_3d values here are the §5 defaults; calibrated ones override them.
+MEASURES: tuple[RefMeasure, ...] = (
+    RefMeasure("trunk_lean", "back_rounding", _series("trunk_inclination_deg"), "deg", 10.0, 10.0, CUE_TALL,
+               "trunk_inclination_deg", 10.0),
+    RefMeasure("head_forward", "back_rounding", _series("com_dx_head_m"), "m", 0.10, 0.10, CUE_TALL,
+               "com_dx_head_m", 0.05),
+    RefMeasure("knee_depth_short", "partial_range", _series("knee_flexion_deg", -1.0), "deg", 10.0, 10.0,
+               CUE_DEPTH, "knee_flexion_deg", 15.0, negated=True),
+    RefMeasure("hip_depth_short", "partial_range", _series("hip_flexion_deg", -1.0), "deg", 10.0, 10.0,
+               CUE_DEPTH, "hip_flexion_deg", 15.0, negated=True),
+    RefMeasure("lateral_lean", "lateral_shift", _series("trunk_lateral_lean_deg", absolute=True), "deg", 10.0,
+               10.0, CUE_LEVEL, "trunk_lateral_lean_deg", 10.0),
+    RefMeasure("lateral_offset", "lateral_shift", _series("lateral_offset_hipw", absolute=True), "hip widths",
+               0.15, 0.15, CUE_LEVEL, "lateral_offset_hipw", 0.1),
+    RefMeasure("pelvis_drop", "hip_rotation", _series("pelvis_tilt_deg", absolute=True), "deg", 10.0, 8.0,
+               CUE_HIPS, "pelvis_tilt_deg", 8.0),
+    RefMeasure("hip_yaw", "hip_rotation", _series("hip_yaw_deg", absolute=True), "deg", 15.0, 15.0, CUE_HIPS,
+               "hip_yaw_deg", 10.0),
+    RefMeasure("knee_in", "knee_valgus", _worst_knee(+1.0), "deg", 10.0, 8.0, CUE_KNEE_IN, "fppa_left_deg", 8.0),
+    RefMeasure("knee_out", "knee_varus", _worst_knee(-1.0), "deg", 10.0, 8.0, CUE_KNEE_OUT, "fppa_left_deg", 8.0),
+)
+#: the fault codes a reference judges (their population rules step aside when a reference is given)
+REFERENCE_CODES = frozenset(m.code for m in MEASURES)
+
+
+def floor_for(m: RefMeasure, dims: str) -> float | None:
+    if dims != "3d":
+        return m.floor_2d
+    entry = load_thresholds().get("reference_floor_3d", {}).get(m.name)
+    if entry is None:
+        return m.floor_3d
+    return float(entry["value"] if isinstance(entry, dict) else entry)
+
+
+def rep_values(kin: Kinematics, reps: Sequence[Rep]) -> dict[str, list[float]]:
+    """Each measure's value for each rep (NaN where it cannot be measured)."""
+    out: dict[str, list[float]] = {}
+    for m in MEASURES:
+        s = m.series(kin)
+        if s is None:
+            continue
+        out[m.name] = [rm.value for rm in measure_reps(reps, s, m.reduce)]
+    return out
+
+
+@dataclass(slots=True)
+class PersonalReference:
+    """Per-measure values of the person's good reps, with where they came from."""
+
+    values: dict[str, list[float]] = field(default_factory=dict)
+    dims: str = "3d"
+    sources: list[str] = field(default_factory=list)
+    n_reps: int = 0
+
+    def add(self, kin: Kinematics, reps: Sequence[Rep], source: str = "") -> None:
+        if self.n_reps and kin.dims != self.dims:
+            raise ValueError("a reference mixes 2D and 3D keypoints")
+        self.dims = kin.dims
+        for name, vals in rep_values(kin, reps).items():
+            self.values.setdefault(name, []).extend(vals)
+        self.n_reps += len(reps)
+        if source:
+            self.sources.append(source)
+
+    @classmethod
+    def from_analyses(cls, items: Iterable[tuple[Kinematics, Sequence[Rep], str]]) -> PersonalReference:
+        ref = cls()
+        for kin, reps, source in items:
+            ref.add(kin, reps, source)
+        return ref
+
+    def baseline(self, name: str) -> tuple[float, float] | None:
+        """(median, SD) of the measure over the reference reps, or None when it was never measured."""
+        v = np.array([x for x in self.values.get(name, []) if np.isfinite(x)], dtype=float)
+        if v.size == 0:
+            return None
+        sd = float(np.std(v, ddof=1)) if v.size >= 2 else 0.0
+        return float(np.median(v)), sd
+
+    def summary(self) -> dict[str, Any]:
+        base = {m: self.baseline(m) for m in self.values}
+        return {
+            "reps": self.n_reps,
+            "dims": self.dims,
+            "sources": list(self.sources),
+            "baseline": {k: [round(b[0], 4), round(b[1], 4)] for k, b in base.items() if b is not None},
+        }
+
+
+def check_against_reference(ctx: FaultContext, code: str, reference: PersonalReference) -> list[Finding]:
+    """Findings of ``code`` for the reps that exceed the person's reference (any of the code's measures)."""
+    kin = ctx.kin
+    if kin.dims != reference.dims or not ctx.reps:
+        return []
+    parts = []
+    for m in MEASURES:
+        if m.code != code:
+            continue
+        floor = floor_for(m, kin.dims)
+        series = m.series(kin)
+        base = reference.baseline(m.name)
+        if floor is None or series is None or base is None:
+            continue
+        median, sd = base
+        threshold = median + max(floor, 2.0 * sd)
+        parts.append((m, threshold, series, measure_reps(ctx.reps, series, m.reduce)))
+    if not parts:
+        return []
+    over = [[bool(np.isfinite(meas[i].value) and meas[i].value > thr) for (_, thr, _, meas) in parts]
+            for i in range(len(ctx.reps))]
+    keep = persistent([any(o) for o in over])
+    out = []
+    for i, k in enumerate(keep):
+        if not k:
+            continue
+        m, thr, series, meas = max((p for p, o in zip(parts, over[i]) if o),
+                                   key=lambda p: (p[3][i].value - p[1]) / p[0].step)
+        out.append(_reference_finding(code, m, meas[i], thr, series))
+    return out
+
+
+def _reference_finding(code: str, m: RefMeasure, rm: RepMeasure, thr: float, series: FloatArray) -> Finding:
+    if not m.negated:
+        return _finding(code, rm, thr, series, unit=m.unit, cue=m.cue, signal=m.signal, step=m.step)
+    # a depth shortfall is measured on the negated angle: report the angle itself, below its threshold
+    natural = RepMeasure(rm.rep, -rm.value, rm.worst_frame)
+    return _finding(code, natural, -thr, -series, unit=m.unit, cue=m.cue, signal=m.signal, step=m.step,
+                    above=False)
