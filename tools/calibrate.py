@@ -141,13 +141,12 @@ def calibrate_reference_floors(out: dict) -> None:  # type: ignore[type-arg]
             ref = None
             for pose, meta in reps:
                 if meta["correct"] and meta["episode"] in REFERENCE_EPISODES:
-                    ref = build_reference(pose, ex, into=ref)
+                    ref = build_reference(pose, ex, into=ref, one_rep=True)
             assert ref is not None
             for pose, meta in reps:
                 if meta["correct"] and meta["episode"] in REFERENCE_EPISODES:
-                    one = build_reference(pose, ex)
                     continue
-                one = build_reference(pose, ex)
+                one = build_reference(pose, ex, one_rep=True)
                 row, sd_row = [], []
                 for n, code in zip(names, codes):
                     b = ref.baseline(n)

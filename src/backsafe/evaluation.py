@@ -164,7 +164,8 @@ def _iter_uiprmd(m: dict[str, Any], root: Path, item: dict[str, Any], ignore: se
         for pose, meta in reps:
             if meta["correct"] and meta["episode"] in ref_episodes:
                 s = int(meta["subject"])
-                references[s] = build_reference(pose, ex, f"s{s}e{meta['episode']}", into=references.get(s))
+                references[s] = build_reference(pose, ex, f"s{s}e{meta['episode']}", into=references.get(s),
+                                                one_rep=True)
     for pose, meta in reps:
         if ref_episodes and meta["correct"] and meta["episode"] in ref_episodes:
             continue

@@ -376,28 +376,33 @@ def reference_from_report(report: Report) -> PersonalReference:
     """The personal reference of an analysed recording of good reps (its full reps, or all when none is full)."""
     from .faults.reference import PersonalReference
 
-    if report.kinematics is None or not report.reps:
-        raise InputError("the reference recording has no analysed repetition; record a few good reps")
-    reps = [r for r in report.reps if not r.partial] or list(report.reps)
+    found = [r for r in report.reps if "whole" not in r.phase_frames]  # not the no-rep fallback
+    if report.kinematics is None or not found:
+        raise InputError(f"reference {report.input.get('path', '')}: no repetition found in it; "
+                         "record a few good reps of the same exercise")
+    reps = [r for r in found if not r.partial] or found
     ref = PersonalReference()
     ref.add(report.kinematics, reps, str(report.input.get("path", "")))
     return ref
 
 
 def build_reference(pose: PoseSequence, ex: Exercise, source: str = "",
-                    into: PersonalReference | None = None) -> PersonalReference:
+                    into: PersonalReference | None = None, *, one_rep: bool = False) -> PersonalReference:
     """The person's own reference from a recording of their good reps (cleaned and segmented as a set is).
 
-    Raises InputError when no repetition can be found in it: a reference must show the movement."""
+    ``one_rep``: the recording is known to hold exactly one rep (a pre-segmented dataset such as UI-PRMD), so
+    the whole recording is that rep when segmentation finds none. Otherwise raises InputError when no
+    repetition can be found: a reference must show the movement."""
     from .faults.reference import PersonalReference
 
     cleaned, _ = clean_pose(pose)
     kin = compute_kinematics(cleaned)
     reps = segment_reps(kin, ex) if ex.kind == "reps" else hold_as_rep(kin, ex)
-    if not reps and ex.kind == "reps":
+    if not reps and ex.kind == "reps" and one_rep:
         reps = whole_clip_rep(kin)
     if not reps:
-        raise InputError(f"reference {source or 'recording'}: no repetition found; record a few good reps")
+        raise InputError(f"reference {source or 'recording'}: no repetition found in it; "
+                         "record a few good reps of the same exercise")
     ref = into if into is not None else PersonalReference()
     try:
         ref.add(kin, reps, source)

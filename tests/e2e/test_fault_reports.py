@@ -51,3 +51,55 @@ def test_front_raise_file(datasets: Path, tmp_path: Path) -> None:
     assert all(r["lumbar_moment_nm"] is not None for r in doc["reps"])
     assert doc["summary"]["top_cue"] == next(
         x["cue"] for r in doc["reps"] for x in r["faults"] if x["code"] == "load_far_from_body")
+
+
+def _uiprmd_set(datasets: Path, subject: int, episodes: list[int], correct: bool, dest: Path) -> Path:
+    """Stored UI-PRMD reps of one subject laid end to end as one set (a Kinect npy file, 30 Hz)."""
+    import numpy as np
+
+    d = np.load(datasets / "ui_prmd" / "kinect" / "m01_deep_squat.npz")
+    o = d["offsets"]
+    parts = []
+    for e in episodes:
+        i = next(k for k in range(len(d["subject"]))
+                 if d["subject"][k] == subject and d["episode"][k] == e and bool(d["correct"][k]) == correct)
+        parts.append(d["positions_abs"][o[i]: o[i + 1]])
+    np.save(dest, np.concatenate(parts))
+    return dest
+
+
+def test_reference_cli_judges_a_set_against_the_persons_good_reps(datasets: Path, tmp_path: Path) -> None:
+    """`--reference`: the same person's later good reps stay clean, their incorrect (shallow) squats are flagged
+    against their own depth, and the report names the reference it used."""
+    ref = _uiprmd_set(datasets, 6, [1, 2, 3], True, tmp_path / "good.npy")
+    common = ["--input-format", "kinect-uiprmd", "--fps", "30", "--exercise", "deep_squat", "--reference", str(ref)]
+    good = _analyze([str(_uiprmd_set(datasets, 6, [4, 5, 6], True, tmp_path / "later.npy")), *common],
+                    tmp_path / "a")
+    bad = _analyze([str(_uiprmd_set(datasets, 6, [1, 2, 3], False, tmp_path / "wrong.npy")), *common],
+                   tmp_path / "b")
+    for doc in (good, bad):
+        assert doc["rep_count"] == 3
+        assert doc["reference"]["reps"] == 3 and doc["reference"]["sources"] == ["good.npy"]
+    judged = {"back_rounding", "partial_range", "lateral_shift", "hip_rotation", "knee_valgus", "knee_varus"}
+    good_codes = [x["code"] for r in good["reps"] for x in r["faults"] if x["code"] in judged]
+    bad_reps = [r for r in bad["reps"] if any(x["code"] in judged for x in r["faults"])]
+    assert good_codes == []
+    assert len(bad_reps) >= 2
+    depth = [x for r in bad["reps"] for x in r["faults"] if x["code"] == "partial_range"]
+    assert depth and all(x["value"] < x["threshold"] for x in depth)
+
+
+def test_reference_without_a_rep_is_refused(datasets: Path, tmp_path: Path) -> None:
+    import numpy as np
+
+    still = tmp_path / "still.npy"
+    src = _uiprmd_set(datasets, 6, [1], True, tmp_path / "one.npy")
+    np.save(still, np.repeat(np.load(src)[:1], 90, axis=0))  # 3 s of standing still: nothing to learn from
+    target = _uiprmd_set(datasets, 6, [4, 5], True, tmp_path / "set.npy")
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "backsafe.cli", "analyze", str(target), "--input-format",
+                           "kinect-uiprmd", "--fps", "30", "--exercise", "deep_squat", "--reference", str(still),
+                           "--out", str(out), "--format", "json"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 3, proc.stderr
+    assert "reference" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert not (out / "report.json").exists()

@@ -128,7 +128,7 @@ def test_uiprmd_held_out_subjects_against_their_own_first_reps(datasets: Path) -
         refs: dict[int, PersonalReference] = {}
         for pose, meta in reps:
             if meta["correct"] and meta["episode"] <= 3:
-                refs[meta["subject"]] = build_reference(pose, ex, into=refs.get(meta["subject"]))
+                refs[meta["subject"]] = build_reference(pose, ex, into=refs.get(meta["subject"]), one_rep=True)
         for pose, meta in reps:
             if meta["correct"] and meta["episode"] <= 3:
                 continue
