@@ -105,6 +105,24 @@ def test_lean_back_rule_ignores_lying_trunk() -> None:
     assert found == []
 
 
+def test_lean_back_baseline_includes_the_setup_before_the_rep() -> None:
+    """A press whose lean-back starts as the rep starts: the standing posture just before the rep is the
+    baseline (the rep's own first frame already leans back), so the 10° swing is seen; a lifter who stood
+    leaning the same way before the rep is not flagged."""
+    reps, n = make_reps(3, rep_frames=60, gap=20)
+    swing = np.full(n, -3.0)
+    steady = np.full(n, -3.0)
+    for r in reps:
+        swing[r.start_frame: r.end_frame + 1] = -9.0  # leaning back 6° from the first rep frame...
+        swing[r.turn_frame - 5: r.turn_frame + 5] = -14.0  # ...and 11° at the press
+        steady[r.start_frame - 15: r.end_frame + 1] = -9.0  # already leaning in the set-up
+        steady[r.turn_frame - 5: r.turn_frame + 5] = -14.0
+    _, found = _run(back_arching, "shoulder_press", {"trunk_inclination_deg": swing}, reps, n)
+    assert [f.rep for f in found] == [1, 2, 3]
+    _, found = _run(back_arching, "shoulder_press", {"trunk_inclination_deg": steady}, reps, n)
+    assert found == []
+
+
 def test_squat_forward_lean_is_not_arching() -> None:
     reps, n = make_reps(5)
     _, found = _run(back_arching, "back_squat", {"trunk_inclination_deg": bumps(reps, -30.0, n)}, reps, n)

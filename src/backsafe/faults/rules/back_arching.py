@@ -25,6 +25,9 @@ BODY_LINE_PATTERNS = ("hold", "push", "core")
 #: "trunk behind vertical" only means leaning back while the trunk is upright; lying (bridge) or bent-over
 #: frames (|inclination| beyond this) are not judged by the lean-back rule
 UPRIGHT_MAX_DEG = 60.0
+#: the set-up before a rep counts towards its upright baseline: a lifter who leans back as the press starts
+#: has already left their standing posture when the rep's first frame is cut
+SETUP_S = 0.5
 CUE_LINE = "Squeeze your glutes and lift your hips into one long line from shoulders to heels."
 CUE_STANDING = "Ribs down and glutes tight: keep your shoulders stacked over your hips."
 
@@ -49,12 +52,13 @@ def check(ctx: FaultContext) -> list[Finding]:
     absolute = LEAN_BACK_DEG if kin.dims == "3d" else LEAN_BACK_2D_DEG
     calibrated = exercise_threshold("lean_back_sway_deg", ctx.ex.id)
     margin = calibrated if calibrated is not None else LEAN_BACK_MARGIN_DEG
-    # §5 A: lean-back > the absolute limit, or > baseline + margin, the baseline being the rep's own most upright
-    # posture: a swing back during the lift counts, a steady stance or a tilted camera does not. Raises make the
+    # §5 A: lean-back > the absolute limit, or > baseline + margin, the baseline being the most upright posture
+    # of the rep and its set-up (SETUP_S before it): a swing back during the lift counts, a steady stance or a tilted camera does not. Raises make the
     # trunk counter-sway a little by themselves, so their margin is calibrated (data/thresholds.json).
     cands, thresholds = [], []
+    setup = int(round(SETUP_S * kin.fps))
     for m in measures:
-        seg = lean_back[m.rep.start_frame: m.rep.end_frame + 1]
+        seg = lean_back[max(0, m.rep.start_frame - setup): m.rep.end_frame + 1]
         base = float(np.nanmin(seg)) if np.isfinite(seg).any() else np.nan
         thr = min(absolute, base + margin) if np.isfinite(base) else absolute
         thresholds.append(thr)
