@@ -39,8 +39,8 @@ def _series(name: str, sign: float = 1.0, absolute: bool = False) -> SeriesFn:
         v = kin.series.get(name)
         if v is None or not np.isfinite(v).any():
             return None
-        v = np.asarray(v, dtype=float)
-        return np.abs(v) if absolute else sign * v
+        x: FloatArray = np.asarray(v, dtype=np.float64)
+        return np.abs(x) if absolute else sign * x
 
     return get
 
