@@ -76,7 +76,8 @@ def _wait_done(out: Path, n: int, proc: subprocess.Popen[str], timeout: float = 
 
 
 def _workers(pid: int) -> list[int]:
-    return [c for c in _children(pid) if "spawn_main" in _cmdline(c)]
+    """The pool's worker processes: the driver's children except the multiprocessing resource tracker."""
+    return [c for c in _children(pid) if "resource_tracker" not in _cmdline(c)]
 
 
 def test_sample_clip_batch(sample_clip: Path, datasets: Path, tmp_path: Path) -> None:
