@@ -184,7 +184,31 @@ def finish_memory(proc: subprocess.Popen[str]) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------------- batch
 
 
-def batch_scaling(tmp: Path, n_clips: int = 20) -> dict[str, Any]:
+def _batch_run(d: Path, out: Path, workers: int, n_clips: int) -> dict[str, float]:
+    """One ``backsafe batch`` run: wall time, CPU seconds of the driver and its workers, load before/after."""
+    import resource
+
+    load0 = os.getloadavg()[0]
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    r = subprocess.run([str(Path(sys.executable).parent / "backsafe"), "batch", str(d), "--out", str(out),
+                        "-e", EXERCISE, "--workers", str(workers)], capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if r.returncode != 0 or f"{n_clips} ok" not in r.stdout:
+        raise RuntimeError(f"batch with {workers} worker(s) failed: {r.stdout[-500:]} {r.stderr[-500:]}")
+    cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
+    return {"wall_s": wall, "cpu_s": cpu, "load_before": load0, "load_after": os.getloadavg()[0]}
+
+
+def batch_scaling(tmp: Path, n_clips: int = 20, rounds: int = 1) -> dict[str, Any]:
+    """``backsafe batch`` over ``n_clips`` 2-s clips with 1 and with 2 workers; ``workers2_vs_1`` = time ratio.
+
+    With ``rounds`` > 1 the two are run in alternating order (1, 2, then 2, 1, ...) and the median time of each
+    is kept, so that load from other programs falls on both alike. Each run also records its CPU seconds
+    (driver + workers: the work done, which the worker count should not change) and the 1-minute load average
+    before and after it: on a 2-core machine a load above 2 means the batch did not have both cores.
+    """
     from videotools import cut_clip
 
     d = tmp / "batch_in"
@@ -192,18 +216,20 @@ def batch_scaling(tmp: Path, n_clips: int = 20) -> dict[str, Any]:
     first = cut_clip(CLIP, d / "clip_00.mp4", 8.0, 2.0)
     for k in range(1, n_clips):
         shutil.copy(first, d / f"clip_{k:02d}.mp4")
-    times = {}
-    for w in (1, 2):
-        t0 = time.perf_counter()
-        r = subprocess.run([str(Path(sys.executable).parent / "backsafe"), "batch", str(d), "--out",
-                            str(tmp / f"batch_out_{w}"), "-e", EXERCISE, "--workers", str(w)],
-                           capture_output=True, text=True)
-        times[w] = time.perf_counter() - t0
-        if r.returncode != 0 or f"{n_clips} ok" not in r.stdout:
-            raise RuntimeError(f"batch with {w} worker(s) failed: {r.stdout[-500:]} {r.stderr[-500:]}")
-        log(f"  batch of {n_clips} clips, {w} worker(s): {times[w]:.1f} s")
-    return {"batch_clips": n_clips, "batch_1_worker_s": times[1], "batch_2_workers_s": times[2],
-            "workers2_vs_1": times[1] / times[2]}
+    runs: dict[int, list[dict[str, float]]] = {1: [], 2: []}
+    for r in range(rounds):
+        for w in ((1, 2) if r % 2 == 0 else (2, 1)):
+            out = tmp / f"batch_out_{w}"
+            shutil.rmtree(out, ignore_errors=True)
+            runs[w].append(_batch_run(d, out, w, n_clips))
+            x = runs[w][-1]
+            log(f"  batch of {n_clips} clips, {w} worker(s): {x['wall_s']:.1f} s, CPU {x['cpu_s']:.1f} s, "
+                f"load {x['load_before']:.2f} -> {x['load_after']:.2f}")
+    t1 = statistics.median(x["wall_s"] for x in runs[1])
+    t2 = statistics.median(x["wall_s"] for x in runs[2])
+    return {"batch_clips": n_clips, "batch_1_worker_s": t1, "batch_2_workers_s": t2, "workers2_vs_1": t1 / t2,
+            "batch_rounds": rounds,
+            "batch_runs": {str(w): [{k: round(v, 2) for k, v in x.items()} for x in v] for w, v in runs.items()}}
 
 
 # ----------------------------------------------------------------------------------------------------- live
