@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     job_stale_after_s: float = 30.0  # a running job with no heartbeat for this long is orphaned
     job_heartbeat_s: float = 2.0
     job_timeout_s: float = 1800.0
+    # a file under users/ that no row points at (left by a killed server) is removed once untouched this long: longer
+    # than any live gap between writing a file and committing its row (a probe, a 30 s wait for SQLite's lock)
+    orphan_min_age_s: float = 120.0
 
     # accounts
     session_days: int = 14
@@ -70,6 +73,8 @@ class Settings(BaseSettings):
             object.__setattr__(self, "secret_key", secrets.token_urlsafe(48))
         if self.max_upload_mb <= 0 or self.max_duration_s <= 0:
             raise ValueError("upload limits must be positive")
+        if self.orphan_min_age_s <= 0:
+            raise ValueError("orphan_min_age_s must be positive")
         if not 1 <= self.workers <= 64:
             raise ValueError(f"workers {self.workers}: expected 1-64")
         return self

@@ -10,6 +10,12 @@ Life of a job::
 Workers claim jobs with a conditional UPDATE, so several server processes can share one database. Each running
 job's heartbeat is refreshed every ``job_heartbeat_s`` while its thread lives; a killed server stops refreshing,
 which is how the next start (or another process) knows the job was orphaned.
+
+A server killed at any moment leaves no more than files nobody points at: a clip whose upload was cut before its
+job row was committed, the upload of a job that was then failed, a ``.partial`` report folder, or a finished report
+folder whose database row was never committed. :meth:`JobRunner.sweep_orphans` removes them at start and with each
+recovery pass, once they are old enough that no live process (this one or another sharing the data folder) can
+still be writing them (``tests/web/test_crash_loop.py`` kills the server 20 times to check all this).
 """
 
 from __future__ import annotations
@@ -38,6 +44,8 @@ __all__ = ["AnalyzeFn", "JobRunner", "JobTimeout", "default_analyze"]
 
 log = logging.getLogger("backsafe.web.jobs")
 AnalyzeFn = Callable[..., Report]
+#: the periodic sweeps look at files that became old enough within this long; the sweep at start looks at all
+SWEEP_WINDOW_S = 3600.0
 
 
 class JobTimeout(BacksafeError):
@@ -116,8 +124,8 @@ class JobRunner:
 
     # --- control -------------------------------------------------------------------------------------------------
     def start(self) -> None:
-        self._sweep_partial()
         self.recover()
+        self.sweep_orphans()
         self._thread = threading.Thread(target=self._loop, name="backsafe-job-dispatch", daemon=True)
         self._thread.start()
 
@@ -128,21 +136,60 @@ class JobRunner:
             self._thread.join(timeout=5)
         self._pool.shutdown(wait=wait, cancel_futures=True)
 
-    def _sweep_partial(self) -> None:
-        """Report folders half-written by a killed server (never committed to the database) go."""
+    def sweep_orphans(self, window_s: float | None = None) -> list[Path]:
+        """Remove what killed servers left behind and nobody points at (see the module doc); return what went.
+
+        An uploaded clip stays while its job is queued or running; a report folder while its row exists. Anything
+        else under ``users/*/uploads`` and ``users/*/reports`` untouched for ``settings.orphan_min_age_s`` goes.
+        ``window_s``: look only at what changed within that long before the cut-off (the periodic passes: what is
+        older was looked at before), so a server with many reports does not read all their rows every time."""
         users = self.storage.root / "users"
-        if users.is_dir():
-            for d in users.glob("*/reports/*.partial"):
-                shutil.rmtree(d, ignore_errors=True)
+        if not users.is_dir():
+            return []
+        cutoff = time.time() - self.settings.orphan_min_age_s
+        since = cutoff - window_s if window_s is not None else -1.0
+        uploads = [p for p in users.glob("*/uploads/*") if since < _last_change(p) < cutoff]
+        folders = [p for p in users.glob("*/reports/*") if since < _last_change(p) < cutoff]
+        if not uploads and not folders:
+            return []
+        from sqlalchemy import select
+
+        from .models import WebReport
+
+        with self.db.session() as s:
+            keys = dict(s.execute(select(Account.user_id, Account.files_key)).all())
+            live = {(keys.get(uid), name) for uid, name in s.execute(
+                select(Job.user_id, Job.upload_file).where(Job.status.in_(("queued", "running"))))}
+            kept = {(keys.get(uid), name) for uid, name in s.execute(select(WebReport.user_id, WebReport.folder))}
+        gone: list[Path] = []
+        for p in uploads:
+            if (p.parent.parent.name, p.name) not in live:
+                p.unlink(missing_ok=True)
+                gone.append(p)
+        for p in folders:
+            if (p.parent.parent.name, p.name) not in kept:
+                shutil.rmtree(p, ignore_errors=True)
+                gone.append(p)
+        for p in gone:
+            log.warning("removed %s left by an interrupted job", p.relative_to(self.storage.root))
+        return gone
 
     def notify(self) -> None:
         """A job was queued: look for work now."""
         self._wake.set()
 
     def recover(self) -> list[tuple[str, str]]:
-        """Re-queue (or fail) running jobs whose heartbeat stopped: a killed or crashed server's jobs."""
+        """Re-queue (or fail) running jobs whose heartbeat stopped: a killed or crashed server's jobs. The clip of
+        a job failed here goes at once (privacy), like that of any job that ended."""
+        from sqlalchemy import select
+
         with self.db.session() as s:
             changed = crud.requeue_stale(s, self.settings.job_stale_after_s, self.settings.job_max_attempts)
+            failed = [pid for pid, state in changed if state == "failed"]
+            clips = s.execute(select(Job.public_id, Account.files_key).join(Account, Account.user_id == Job.user_id)
+                              .where(Job.public_id.in_(failed))).all() if failed else []
+        for pid, files_key in clips:
+            self._remove_upload(files_key, pid)
         for pid, state in changed:
             log.warning("job %s was orphaned: now %s", pid, state)
         return changed
@@ -162,6 +209,7 @@ class JobRunner:
                     last_beat = now
                 if now - last_recover >= max(1.0, self.settings.job_stale_after_s / 2):
                     self.recover()
+                    self.sweep_orphans(window_s=SWEEP_WINDOW_S)
                     last_recover = now
                 self._dispatch()
             except Exception:  # noqa: BLE001 - the dispatcher must outlive a database hiccup
@@ -230,9 +278,7 @@ class JobRunner:
             log.exception("could not mark job %s failed", job_id)
 
     def _remove_upload(self, files_key: str, job_public_id: str) -> None:
-        p = self.storage.upload_path(files_key, job_public_id)
-        if p.exists():
-            p.unlink()
+        self.storage.upload_path(files_key, job_public_id).unlink(missing_ok=True)
 
     def _progress_fn(self, job_id: int, stage: str, started: float) -> Callable[[int, int | None], None]:
         last = [0.0]
@@ -330,6 +376,18 @@ class JobRunner:
             log.warning("job %s: annotated video not written: %s", job_id, e)
             return False
         return out.exists()
+
+
+def _last_change(p: Path) -> float:
+    """The newest modification time of ``p`` and, for a folder, of what is directly in it (0 if it vanished)."""
+    try:
+        t = p.stat().st_mtime
+        if p.is_dir():
+            for c in p.iterdir():
+                t = max(t, c.stat().st_mtime)
+    except OSError:
+        return 0.0
+    return t
 
 
 def report_user_id(s: Any, job_id: int) -> int:
