@@ -31,7 +31,7 @@ EstimatorFactory = Callable[[], PoseEstimator]
 #: scale is flagged low_confidence (MediaPipe visibility 0.6; OpenPose heat-map peaks run lower: 0.3)
 LOW_CONFIDENCE = 0.6
 LOW_CONFIDENCE_BY_SOURCE = {"openpose-json": 0.3, "coco18-npy": 0.3, "coco17-json": 0.3}
-POSE_CACHE_VERSION = "1"
+POSE_CACHE_VERSION = "2"  # 2: MediaPipe gets the real frame time stamps (stride 2, 24 fps clips)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ Any object with ``process(rgb) -> FramePose | None`` and ``close()`` is an estim
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
@@ -38,9 +39,20 @@ class FramePose:
 
 
 class PoseEstimator(Protocol):
+    """``process`` may also take the frame's time in the clip as ``t_s`` (seconds); :func:`run_estimator` passes it
+    to estimators whose ``process`` has a ``t_s`` parameter (a tracker with time-based smoothing needs it)."""
+
     def process(self, rgb: npt.NDArray[np.uint8]) -> FramePose | None: ...
 
     def close(self) -> None: ...
+
+
+def takes_time(estimator: object) -> bool:
+    """Whether ``estimator.process`` accepts the frame time stamp (``t_s``)."""
+    try:
+        return "t_s" in inspect.signature(estimator.process).parameters  # type: ignore[attr-defined]
+    except (TypeError, ValueError, AttributeError):
+        return False
 
 
 def run_estimator(
@@ -67,6 +79,7 @@ def run_estimator(
     wld_blocks: list[F32] = []
     time_blocks: list[npt.NDArray[np.float64]] = []
     any_world = False
+    timed = takes_time(estimator)
     n_found = 0
     n = 0
     for i, frame in enumerate(frames):
@@ -76,7 +89,7 @@ def run_estimator(
             img_blocks[-1][..., 3] = 0.0
             wld_blocks.append(np.full((block, N_JOINTS, 3), np.nan, dtype=np.float32))
             time_blocks.append(np.zeros(block, dtype=np.float64))
-        fp = estimator.process(frame.rgb)
+        fp = estimator.process(frame.rgb, t_s=frame.t_s) if timed else estimator.process(frame.rgb)  # type: ignore[call-arg]
         if frame_hook is not None:
             frame_hook(frame, fp)
         if fp is not None:
