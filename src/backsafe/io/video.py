@@ -18,11 +18,16 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
 from ..errors import VideoReadError
+
+if TYPE_CHECKING:
+    import av
+    from av.video.reformatter import VideoReformatter
 
 VIDEO_EXTENSIONS = frozenset({".mp4", ".mov", ".m4v", ".webm", ".avi", ".mkv"})
 
@@ -154,6 +159,13 @@ def _upright(arr: npt.NDArray[np.uint8], rotation: int) -> npt.NDArray[np.uint8]
     return np.ascontiguousarray(np.rot90(arr, k=rotation // 90))
 
 
+def _to_rgb(reformatter: VideoReformatter, frame: av.VideoFrame) -> npt.NDArray[np.uint8]:
+    """The frame as a contiguous (H, W, 3) uint8 RGB array (one swscale pass; single-threaded: the decoding
+    thread already runs beside inference)."""
+    rgb = reformatter.reformat(frame, format="rgb24", threads=1).to_ndarray()
+    return rgb if rgb.flags.c_contiguous else np.ascontiguousarray(rgb)  # type: ignore[return-value]
+
+
 def iter_frames(
     path: str | Path, stride: int = 1, max_frames: int | None = None, only: frozenset[int] | None = None
 ) -> Iterator[VideoFrame]:
@@ -175,6 +187,7 @@ def iter_frames(
         could be read); the caller sees fewer frames than the container announced.
     """
     import av
+    from av.video.reformatter import VideoReformatter
 
     if stride < 1:
         raise ValueError("stride must be >= 1")
@@ -198,6 +211,9 @@ def iter_frames(
         rate = stream.average_rate or stream.guessed_rate
         nominal_dt = 1.0 / float(rate) if rate else 1.0 / 30.0
         start_pts = stream.start_time
+        # one converter for the whole clip: frame.to_ndarray(format="rgb24") builds a new swscale context for every
+        # frame, and with FFmpeg's automatic slice threads (a pool of threads per context) on top
+        reformatter = VideoReformatter()
         try:
             for frame in container.decode(stream):
                 if frame.width * frame.height > MAX_PIXELS:
@@ -216,7 +232,7 @@ def iter_frames(
                 if only is not None and index > max(only, default=-1):
                     break
                 if index % stride == 0 and (only is None or index in only):
-                    rgb = frame.to_ndarray(format="rgb24")
+                    rgb = _to_rgb(reformatter, frame)
                     yield VideoFrame(index=index, t_s=t, rgb=_upright(rgb, _rotation(getattr(frame, "rotation", 0))))
                 if max_frames is not None and n >= max_frames:
                     break
