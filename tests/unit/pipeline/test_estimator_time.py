@@ -86,38 +86,49 @@ def _bare_pose() -> tuple[MediaPipePose, _FakeSolution]:
     mp_pose._pose = fake
     mp_pose.enable_segmentation = False
     mp_pose.last_mask = None
-    mp_pose._offset_us = 0
-    mp_pose._last_us = -1
+    mp_pose._last_t = None
     return mp_pose, fake
 
 
-def test_mediapipe_graph_time_is_the_frame_time() -> None:
+RGB = np.zeros((4, 4, 3), np.uint8)
+
+
+def test_mediapipe_graph_steps_are_the_real_frame_intervals() -> None:
     est, fake = _bare_pose()
-    rgb = np.zeros((4, 4, 3), np.uint8)
     for t in (0.0, 0.0667, 0.1335, 0.2002):  # stride 2 at 29.97 fps
-        est.process(rgb, t_s=t)
-    gaps = np.diff(fake.stamps)
-    assert np.allclose(gaps, [66700, 66800, 66700], atol=1)
+        est.process(RGB, t_s=t)
+    assert fake.stamps[0] == 33333
+    assert list(np.diff(fake.stamps)) == [66700, 66800, 66700]
+    est2, fake2 = _bare_pose()
+    for k in range(4):  # 24 fps
+        est2.process(RGB, t_s=k / 24)
+    assert np.allclose(np.diff(fake2.stamps), 41667, atol=1)
+
+
+def test_thirty_fps_keeps_mediapipes_own_graph_times() -> None:
+    # 29.97 fps at stride 1: exactly the 1/30 s steps MediaPipe used before (bit-identical landmarks)
+    est, fake = _bare_pose()
+    for k in range(50):
+        est.process(RGB, t_s=k / 29.97)
+    assert fake.stamps == [33333 * (k + 1) for k in range(50)]
 
 
 def test_mediapipe_graph_time_keeps_increasing_across_clips() -> None:
     # batch workers reuse one model for many clips: each clip starts again at t = 0
     est, fake = _bare_pose()
-    rgb = np.zeros((4, 4, 3), np.uint8)
     for t in (0.0, 0.5, 1.0, 0.0, 0.5, 0.5):
-        est.process(rgb, t_s=t)
+        est.process(RGB, t_s=t)
     assert all(b > a for a, b in zip(fake.stamps, fake.stamps[1:]))
-    assert fake.stamps[4] - fake.stamps[3] == pytest.approx(500000, abs=1)
+    assert fake.stamps[4] - fake.stamps[3] == 500000
     # without a time the solution's own 1/30 s step applies
-    est.process(rgb)
+    est.process(RGB)
     assert fake.stamps[-1] - fake.stamps[-2] == 33333
 
 
 def test_frames_with_and_without_time_never_repeat_a_graph_time() -> None:
     est, fake = _bare_pose()
-    rgb = np.zeros((4, 4, 3), np.uint8)
-    est.process(rgb, t_s=0.0)
+    est.process(RGB, t_s=0.0)
     for _ in range(5):
-        est.process(rgb)
-    est.process(rgb, t_s=0.0333)
+        est.process(RGB)
+    est.process(RGB, t_s=0.0333)
     assert all(b > a for a, b in zip(fake.stamps, fake.stamps[1:]))
