@@ -671,6 +671,11 @@ def _run_ray(jobs: list[BatchJob], address: str, workers: int | None) -> Iterato
     try:
         ray.init(address=address, logging_level="ERROR", log_to_driver=False)
     except (ConnectionError, RuntimeError, ValueError) as exc:
+        cause = f"{exc} {exc.__cause__ or ''}"
+        if "AuthToken" in cause or "Authentication" in cause:
+            raise InputError(f"the Ray cluster at {address!r} refused the connection: it uses token "
+                             "authentication; run with RAY_AUTH_MODE=token and the cluster's token in RAY_AUTH_TOKEN "
+                             "or ~/.ray/auth_token (see docs/ray.md)") from exc
         raise InputError(f"cannot connect to the Ray cluster at {address!r}: {exc}; start one with "
                          "`ray start --head` (see docs/ray.md)") from exc
     try:

@@ -318,16 +318,32 @@ def _ray_logs(temp: Path, start_logs: list[Path]) -> str:
 
 
 @pytest.fixture()
-def ray_cluster(tmp_path: Path) -> Iterator[str]:
+def ray_cluster(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A head node and one worker node (1 CPU each) started with ``ray start --block``; stopped by pid.
 
-    Session 1 saw this cluster "never answer on 127.0.0.1". Ray does not listen or advertise on loopback: it
-    turns 127.0.0.1 into the machine's routable address in every component (see ``_node_ip``), so the
-    ``--node-ip-address=127.0.0.1`` tried then changed nothing. The cluster needs that address to be reachable
-    from the machine itself, which is checked first; if it is not, the reason is given (skip outside CI, fail in
-    CI) instead of a 90-second wait. Otherwise a cluster that does not come up fails with the tail of its logs.
+    Why it "never answered" before (session 1), two causes found:
+
+    - Token authentication. Ray 2.60's ``ray start --head`` turns token authentication on by itself when
+      ``~/.ray/auth_token`` exists, and any ``ray.init()`` that starts a local Ray writes that file (the web
+      test of Ray jobs does). A client given an explicit address does not turn it on by itself, so from then on
+      every ``ray.init(address=...)`` and the worker node were refused (``InvalidAuthToken``; the GCS log says
+      "Missing authorization header") and the cluster looked dead. The cluster here runs with an explicit
+      token (RAY_AUTH_MODE=token, RAY_AUTH_TOKEN) for every node, probe and the batch driver, whatever is in
+      the home folder: it is the secure mode and it does not depend on earlier tests.
+    - Addresses. Ray does not listen or advertise on loopback: it turns 127.0.0.1 into the machine's routable
+      address in every component (see ``_node_ip``), so ``--node-ip-address=127.0.0.1`` changed nothing. That
+      address must be reachable from the machine itself, which is checked first (skip with the reason outside
+      CI, fail in CI).
+
+    A cluster that does not come up fails with the tail of its logs.
     """
     pytest.importorskip("ray")
+    import secrets
+
+    monkeypatch.setenv("RAY_AUTH_MODE", "token")
+    monkeypatch.setenv("RAY_AUTH_TOKEN", secrets.token_hex(32))
+    monkeypatch.delenv("RAY_AUTH_TOKEN_PATH", raising=False)
+    monkeypatch.setenv("RAY_USAGE_STATS_ENABLED", "0")
     ip = _node_ip()
     why = _reachable_from_here(ip)
     if why is not None:
@@ -337,7 +353,7 @@ def ray_cluster(tmp_path: Path) -> Iterator[str]:
         pytest.skip(msg)
     port = _free_port()
     temp = Path(f"/tmp/bsray{port}")  # short: Ray's unix sockets live under it (107-byte path limit)
-    env = dict(os.environ, RAY_USAGE_STATS_ENABLED="0")
+    env = dict(os.environ)  # with the token above: nodes, the probe and the batch driver (_cli) all share it
     ray = str(BIN / "ray")
     address = f"{ip}:{port}"
     start_logs = [tmp_path / "ray-head.log", tmp_path / "ray-worker.log"]
@@ -404,8 +420,7 @@ def _wait_ray(address: str, n_nodes: int, node: subprocess.Popen[bytes], timeout
     left = max(30.0, timeout - (time.time() - t0))
     try:
         r = subprocess.run([sys.executable, "-c", _WAIT_CODE, address, str(n_nodes), str(left)],
-                           capture_output=True, text=True, timeout=left + 60,
-                           env=dict(os.environ, RAY_USAGE_STATS_ENABLED="0"))
+                           capture_output=True, text=True, timeout=left + 60, env=dict(os.environ))
     except subprocess.TimeoutExpired:
         return f"ray.init did not return in {left + 60:.0f} s"
     if r.returncode != 0 or f"alive {n_nodes}" not in r.stdout:
@@ -442,3 +457,8 @@ def test_ray_cluster_gives_identical_reports(ray_cluster: str, sample_clip: Path
         assert ra["key"] == rb["key"] and ra["status"] == rb["status"] and ra["error"] == rb["error"]
     workers = {json.loads(p.read_text())["worker"] for p in (tmp_path / "ray" / "reports").glob("*/.done")}
     assert len(workers) == 2  # both nodes' actors did work
+    # a driver without the cluster's token is refused, and told why (exit 3, one line)
+    env = {k: v for k, v in os.environ.items() if k != "RAY_AUTH_TOKEN"} | {"RAY_AUTH_MODE": "disabled"}
+    r = subprocess.run([str(BIN / "backsafe"), "batch", str(d), "--out", str(tmp_path / "ray2"), "--fps", "30",
+                        "--ray-address", ray_cluster], capture_output=True, text=True, env=env, timeout=300)
+    assert r.returncode == 3 and "token authentication" in r.stderr + r.stdout, r.stderr[-1500:]

@@ -13,7 +13,10 @@ ray = pytest.importorskip("ray", reason="Ray is a test dependency (requirements-
 
 @pytest.mark.slow
 @pytest.mark.xdist_group("ray")
-def test_ray_analyze_matches_local(datasets: Path) -> None:
+def test_ray_analyze_matches_local(datasets: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # authentication mode explicit: with RAY_AUTH_MODE unset, a local ray.init() writes ~/.ray/auth_token, and
+    # from then on every `ray start --head` on this machine demands it (docs/ray.md, "Token authentication")
+    monkeypatch.setenv("RAY_AUTH_MODE", "disabled")
     from backsafe.pipeline import analyze
     from backsafe.web.jobs import ray_analyze
 
