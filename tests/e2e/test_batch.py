@@ -321,7 +321,7 @@ def _ray_logs(temp: Path, start_logs: list[Path]) -> str:
 def ray_cluster(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A head node and one worker node (1 CPU each) started with ``ray start --block``; stopped by pid.
 
-    Why it "never answered" before (session 1), two causes found:
+    Why it may "never answer" (as in session 1, whose logs are gone): two causes, the first reproduced here.
 
     - Token authentication. Ray 2.60's ``ray start --head`` turns token authentication on by itself when
       ``~/.ray/auth_token`` exists, and any ``ray.init()`` that starts a local Ray writes that file (the web
