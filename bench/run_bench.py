@@ -69,10 +69,11 @@ def naive_fps(clip: Path) -> float:
 
 
 def model_fps(frames: list[Any]) -> float:
-    """Pose inference alone (same settings as backsafe's estimator) on frames decoded beforehand."""
-    import mediapipe as mp
+    """Pose inference alone on frames decoded beforehand, with backsafe's own estimator (the one ``analyze``
+    makes: same model, settings and threads), so e2e_vs_model compares like with like."""
+    from backsafe.pipeline import default_estimator
 
-    pose = mp.solutions.pose.Pose(model_complexity=1, smooth_landmarks=False)
+    pose = default_estimator()
     t0 = time.perf_counter()
     for f in frames:
         pose.process(f)
@@ -313,6 +314,11 @@ def fast_accuracy(manifests: list[Path]) -> dict[str, Any]:
         key = "default" if stride == 1 else "fast"
         out[key] = {"rep_count_accuracy": right / total if total else None, "rep_clips": total,
                     "fault_f1": f1, "fault_tp_fp_fn": [tp, fp, fn]}
+    d, f = out["default"], out["fast"]
+    out["fast_minus_default"] = {
+        k: (f[k] - d[k]) if f[k] is not None and d[k] is not None else None
+        for k in ("rep_count_accuracy", "fault_f1")
+    }
     return out
 
 
@@ -383,6 +389,10 @@ def print_table(r: dict[str, Any]) -> None:
         for k in ("default", "fast"):
             rows.append((f"labelled clips, {k}", f"reps right {f(acc[k]['rep_count_accuracy'], '.0%')}",
                          f"fault F1 {f(acc[k]['fault_f1'])} (n={acc[k]['rep_clips']})"))
+        dd = acc.get("fast_minus_default", {})
+        acc_pts = None if dd.get("rep_count_accuracy") is None else 100 * dd["rep_count_accuracy"]
+        rows.append(("--stride 2 (fast) vs default", f"x{f(r['fast_vs_default'])} fps",
+                     f"reps right {f(acc_pts, '+.0f')} points, fault F1 {f(dd.get('fault_f1'), '+.2f')}"))
     w = max(len(a) for a, _, _ in rows)
     for a, b, c in rows:
         log(f"{a:<{w}}  {b:>14}  {c}")
