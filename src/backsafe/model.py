@@ -15,6 +15,8 @@ from .errors import InputError
 from .skeleton import CANONICAL_JOINTS
 
 FloatArray = npt.NDArray[np.floating[Any]]
+#: kinematic series are always float64 (``compute_kinematics`` converts every series)
+Float64Array = npt.NDArray[np.float64]
 
 Space = Literal["image", "world"]
 View = Literal["side", "front", "oblique", "unknown"]
@@ -96,7 +98,7 @@ class PoseSequence:
         return self.data[:, self.joints.index(name), :]
 
     def replace(self, **changes: Any) -> PoseSequence:
-        fields = {
+        fields: dict[str, Any] = {  # values checked by PoseSequence.__init__/__post_init__
             "data": self.data,
             "timestamps_s": self.timestamps_s,
             "joints": self.joints,
@@ -118,13 +120,13 @@ class Kinematics:
     the person faces in a side view ("left" or "right" in the image).
     """
 
-    timestamps_s: FloatArray
-    series: dict[str, FloatArray]
+    timestamps_s: Float64Array
+    series: dict[str, Float64Array]
     units: dict[str, str]
     view: View
     dims: Literal["2d", "3d"]
     facing: Literal["left", "right"] | None = None
-    confidence: FloatArray | None = None
+    confidence: Float64Array | None = None
     stature: float | None = None  # standing height in the series' length unit (px or m)
     length_unit: str = "px"
     view_evidence: dict[str, float] = field(default_factory=dict)
@@ -147,13 +149,13 @@ class Kinematics:
             return 0.0
         return float(1.0 / np.median(np.diff(self.timestamps_s)))
 
-    def __getitem__(self, name: str) -> FloatArray:
+    def __getitem__(self, name: str) -> Float64Array:
         try:
             return self.series[name]
         except KeyError:
             raise KeyError(f"no kinematic series {name!r}; have: {', '.join(sorted(self.series))}") from None
 
-    def get(self, name: str) -> FloatArray | None:
+    def get(self, name: str) -> Float64Array | None:
         return self.series.get(name)
 
 

@@ -48,7 +48,7 @@ FRONT_MIN_WIDTH = 0.55
 def _nanmean(*arrays: FloatArray) -> FloatArray:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=RuntimeWarning)
-        return np.nanmean(np.stack(arrays), axis=0)
+        return np.asarray(np.nanmean(np.stack(arrays), axis=0), dtype=np.float64)
 
 
 def _nanmedian(x: FloatArray) -> float:
@@ -64,7 +64,7 @@ def _included_angle(a: FloatArray, b: FloatArray, c: FloatArray) -> FloatArray:
     nv = np.linalg.norm(v, axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         cos = np.einsum("td,td->t", u, v) / (nu * nv)
-    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+    return np.asarray(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))), dtype=np.float64)
 
 
 def _angle_between(u: FloatArray, v: FloatArray) -> FloatArray:
@@ -72,7 +72,7 @@ def _angle_between(u: FloatArray, v: FloatArray) -> FloatArray:
     nv = np.linalg.norm(v, axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         cos = np.einsum("td,td->t", u, v) / (nu * nv)
-    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+    return np.asarray(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))), dtype=np.float64)
 
 
 class _Body:
@@ -181,7 +181,7 @@ def _signed_plane_angle(v: FloatArray, up: FloatArray, fwd: FloatArray) -> Float
     """Angle of v from vertical within the plane (up, fwd); + toward fwd. v, fwd: (T, D)."""
     a = np.einsum("td,d->t", v, up)
     b = np.einsum("td,td->t", v, fwd)
-    return np.degrees(np.arctan2(b, a))
+    return np.asarray(np.degrees(np.arctan2(b, a)), dtype=np.float64)
 
 
 def compute_kinematics(pose: PoseSequence, view: View | None = None) -> Kinematics:
@@ -383,7 +383,7 @@ def compute_kinematics(pose: PoseSequence, view: View | None = None) -> Kinemati
 
     def ahead_m(p: FloatArray) -> FloatArray:
         """Horizontal distance in front of L5/S1 along the facing direction, metres."""
-        return np.einsum("td,td->t", p - l5, fwd) * m_per_unit
+        return np.asarray(np.einsum("td,td->t", p - l5, fwd) * m_per_unit, dtype=np.float64)
 
     put("load_lever_m", ahead_m(hands), "m")
     # segment centres of mass for the static L5/S1 moment (de Leva 1996 COM %, COACHING_RULES §6)

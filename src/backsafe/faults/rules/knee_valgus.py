@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...model import Finding, Kinematics
-from ..base import FaultContext, make_findings, measure_reps
+from ..base import FaultContext, FloatArray, RepMeasure, make_findings, measure_reps
 from ._views import frontal
 
 CODE = "knee_valgus"
@@ -24,16 +24,18 @@ def visible(kin: Kinematics) -> bool:
     return frontal(kin)
 
 
-def worst_knee(kin: Kinematics, sign: float) -> np.ndarray:
+def worst_knee(kin: Kinematics, sign: float) -> FloatArray:
     """Per frame, the knee furthest in the direction ``sign`` (+ medial for valgus, - lateral for varus)."""
     a = sign * kin["fppa_left_deg"]
     b = sign * kin["fppa_right_deg"]
     return sign * np.fmax(a, b)
 
 
-def dynamic_candidates(ctx: FaultContext, series: np.ndarray, sign: float, absolute: float) -> tuple[list, list]:
+def dynamic_candidates(
+    ctx: FaultContext, series: FloatArray, sign: float, absolute: float
+) -> tuple[list[RepMeasure], list[bool]]:
     measures = measure_reps(ctx.reps, series, "max" if sign > 0 else "min")
-    cands = []
+    cands: list[bool] = []
     for m in measures:
         start = series[max(0, m.rep.start_frame - 3): m.rep.start_frame + 3]
         standing = float(np.nanmedian(start)) if np.isfinite(start).any() else 0.0

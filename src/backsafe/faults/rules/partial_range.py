@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...kinematics.angles import PRIMARY_SERIES
-from ...model import Finding, Kinematics
+from ...model import Finding, Kinematics, Rep
 from ..base import FaultContext, RepMeasure, make_findings
 from ..thresholds import exercise_threshold
 from ._views import any_view, sagittal
@@ -63,6 +63,6 @@ def check(ctx: FaultContext) -> list[Finding]:
                          above=False)
 
 
-def _edge(r, ctx: FaultContext) -> bool:  # type: ignore[no-untyped-def]
+def _edge(r: Rep, ctx: FaultContext) -> bool:
     """A rep cut by the clip's start or end is not the person's fault."""
     return r.start_frame <= 1 or r.end_frame >= ctx.kin.n_frames - 2
