@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import warnings
 from functools import lru_cache
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -16,6 +17,8 @@ from scipy.signal import butter, sosfiltfilt
 from ..model import PoseSequence
 
 FloatArray = npt.NDArray[np.float64]
+#: float dtype kept through the swap repair (float32 keypoints stay float32: same numbers as before typing)
+_FloatT = TypeVar("_FloatT", bound=np.floating[Any])
 
 #: COACHING_RULES.md §5 pipeline: keypoints used only at confidence >= 0.5 (MediaPipe visibility). OpenPose
 #: heat-map confidences live on another scale (0.3-0.7 for a well-seen joint; 0 = not detected), so its gate is
@@ -69,8 +72,8 @@ def _group_pairs(joints: tuple[str, ...]) -> list[list[tuple[int, int]]]:
 
 
 def repair_swaps(
-    xyz: npt.NDArray[np.float64], joints: tuple[str, ...], penalty: float = 0.25
-) -> tuple[npt.NDArray[np.float64], int]:
+    xyz: npt.NDArray[_FloatT], joints: tuple[str, ...], penalty: float = 0.25
+) -> tuple[npt.NDArray[_FloatT], int]:
     """Undo left/right limb swaps, a known failure of single-camera pose.
 
     For each limb group (legs, arms) a two-state Viterbi path chooses, frame by frame, between "as labelled" and
@@ -105,18 +108,19 @@ def repair_swaps(
         return out, int(exchanged.sum())
 
 
-def _swap_path(left: npt.NDArray[np.float64], right: npt.NDArray[np.float64], penalty: float) -> npt.NDArray[np.bool_]:
+def _swap_path(left: npt.NDArray[_FloatT], right: npt.NDArray[_FloatT], penalty: float) -> npt.NDArray[np.bool_]:
     """Viterbi over {kept, exchanged} for one limb group; left/right: (T, K, 2)."""
     T = left.shape[0]
     if T < 2:
         return np.zeros(T, dtype=bool)
     # compare only joints seen on both sides in both frames, so a joint missing on one side cannot tip the scale
-    ok = np.isfinite(left).all(axis=2) & np.isfinite(right).all(axis=2)
+    ok = np.asarray(np.isfinite(left).all(axis=2) & np.isfinite(right).all(axis=2), dtype=np.bool_)
     both = ok[1:] & ok[:-1]
 
-    def dist(a: npt.NDArray[np.float64], b: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    def dist(a: npt.NDArray[_FloatT], b: npt.NDArray[_FloatT]) -> npt.NDArray[np.floating[Any]]:
         d = np.where(both, np.linalg.norm(a - b, axis=2), 0.0)
-        return d.sum(axis=1) / np.maximum(both.sum(axis=1), 1)
+        mean_step: npt.NDArray[np.floating[Any]] = d.sum(axis=1) / np.maximum(both.sum(axis=1), 1)
+        return mean_step
 
     same = dist(left[1:], left[:-1]) + dist(right[1:], right[:-1])  # kept->kept (= exchanged->exchanged)
     cross = dist(left[1:], right[:-1]) + dist(right[1:], left[:-1])  # kept<->exchanged
@@ -159,11 +163,11 @@ def long_gap_mask(X: FloatArray, t: FloatArray, max_gap_s: float = MAX_GAP_S) ->
 
     Works column-wise on a (T, K) array without Python loops over time.
     """
-    T = X.shape[0]
-    ok = np.isfinite(X)
+    T: int = X.shape[0]
+    ok: npt.NDArray[np.bool_] = np.isfinite(X)
     ar = np.arange(T)[:, None]
-    prev_ok = np.maximum.accumulate(np.where(ok, ar, -1), axis=0)
-    next_ok = np.minimum.accumulate(np.where(ok, ar, T)[::-1], axis=0)[::-1]
+    prev_ok: npt.NDArray[np.intp] = np.maximum.accumulate(np.where(ok, ar, -1), axis=0)
+    next_ok: npt.NDArray[np.intp] = np.minimum.accumulate(np.where(ok, ar, T)[::-1], axis=0)[::-1]
     inside = (~ok) & (prev_ok >= 0) & (next_ok < T)
     gap_s = np.full(X.shape, np.inf)
     gap_s[inside] = t[next_ok[inside]] - t[prev_ok[inside]]
@@ -179,9 +183,9 @@ def reject_outliers(X: FloatArray, t: FloatArray, window: int, k: float = HAMPEL
         return np.zeros(X.shape, dtype=bool)
     filled = _interp_columns(X, t)
     filled = np.where(np.isfinite(filled), filled, 0.0)
-    med = median_filter(filled, size=(window, 1), mode="nearest")
+    med: FloatArray = median_filter(filled, size=(window, 1), mode="nearest")
     resid = np.abs(filled - med)
-    scale = 1.4826 * median_filter(resid, size=(window, 1), mode="nearest")
+    scale: FloatArray = 1.4826 * median_filter(resid, size=(window, 1), mode="nearest")
     # a floor so that perfectly still stretches (MAD = 0) do not turn sub-pixel noise into "outliers"
     floor = 1e-3 * (np.nanmax(np.abs(X)) if np.isfinite(X).any() else 1.0)
     return np.isfinite(X) & (resid > k * np.maximum(scale, floor))
@@ -230,7 +234,9 @@ def lowpass(x: FloatArray, fps: float, cutoff_hz: float = CUTOFF_HZ, order: int 
     return out.reshape(x.shape)
 
 
-def _clean_xyz(xyz: npt.NDArray[np.float64], t: FloatArray, fps: float, cutoff_hz: float) -> npt.NDArray[np.float64]:
+def _clean_xyz(
+    xyz: npt.NDArray[np.floating[Any]], t: FloatArray, fps: float, cutoff_hz: float
+) -> npt.NDArray[np.float32]:
     """Outliers -> NaN (a whole joint when any coordinate is off), short gaps filled, low-passed, long gaps kept.
 
     Joint by joint, so the working memory is a few (T, 3) arrays rather than several copies of the whole
@@ -292,7 +298,7 @@ def _split_tracks(data: npt.NDArray[np.float32], index: dict[str, int]) -> npt.N
             if jump > TRACK_JUMP_TORSO:
                 current += 1
         labels[t] = current
-        last = t
+        last = int(t)
     return labels
 
 
@@ -330,10 +336,12 @@ def clean_pose(
     cutoff_hz: float = CUTOFF_HZ,
     conf_min: float | None = None,
     repair_lr: bool = True,
-) -> tuple[PoseSequence, dict[str, float]]:
+) -> tuple[PoseSequence, dict[str, Any]]:
     """Clean a PoseSequence for offline analysis; returns (cleaned, stats).
 
-    stats: ``swapped_frames``, ``gated_share`` (share of keypoints below the confidence gate), ``cutoff_hz``.
+    stats: floats ``swapped_frames``, ``track_switches``, ``gated_share`` (share of keypoints below the confidence
+    gate), ``cutoff_hz``, and ``track_breaks``, a tuple of frame indices where a sustained new track starts (the
+    caller pops it and reports the rest as numbers, hence the mixed value type).
     Confidence of a filled point is set to ``conf_min`` (it was interpolated, not measured).
     """
     t = pose.timestamps_s.astype(np.float64)
@@ -356,16 +364,17 @@ def clean_pose(
     filled = ~np.isfinite(gated[..., 0]) & np.isfinite(cleaned[..., 0])
     conf = np.where(filled, conf_min, conf)
     data[..., 3] = conf
-    world = None
+    world: npt.NDArray[np.float32] | None = None
     if pose.world is not None:
         w = pose.world.copy()
         w[~np.isfinite(gated[..., 0])] = np.nan
         world = _clean_xyz(w, t, fps, cutoff_hz)
     present = np.isfinite(pose.data[..., 0])
-    stats = {
+    stats: dict[str, Any] = {
         "swapped_frames": float(n_swapped),
         "track_switches": float(len(breaks)),
         "gated_share": float(1.0 - (np.isfinite(gated[..., 0]).sum() / max(1, present.sum()))),
         "cutoff_hz": float(min(cutoff_hz, 0.4 * fps)),
+        "track_breaks": breaks,
     }
-    return pose.replace(data=data, world=world), stats | {"track_breaks": breaks}  # type: ignore[dict-item]
+    return pose.replace(data=data, world=world), stats
