@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from .errors import UnknownExerciseError
 
@@ -41,6 +41,20 @@ PRIMARY_SIGNALS: tuple[str, ...] = (
 )
 
 VIEWS = ("side", "front", "oblique")
+
+IMPACTS: tuple[Literal["low", "high"], ...] = ("low", "high")
+SPINAL_LOADS: tuple[Literal["L", "M", "H"], ...] = ("L", "M", "H")
+KINDS: tuple[Literal["reps", "hold", "continuous"], ...] = ("reps", "hold", "continuous")
+
+_Choice = TypeVar("_Choice", bound=str)
+
+
+def _one_of(value: object, options: tuple[_Choice, ...]) -> _Choice | None:
+    """``value`` as the equal one of ``options`` (typed as their Literal), or None when it is none of them."""
+    for option in options:
+        if value == option:
+            return option
+    return None
 
 EQUIPMENT_STEP_KG: dict[str, float] = {
     # COACHING_RULES.md §4: the smallest load step (1 kg dumbbell, 2.5 kg barbell); kettlebells 2 kg [H]
@@ -168,15 +182,18 @@ def _parse_one(raw: dict[str, Any]) -> Exercise:
             raise LibraryError(f"exercise {ident!r}: field {key!r} should be {typ}, got {raw[key]!r}")
         return raw[key]
 
-    impact = need("impact", str)
-    if impact not in ("low", "high"):
-        raise LibraryError(f"exercise {ident!r}: impact {impact!r} not low|high")
-    spine = need("spinal_load", str)
-    if spine not in ("L", "M", "H"):
-        raise LibraryError(f"exercise {ident!r}: spinal_load {spine!r} not L|M|H")
-    kind = need("kind", str)
-    if kind not in ("reps", "hold", "continuous"):
-        raise LibraryError(f"exercise {ident!r}: kind {kind!r}")
+    impact_raw = need("impact", str)
+    impact = _one_of(impact_raw, IMPACTS)
+    if impact is None:
+        raise LibraryError(f"exercise {ident!r}: impact {impact_raw!r} not low|high")
+    spine_raw = need("spinal_load", str)
+    spine = _one_of(spine_raw, SPINAL_LOADS)
+    if spine is None:
+        raise LibraryError(f"exercise {ident!r}: spinal_load {spine_raw!r} not L|M|H")
+    kind_raw = need("kind", str)
+    kind = _one_of(kind_raw, KINDS)
+    if kind is None:
+        raise LibraryError(f"exercise {ident!r}: kind {kind_raw!r}")
     signal = raw.get("primary_signal")
     if kind == "reps" and signal not in PRIMARY_SIGNALS:
         raise LibraryError(f"exercise {ident!r}: primary_signal {signal!r} not one of {PRIMARY_SIGNALS}")
@@ -205,15 +222,15 @@ def _parse_one(raw: dict[str, Any]) -> Exercise:
     return Exercise(
         id=need("id", str),
         name=need("name", str),
-        impact=impact,  # type: ignore[arg-type]
-        spinal_load=spine,  # type: ignore[arg-type]
+        impact=impact,
+        spinal_load=spine,
         met=met,
         met_code=str(raw.get("met_code", "")),
         views=views,
         primary_signal=signal,
         first_phase=need("first_phase", str),
         default_tempo=Tempo4.parse(need("default_tempo", str)),
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,
         loaded=bool(raw.get("loaded", False)),
         pattern=str(raw.get("pattern", "")),
         faults=faults,
