@@ -160,13 +160,13 @@ def build_plan(
                        "(§1: no loading).")
         return Plan(day, result, (), (walk,), recovery, tuple(flags), tuple(notes))
     if result.outcome == "rest":
-        rx = (
+        gentle = (
             _gentle("walking", 1, 10, "Keep moving: 10-20 min of easy walking, in short bouts if needed; no bed rest "
                     "(§1, Cochrane: staying active helps a little more than bed rest)."),
             _gentle("cat_camel", 2, 6, "Gentle mobility: 5-6 slow cycles, only as far as comfortable (§1)."),
         )
         breathing = generate_warmup([])[1]
-        return Plan(day, result, (breathing,), rx, recovery, tuple(flags), tuple(notes) + result.notes)
+        return Plan(day, result, (breathing,), gentle, recovery, tuple(flags), tuple(notes) + result.notes)
     recovering = known.recovering(day)
     ids = [get_exercise(i) for i in exercises] if exercises else _day_exercises(known, day)
     rxs: list[Prescription] = []

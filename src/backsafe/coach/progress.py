@@ -96,8 +96,8 @@ def render_terminal(tr: Trends) -> str:
     out.append(f"  {'next morning':<24} {_spark(tr.pain_morning, 0, 10):<{len(tr.weeks)}}")
     if tr.faults:
         out.append("Faults in linked clips (count):")
-        for code, s in sorted(tr.faults.items()):
-            out.append(f"  {code:<24} {_spark([float(x) for x in s], 0):<{len(tr.weeks)}}  {sum(s)}")
+        for code, counts in sorted(tr.faults.items()):
+            out.append(f"  {code:<24} {_spark([float(x) for x in counts], 0):<{len(tr.weeks)}}  {sum(counts)}")
     return "\n".join(out)
 
 
@@ -120,8 +120,8 @@ def _figure(tr: Trends) -> Any:
     axes[2].axhline(5, color="grey", lw=0.8, ls="--")
     axes[2].set_ylim(0, 10)
     axes[2].set_ylabel("pain (0-10)")
-    for code, s in sorted(tr.faults.items()):
-        axes[3].plot(x, s, marker="o", label=code)
+    for code, counts in sorted(tr.faults.items()):
+        axes[3].plot(x, counts, marker="o", label=code)
     axes[3].set_ylabel("faults")
     for ax in axes:
         if ax.get_legend_handles_labels()[0]:
