@@ -224,7 +224,8 @@ class FrameSource:
                 i += 1
                 if (i - 1) % self.stride:
                     continue
-                rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+                # camera frames are 8-bit; cv2's stubs type them as arrays of any number type (no copy here)
+                rgb = np.asarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), dtype=np.uint8)
                 if self.image_size is None:
                     self.image_size = (rgb.shape[1], rgb.shape[0])
                 self._deliver(SourceFrame(rgb, now - t0, now))

@@ -239,9 +239,9 @@ def count_user_rows(s: Session, user_id: int) -> dict[str, int]:
         key = f"{model.__tablename__}.{col}"
         out[key] = int(s.scalar(select(func.count()).select_from(model)
                                 .where(getattr(model, col) == user_id)) or 0)
-    for model in _LOG_TABLES:
-        out[model.__tablename__] = int(s.scalar(select(func.count()).select_from(model)
-                                                .where(model.user_id == user_id)) or 0)
+    for log_model in _LOG_TABLES:
+        out[log_model.__tablename__] = int(s.scalar(select(func.count()).select_from(log_model)
+                                                    .where(log_model.user_id == user_id)) or 0)
     out["users"] = int(s.scalar(select(func.count()).select_from(User).where(User.id == user_id)) or 0)
     return out
 

@@ -94,7 +94,7 @@ def ray_analyze(address: str) -> AnalyzeFn:
             if not ray.is_initialized():
                 from ..batch import ray_loopback_kwargs
 
-                ray.init(address=address, logging_level="ERROR", log_to_driver=False, **ray_loopback_kwargs(address))
+                ray.init(address=address, logging_level=logging.ERROR, log_to_driver=False, **ray_loopback_kwargs(address))
             state["task"] = ray.remote(num_cpus=1, max_retries=1)(_analyze_shipped)
         if progress is not None:
             progress(0, None)

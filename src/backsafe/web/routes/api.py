@@ -299,7 +299,7 @@ def api_triage(body: TriageIn, user: UserDep, db: DbDep) -> dict[str, Any]:
     answers = answers_from_mapping({"flags": body.flags, "clinician_cleared": body.clinician_cleared,
                                     "injury_date": body.injury_date.isoformat() if body.injury_date else None})
     res = services.logbook(db, user.name).triage(answers, date=body.date or dt.date.today())
-    return res.to_json()  # type: ignore[no-any-return]
+    return res.to_json()
 
 
 @router.get("/plan")
@@ -311,7 +311,7 @@ def api_plan(user: UserDep, db: DbDep,
         day = dt.date.fromisoformat(date) if date else dt.date.today()
     except ValueError:
         raise ValueRangeError(f"date {date!r}: expected a real day as YYYY-MM-DD") from None
-    return services.logbook(db, user.name).plan(date=day).to_json()  # type: ignore[no-any-return]
+    return services.logbook(db, user.name).plan(date=day).to_json()
 
 
 @router.get("/dashboard")
@@ -372,4 +372,4 @@ def api_person_log(person_id: RowId, coach: CoachDep, db: DbDep) -> list[dict[st
 @router.get("/coach/people/{person_id}/plan")
 def api_person_plan(person_id: RowId, coach: CoachDep, db: DbDep) -> dict[str, Any]:
     name = _shared_person(db, coach, person_id)
-    return services.logbook(db, name).plan(date=dt.date.today()).to_json()  # type: ignore[no-any-return]
+    return services.logbook(db, name).plan(date=dt.date.today()).to_json()

@@ -111,7 +111,7 @@ def signup(request: Request, db: DbDep, name: Annotated[str, Form(max_length=100
         services.sign_up(db, name, password, role)
     except BacksafeError as e:
         return render(request, "signup.html", {"error": str(e), "name": name}, status_code=422 if not hasattr(
-            e, "status_code") else e.status_code)  # type: ignore[attr-defined]
+            e, "status_code") else e.status_code)
     return _see("/login?ok=signed_up")
 
 
