@@ -622,7 +622,13 @@ def _run_pool(jobs: list[BatchJob], workers: int) -> Iterator[tuple[BatchJob, Jo
             while pending or running:
                 while pending and len(running) < workers and not broken:
                     job = pending.pop()
-                    running[pool.submit(_run_in_worker, job.as_spec())] = job
+                    try:
+                        running[pool.submit(_run_in_worker, job.as_spec())] = job
+                    except BrokenProcessPool:  # a worker died before its futures told us: not this job's fault
+                        pending.append(job)
+                        broken = True
+                if not running:
+                    break  # broken with nothing in flight: a new pool
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for fut in done:
                     job = running.pop(fut)
