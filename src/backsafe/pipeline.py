@@ -31,7 +31,7 @@ EstimatorFactory = Callable[[], PoseEstimator]
 #: scale is flagged low_confidence (MediaPipe visibility 0.6; OpenPose heat-map peaks run lower: 0.3)
 LOW_CONFIDENCE = 0.6
 LOW_CONFIDENCE_BY_SOURCE = {"openpose-json": 0.3, "coco18-npy": 0.3, "coco17-json": 0.3}
-POSE_CACHE_VERSION = "2"  # 2: MediaPipe gets the real frame time stamps (stride 2, 24 fps clips)
+POSE_CACHE_VERSION = "3"  # 2: real frame intervals for MediaPipe (stride 2, 24 fps); 3: clips >= 10 s in two halves
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +129,113 @@ def default_estimator() -> PoseEstimator:
     return MediaPipePose()
 
 
+#: a clip at least this long is analysed as two halves side by side, one pose model per core (issue [6/7]): the
+#: model is single-threaded, and decoding beside it saves only the decode time (the naive loop's 7 %)
+SPLIT_MIN_S = 10.0
+
+
+def _split_worthwhile(duration_s: float | None) -> bool:
+    if os.environ.get("BACKSAFE_POSE_SPLIT", "1") == "0" or not duration_s or duration_s < SPLIT_MIN_S:
+        return False
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return cores >= 2
+
+
+def _estimate_in_two_halves(
+    path: Path, duration_s: float, image_size: tuple[int, int], stride: int, progress: ProgressFn | None,
+    total: int | None,
+) -> PoseSequence:
+    """Pose on the first and second half of a clip at once, each half with its own decoder and tracker.
+
+    The second half starts tracking afresh at its first frame (as a clip does). Its first frame's time is the
+    seam: the first half ends just before it. Either half may find nobody; the whole clip is checked.
+    """
+    import threading
+
+    from .pose.base import check_person_found
+
+    seam: list[float] = []
+    seam_known = threading.Event()
+    stop = threading.Event()  # the first half failed or was interrupted (Ctrl-C): the second one stops too
+    done = [0, 0]
+
+    def second_half() -> Any:
+        try:
+            for fr in iter_frames_threaded(path, stride=stride, start_s=duration_s / 2):
+                if not seam_known.is_set():
+                    seam.append(fr.t_s)
+                    seam_known.set()
+                if stop.is_set():
+                    return
+                yield fr
+        finally:
+            seam_known.set()  # nothing decoded there: the first half runs to the end
+
+    def first_half() -> Any:
+        for fr in iter_frames_threaded(path, stride=stride):
+            seam_known.wait()
+            if seam and fr.t_s >= seam[0]:
+                return
+            yield fr
+
+    results: list[Any] = [None, None]
+
+    def run(k: int, frames: Any) -> None:
+        def count(i: int) -> None:
+            done[k] = i
+            if k == 0 and progress is not None:  # reported from the calling thread only
+                progress((done[0] + done[1]) * stride, total)
+
+        estimator = None
+        try:
+            estimator = default_estimator()
+            results[k] = run_estimator(frames, estimator, image_size=image_size, progress=count,
+                                       check_person=False)
+        except BaseException as exc:  # re-raised below, in the calling thread
+            results[k] = exc
+        finally:
+            if estimator is not None:
+                estimator.close()
+
+    worker = threading.Thread(target=run, args=(1, second_half()), name="backsafe-pose-2", daemon=True)
+    worker.start()
+    try:
+        run(0, first_half())
+    finally:
+        seam_known.set()
+        if results[0] is None or isinstance(results[0], BaseException):
+            stop.set()
+        worker.join()
+    a, b = results
+    if isinstance(a, BaseException):
+        raise a
+    if isinstance(b, InputError) and not seam:
+        b = None  # the second half decoded nothing (a truncated file): the first half ran to the end
+    elif isinstance(b, BaseException):
+        raise b
+    elif b is None and seam:
+        raise RuntimeError("the second half of the clip was not analysed")
+    parts: list[PoseSequence] = [p for p in (a, b) if p is not None and p.n_frames] or [a]
+    pose: PoseSequence
+    if len(parts) == 1:
+        pose = parts[0]
+    else:
+        world = None
+        if any(p.world is not None for p in parts):
+            world = np.concatenate([p.world if p.world is not None else np.full(p.data.shape[:2] + (3,), np.nan,
+                                    np.float32) for p in parts])
+        pose = parts[0].replace(data=np.concatenate([p.data for p in parts]),
+                                timestamps_s=np.concatenate([p.timestamps_s for p in parts]), world=world)
+    n = pose.n_frames
+    check_person_found(int(np.isfinite(pose.data[:, 0, 0]).sum()), n)
+    if progress is not None:
+        progress(n * stride, total)
+    return pose
+
+
 def estimate_video_pose(
     path: Path,
     estimator_factory: EstimatorFactory | None = None,
@@ -144,16 +251,20 @@ def estimate_video_pose(
             return cached
     info = probe_video(path)
     total = info.n_frames
-    estimator = (estimator_factory or default_estimator)()
-    try:
-        pose = run_estimator(
-            iter_frames_threaded(path, stride=stride),
-            estimator,
-            image_size=(info.width, info.height),
-            progress=(lambda i: progress(i * stride, total)) if progress else None,
-        )
-    finally:
-        estimator.close()
+    if estimator_factory is None and _split_worthwhile(info.duration_s):
+        pose = _estimate_in_two_halves(path, info.duration_s or 0.0, (info.width, info.height), stride, progress,
+                                       total)
+    else:
+        estimator = (estimator_factory or default_estimator)()
+        try:
+            pose = run_estimator(
+                iter_frames_threaded(path, stride=stride),
+                estimator,
+                image_size=(info.width, info.height),
+                progress=(lambda i: progress(i * stride, total)) if progress else None,
+            )
+        finally:
+            estimator.close()
     if cache_dir is not None and estimator_factory is None:
         _save_cached(_cache_path(cache_dir, path, stride), pose)
     return pose

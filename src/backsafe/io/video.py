@@ -167,7 +167,11 @@ def _to_rgb(reformatter: VideoReformatter, frame: av.VideoFrame) -> npt.NDArray[
 
 
 def iter_frames(
-    path: str | Path, stride: int = 1, max_frames: int | None = None, only: frozenset[int] | None = None
+    path: str | Path,
+    stride: int = 1,
+    max_frames: int | None = None,
+    only: frozenset[int] | None = None,
+    start_s: float | None = None,
 ) -> Iterator[VideoFrame]:
     """Decode a clip frame by frame: upright RGB arrays with pts time stamps in seconds.
 
@@ -178,6 +182,8 @@ def iter_frames(
     max_frames : stop after this many decoded frames.
     only : convert and yield only these frame indices (the others are decoded, not converted); stops after
         the last one.
+    start_s : begin with the first frame at or after this time (decoding starts at the key frame before it);
+        time stamps stay those of the clip, ``index`` and ``stride`` count from that first frame.
 
     Raises
     ------
@@ -214,8 +220,15 @@ def iter_frames(
         # one converter for the whole clip: frame.to_ndarray(format="rgb24") builds a new swscale context for every
         # frame, and with FFmpeg's automatic slice threads (a pool of threads per context) on top
         reformatter = VideoReformatter()
+        keyed = start_s is None
         try:
+            if start_s is not None:
+                container.seek(int(start_s / tb) + (start_pts or 0), stream=stream, backward=True)
             for frame in container.decode(stream):
+                if not keyed:  # after a seek: begin at a key frame (frames before it may not decode cleanly)
+                    if not frame.key_frame or frame.pts is None:
+                        continue
+                    keyed = True
                 if frame.width * frame.height > MAX_PIXELS:
                     raise VideoReadError(
                         f"{path}: frames are {frame.width}x{frame.height}, larger than the 8K limit"
@@ -227,6 +240,8 @@ def iter_frames(
                 if t <= last_t:  # duplicate or out-of-order pts: keep time strictly increasing
                     t = last_t + 1e-3
                 last_t = t
+                if start_s is not None and t < start_s and n == 0:
+                    continue  # decoded from the key frame on, handed out from start_s on
                 index = n
                 n += 1
                 if only is not None and index > max(only, default=-1):
@@ -247,7 +262,7 @@ def iter_frames(
 
 
 def iter_frames_threaded(
-    path: str | Path, stride: int = 1, max_frames: int | None = None, buffer: int = 8
+    path: str | Path, stride: int = 1, max_frames: int | None = None, buffer: int = 8, start_s: float | None = None
 ) -> Iterator[VideoFrame]:
     """:func:`iter_frames` with decoding in a background thread (bounded queue: memory stays constant).
 
@@ -259,7 +274,7 @@ def iter_frames_threaded(
 
     def worker() -> None:
         try:
-            for fr in iter_frames(path, stride=stride, max_frames=max_frames):
+            for fr in iter_frames(path, stride=stride, max_frames=max_frames, start_s=start_s):
                 # robustness fix (issue 9): bound the queue in bytes too (huge frames: fewer of them wait)
                 slots = max(1, min(buffer, QUEUE_BYTES // max(1, fr.rgb.nbytes)))
                 while not stop.is_set() and q.qsize() >= slots:

@@ -55,6 +55,14 @@ def takes_time(estimator: object) -> bool:
         return False
 
 
+def check_person_found(n_found: int, n: int) -> None:
+    """Raise NoPersonError when a person was found in fewer than max(10 frames, 20 % of the clip)."""
+    if n_found < max(MIN_PERSON_FRAMES, MIN_PERSON_SHARE * n):
+        raise NoPersonError(
+            f"a person was found in {n_found} of {n} frames; film the whole body, side on, about 3 m away"
+        )
+
+
 def run_estimator(
     frames: Iterable[VideoFrame],
     estimator: PoseEstimator,
@@ -62,6 +70,7 @@ def run_estimator(
     source: str = "mediapipe",
     progress: Callable[[int], None] | None = None,
     frame_hook: Callable[[VideoFrame, FramePose | None], None] | None = None,
+    check_person: bool = True,
 ) -> PoseSequence:
     """Run ``estimator`` over decoded frames; frames without a person become NaN with confidence 0.
 
@@ -71,7 +80,8 @@ def run_estimator(
     Raises
     ------
     NoPersonError
-        When a person is found in fewer than max(10 frames, 20 % of the clip).
+        When a person is found in fewer than max(10 frames, 20 % of the clip) (unless ``check_person`` is
+        False: a part of a clip analysed in pieces is checked as a whole by the caller).
     """
     n_bp = len(BLAZEPOSE_33)
     block = 1024  # keypoints are collected in blocks of frames: a few arrays, not two small ones per frame
@@ -102,10 +112,8 @@ def run_estimator(
         n = i + 1
         if progress is not None:
             progress(n)
-    if n_found < max(MIN_PERSON_FRAMES, MIN_PERSON_SHARE * n):
-        raise NoPersonError(
-            f"a person was found in {n_found} of {n} frames; film the whole body, side on, about 3 m away"
-        )
+    if check_person:
+        check_person_found(n_found, n)
     if n:
         data = np.concatenate(img_blocks)[:n]
         world = np.concatenate(wld_blocks)[:n] if any_world else None

@@ -53,3 +53,16 @@ def test_stride_keeps_every_nth_frame_with_its_own_time(sample_clip: Path) -> No
     assert [f.index for f in every2] == list(range(0, 20, 2))
     assert [f.t_s for f in every2] == [f.t_s for f in all_frames[::2]]
     assert np.allclose(np.diff([f.t_s for f in every2]), 2 / 29.97, atol=1e-3)
+
+
+def test_start_s_resumes_mid_clip_with_the_same_frames_and_times(sample_clip: Path) -> None:
+    # the second half of a split clip: decoded from the key frame before 10 s, handed out from 10 s on
+    tail = list(iter_frames(sample_clip, start_s=10.0))
+    full = list(iter_frames(sample_clip))
+    k = next(i for i, f in enumerate(full) if f.t_s >= 10.0)
+    assert len(tail) == len(full) - k
+    assert tail[0].index == 0 and tail[0].t_s == full[k].t_s
+    for a, b in zip(tail[:40], full[k:k + 40]):
+        assert a.t_s == b.t_s and np.array_equal(a.rgb, b.rgb)
+    every2 = list(iter_frames_threaded(sample_clip, stride=2, start_s=10.0))
+    assert [f.t_s for f in every2] == [f.t_s for f in tail[::2]]
