@@ -412,9 +412,12 @@ def run_live(source: str | Path, opts: LiveOptions, emit: EmitFn,
         The file is not a readable video, or the camera cannot be opened.
     """
     from .pipeline import default_estimator
+    from .pose.base import takes_time
 
     src = FrameSource(str(source), realtime=opts.realtime, stride=opts.stride, max_seconds=opts.max_seconds)
     estimator = (estimator_factory or default_estimator)()
+    # frames are dropped to keep up in real time: the tracker must see the real gaps (pose/mediapipe_backend.py)
+    timed = takes_time(estimator)
     analyzer: LiveAnalyzer | None = None
     processed = 0
     t_start = time.perf_counter()
@@ -423,7 +426,7 @@ def run_live(source: str | Path, opts: LiveOptions, emit: EmitFn,
         for fr in src:
             if analyzer is None:
                 analyzer = LiveAnalyzer(opts, src.image_size or (fr.rgb.shape[1], fr.rgb.shape[0]))
-            fp = estimator.process(fr.rgb)
+            fp = estimator.process(fr.rgb, t_s=fr.t_s) if timed else estimator.process(fr.rgb)  # type: ignore[call-arg]
             processed += 1
             for ev in analyzer.push(fr.t_s, fr.arrived, fp):
                 emit(ev)
