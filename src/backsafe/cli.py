@@ -216,6 +216,8 @@ def analyze(
     reference: Annotated[Path | None, typer.Option(help="A recording of your own good reps: each rep is judged "
                                                    "against it and compared with its best rep.")] = None,
     stride: Annotated[int, typer.Option(help="Analyse every n-th frame (faster, less precise).")] = 1,
+    fast: Annotated[bool, typer.Option("--fast", help="Same as --stride 2: about 1.8x faster; counted 84 % of "
+                                       "labelled clips right vs 98 % (make bench).")] = False,
     back_shape: Annotated[bool, typer.Option("--back-shape", help="Also trace the back's outline (side view, "
                                               "segmentation at each rep's turnaround; relative to your first rep).")] = False,
 ) -> None:
@@ -235,7 +237,8 @@ def analyze(
         try:
             opts: dict[str, Any] = dict(input_format=input_format.value, fps=fps, load_kg=load_kg,
                                         body_mass_kg=body_mass_kg, sex=sex, tempo=tempo,
-                                        view=view.value if view else None, stride=stride,
+                                        view=view.value if view else None,
+                                        stride=2 if fast and stride == 1 else stride,
                                         back_shape=back_shape)
             ref = run_analysis(reference, exercise, **opts) if reference is not None else None
             report = run_analysis(input, exercise, progress=update, reference=ref, **opts)

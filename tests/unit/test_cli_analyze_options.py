@@ -1,0 +1,45 @@
+"""`backsafe analyze` option plumbing: --fast is --stride 2, an explicit --stride wins, --reference is analysed first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+import backsafe.pipeline as pipeline
+from backsafe.cli import app
+
+
+@pytest.fixture()
+def calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    seen: list[dict[str, Any]] = []
+
+    def fake(path: Any, exercise: str, **kw: Any) -> Any:
+        seen.append({"path": Path(path).name, **kw})
+        raise pipeline.InputError("stop here")  # exit 3 before anything is written
+
+    monkeypatch.setattr(pipeline, "analyze", fake)
+    return seen
+
+
+@pytest.mark.parametrize(("args", "stride"), [([], 1), (["--fast"], 2), (["--stride", "3"], 3),
+                                               (["--fast", "--stride", "4"], 4)])
+def test_fast_means_stride_two(calls: list[dict[str, Any]], tmp_path: Path, args: list[str], stride: int) -> None:
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"x")
+    res = CliRunner().invoke(app, ["analyze", str(clip), "--out", str(tmp_path / "out"), *args])
+    assert res.exit_code == 3
+    assert calls[0]["stride"] == stride
+
+
+def test_reference_is_analysed_first_with_the_same_options(calls: list[dict[str, Any]], tmp_path: Path) -> None:
+    clip, ref = tmp_path / "set.mp4", tmp_path / "good.mp4"
+    clip.write_bytes(b"x")
+    ref.write_bytes(b"x")
+    res = CliRunner().invoke(app, ["analyze", str(clip), "--reference", str(ref), "--fast", "--out",
+                                   str(tmp_path / "out")])
+    assert res.exit_code == 3
+    assert calls[0]["path"] == "good.mp4" and calls[0]["stride"] == 2
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
