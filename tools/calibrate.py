@@ -129,7 +129,6 @@ def calibrate_reference_floors(out: dict) -> None:  # type: ignore[type-arg]
 
     root = resolve_root(MANIFEST, "${SHARED}/datasets")
     names = [m.name for m in MEASURES]
-    codes = [m.code for m in MEASURES]
     excess, sds, labels, movement = [], [], [], []
     for mi, item in enumerate(json.loads(MANIFEST.read_text())["items"]):
         ex = get_exercise(item["exercise"])
@@ -148,12 +147,11 @@ def calibrate_reference_floors(out: dict) -> None:  # type: ignore[type-arg]
                     continue
                 one = build_reference(pose, ex, one_rep=True)
                 row, sd_row = [], []
-                for n, code in zip(names, codes):
-                    b = ref.baseline(n)
-                    v = one.values.get(n, [float("nan")])
-                    v = [x for x in v if np.isfinite(x)]
-                    judged = code in ex.faults and b is not None and v  # the exercise's own fault list
-                    row.append(max(v) - b[0] if judged else -np.inf)
+                for m in MEASURES:
+                    b = ref.baseline(m.name)
+                    v = [x for x in one.values.get(m.name, []) if np.isfinite(x)]
+                    judged = m.code in ex.faults and b is not None and v  # the exercise's own fault list
+                    row.append(max(m.excess(x, b[0]) for x in v) if judged else -np.inf)
                     sd_row.append(2.0 * b[1] if b is not None else np.inf)
                 excess.append(row)
                 sds.append(sd_row)

@@ -31,7 +31,6 @@ class FaultContext:
     body_mass_kg: float = 75.0
     sex: str = "male"
     back_shapes: tuple[Any, ...] = ()  # kinematics.back_contour.BackShape per rep, when --back-shape was asked
-    reference: Any = None  # faults.reference.PersonalReference: the person's own good reps, when given
 
     @property
     def full_reps(self) -> list[Rep]:

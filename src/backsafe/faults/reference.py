@@ -21,36 +21,38 @@ calibration subjects of UI-PRMD only (``reference_floor_3d`` in ``data/threshold
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from ..model import Finding, Kinematics, Rep
-from .base import FaultContext, FloatArray, RepMeasure, _finding, measure_reps, persistent
+from .base import FaultContext, FloatArray, _finding, measure_reps, persistent
+from .rules.knee_valgus import worst_knee
 from .thresholds import load_thresholds
 
 SeriesFn = Callable[[Kinematics], "FloatArray | None"]
 
 
-def _series(name: str, sign: float = 1.0, absolute: bool = False) -> SeriesFn:
+def _series(name: str, absolute: bool = False) -> SeriesFn:
     def get(kin: Kinematics) -> FloatArray | None:
         v = kin.series.get(name)
         if v is None or not np.isfinite(v).any():
             return None
         x: FloatArray = np.asarray(v, dtype=np.float64)
-        return np.abs(x) if absolute else sign * x
+        return np.abs(x) if absolute else x
 
     return get
 
 
 def _worst_knee(sign: float) -> SeriesFn:
+    """The knee furthest in the direction ``sign`` (knee_valgus.worst_knee), signed so that larger is worse."""
+
     def get(kin: Kinematics) -> FloatArray | None:
-        a, b = kin.series.get("fppa_left_deg"), kin.series.get("fppa_right_deg")
-        if a is None or b is None:
+        if "fppa_left_deg" not in kin.series or "fppa_right_deg" not in kin.series:
             return None
-        v = np.fmax(sign * np.asarray(a, float), sign * np.asarray(b, float))
+        v = sign * worst_knee(kin, sign)
         return v if np.isfinite(v).any() else None
 
     return get
@@ -58,7 +60,7 @@ def _worst_knee(sign: float) -> SeriesFn:
 
 @dataclass(frozen=True, slots=True)
 class RefMeasure:
-    """A per-rep measure compared with the reference; larger = further towards the fault."""
+    """A per-rep measure (the peak of ``series`` over the rep) compared with the reference."""
 
     name: str
     code: str
@@ -69,12 +71,11 @@ class RefMeasure:
     cue: str
     signal: str
     step: float
-    negated: bool = False  # the series is the negated angle (less depth = larger value)
+    above: bool = True  # False: the fault is falling short of the reference (less depth)
 
-    @property
-    def reduce(self) -> str:
-        """A rep's value: its peak; for a negated angle the peak of the angle is the minimum of the series."""
-        return "min" if self.negated else "max"
+    def excess(self, value: float, median: float) -> float:
+        """How far a rep's value lies beyond the reference median, towards the fault."""
+        return value - median if self.above else median - value
 
 
 CUE_TALL = "Stay as tall as in your good reps: chest up, hinge from the hips."
@@ -90,10 +91,10 @@ MEASURES: tuple[RefMeasure, ...] = (
                "trunk_inclination_deg", 10.0),
     RefMeasure("head_forward", "back_rounding", _series("com_dx_head_m"), "m", 0.10, 0.10, CUE_TALL,
                "com_dx_head_m", 0.05),
-    RefMeasure("knee_depth_short", "partial_range", _series("knee_flexion_deg", -1.0), "deg", 10.0, 10.0,
-               CUE_DEPTH, "knee_flexion_deg", 15.0, negated=True),
-    RefMeasure("hip_depth_short", "partial_range", _series("hip_flexion_deg", -1.0), "deg", 10.0, 10.0,
-               CUE_DEPTH, "hip_flexion_deg", 15.0, negated=True),
+    RefMeasure("knee_depth_short", "partial_range", _series("knee_flexion_deg"), "deg", 10.0, 10.0,
+               CUE_DEPTH, "knee_flexion_deg", 15.0, above=False),
+    RefMeasure("hip_depth_short", "partial_range", _series("hip_flexion_deg"), "deg", 10.0, 10.0,
+               CUE_DEPTH, "hip_flexion_deg", 15.0, above=False),
     RefMeasure("lateral_lean", "lateral_shift", _series("trunk_lateral_lean_deg", absolute=True), "deg", 10.0,
                10.0, CUE_LEVEL, "trunk_lateral_lean_deg", 10.0),
     RefMeasure("lateral_offset", "lateral_shift", _series("lateral_offset_hipw", absolute=True), "hip widths",
@@ -125,7 +126,7 @@ def rep_values(kin: Kinematics, reps: Sequence[Rep]) -> dict[str, list[float]]:
         s = m.series(kin)
         if s is None:
             continue
-        out[m.name] = [rm.value for rm in measure_reps(reps, s, m.reduce)]
+        out[m.name] = [rm.value for rm in measure_reps(reps, s, "max")]
     return out
 
 
@@ -147,13 +148,6 @@ class PersonalReference:
         self.n_reps += len(reps)
         if source:
             self.sources.append(source)
-
-    @classmethod
-    def from_analyses(cls, items: Iterable[tuple[Kinematics, Sequence[Rep], str]]) -> PersonalReference:
-        ref = cls()
-        for kin, reps, source in items:
-            ref.add(kin, reps, source)
-        return ref
 
     def baseline(self, name: str) -> tuple[float, float] | None:
         """(median, SD) of the measure over the reference reps, or None when it was never measured."""
@@ -188,27 +182,24 @@ def check_against_reference(ctx: FaultContext, code: str, reference: PersonalRef
         if floor is None or series is None or base is None:
             continue
         median, sd = base
-        threshold = median + max(floor, 2.0 * sd)
-        parts.append((m, threshold, series, measure_reps(ctx.reps, series, m.reduce)))
+        margin = max(floor, 2.0 * sd)
+        threshold = median + margin if m.above else median - margin
+        parts.append((m, median, margin, threshold, series, measure_reps(ctx.reps, series, "max")))
     if not parts:
         return []
-    over = [[bool(np.isfinite(meas[i].value) and meas[i].value > thr) for (_, thr, _, meas) in parts]
-            for i in range(len(ctx.reps))]
+
+    def beyond(part: tuple[Any, ...], i: int) -> float:
+        """How far rep ``i`` lies past the part's margin, in the part's severity steps (> 0: over)."""
+        m, median, margin, _, _, meas = part
+        return float((m.excess(meas[i].value, median) - margin) / m.step)
+
+    over = [[bool(np.isfinite(p[5][i].value) and beyond(p, i) > 0) for p in parts] for i in range(len(ctx.reps))]
     keep = persistent([any(o) for o in over])
     out = []
     for i, k in enumerate(keep):
         if not k:
             continue
-        m, thr, series, meas = max((p for p, o in zip(parts, over[i]) if o),
-                                   key=lambda p: (p[3][i].value - p[1]) / p[0].step)
-        out.append(_reference_finding(code, m, meas[i], thr, series))
+        m, _, _, thr, series, meas = max((p for p, o in zip(parts, over[i]) if o), key=lambda p: beyond(p, i))
+        out.append(_finding(code, meas[i], thr, series, unit=m.unit, cue=m.cue, signal=m.signal, step=m.step,
+                            above=m.above))
     return out
-
-
-def _reference_finding(code: str, m: RefMeasure, rm: RepMeasure, thr: float, series: FloatArray) -> Finding:
-    if not m.negated:
-        return _finding(code, rm, thr, series, unit=m.unit, cue=m.cue, signal=m.signal, step=m.step)
-    # a depth shortfall is measured on the negated angle: report the angle itself, below its threshold
-    natural = RepMeasure(rm.rep, -rm.value, rm.worst_frame)
-    return _finding(code, natural, -thr, -series, unit=m.unit, cue=m.cue, signal=m.signal, step=m.step,
-                    above=False)

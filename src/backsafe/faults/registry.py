@@ -42,18 +42,12 @@ def check_faults(
     With a personal ``reference`` the movement-pattern codes are judged against the person's own good reps
     (faults/reference.py) instead of by their population rules."""
     ctx = FaultContext(kin=kin, reps=reps, ex=ex, tempo=tempo, load_kg=load_kg, body_mass_kg=body_mass_kg,
-                       sex=sex, back_shapes=back_shapes, reference=reference)
-    if reference is not None and reference.dims != kin.dims:
-        out_warn = (f"the reference is {reference.dims.upper()} keypoints and this recording {kin.dims.upper()}; "
-                    "it was not used")
-        ctx = FaultContext(kin=kin, reps=reps, ex=ex, tempo=tempo, load_kg=load_kg, body_mass_kg=body_mass_kg,
-                           sex=sex, back_shapes=back_shapes)
-        reference = None
-    else:
-        out_warn = ""
+                       sex=sex, back_shapes=back_shapes)
     out = FaultResult()
-    if out_warn:
-        out.warnings.append(out_warn)
+    if reference is not None and reference.dims != kin.dims:
+        out.warnings.append(f"the reference is {reference.dims.upper()} keypoints and this recording "
+                            f"{kin.dims.upper()}; it was not used")
+        reference = None
     if quality == "low_confidence":
         out.warnings.append("form faults were not judged: keypoint confidence is too low to tell them from noise")
         return out

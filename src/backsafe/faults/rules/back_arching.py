@@ -53,8 +53,9 @@ def check(ctx: FaultContext) -> list[Finding]:
     calibrated = exercise_threshold("lean_back_sway_deg", ctx.ex.id)
     margin = calibrated if calibrated is not None else LEAN_BACK_MARGIN_DEG
     # §5 A: lean-back > the absolute limit, or > baseline + margin, the baseline being the most upright posture
-    # of the rep and its set-up (SETUP_S before it): a swing back during the lift counts, a steady stance or a tilted camera does not. Raises make the
-    # trunk counter-sway a little by themselves, so their margin is calibrated (data/thresholds.json).
+    # of the rep and its set-up (SETUP_S before it): a swing back during the lift counts, a steady stance or a
+    # tilted camera does not. Raises make the trunk counter-sway a little by themselves, so their margin is
+    # calibrated (data/thresholds.json).
     cands, thresholds = [], []
     setup = int(round(SETUP_S * kin.fps))
     for m in measures:
