@@ -17,7 +17,7 @@ from .exercises import Exercise, Tempo4, get_exercise
 from .io.video import VIDEO_EXTENSIONS, iter_frames, iter_frames_threaded, probe_video
 from .kinematics.angles import compute_kinematics
 from .kinematics.filtering import clean_pose
-from .model import PoseSequence, Report, View
+from .model import Kinematics, PoseSequence, Rep, Report, View
 from .pose.base import PoseEstimator, run_estimator
 from .reps.segmentation import hold_as_rep, hold_time, segment_reps, whole_clip_rep
 
@@ -338,6 +338,25 @@ def back_shape_from_video(path: Path, ex: Exercise) -> BackShapeFn:
     return measure
 
 
+def _clean_and_measure(
+    pose: PoseSequence, view: View | None = None
+) -> tuple[PoseSequence, dict[str, Any], Kinematics]:
+    """Cleaned keypoints, the cleaning stats, and their kinematics (which know where the tracker broke)."""
+    cleaned, stats = clean_pose(pose)
+    kin = compute_kinematics(cleaned, view=view)
+    breaks = stats.pop("track_breaks", ())
+    if breaks:
+        from dataclasses import replace as dc_replace
+
+        kin = dc_replace(kin, track_breaks=tuple(breaks))
+    return cleaned, stats, kin
+
+
+def _find_reps(kin: Kinematics, ex: Exercise) -> list[Rep]:
+    """The reps of a set, or the hold as one rep."""
+    return segment_reps(kin, ex) if ex.kind == "reps" else hold_as_rep(kin, ex)
+
+
 def analyze_pose(
     pose: PoseSequence,
     ex: Exercise,
@@ -355,13 +374,7 @@ def analyze_pose(
     from .faults.summary import summarise
 
     warnings: list[str] = []
-    cleaned, stats = clean_pose(pose)
-    kin = compute_kinematics(cleaned, view=opts.view)
-    breaks = stats.pop("track_breaks", ())
-    if breaks:
-        from dataclasses import replace as dc_replace
-
-        kin = dc_replace(kin, track_breaks=tuple(breaks))
+    cleaned, stats, kin = _clean_and_measure(pose, opts.view)
     if stats.get("track_switches", 0) > 0:
         warnings.append(
             f"the pose tracker jumped between people or lost the person {int(stats['track_switches'])} time(s); "
@@ -383,7 +396,7 @@ def analyze_pose(
             f"keypoint confidence is low (mean {mean_conf:.2f}); film side on at hip height, about 3 m away, "
             "whole body in frame, good light"
         )
-    reps = segment_reps(kin, ex) if ex.kind == "reps" else hold_as_rep(kin, ex)
+    reps = _find_reps(kin, ex)
     hold = hold_time(kin, ex)
     if ex.kind == "reps" and not reps:
         warnings.append("no repetition was found (the movement was too small, or the person was not tracked); "
@@ -484,17 +497,9 @@ def analyze(
 
 
 def reference_from_report(report: Report) -> PersonalReference:
-    """The personal reference of an analysed recording of good reps (its full reps, or all when none is full)."""
-    from .faults.reference import PersonalReference
-
+    """The personal reference of an analysed recording of good reps."""
     found = [r for r in report.reps if "whole" not in r.phase_frames]  # not the no-rep fallback
-    if report.kinematics is None or not found:
-        raise InputError(f"reference {report.input.get('path', '')}: no repetition found in it; "
-                         "record a few good reps of the same exercise")
-    reps = [r for r in found if not r.partial] or found
-    ref = PersonalReference()
-    ref.add(report.kinematics, reps, str(report.input.get("path", "")))
-    return ref
+    return _reference_of(report.kinematics, found, str(report.input.get("path", "")))
 
 
 def build_reference(pose: PoseSequence, ex: Exercise, source: str = "",
@@ -504,19 +509,24 @@ def build_reference(pose: PoseSequence, ex: Exercise, source: str = "",
     ``one_rep``: the recording is known to hold exactly one rep (a pre-segmented dataset such as UI-PRMD), so
     the whole recording is that rep when segmentation finds none. Otherwise raises InputError when no
     repetition can be found: a reference must show the movement."""
-    from .faults.reference import PersonalReference
-
-    cleaned, _ = clean_pose(pose)
-    kin = compute_kinematics(cleaned)
-    reps = segment_reps(kin, ex) if ex.kind == "reps" else hold_as_rep(kin, ex)
+    _, _, kin = _clean_and_measure(pose)
+    reps = _find_reps(kin, ex)
     if not reps and ex.kind == "reps" and one_rep:
         reps = whole_clip_rep(kin)
-    if not reps:
+    return _reference_of(kin, reps, source, into)
+
+
+def _reference_of(kin: Kinematics | None, reps: list[Rep], source: str,
+                  into: PersonalReference | None = None) -> PersonalReference:
+    """Add the full reps (all of them when none is full) to ``into`` or a new reference; InputError if none."""
+    from .faults.reference import PersonalReference
+
+    if kin is None or not reps:
         raise InputError(f"reference {source or 'recording'}: no repetition found in it; "
                          "record a few good reps of the same exercise")
     ref = into if into is not None else PersonalReference()
     try:
-        ref.add(kin, reps, source)
+        ref.add(kin, [r for r in reps if not r.partial] or reps, source)
     except ValueError as exc:
         raise InputError(f"reference {source}: {exc}") from None
     return ref
