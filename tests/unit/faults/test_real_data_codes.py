@@ -63,10 +63,14 @@ def _knees(cm: float) -> Inject:
     return f
 
 
+def _hip_width(x: np.ndarray) -> float:
+    return float(np.median(np.abs(x[:, 14, 0] - x[:, 18, 0])))
+
+
 def _shift(hip_widths: float) -> Inject:
     def f(x: np.ndarray) -> np.ndarray:
         x = x.copy()
-        w = float(np.median(np.abs(x[:, 14, 0] - x[:, 18, 0])))
+        w = _hip_width(x)
         upper = [j for j in range(22) if j not in (15, 16, 17, 19, 20, 21)]  # all but knees, ankles, toes
         x[:, upper, 0] += (hip_widths * w * _descent(x))[:, None]
         return x
@@ -76,8 +80,7 @@ def _shift(hip_widths: float) -> Inject:
 def _hip_drop(deg: float) -> Inject:
     def f(x: np.ndarray) -> np.ndarray:
         x = x.copy()
-        w = float(np.median(np.abs(x[:, 14, 0] - x[:, 18, 0])))
-        dy = np.tan(np.radians(deg)) * w / 2 * _descent(x)
+        dy = np.tan(np.radians(deg)) * _hip_width(x) / 2 * _descent(x)
         x[:, 14, 1] -= dy
         x[:, 18, 1] += dy
         return x
