@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import atexit
 import csv
-import functools
 import hashlib
 import io
 import json
@@ -451,13 +450,10 @@ class _ReusedPose:
     """
 
     def __init__(self, pose: Any) -> None:
-        import inspect
+        from .pose.base import takes_time
 
         self._pose = pose
-        try:
-            self._timed = "t_s" in inspect.signature(pose.process).parameters
-        except (TypeError, ValueError):
-            self._timed = False
+        self._timed = takes_time(pose)
 
     def process(self, rgb: Any, t_s: float | None = None) -> Any:
         if t_s is not None and self._timed:
@@ -502,7 +498,7 @@ class Analyzer:
 
     def _run_path(self, spec: dict[str, Any], path: Path) -> JobResult:
         from .pipeline import analyze
-        from .report.json_report import report_to_dict
+        from .report.json_report import report_to_dict, validate_report_dict
 
         t0 = time.perf_counter()
         opts = dict(spec["options"])
@@ -512,7 +508,7 @@ class Analyzer:
             factory = self._estimator if is_video and opts.get("input_format", "auto") in ("auto", "video") else None
             report = analyze(path, exercise, estimator_factory=factory, **opts)
             doc = report_to_dict(report)
-            _report_validator().validate(doc)
+            validate_report_dict(doc)  # one validator per process (json_report)
             text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
             return JobResult(spec["name"], "ok", report_text=text, elapsed_s=time.perf_counter() - t0,
                              worker=self.worker)
@@ -524,20 +520,6 @@ class Analyzer:
             return JobResult(spec["name"], "failed", error=f"internal error: {type(exc).__name__}: {exc}",
                              error_type=type(exc).__name__, elapsed_s=time.perf_counter() - t0,
                              worker=self.worker, retryable=True)
-
-
-@functools.cache
-def _report_validator() -> Any:
-    """The report schema's validator, built once per process: ``jsonschema.validate`` checks the schema itself
-    on every call (65 ms of a 1.5 s clip); validating against a ready validator takes 1.5 ms."""
-    import jsonschema
-
-    from .report.json_report import load_schema
-
-    schema = load_schema()
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
-    return cls(schema)
 
 
 _WORKER: Analyzer | None = None
@@ -652,18 +634,6 @@ def _ship(job: BatchJob) -> dict[str, bytes]:
     if job.path.is_file():
         return {"": job.path.read_bytes()}
     return {p.relative_to(job.path).as_posix(): p.read_bytes() for p in sorted(job.path.rglob("*")) if p.is_file()}
-
-
-def ray_loopback_kwargs(address: str) -> dict[str, Any]:
-    """Extra ``ray.init`` arguments for ``address``: none (kept for callers; see docs/ray.md, "One machine").
-
-    There is no loopback-only Ray cluster to keep a driver on: Ray (2.60, ``services.resolve_ip_for_localhost``)
-    rewrites 127.0.0.1 and localhost to the machine's routable address everywhere: in ``ray start
-    --node-ip-address``, in the bootstrap address of ``ray start --address`` and of ``ray.init``, and in
-    ``ray.init(_node_ip_address=...)``. Every node, worker and driver therefore talks over that address, so
-    passing ``_node_ip_address="127.0.0.1"`` changed nothing and is no longer done.
-    """
-    return {}
 
 
 def _run_ray(jobs: list[BatchJob], address: str, workers: int | None) -> Iterator[tuple[BatchJob, JobResult]]:

@@ -92,9 +92,7 @@ def ray_analyze(address: str) -> AnalyzeFn:
             raise DependencyError("BACKSAFE_RAY_ADDRESS is set but Ray is not installed: pip install ray") from exc
         if "task" not in state:
             if not ray.is_initialized():
-                from ..batch import ray_loopback_kwargs
-
-                ray.init(address=address, logging_level=logging.ERROR, log_to_driver=False, **ray_loopback_kwargs(address))
+                ray.init(address=address, logging_level=logging.ERROR, log_to_driver=False)
             state["task"] = ray.remote(num_cpus=1, max_retries=1)(_analyze_shipped)
         if progress is not None:
             progress(0, None)
