@@ -31,29 +31,6 @@ def _import_mediapipe() -> Any:
 _FRAME_US = 33333
 
 
-def _pose_class(mp: Any, num_threads: int | None) -> Any:
-    """``mp.solutions.pose.Pose``, or a subclass whose two inference nodes (detector, landmark model) use
-    ``num_threads`` XNNPACK threads. The legacy API has no such option; its graph is edited the way the
-    solution itself sets its confidence thresholds (``_modify_calculator_options``), before the graph starts."""
-    base = mp.solutions.pose.Pose
-    if num_threads is None:
-        return base
-    from mediapipe.calculators.tensor import inference_calculator_pb2 as icp
-
-    threads = int(num_threads)
-
-    class _ThreadedPose(base):  # type: ignore[misc, valid-type]
-        def _modify_calculator_options(self, config: Any, params: Any) -> None:
-            super()._modify_calculator_options(config, params)
-            for node in config.node:
-                if node.calculator.startswith("InferenceCalculator"):
-                    opts = node.options.Extensions[icp.InferenceCalculatorOptions.ext]
-                    opts.delegate.xnnpack.num_threads = threads
-                    opts.cpu_num_thread = threads
-
-    return _ThreadedPose
-
-
 class MediaPipePose:
     """One person, tracking mode: use one instance per clip or stream (it keeps state across frames).
 
@@ -63,10 +40,6 @@ class MediaPipePose:
     smooth_landmarks : False by default: backsafe filters offline with a zero-phase low-pass, and
         MediaPipe's causal smoothing would add lag to the tempo phases.
     enable_segmentation : also compute the person mask (about 25 % slower); kept as ``last_mask``.
-    num_threads : threads of the TFLite/XNNPACK inference (MediaPipe's default on Linux is 1); None keeps
-        MediaPipe's default. Not used by backsafe: on the busy 2-core machine (load average 8) two threads ran
-        the sample clip at 2 fps against 15-19 fps for one (XNNPACK's workers wait on each other when a core is
-        taken); the landmarks are identical either way.
     """
 
     def __init__(
@@ -76,11 +49,10 @@ class MediaPipePose:
         smooth_landmarks: bool = False,
         enable_segmentation: bool = False,
         static_image_mode: bool = False,
-        num_threads: int | None = None,
     ) -> None:
         mp = _import_mediapipe()
         try:
-            self._pose = _pose_class(mp, num_threads)(
+            self._pose = mp.solutions.pose.Pose(
                 static_image_mode=static_image_mode,
                 model_complexity=1,
                 smooth_landmarks=smooth_landmarks,
