@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from .errors import (
     BacksafeError,
     DependencyError,
@@ -15,7 +17,10 @@ from .errors import (
     VideoReadError,
 )
 from .model import Finding, Kinematics, PoseSequence, Rep, Report, Tempo
-from .pipeline import AnalysisOptions, analyze
+from .options import AnalysisOptions
+
+if TYPE_CHECKING:
+    from .pipeline import analyze
 
 __version__ = "0.1.0"
 
@@ -40,3 +45,13 @@ __all__ = [
     "__version__",
     "analyze",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``analyze`` loads the pipeline (SciPy, the pose stack: 0.9 s) on first use, not on ``import backsafe``:
+    the CLI's other commands and a batch driver handing work to pool workers never need it (PEP 562)."""
+    if name == "analyze":
+        from .pipeline import analyze
+
+        return analyze
+    raise AttributeError(f"module 'backsafe' has no attribute {name!r}")

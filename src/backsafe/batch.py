@@ -228,7 +228,7 @@ def read_manifest(path: Path, input_dir: Path) -> dict[str, dict[str, Any]]:
 def job_options(exercise: str, per_file: dict[str, Any], stride: int) -> dict[str, Any]:
     """The canonical, validated options of one job (AnalysisOptions fields + exercise)."""
     from .exercises import get_exercise
-    from .pipeline import AnalysisOptions
+    from .options import AnalysisOptions
 
     ex = get_exercise(per_file.get("exercise", exercise))
     opts: dict[str, Any] = {k: (float(v) if k in _FLOAT_FIELDS else v) for k, v in per_file.items()

@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import InputError, ValueRangeError
+from .errors import InputError
 from .exercises import Exercise, Tempo4, get_exercise
 from .io.video import VIDEO_EXTENSIONS, iter_frames, iter_frames_threaded, probe_video
 from .kinematics.angles import compute_kinematics
 from .kinematics.filtering import clean_pose
 from .model import Kinematics, PoseSequence, Rep, Report, View
+from .options import AnalysisOptions as AnalysisOptions  # re-exported: backsafe.pipeline.AnalysisOptions stays public
 from .pose.base import PoseEstimator, run_estimator
 from .reps.segmentation import hold_as_rep, hold_time, segment_reps, whole_clip_rep
 
@@ -32,41 +33,6 @@ EstimatorFactory = Callable[[], PoseEstimator]
 LOW_CONFIDENCE = 0.6
 LOW_CONFIDENCE_BY_SOURCE = {"openpose-json": 0.3, "coco18-npy": 0.3, "coco17-json": 0.3}
 POSE_CACHE_VERSION = "3"  # 2: real frame intervals for MediaPipe (stride 2, 24 fps); 3: clips >= 10 s in two halves
-
-
-@dataclass(frozen=True, slots=True)
-class AnalysisOptions:
-    """Everything ``analyze`` can be told; validated on construction (absurd values are refused)."""
-
-    exercise: str = "squat"
-    input_format: str = "auto"
-    fps: float | None = None
-    load_kg: float | None = None
-    body_mass_kg: float = 75.0
-    sex: str = "male"
-    tempo: str | None = None
-    view: View | None = None
-    image_size: tuple[int, int] | None = None
-    stride: int = 1
-    back_shape: bool = False  # trace the back outline on the segmentation mask at each rep's turnaround
-    pose_cache_dir: Path | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        if self.load_kg is not None and not (0.0 <= self.load_kg <= 500.0):
-            raise ValueRangeError(f"load {self.load_kg} kg is outside 0-500 kg")
-        if not 25.0 <= self.body_mass_kg <= 300.0:
-            raise ValueRangeError(f"body mass {self.body_mass_kg} kg is outside 25-300 kg")
-        if self.fps is not None and not 1.0 <= self.fps <= 1000.0:
-            raise ValueRangeError(f"fps {self.fps} is outside 1-1000")
-        if self.sex not in ("male", "female"):
-            raise ValueRangeError(f"sex {self.sex!r}: expected male or female (sets anthropometric tables)")
-        if self.view not in (None, "side", "front", "oblique"):
-            raise ValueRangeError(f"view {self.view!r}: expected side, front or oblique")
-        if self.stride < 1 or self.stride > 10:
-            raise ValueRangeError(f"stride {self.stride}: expected 1-10")
-        if self.tempo is not None:
-            Tempo4.parse(self.tempo)
 
 
 def is_video(path: Path, input_format: str) -> bool:

@@ -1,0 +1,47 @@
+"""What ``analyze`` can be told, validated on construction; kept apart from the pipeline so that code which only
+checks options (a batch driver planning its jobs, the web app's form) does not load SciPy and the pose stack."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ValueRangeError
+from .exercises import Tempo4
+from .model import View
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisOptions:
+    """Everything ``analyze`` can be told; validated on construction (absurd values are refused)."""
+
+    exercise: str = "squat"
+    input_format: str = "auto"
+    fps: float | None = None
+    load_kg: float | None = None
+    body_mass_kg: float = 75.0
+    sex: str = "male"
+    tempo: str | None = None
+    view: View | None = None
+    image_size: tuple[int, int] | None = None
+    stride: int = 1
+    back_shape: bool = False  # trace the back outline on the segmentation mask at each rep's turnaround
+    pose_cache_dir: Path | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.load_kg is not None and not (0.0 <= self.load_kg <= 500.0):
+            raise ValueRangeError(f"load {self.load_kg} kg is outside 0-500 kg")
+        if not 25.0 <= self.body_mass_kg <= 300.0:
+            raise ValueRangeError(f"body mass {self.body_mass_kg} kg is outside 25-300 kg")
+        if self.fps is not None and not 1.0 <= self.fps <= 1000.0:
+            raise ValueRangeError(f"fps {self.fps} is outside 1-1000")
+        if self.sex not in ("male", "female"):
+            raise ValueRangeError(f"sex {self.sex!r}: expected male or female (sets anthropometric tables)")
+        if self.view not in (None, "side", "front", "oblique"):
+            raise ValueRangeError(f"view {self.view!r}: expected side, front or oblique")
+        if self.stride < 1 or self.stride > 10:
+            raise ValueRangeError(f"stride {self.stride}: expected 1-10")
+        if self.tempo is not None:
+            Tempo4.parse(self.tempo)
