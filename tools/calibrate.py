@@ -1,6 +1,6 @@
 """Fit the movement-norm thresholds of data/thresholds.json on the calibration split only.
 
-Usage: python tools/calibrate.py [--write] [--reference-only]
+Usage: python tools/calibrate.py [--write] [--reference-only | --back-contour-only]
 
 For each UI-PRMD movement, the product's own pipeline (adapter → cleaning → kinematics → reps) gives per-rep
 measures; on the calibration subjects (1-4) we pick the threshold that maximises balanced accuracy of
@@ -100,6 +100,46 @@ def calibrate_sway(out: dict) -> None:  # type: ignore[type-arg]
         print(f"{ex_id:14s} lean_back_sway_deg {thr:6.1f}  calib BA {ba:.3f}")
 
 
+DEADLIFT_MANIFEST = REPO / "eval" / "manifests" / "deadlift.json"
+MASK_PIXEL = 0.01  # research/back-contour.md: 0.01 chord lengths ≈ one pixel of the 256-px mask
+
+
+def calibrate_back_contour(out: dict) -> None:  # type: ignore[type-arg]
+    """Absolute convexity limit of the traced back in hip hinges: the YFGD deadlift clips of the manifest's
+    calib split only (Good and Bad 1, 2, 4), traced by the product's own ``--back-shape`` path. The limit sits
+    halfway between the most convex Good clip and the least convex Bad clip, never below one mask pixel."""
+    from backsafe.pipeline import analyze
+
+    m = json.loads(DEADLIFT_MANIFEST.read_text())
+    root = resolve_root(DEADLIFT_MANIFEST, m["root"])
+    good, bad = [], []
+    for item in m["items"]:
+        if item.get("split") != "calib":
+            continue
+        r = analyze(root / item["file"], item["exercise"], back_shape=True, pose_cache_dir=_pose_cache())
+        values = [b["sagitta_rel"] for b in r.extra.get("back_shape", [])]
+        if not values:
+            print(f"  {item['file']}: no back traced")
+            continue
+        (bad if item["labels"] else good).append(max(values))
+        print(f"  {item['file']}: {max(values):+.3f}")
+    thr = max(MASK_PIXEL, round((max(good) + min(bad)) / 2, 3))
+    out["back_contour_convex_max"] = {"hinge": {
+        "value": thr, "source": "YFGD deadlift calib clips Good/Bad 1, 2, 4 (tools/calibrate.py)",
+        "good_max": round(max(good), 3), "bad_min": round(min(bad), 3), "floor": MASK_PIXEL,
+        "unit": "back chord lengths", "note": "confounded data (one Good lifter, two Bad lifters): see "
+        "docs/evaluation.md"}}
+    print(f"hinge          back_contour_convex_max {thr:+.3f}  (good up to {max(good):+.3f}, "
+          f"bad from {min(bad):+.3f})")
+
+
+def _pose_cache() -> Path | None:
+    import os
+
+    env = os.environ.get("BACKSAFE_POSE_CACHE")
+    return Path(env) if env else None
+
+
 #: candidate 3D floors per reference measure; the §5 value is always among them
 REFERENCE_FLOOR_GRID = {
     "trunk_lean": [3.0, 5.0, 8.0, 10.0, 15.0],
@@ -185,8 +225,11 @@ def main() -> None:
     m = json.loads(MANIFEST.read_text())
     root = resolve_root(MANIFEST, m["root"])
     out = json.loads((REPO / "src/backsafe/data/thresholds.json").read_text())
-    if "--reference-only" in sys.argv:  # refit only the personal-reference floors, leave the rest as they are
-        calibrate_reference_floors(out)
+    only = {"--reference-only": calibrate_reference_floors, "--back-contour-only": calibrate_back_contour}
+    for flag, fit in only.items():  # refit one table only, leave the rest as they are
+        if flag not in sys.argv:
+            continue
+        fit(out)
         if "--write" in sys.argv:
             (REPO / "src/backsafe/data/thresholds.json").write_text(json.dumps(out, indent=1) + "\n")
             print("written")
@@ -216,6 +259,7 @@ def main() -> None:
     calibrate_plank(out)
     calibrate_sway(out)
     calibrate_reference_floors(out)
+    calibrate_back_contour(out)
     if "--write" in sys.argv:
         (REPO / "src/backsafe/data/thresholds.json").write_text(json.dumps(out, indent=1) + "\n")
         print("written")

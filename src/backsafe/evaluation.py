@@ -98,7 +98,7 @@ def _labels(codes: list[str]) -> dict[str, bool]:
 
 
 def _opts(item: dict[str, Any]) -> dict[str, Any]:
-    keys = ("fps", "load_kg", "tempo", "view", "input_format", "body_mass_kg", "sex")
+    keys = ("fps", "load_kg", "tempo", "view", "input_format", "body_mass_kg", "sex", "back_shape")
     return {k: item[k] for k in keys if k in item}
 
 

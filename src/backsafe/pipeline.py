@@ -279,16 +279,16 @@ def load_pose(
 BackShapeFn = Callable[[PoseSequence, Any, list[Any]], list[Any]]
 
 
-def back_shape_from_video(path: Path, ex: Exercise) -> BackShapeFn:
-    """A back-shape measurer for ``analyze_pose``: decodes only the reps' turnaround frames of ``path`` and runs
-    MediaPipe's segmentation on them (static-image mode: a handful of frames, not the whole clip)."""
+def back_shape_from_video(path: Path) -> BackShapeFn:
+    """A back-shape measurer for ``analyze_pose``: decodes only the frames of each rep's lifting phase that
+    kinematics/back_contour.py asks for (at most 8 a rep) and runs MediaPipe's segmentation on them (static-image
+    mode: a handful of frames, not the whole clip)."""
 
     def measure(pose: PoseSequence, kin: Any, reps: list[Any]) -> list[Any]:
-        from .kinematics.back_contour import key_frames, measure_back_shape
+        from .kinematics.back_contour import lift_frames, measure_back_shape
         from .pose.mediapipe_backend import MediaPipePose
 
-        at_start = ex.rest_end == "high"
-        wanted = frozenset(key_frames(reps, at_start).values())
+        wanted = frozenset(f for fs in lift_frames(kin, reps).values() for f in fs)
         if not wanted:
             return []
         seg = MediaPipePose(static_image_mode=True, enable_segmentation=True)
@@ -297,7 +297,7 @@ def back_shape_from_video(path: Path, ex: Exercise) -> BackShapeFn:
                 return seg.last_mask if seg.process(rgb) is not None else None
 
             frames = ((f.index, f.rgb) for f in iter_frames(path, only=wanted))
-            return measure_back_shape(frames, segment, pose, kin, reps, at_start)
+            return measure_back_shape(frames, segment, pose, kin, reps)
         finally:
             seg.close()
 
@@ -374,6 +374,9 @@ def analyze_pose(
         shapes = back_shape_fn(cleaned, kin, reps)
         if kin.view != "side":
             warnings.append("the back's shape is traced only in a side view; not measured")
+        elif not shapes:
+            warnings.append("the back's shape could not be traced: no rep leaned the trunk more than 40° while "
+                            "lifting with the back's outline clearly visible; not judged")
     result = check_faults(kin, reps, ex, tempo=tempo, load_kg=opts.load_kg, body_mass_kg=opts.body_mass_kg,
                           sex=opts.sex, quality=quality, back_shapes=tuple(shapes), reference=reference)
     warnings.extend(result.warnings)
@@ -396,7 +399,7 @@ def analyze_pose(
     if back_shape_fn is not None:
         extra["back_shape"] = [
             {"rep": b.rep, "frame": b.frame, "sagitta_rel": round(b.sagitta_rel, 4), "profile_complete":
-             round(b.complete, 2)} for b in shapes
+             round(b.complete, 2), "frames_traced": b.n_frames} for b in shapes
         ]
     return Report(
         extra=extra,
@@ -458,7 +461,7 @@ def analyze(
     pose, meta = load_pose(path, opts, estimator_factory, progress)
     shape_fn = None
     if opts.back_shape and is_video(Path(path), opts.input_format):
-        shape_fn = back_shape_from_video(Path(path), ex)
+        shape_fn = back_shape_from_video(Path(path))
     return analyze_pose(pose, ex, opts, meta, shape_fn, reference=personal)
 
 

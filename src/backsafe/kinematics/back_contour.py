@@ -9,10 +9,17 @@ frames of each rep and its bulge measured (method and limits: ../shared/research
 - sagitta = the largest signed deviation of that profile from the line joining its two ends, divided by L:
   + convex (rounded), − concave (arched).
 
+Where: while the back carries the load — the lifting (concentric) phase of each rep, on the frames where the trunk
+leans more than 40° (below that, arms, hands and bar merge into the silhouette). Up to ``MAX_FRAMES`` frames
+spread over that window are traced and a rep's value is their median, so one bad mask cannot decide. In a
+deadlift this is the pull from lift-off until the trunk is half upright: the spike found the set-up itself
+misleading (a lifter with the head down reads convex there and extends just before lift-off).
+
 The mask resolves the upper and mid back, not the lumbar segment (about one mask pixel), and loose clothing
-distorts it, so the value is only used **relative to the same person's first rep** (a rise of ≥ 0.04 L), only
-when the trunk leans more than 40°, the profile is ≥ 80 % complete and the view is a true side view — and the cue
-speaks of the whole back, never of the lumbar spine.
+distorts it. So the value is used only when the trunk leans more than 40°, the profile is ≥ 80 % complete, at
+least ``MIN_FRAMES`` frames were traced and the view is a true side view, and the cue speaks of the whole back,
+never of the lumbar spine. How back_rounding uses it (relative to the first rep; in hinges also an absolute
+convexity limit): faults/rules/back_rounding.py.
 """
 
 from __future__ import annotations
@@ -32,14 +39,17 @@ SAMPLES = np.linspace(0.12, 0.88, 39)
 MAX_REACH = 0.6  # of the chord length
 MIN_COMPLETE = 0.8
 MIN_TRUNK_DEG = 40.0
+MAX_FRAMES = 8  # traced per rep (static-image segmentation: ~40 ms a frame on this machine)
+MIN_FRAMES = 3
 
 
 @dataclass(frozen=True, slots=True)
 class BackShape:
     rep: int
-    sagitta_rel: float  # + rounded, − arched, in chord lengths
-    frame: int
-    complete: float  # share of the profile traced
+    sagitta_rel: float  # + rounded, − arched, in chord lengths: median over the traced frames
+    frame: int  # the traced frame whose value is nearest that median (shown in the report)
+    complete: float  # mean share of the profile traced
+    n_frames: int = 1  # frames traced
 
 
 def sagitta(mask: npt.NDArray[np.floating], hip: FloatArray, shoulder: FloatArray, facing: float,
@@ -81,10 +91,19 @@ def sagitta(mask: npt.NDArray[np.floating], hip: FloatArray, shoulder: FloatArra
     return float(dev[k]), complete
 
 
-def key_frames(reps: list[Rep], bottom_at_start: bool = False) -> dict[int, int]:
-    """The frame read for each rep: the deepest point of the hinge or squat — the turnaround, or for lifts that
-    start from the floor (deadlift: rest at the bottom) the rep's start, i.e. lift-off."""
-    return {r.index: (r.start_frame if bottom_at_start else r.turn_frame) for r in reps}
+def lift_frames(kin: Kinematics, reps: list[Rep], max_frames: int = MAX_FRAMES) -> dict[int, list[int]]:
+    """The frames to trace for each rep: its lifting (concentric) phase where the trunk leans more than 40°,
+    at most ``max_frames`` of them, evenly spread. Reps without such frames are left out."""
+    trunk = np.abs(kin["trunk_inclination_deg"])
+    out: dict[int, list[int]] = {}
+    for r in reps:
+        a, b = r.phase_frames.get("concentric", (r.start_frame, r.end_frame))
+        idx = np.arange(a, min(b, kin.n_frames - 1) + 1)
+        idx = idx[np.isfinite(trunk[idx]) & (trunk[idx] > MIN_TRUNK_DEG)]
+        if idx.size:
+            pick = np.unique(np.round(np.linspace(0, idx.size - 1, min(max_frames, idx.size))).astype(int))
+            out[r.index] = [int(i) for i in idx[pick]]
+    return out
 
 
 def measure_back_shape(
@@ -93,24 +112,20 @@ def measure_back_shape(
     pose: PoseSequence,
     kin: Kinematics,
     reps: list[Rep],
-    bottom_at_start: bool = False,
 ) -> list[BackShape]:
-    """Trace the back at each rep's turnaround.
+    """Trace the back over each rep's lifting phase (:func:`lift_frames`); one :class:`BackShape` per rep with at
+    least ``MIN_FRAMES`` usable traces.
 
     ``frames`` yields (frame index, RGB) for at least the wanted frames (others are skipped cheaply);
     ``segment`` returns the person mask of an RGB frame (MediaPipe segmentation), or None.
     """
     if kin.view != "side" or kin.facing is None or not reps:
         return []
-    wanted = key_frames(reps, bottom_at_start)
-    by_frame = {f: r for r, f in wanted.items()}
+    rep_of = {f: r for r, fs in lift_frames(kin, reps).items() for f in fs}
     facing = 1.0 if kin.facing == "right" else -1.0
-    trunk = np.abs(kin["trunk_inclination_deg"])
-    out: list[BackShape] = []
+    traced: dict[int, list[tuple[int, float, float]]] = {}
     for index, rgb in frames:
-        if index not in by_frame:
-            continue
-        if not (np.isfinite(trunk[index]) and trunk[index] > MIN_TRUNK_DEG):
+        if index not in rep_of:
             continue
         d = pose.data[index]
         hip = np.nanmean(d[[J["left_hip"], J["right_hip"]], :2], axis=0).astype(np.float64)
@@ -122,5 +137,14 @@ def measure_back_shape(
             continue
         value, complete = sagitta(mask, hip, sh, facing)
         if np.isfinite(value):
-            out.append(BackShape(rep=by_frame[index], sagitta_rel=value, frame=index, complete=complete))
+            traced.setdefault(rep_of[index], []).append((index, value, complete))
+    out: list[BackShape] = []
+    for rep, rows in sorted(traced.items()):
+        if len(rows) < MIN_FRAMES:
+            continue
+        values = np.array([v for _, v, _ in rows])
+        med = float(np.median(values))
+        frame = rows[int(np.argmin(np.abs(values - med)))][0]
+        out.append(BackShape(rep=rep, sagitta_rel=med, frame=frame,
+                             complete=float(np.mean([c for _, _, c in rows])), n_frames=len(rows)))
     return out

@@ -6,6 +6,11 @@ chest→neck, flag > neutral + 15°. Without them (2D video) a proxy: the trunk 
 The shoulder-hip line alone cannot see the lumbar spine bend, so the 2D rule is relative only, and it is
 reported as a whole-back cue, never as a lumbar diagnosis.
 
+With ``--back-shape`` (side view) the traced outline of the back itself is used as well
+(kinematics/back_contour.py): relative to the person's first rep in any exercise, and in hip hinges (deadlifts,
+good mornings, swings) also against an absolute limit, so that a single-rep set can be judged (see
+``_back_contour``).
+
 A third check compares the trunk's forward lean with the exercise's own norm (``trunk_lean_max_deg`` in
 ``data/thresholds.json``, calibrated on UI-PRMD's calibration subjects): in an upright movement (hurdle step,
 inline lunge) the trunk should stay near vertical, so folding forward past the norm is flagged here too.
@@ -26,6 +31,7 @@ CURVATURE_MARGIN_DEG = 15.0  # §5 R: curvature > neutral + 15°
 TRUNK_MARGIN_DEG = 10.0  # §5 R: trunk Δ > baseline + 10° with no hip Δ
 CUE = "Keep a long, neutral back: chest proud, hinge from the hips."
 CONTOUR_RISE = 0.04  # research/back-contour.md: a rise of about +0.04 L over the lifter's own first rep
+CONTOUR_STEP = 0.02  # severity step: two mask pixels (0.01 L ≈ one, research/back-contour.md)
 CUE_CONTOUR = "Brace and keep your whole back long from the first rep to the last."
 CUE_UPRIGHT = "Stay tall through the movement: chest up, eyes forward."
 
@@ -62,23 +68,36 @@ def _spine_curvature(ctx: FaultContext) -> list[Finding]:
 
 
 def _back_contour(ctx: FaultContext) -> list[Finding]:
-    """The traced back bulges ≥ 0.04 chord lengths more than at the person's first measured rep
-    (research/back-contour.md: relative only; the mask cannot resolve the lumbar segment)."""
+    """The traced back (median over the lifting phase, trunk > 40°) is rounded.
+
+    - Relative (§5 R "curvature > neutral + ..."; research/back-contour.md): it bulges ≥ 0.04 chord lengths more
+      than at the person's first measured rep.
+    - Absolute, hip hinges only: it is convex by more than ``back_contour_convex_max`` (data/thresholds.json,
+      fitted by tools/calibrate.py on the YFGD calibration clips, never below one mask pixel = 0.01 L). In a
+      hinge the back should stay flat or slightly hollow while it pulls; a hump that persists through the pull
+      is the rounding the article warns about. The research spike advises against any *lumbar* verdict from
+      the mask, so the cue speaks of the whole back; the report says what the measure cannot see
+      (docs/evaluation.md).
+    """
     shapes = sorted(ctx.back_shapes, key=lambda b: b.rep)
-    if len(shapes) < 2:
+    if not shapes:
         return []
-    base = shapes[0].sagitta_rel
+    base = shapes[0].sagitta_rel if len(shapes) >= 2 else np.inf
+    limit = exercise_threshold("back_contour_convex_max", ctx.ex.pattern) if ctx.ex.pattern == "hinge" else None
     by_rep = {b.rep: b for b in shapes}
-    measures, cands = [], []
+    measures, cands, thresholds = [], [], []
     for r in ctx.reps:
         b = by_rep.get(r.index)
         if b is None:
             continue
+        rise = b.sagitta_rel > base + CONTOUR_RISE
+        convex = limit is not None and b.sagitta_rel > limit
         measures.append(RepMeasure(r, b.sagitta_rel, b.frame))
-        cands.append(b.sagitta_rel > base + CONTOUR_RISE)
+        cands.append(rise or convex)
+        thresholds.append(base + CONTOUR_RISE if rise or limit is None else limit)
     series = np.full(ctx.kin.n_frames, np.nan)
-    return make_findings(CODE, measures, cands, [base + CONTOUR_RISE] * len(measures), series,
-                         unit="back chord lengths", cue=CUE_CONTOUR, signal="", step=0.04)
+    return make_findings(CODE, measures, cands, thresholds, series,
+                         unit="back chord lengths", cue=CUE_CONTOUR, signal="", step=CONTOUR_STEP)
 
 
 def _trunk_lean_norm(ctx: FaultContext) -> list[Finding]:
