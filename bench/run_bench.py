@@ -327,7 +327,8 @@ def fast_accuracy(manifests: list[Path]) -> dict[str, Any]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rounds", type=int, default=2, help="interleaved throughput rounds (median kept)")
+    ap.add_argument("--rounds", type=int, default=2,
+                    help="interleaved rounds of the throughput and of the batch runs (median kept)")
     ap.add_argument("--no-accuracy", action="store_true", help="skip the fast-mode accuracy on labelled data")
     ap.add_argument("--out", type=Path, default=REPO / "bench" / "results.json")
     args = ap.parse_args()
@@ -340,7 +341,7 @@ def main() -> int:
         tp, report = throughput(args.rounds)
         results.update(tp)
         log("batch scaling ...")
-        results.update(batch_scaling(tmp))
+        results.update(batch_scaling(tmp, rounds=args.rounds))
         from videotools import concat_clip
 
         log("peak memory 1x vs 10x (fresh processes; live latency and html measured meanwhile) ...")
