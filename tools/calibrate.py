@@ -1,6 +1,6 @@
 """Fit the movement-norm thresholds of data/thresholds.json on the calibration split only.
 
-Usage: python tools/calibrate.py [--write] [--reference-only | --back-contour-only]
+Usage: python tools/calibrate.py [--write] [--reference-only [--loso] | --back-contour-only]
 
 For each UI-PRMD movement, the product's own pipeline (adapter → cleaning → kinematics → reps) gives per-rep
 measures; on the calibration subjects (1-4) we pick the threshold that maximises balanced accuracy of
@@ -88,7 +88,7 @@ def calibrate_sway(out: dict) -> None:  # type: ignore[type-arg]
             if int(re.findall(r"(\d+)", f.stem)[-1]) % 2 == 0:
                 continue
             r = analyze(f, ex_id, input_format="coco18-npy", fps=30)
-            lb = -r.kinematics["trunk_inclination_deg"]  # type: ignore[union-attr]
+            lb = -r.kinematics["trunk_inclination_deg"]
             per = [np.nanmax(lb[x.start_frame: x.end_frame + 1]) - np.nanmin(lb[x.start_frame: x.end_frame + 1])
                    for x in r.reps]
             sway.append(float(np.nanmax(per)) if per else np.nan)
@@ -112,7 +112,8 @@ def calibrate_back_contour(out: dict) -> None:  # type: ignore[type-arg]
 
     m = json.loads(DEADLIFT_MANIFEST.read_text())
     root = resolve_root(DEADLIFT_MANIFEST, m["root"])
-    good, bad = [], []
+    good: list[float] = []
+    bad: list[float] = []
     for item in m["items"]:
         if item.get("split") != "calib":
             continue
@@ -156,20 +157,44 @@ REFERENCE_FLOOR_GRID = {
 REFERENCE_EPISODES = {1, 2, 3}
 
 
+def _reference_score(floors: dict[str, float], names: list[str], e: np.ndarray, twosd: np.ndarray, y: np.ndarray,
+                     mv: np.ndarray) -> tuple[float, list[float]]:
+    """(objective, balanced accuracy per movement) of flagging a rep when any measure's excess over the
+    reference median passes max(floor, 2 SD): mean BA minus half of the worst movement's shortfall below 0.85."""
+    f = np.array([floors[n] for n in names])
+    hit = (e > np.maximum(f, twosd)).any(axis=1)
+    bas = [0.5 * (hit[(mv == k) & y].mean() + (~hit[(mv == k) & ~y]).mean()) for k in np.unique(mv)]
+    return float(np.mean(bas) + 0.5 * min(min(bas) - 0.85, 0.0)), bas
+
+
+def _descend_floors(names: list[str], e: np.ndarray, twosd: np.ndarray, y: np.ndarray,
+                    mv: np.ndarray) -> dict[str, float]:
+    """Coordinate descent from the §5 values over REFERENCE_FLOOR_GRID (three passes settle)."""
+    from backsafe.faults.reference import MEASURES
+
+    floors = {m.name: m.floor_3d for m in MEASURES}
+    for _ in range(3):
+        for n in names:
+            floors[n] = max(REFERENCE_FLOOR_GRID[n],
+                            key=lambda v: (_reference_score(floors | {n: v}, names, e, twosd, y, mv)[0], v))
+    return floors
+
+
 def calibrate_reference_floors(out: dict) -> None:  # type: ignore[type-arg]
     """3D floors of faults/reference.py: coordinate descent from the §5 values on UI-PRMD subjects 1-4.
 
     Each subject's correct episodes 1-3 are their reference (as in eval/manifests/uiprmd_reference.json); a rep
     is "flagged" when any measure exceeds median(reference) + max(floor, 2 SD(reference)). The objective is the
     mean balanced accuracy over the five movements, minus half of any shortfall of the worst movement below
-    0.85. Held-out subjects 5-7 are never read here.
+    0.85. Held-out subjects 5-7 are never read here. With ``--loso`` it first prints a leave-one-subject-out
+    estimate within subjects 1-4 (floors fitted on three, scored on the fourth).
     """
     from backsafe.faults.reference import MEASURES
     from backsafe.pipeline import build_reference
 
     root = resolve_root(MANIFEST, "${SHARED}/datasets")
     names = [m.name for m in MEASURES]
-    excess, sds, labels, movement = [], [], [], []
+    excess, sds, labels, movement, subjects = [], [], [], [], []
     for mi, item in enumerate(json.loads(MANIFEST.read_text())["items"]):
         ex = get_exercise(item["exercise"])
         by_subject: dict[int, list] = {}  # type: ignore[type-arg]
@@ -197,20 +222,24 @@ def calibrate_reference_floors(out: dict) -> None:  # type: ignore[type-arg]
                 sds.append(sd_row)
                 labels.append(not meta["correct"])
                 movement.append(mi)
-    e, twosd, y, mv = np.array(excess), np.array(sds), np.array(labels), np.array(movement)
+                subjects.append(int(meta["subject"]))
+    e, twosd, y, mv, subj = (np.array(excess), np.array(sds), np.array(labels), np.array(movement),
+                             np.array(subjects))
 
-    def objective(floors: dict[str, float]) -> tuple[float, list[float]]:
-        f = np.array([floors[n] for n in names])
-        hit = (e > np.maximum(f, twosd)).any(axis=1)
-        bas = [0.5 * (hit[(mv == k) & y].mean() + (~hit[(mv == k) & ~y]).mean()) for k in np.unique(mv)]
-        return float(np.mean(bas) + 0.5 * min(min(bas) - 0.85, 0.0)), bas
+    def fit(rows: np.ndarray) -> dict[str, float]:
+        return _descend_floors(names, e[rows], twosd[rows], y[rows], mv[rows])
 
-    floors = {m.name: m.floor_3d for m in MEASURES}
-    for _ in range(3):  # coordinate descent: a few passes settle
-        for n in names:
-            best = max(REFERENCE_FLOOR_GRID[n], key=lambda v: (objective(floors | {n: v})[0], v))
-            floors[n] = best
-    score, bas = objective(floors)
+    if "--loso" in sys.argv:  # how well do floors fitted on 3 calib subjects do on the 4th? (test subjects unread)
+        held_out = []
+        for s in sorted(set(subjects)):
+            fl = fit(subj != s)
+            held_out.append(_reference_score(fl, names, e[subj == s], twosd[subj == s], y[subj == s],
+                                             mv[subj == s])[1])
+        per_movement = np.mean(held_out, axis=0)
+        print("leave-one-calib-subject-out BA per movement", np.round(per_movement, 3).tolist(),
+              f"mean {per_movement.mean():.3f}")
+    floors = fit(np.ones(len(y), dtype=bool))
+    _, bas = _reference_score(floors, names, e, twosd, y, mv)
     out["reference_floor_3d"] = {
         n: {"value": floors[n], "source": "UI-PRMD Kinect subjects 1-4, reference = correct episodes 1-3 "
             "(tools/calibrate.py)", "section5_default": next(m.floor_3d for m in MEASURES if m.name == n)}
