@@ -401,7 +401,18 @@ def compute_kinematics(pose: PoseSequence, view: View | None = None) -> Kinemati
             with np.errstate(invalid="ignore", divide="ignore"):
                 unit_fore = fore / np.linalg.norm(fore, axis=1, keepdims=True)
             put(f"com_dx_hand_{side}_m", ahead_m(wr) + 0.08 * np.einsum("td,td->t", unit_fore, fwd), "m")
-    put("hands_ankle_dx_m", np.abs(np.einsum("td,td->t", hands - mid_ank, fwd)) * m_per_unit + 0.08, "m")
+    # NIOSH H: mid-ankle to the grip, and the grip is ~8 cm beyond the wrist *along the forearm* (as for the hand
+    # COM above): with the arms hanging, as in a deadlift, that adds nothing horizontally; with the forearm level
+    # it adds the full 8 cm. Where no forearm is seen, the whole 8 cm is added (the longer, cautious lever).
+    alongs = []
+    for side in ("left", "right"):
+        fore = body[f"{side}_wrist"] - body[f"{side}_elbow"]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            alongs.append(np.einsum("td,td->t", fore / np.linalg.norm(fore, axis=1, keepdims=True), fwd))
+    along = _nanmean(*alongs)
+    grip_dx = 0.08 * np.where(np.isfinite(along), along, 1.0)
+    wrists_dx = np.einsum("td,td->t", hands - mid_ank, fwd) * m_per_unit
+    put("hands_ankle_dx_m", np.abs(wrists_dx + grip_dx), "m")
 
     evidence["m_per_unit"] = float(m_per_unit)
     evidence["stature_units"] = float(stature)

@@ -46,3 +46,25 @@ def test_units_and_lengths() -> None:
     # hips go down as the knees bend
     h = kin["hip_height_rel"]
     assert h[0] > h[-1] + 0.1
+
+
+@pytest.mark.parametrize(("forearm", "grip_m"), [("hanging", 0.0), ("level", 0.08), ("unseen", 0.08)])
+def test_niosh_h_puts_the_grip_8_cm_along_the_forearm(forearm: str, grip_m: float) -> None:
+    """COACHING_RULES §5 D / NIOSH H: mid-ankle to the grip, the grip ~8 cm beyond the wrist along the forearm.
+    Arms hanging (a deadlift) add nothing horizontally; a level forearm adds 8 cm; no elbow seen: 8 cm."""
+    from backsafe.skeleton import JOINT_INDEX as J
+
+    pose = squat_set(np.full(10, 40.0))
+    d = pose.data.copy()
+    for side in ("left", "right"):
+        el = d[:, J[f"{side}_elbow"], :2]
+        step = np.array([0.0, 50.0]) if forearm == "hanging" else np.array([50.0, 0.0])  # facing right
+        d[:, J[f"{side}_wrist"], :2] = el + step
+        if forearm == "unseen":
+            d[:, J[f"{side}_elbow"], :] = np.nan
+    kin = compute_kinematics(pose.replace(data=d))
+    m_per_px = kin.view_evidence["m_per_unit"]
+    mid_ankle_x = d[:, [J["left_ankle"], J["right_ankle"]], 0].mean(axis=1)
+    wrist_x = d[:, [J["left_wrist"], J["right_wrist"]], 0].mean(axis=1)
+    wrist_dx_m = (wrist_x - mid_ankle_x) * m_per_px
+    np.testing.assert_allclose(kin["hands_ankle_dx_m"], np.abs(wrist_dx_m + grip_m), atol=1e-3)
