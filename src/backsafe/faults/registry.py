@@ -62,7 +62,11 @@ def check_faults(
             )
             continue
         if reference is not None and rule.CODE in REFERENCE_CODES:
-            out.findings.extend(check_against_reference(ctx, rule.CODE, reference))
+            found = check_against_reference(ctx, rule.CODE, reference)
+            # what a rule measures that the reference has no value for (the traced back's outline) still counts
+            also = rule.beside_reference(ctx) if hasattr(rule, "beside_reference") else []
+            flagged = {f.rep for f in found}
+            out.findings.extend(found + [f for f in also if f.rep not in flagged])
         else:
             out.findings.extend(rule.check(ctx))
     moments = rules.lumbar_load(ctx)

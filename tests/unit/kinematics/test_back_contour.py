@@ -126,3 +126,21 @@ def test_measure_takes_the_median_of_enough_traces() -> None:
     few = [(f, rgb) for f in wanted[1][: MIN_FRAMES - 1]]
     it2 = iter([_torso_mask(0.0)] * len(few))
     assert measure_back_shape(few, lambda _: next(it2), pose, kin, reps) == []
+
+
+def test_the_outline_still_counts_when_a_personal_reference_is_given() -> None:
+    """The reference judges the trunk measures; it has no value for the traced outline, so a humped single
+    deadlift is still flagged, and a flat one is not."""
+    from backsafe.faults.reference import PersonalReference
+    from backsafe.faults.registry import check_faults
+
+    reps, n = make_reps(1)
+    kin = make_kin(n, view="side")
+    ref = PersonalReference(values={"trunk_lean": [0.0, 0.0, 0.0], "head_forward": [0.0, 0.0, 0.0]}, dims="2d",
+                            n_reps=3)
+    for value, expected in ((CONVEX_MAX + 0.02, [1]), (-0.02, [])):
+        shapes = (BackShape(rep=1, sagitta_rel=value, frame=reps[0].turn_frame, complete=1.0, n_frames=8),)
+        ctx = ctx_for(kin, reps, "deadlift")
+        res = check_faults(kin, reps, ctx.ex, tempo=ctx.tempo, back_shapes=shapes, reference=ref)
+        assert [f.rep for f in res.findings if f.code == "back_rounding" and f.unit == "back chord lengths"] \
+            == expected

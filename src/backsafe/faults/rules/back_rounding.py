@@ -54,6 +54,12 @@ def check(ctx: FaultContext) -> list[Finding]:
     return out
 
 
+def beside_reference(ctx: FaultContext) -> list[Finding]:
+    """With a personal reference the trunk measures are judged against it (faults/reference.py); the traced
+    back's outline is not part of a reference, so its checks still apply."""
+    return _back_contour(ctx)
+
+
 def _spine_curvature(ctx: FaultContext) -> list[Finding]:
     kin = ctx.kin
     if "spine_flexion_deg" not in kin.series or not np.isfinite(kin["spine_flexion_deg"]).any():
