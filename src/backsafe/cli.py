@@ -214,7 +214,8 @@ def analyze(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("backsafe-out"),
     fmt: Annotated[list[OutFormat] | None, typer.Option("--format", "-f", help="Repeatable: json, html, video, text.")] = None,
     reference: Annotated[Path | None, typer.Option(help="A recording of your own good reps: each rep is judged "
-                                                   "against it and compared with its best rep.")] = None,
+                                                   "against it and compared with its best rep. Or a report.json "
+                                                   "of them (judged against it; no comparison).")] = None,
     stride: Annotated[int, typer.Option(help="Analyse every n-th frame (faster, less precise).")] = 1,
     fast: Annotated[bool, typer.Option("--fast", help="Same as --stride 2: about 1.8x faster; counted 84 % of "
                                        "labelled clips right vs 98 % (make bench).")] = False,
@@ -222,7 +223,9 @@ def analyze(
                                               "segmentation at each rep's turnaround; relative to your first rep).")] = False,
 ) -> None:
     """Analyse one set: reps, tempo, faults, lumbar moment, one top cue."""
+    from .model import Report
     from .pipeline import analyze as run_analysis
+    from .pipeline import load_reference
 
     formats = list(fmt or [OutFormat.json, OutFormat.text])
     console = Console()
@@ -240,11 +243,12 @@ def analyze(
                                         view=view.value if view else None,
                                         stride=2 if fast and stride == 1 else stride,
                                         back_shape=back_shape)
-            ref = run_analysis(reference, exercise, **opts) if reference is not None else None
+            # a report.json of good reps gives its stored measures; a recording is analysed first, as the set is
+            ref = load_reference(reference, exercise, **opts) if reference is not None else None
             report = run_analysis(input, exercise, progress=update, reference=ref, **opts)
         finally:
             stop()
-        written = _write_outputs(report, input, out, formats, ref)
+        written = _write_outputs(report, input, out, formats, ref if isinstance(ref, Report) else None)
         if OutFormat.text in formats:
             try:
                 from .report.text import print_summary

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,7 @@ from .kinematics.filtering import clean_pose
 from .model import Kinematics, PoseSequence, Rep, Report, View
 from .options import AnalysisOptions as AnalysisOptions  # re-exported: backsafe.pipeline.AnalysisOptions stays public
 from .pose.base import PoseEstimator, run_estimator
+from .report.json_report import REP_MEASURES_KEY, read_report_file
 from .reps.segmentation import hold_as_rep, hold_time, segment_reps, whole_clip_rep
 
 if TYPE_CHECKING:
@@ -401,7 +403,7 @@ def analyze_pose(
             {"rep": b.rep, "frame": b.frame, "sagitta_rel": round(b.sagitta_rel, 4), "profile_complete":
              round(b.complete, 2), "frames_traced": b.n_frames} for b in shapes
         ]
-    return Report(
+    report = Report(
         extra=extra,
         input=meta,
         exercise=ex.id,
@@ -418,6 +420,10 @@ def analyze_pose(
         kinematics=kin,
         pose=cleaned,
     )
+    measures = rep_measures(report)
+    if measures is not None:
+        report.extra[REP_MEASURES_KEY] = measures
+    return report
 
 
 def analyze(
@@ -426,7 +432,7 @@ def analyze(
     *,
     estimator_factory: EstimatorFactory | None = None,
     progress: ProgressFn | None = None,
-    reference: Report | str | Path | None = None,
+    reference: Report | PersonalReference | str | Path | None = None,
     **options: Any,
 ) -> Report:
     """Analyse one clip or keypoint file.
@@ -437,8 +443,9 @@ def analyze(
     exercise : an exercise id (``backsafe exercises`` lists them).
     estimator_factory : make the pose estimator (tests inject a fake one); MediaPipe by default.
     progress : called as ``progress(frames_done, total_or_None)`` during pose estimation.
-    reference : the person's own good reps (a Report of them, or a clip / keypoint file analysed with the same
-        options): faults are then judged against them (faults/reference.py).
+    reference : the person's own good reps (a Report of them, a PersonalReference, a report.json of them, or a
+        clip / keypoint file analysed with the same options): faults are then judged against them
+        (faults/reference.py).
     **options : fields of :class:`AnalysisOptions` (``load_kg``, ``tempo``, ``fps``, ``view``, ...).
 
     Raises
@@ -452,12 +459,20 @@ def analyze(
     elif options.get("pose_cache_dir") is not None:
         options["pose_cache_dir"] = Path(options["pose_cache_dir"])
     opts = AnalysisOptions(exercise=ex.id, **options)
+    from .faults.reference import PersonalReference
+
     personal = None
     if isinstance(reference, Report):
         personal = reference_from_report(reference)
+    elif isinstance(reference, PersonalReference):
+        personal = reference
     elif reference is not None:
-        ref_pose, ref_meta = load_pose(reference, opts, estimator_factory)
-        personal = build_reference(ref_pose, ex, str(ref_meta["path"]))
+        doc = read_report_file(Path(reference))
+        if doc is not None:
+            personal = reference_from_report_dict(doc, ex.id)
+        else:
+            ref_pose, ref_meta = load_pose(reference, opts, estimator_factory)
+            personal = build_reference(ref_pose, ex, str(ref_meta["path"]))
     pose, meta = load_pose(path, opts, estimator_factory, progress)
     shape_fn = None
     if opts.back_shape and is_video(Path(path), opts.input_format):
@@ -469,6 +484,105 @@ def reference_from_report(report: Report) -> PersonalReference:
     """The personal reference of an analysed recording of good reps."""
     found = [r for r in report.reps if "whole" not in r.phase_frames]  # not the no-rep fallback
     return _reference_of(report.kinematics, found, str(report.input.get("path", "")))
+
+
+# --------------------------------------------------------------------------- a report.json as a reference
+
+def rep_measures(report: Report) -> dict[str, Any] | None:
+    """The per-rep values that :func:`reference_from_report` takes from this analysis, as JSON-ready data.
+
+    ``{"dims": "2d"|"3d", "reps": [rep indices used], "values": {measure: [value per rep, None = not
+    measurable]}}``, or None when the analysis cannot be a reference (no repetition found). Written into every
+    report (``rep_measures``) so that :func:`reference_from_report_dict` rebuilds the same reference from the
+    report.json alone, as exactly as from the Report itself (floats survive JSON unchanged).
+    """
+    found = [r for r in report.reps if "whole" not in r.phase_frames]
+    try:
+        ref = reference_from_report(report)
+    except InputError:
+        return None
+    used = [r for r in found if not r.partial] or found
+    return {
+        "dims": ref.dims,
+        "reps": [r.index for r in used],
+        "values": {name: [float(v) for v in vals] for name, vals in ref.values.items()},
+    }
+
+
+def _as_number(v: Any) -> float | None:
+    if v is None:
+        return math.nan
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return None
+    return float(v)
+
+
+def reference_from_report_dict(doc: Mapping[str, Any], exercise: str | None = None,
+                               source: str | None = None) -> PersonalReference:
+    """The personal reference of a stored report.json of good reps: the same reference as
+    ``reference_from_report`` on the Report it was written from (its ``rep_measures``).
+
+    ``exercise``: the exercise it will judge; a report of another exercise is refused. ``source``: the name the
+    report's ``reference.sources`` will give (default: the reference recording's own file name).
+
+    Raises
+    ------
+    InputError
+        Not a report, another exercise, no repetition in it, or a report from a version that did not write
+        ``rep_measures``: each says what to do.
+    """
+    from .faults.reference import MEASURES, PersonalReference
+
+    input_meta = doc.get("input")
+    own = str(input_meta.get("path", "")) if isinstance(input_meta, Mapping) else ""
+    label = source if source is not None else own
+    where = f"reference {label or 'report'}"
+    if "schema_version" not in doc or "reps" not in doc:
+        raise InputError(f"{where}: not a backsafe report (no schema_version/reps); give a report.json written by "
+                         "backsafe, or the recording of the good reps itself")
+    if exercise is not None and doc.get("exercise") != exercise:
+        raise InputError(f"{where}: it is a report of {doc.get('exercise')!r}, not of {exercise!r}; use a "
+                         "reference of the same exercise")
+    m = doc.get(REP_MEASURES_KEY)
+    if m is None:
+        why = ("no repetition was found in it" if doc.get("reps") in ([], None) or doc.get("rep_count") == 0
+               else "it was written by an older backsafe that did not store per-rep measures")
+        raise InputError(f"{where}: the report cannot serve as a reference ({why}); analyse a recording of a few "
+                         "good reps of the same exercise and use that")
+    order = [x.name for x in MEASURES]  # the order PersonalReference.add gives, so the summary is byte-identical
+    bad = InputError(f"{where}: its {REP_MEASURES_KEY} field is malformed; analyse the recording of the good "
+                     "reps again")
+    if not isinstance(m, Mapping) or m.get("dims") not in ("2d", "3d") or not isinstance(m.get("reps"), list):
+        raise bad
+    n = len(m["reps"])
+    values_in = m.get("values")
+    if n == 0 or not isinstance(values_in, Mapping):
+        raise bad
+    parsed: dict[str, list[float]] = {}
+    for name, vals in values_in.items():
+        if not isinstance(vals, list) or len(vals) != n:
+            raise bad
+        nums = [_as_number(v) for v in vals]
+        if any(x is None for x in nums):
+            raise bad
+        parsed[str(name)] = [float(x) for x in nums if x is not None]
+    values = {name: parsed[name] for name in order if name in parsed}  # a measure a later version dropped: ignored
+    return PersonalReference(values=values, dims=str(m["dims"]), sources=[label] if label else [], n_reps=n)
+
+
+def load_reference(reference: str | Path, exercise: str, *, estimator_factory: EstimatorFactory | None = None,
+                   **options: Any) -> Report | PersonalReference:
+    """A reference given as a path, as ``backsafe analyze --reference`` and ``backsafe batch`` take it.
+
+    A backsafe report.json gives its stored per-rep measures (:func:`reference_from_report_dict`); a clip or a
+    keypoint file of good reps is analysed as ``exercise`` with the same ``options`` as the set it will judge and
+    returned as a Report (which also allows the rep-by-rep comparison with it, compare.py).
+    """
+    path = Path(reference)
+    doc = read_report_file(path)
+    if doc is not None:
+        return reference_from_report_dict(doc, get_exercise(exercise).id)
+    return analyze(path, exercise, estimator_factory=estimator_factory, **options)
 
 
 def build_reference(pose: PoseSequence, ex: Exercise, source: str = "",

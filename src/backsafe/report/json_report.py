@@ -17,6 +17,10 @@ if TYPE_CHECKING:
     from ..model import Report
 
 SCHEMA_VERSION = "1"
+#: the report field that lets a report.json serve later as the person's reference (pipeline.rep_measures)
+REP_MEASURES_KEY = "rep_measures"
+#: a report.json larger than this is not read as a reference (a report of hundreds of reps is well under 1 MB)
+MAX_REPORT_BYTES = 16 * 1024 * 1024
 DISCLAIMER = (
     "backsafe gives general exercise guidance, not medical advice, diagnosis or treatment. If pain is severe, "
     "worsening or unexplained, or you have numbness, weakness, or bladder or bowel changes, stop and seek medical "
@@ -129,3 +133,17 @@ def write_json(report: Report, path: Path) -> Path:
     doc = report_to_dict(report)
     validate_report_dict(doc)
     return write_atomic(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+
+
+def read_report_file(path: Path) -> dict[str, Any] | None:
+    """The parsed document if ``path`` is a backsafe report.json (a JSON object with ``schema_version``,
+    ``exercise`` and ``reps``); None for anything else (a clip, a keypoint file, a folder, an unreadable file)."""
+    try:
+        if not path.is_file() or path.suffix.lower() != ".json" or path.stat().st_size > MAX_REPORT_BYTES:
+            return None
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    if isinstance(doc, dict) and "schema_version" in doc and "exercise" in doc and "reps" in doc:
+        return doc
+    return None
