@@ -25,6 +25,16 @@ Layout of ``--out DIR``::
   lingering as an orphan. Tested with 20+ SIGKILLs of the driver and of workers (tests/e2e/test_batch.py).
 - **Longest first.** Inputs are handed out largest file first, so a long clip does not start last and leave one
   worker running alone at the end; the summary keeps the input order.
+- **The person's own reference.** A manifest entry's ``reference`` (a path inside INPUT_DIR, checked like
+  ``file``) or ``--reference PATH`` for every input without one: a report.json of the person's good reps, or a
+  recording of them (a clip, a keypoint file), analysed with the input's own options. Each job then gives the report
+  of ``backsafe analyze INPUT --reference REF`` (a recording also adds its rep-by-rep ``comparison``). The
+  reference's content (sha256) and file name are part of the job's key: a changed reference redoes the input, an
+  unchanged one is skipped. A reference that fails (unreadable, no rep in it) fails that job with the reason.
+  Discovery is unchanged except for one thing: a reference that is a report.json is not itself an input (it
+  cannot be analysed; it would only add a failed row). A reference *recording* inside INPUT_DIR stays an input
+  too: it is the person's set like any other and gets its own report (judged against ``--reference``, i.e.
+  itself, when the manifest gives it no other). With Ray, the reference's bytes travel with the job.
 """
 
 from __future__ import annotations
@@ -43,11 +53,15 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import BacksafeError, DependencyError, InputError
 from .io.video import VIDEO_EXTENSIONS
-from .report.json_report import write_atomic
+from .report.json_report import read_report_file, write_atomic
+
+if TYPE_CHECKING:
+    from .faults.reference import PersonalReference
+    from .model import Report
 
 #: bump when the meaning of a completion record changes (old records are then redone)
 RECORD_VERSION = 1
@@ -55,12 +69,17 @@ KEYPOINT_EXTENSIONS = frozenset({".csv", ".json", ".npy", ".txt"})
 #: manifest columns / keys, and the AnalysisOptions field each one sets
 MANIFEST_FIELDS = ("exercise", "load_kg", "fps", "view", "tempo", "input_format", "body_mass_kg", "sex")
 _FLOAT_FIELDS = frozenset({"load_kg", "fps", "body_mass_kg"})
+#: manifest column / key naming the person's reference (a path relative to INPUT_DIR); not an AnalysisOptions field
+REFERENCE_FIELD = "reference"
 #: a job that killed its worker this many times is left unfinished (not recorded as done)
 MAX_ATTEMPTS = 3
 SUMMARY_COLUMNS = (
     "input", "status", "exercise", "rep_count", "partial_reps", "view", "dims", "quality", "n_faults",
     "fault_codes", "top_cue", "frames", "duration_s", "max_lumbar_moment_nm", "elapsed_s", "error", "report",
+    "reference",
 )
+#: analysed references a worker keeps (a batch-wide reference clip is analysed once per worker, not once per input)
+REFERENCE_CACHE_SIZE = 4
 
 ProgressFn = Callable[["JobResult"], None]
 
@@ -70,20 +89,39 @@ ProgressFn = Callable[["JobResult"], None]
 
 @dataclass(frozen=True, slots=True)
 class BatchJob:
-    """One input to analyse. ``name`` is its path relative to INPUT_DIR (posix), ``options`` are JSON-safe."""
+    """One input to analyse. ``name`` is its path relative to INPUT_DIR (posix), ``options`` are JSON-safe.
+
+    ``reference``: the person's own reference for this input (None: judged against population norms), shown as
+    ``reference_name`` (its path relative to INPUT_DIR, or as given to ``--reference``), with its sha256.
+    """
 
     name: str
     path: Path
     options: dict[str, Any]
     sha256: str
+    reference: Path | None = None
+    reference_name: str | None = None
+    reference_sha256: str | None = None
+
+    @property
+    def reference_key(self) -> dict[str, str] | None:
+        """What of the reference can change the report: its content and its file name (the report's
+        ``reference.sources``)."""
+        if self.reference is None:
+            return None
+        return {"file": self.reference.name, "sha256": self.reference_sha256 or ""}
 
     @property
     def key(self) -> str:
-        """What a completion record must match: the input's content and the analysis options."""
-        return options_key(self.sha256, self.options)
+        """What a completion record must match: the input's content, the analysis options, the reference."""
+        return options_key(self.sha256, self.options, self.reference_key)
 
     def as_spec(self) -> dict[str, Any]:
-        return {"name": self.name, "path": str(self.path), "options": self.options}
+        spec: dict[str, Any] = {"name": self.name, "path": str(self.path), "options": self.options}
+        if self.reference is not None:
+            spec.update(reference=str(self.reference), reference_name=self.reference_name,
+                        reference_sha256=self.reference_sha256)
+        return spec
 
 
 @dataclass(slots=True)
@@ -110,8 +148,13 @@ class BatchResult:
     summary_paths: list[Path] = field(default_factory=list)
 
 
-def options_key(sha256: str, options: dict[str, Any]) -> str:
-    canon = json.dumps({"v": RECORD_VERSION, "sha256": sha256, "options": options}, sort_keys=True)
+def options_key(sha256: str, options: dict[str, Any], reference: dict[str, str] | None = None) -> str:
+    """The key of a job: input sha256, options and (when there is one) the reference's file name and sha256.
+    Without a reference it is the key earlier versions wrote, so their finished inputs stay finished."""
+    payload: dict[str, Any] = {"v": RECORD_VERSION, "sha256": sha256, "options": options}
+    if reference is not None:
+        payload["reference"] = reference
+    canon = json.dumps(payload, sort_keys=True)
     return hashlib.sha256(canon.encode()).hexdigest()
 
 
@@ -194,11 +237,24 @@ def _manifest_rows(path: Path) -> list[dict[str, Any]]:
     raise InputError(f"{path}: expected a list of {{'file': ..., 'exercise': ...}} objects or a mapping")
 
 
+def _inside(root: Path, input_dir: Path, rel: str, where: str, what: str = "") -> Path:
+    """``rel`` resolved inside INPUT_DIR (``root`` = its resolved path); InputError if it leaves it or is missing."""
+    target = (root / rel).resolve()
+    if Path(rel).is_absolute() or not target.is_relative_to(root):
+        raise InputError(f"{where}: {what}{rel!r} points outside the input folder {input_dir}; use a relative path "
+                         "inside it")
+    if not target.exists():
+        raise InputError(f"{where}: {what}{rel!r} does not exist in {input_dir}")
+    return target
+
+
 def read_manifest(path: Path, input_dir: Path) -> dict[str, dict[str, Any]]:
     """Per-input options from a manifest (JSON or CSV), keyed by the input's posix path relative to INPUT_DIR.
 
     Every entry is validated before anything runs: its path must stay inside INPUT_DIR (no ``..``, no absolute
-    path, no symlink out) and exist; its fields must be known (``file`` plus any of MANIFEST_FIELDS).
+    path, no symlink out) and exist; its fields must be known (``file`` plus any of MANIFEST_FIELDS, and
+    ``reference``). A ``reference`` (the person's report.json or recording of good reps) is checked the same way
+    as ``file`` and given as its posix path relative to INPUT_DIR.
 
     Raises
     ------
@@ -211,16 +267,15 @@ def read_manifest(path: Path, input_dir: Path) -> dict[str, dict[str, Any]]:
         where = f"{path.name} entry {i}"
         if not isinstance(row, dict) or not row.get("file"):
             raise InputError(f"{where}: has no 'file' (a path relative to the input folder)")
-        rel = str(row["file"]).strip()
-        target = (root / rel).resolve()
-        if Path(rel).is_absolute() or not target.is_relative_to(root):
-            raise InputError(f"{where}: {rel!r} points outside the input folder {input_dir}; use a relative path inside it")
-        if not target.exists():
-            raise InputError(f"{where}: {rel!r} does not exist in {input_dir}")
-        unknown = set(row) - {"file", *MANIFEST_FIELDS}
+        target = _inside(root, input_dir, str(row["file"]).strip(), where)
+        unknown = set(row) - {"file", *MANIFEST_FIELDS, REFERENCE_FIELD}
         if unknown:
-            raise InputError(f"{where}: unknown field(s) {sorted(unknown)}; expected {', '.join(MANIFEST_FIELDS)}")
+            raise InputError(f"{where}: unknown field(s) {sorted(unknown)}; expected "
+                             f"{', '.join((*MANIFEST_FIELDS, REFERENCE_FIELD))}")
         opts = {k: _coerce(k, row.get(k), where) for k in MANIFEST_FIELDS if k in row}
+        ref = _coerce(REFERENCE_FIELD, row.get(REFERENCE_FIELD), where)
+        if ref is not None:
+            opts[REFERENCE_FIELD] = _inside(root, input_dir, ref, where, "reference ").relative_to(root).as_posix()
         out[target.relative_to(root).as_posix()] = {k: v for k, v in opts.items() if v is not None}
     return out
 
@@ -245,20 +300,49 @@ def plan_batch(
     stride: int = 1,
     exclude: Iterable[Path] = (),
     defaults: dict[str, Any] | None = None,
+    reference: Path | None = None,
 ) -> list[BatchJob]:
-    """The jobs of a batch: every input with its options (manifest entry, else ``defaults``) and its sha256."""
+    """The jobs of a batch: every input with its options (manifest entry, else ``defaults``), its reference
+    (manifest ``reference``, else ``reference``, else none) and the sha256 of both.
+
+    A reference that is a report.json is left out of the inputs (see the module docstring).
+    """
     input_dir = Path(input_dir)
     per_file = read_manifest(manifest, input_dir) if manifest is not None else {}
-    skip = [*exclude, *([manifest] if manifest is not None else [])]
     root = input_dir.resolve()
+    batch_ref: tuple[Path, str] | None = None
+    if reference is not None:
+        ref = Path(reference)
+        if not ref.exists():
+            raise InputError(f"--reference {reference}: no such file or folder; give a report.json or a recording of "
+                             "the person's good reps")
+        shown = ref.resolve().relative_to(root).as_posix() if ref.resolve().is_relative_to(root) else str(reference)
+        batch_ref = (ref, shown)
+    named = {root / str(o[REFERENCE_FIELD]) for o in per_file.values() if REFERENCE_FIELD in o}
+    if batch_ref is not None:
+        named.add(batch_ref[0])
+    report_refs = [p for p in named if read_report_file(p) is not None]
+    skip = [*exclude, *([manifest] if manifest is not None else []), *report_refs]
+    digests: dict[Path, str] = {}
     jobs = []
     for p in discover_inputs(input_dir, skip):
         name = p.resolve().relative_to(root).as_posix()
+        entry = {**(defaults or {}), **per_file.get(name, {})}
+        ref_rel = entry.pop(REFERENCE_FIELD, None)
+        ref_job = (root / str(ref_rel), str(ref_rel)) if ref_rel else batch_ref
         try:
-            opts = job_options(exercise, {**(defaults or {}), **per_file.get(name, {})}, stride)
+            opts = job_options(exercise, entry, stride)
         except BacksafeError as exc:
             raise type(exc)(f"{name}: {exc}") from exc
-        jobs.append(BatchJob(name=name, path=p, options=opts, sha256=input_digest(p)))
+        if ref_job is None:
+            jobs.append(BatchJob(name=name, path=p, options=opts, sha256=input_digest(p)))
+            continue
+        ref_path, ref_name = ref_job
+        resolved = ref_path.resolve()
+        if resolved not in digests:
+            digests[resolved] = input_digest(ref_path)
+        jobs.append(BatchJob(name=name, path=p, options=opts, sha256=input_digest(p), reference=ref_path,
+                             reference_name=ref_name, reference_sha256=digests[resolved]))
     return jobs
 
 
@@ -309,6 +393,8 @@ def write_result(out: Path, job: BatchJob, res: JobResult) -> None:
         "worker": res.worker,
         "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
+    if job.reference is not None:
+        rec.update(reference=job.reference_name, reference_sha256=job.reference_sha256)
     write_atomic(d / ".done", json.dumps(rec, indent=2) + "\n")
 
 
@@ -317,7 +403,7 @@ def summary_row(out: Path, job: BatchJob) -> dict[str, Any]:
     rec = read_record(out, job) or {}
     row: dict[str, Any] = {c: None for c in SUMMARY_COLUMNS}
     row.update(input=job.name, exercise=job.options.get("exercise"), status=rec.get("status", "unfinished"),
-               error=rec.get("error"), elapsed_s=rec.get("elapsed_s"))
+               error=rec.get("error"), elapsed_s=rec.get("elapsed_s"), reference=job.reference_name)
     rp = report_dir(out, job.name) / "report.json"
     if row["status"] != "ok" or not rp.is_file():
         return row
@@ -470,6 +556,8 @@ class Analyzer:
     def __init__(self) -> None:
         self._pose: Any = None
         self.worker = f"{socket.gethostname()}:{os.getpid()}"
+        # analysed references by content and options (a Report, a PersonalReference, or the error it gave)
+        self._references: dict[str, Report | PersonalReference | BacksafeError] = {}
 
     def _estimator(self) -> _ReusedPose:
         if self._pose is None:
@@ -482,21 +570,56 @@ class Analyzer:
         """Import MediaPipe and load the model now rather than inside the first job."""
         self._estimator()
 
-    def run(self, spec: dict[str, Any], files: dict[str, bytes] | None = None) -> JobResult:
-        """Analyse ``spec['path']``, or the shipped ``files`` (Ray across machines) written to a temp folder."""
+    def run(self, spec: dict[str, Any], files: dict[str, bytes] | None = None,
+            reference_files: dict[str, bytes] | None = None) -> JobResult:
+        """Analyse ``spec['path']``, or the shipped ``files`` (Ray across machines) written to a temp folder; the
+        job's reference likewise (``spec['reference']``, or the shipped ``reference_files``)."""
+        ref = spec.get("reference")
         if files is None:
-            return self._run_path(spec, Path(spec["path"]))
+            return self._run_path(spec, Path(spec["path"]), Path(ref) if ref else None)
         with tempfile.TemporaryDirectory(prefix="backsafe-job-") as tmp:
             base = Path(tmp) / Path(spec["name"]).name
-            if list(files) == [""]:
-                base.write_bytes(files[""])
-            else:
-                for rel, data in files.items():
-                    (base / rel).parent.mkdir(parents=True, exist_ok=True)
-                    (base / rel).write_bytes(data)
-            return self._run_path(spec, base)
+            _unpack(files, base)
+            ref_path = Path(ref) if ref else None
+            if ref and reference_files is not None:  # same file name: the report's reference.sources must match
+                ref_path = Path(tmp) / ".reference" / Path(ref).name  # hidden: never an input's name
+                ref_path.parent.mkdir()
+                _unpack(reference_files, ref_path)
+            return self._run_path(spec, base, ref_path)
 
-    def _run_path(self, spec: dict[str, Any], path: Path) -> JobResult:
+    def _factory(self, path: Path, opts: dict[str, Any]) -> Callable[[], Any] | None:
+        """The worker's reused pose model for a clip analysed as video; None (no model needed) otherwise."""
+        is_video = path.is_file() and path.suffix.lower() in VIDEO_EXTENSIONS
+        return self._estimator if is_video and opts.get("input_format", "auto") in ("auto", "video") else None
+
+    def _reference(self, spec: dict[str, Any], ref_path: Path, exercise: str,
+                   opts: dict[str, Any]) -> Report | PersonalReference:
+        """The job's reference, as ``backsafe analyze --reference`` reads it (pipeline.load_reference), analysed
+        once per worker for the same content and options. Its errors name it: "reference <name>: ..."."""
+        from .pipeline import load_reference
+
+        name = str(spec.get("reference_name") or ref_path.name)
+        digest = spec.get("reference_sha256")
+        key = json.dumps([digest, ref_path.name, exercise, opts], sort_keys=True, default=str) if digest else None
+        hit = self._references.get(key) if key is not None else None
+        if hit is None:
+            try:
+                hit = load_reference(ref_path, exercise, estimator_factory=self._factory(ref_path, opts), **opts)
+            except BacksafeError as exc:
+                msg = str(exc).replace(str(ref_path), name)
+                if not msg.startswith("reference "):
+                    msg = f"reference {msg}" if msg.startswith(f"{name}: ") else f"reference {name}: {msg}"
+                hit = type(exc)(msg)
+            if key is not None:
+                while len(self._references) >= REFERENCE_CACHE_SIZE:
+                    self._references.pop(next(iter(self._references)))
+                self._references[key] = hit
+        if isinstance(hit, BacksafeError):
+            raise hit
+        return hit
+
+    def _run_path(self, spec: dict[str, Any], path: Path, ref_path: Path | None = None) -> JobResult:
+        from .model import Report
         from .pipeline import analyze
         from .report.json_report import report_to_dict, validate_report_dict
 
@@ -504,22 +627,38 @@ class Analyzer:
         opts = dict(spec["options"])
         exercise = opts.pop("exercise")
         try:
-            is_video = path.is_file() and path.suffix.lower() in VIDEO_EXTENSIONS
-            factory = self._estimator if is_video and opts.get("input_format", "auto") in ("auto", "video") else None
-            report = analyze(path, exercise, estimator_factory=factory, **opts)
+            ref = self._reference(spec, ref_path, exercise, opts) if ref_path is not None else None
+            report = analyze(path, exercise, estimator_factory=self._factory(path, opts), reference=ref, **opts)
+            if isinstance(ref, Report):  # a recording of good reps: its rep-by-rep comparison, as the CLI adds it
+                from .compare import compare_to_reference
+
+                report.extra["comparison"] = compare_to_reference(report, ref).as_dict()
             doc = report_to_dict(report)
             validate_report_dict(doc)  # one validator per process (json_report)
             text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
             return JobResult(spec["name"], "ok", report_text=text, elapsed_s=time.perf_counter() - t0,
                              worker=self.worker)
         except BacksafeError as exc:
-            msg = str(exc).replace(str(path), spec["name"])
+            msg = str(exc)
+            if ref_path is not None:
+                msg = msg.replace(str(ref_path), str(spec.get("reference_name") or ref_path.name))
+            msg = msg.replace(str(path), spec["name"])
             return JobResult(spec["name"], "failed", error=msg, error_type=type(exc).__name__,
                              elapsed_s=time.perf_counter() - t0, worker=self.worker)
         except Exception as exc:  # an internal error on one input must not stop the batch; re-run retries it
             return JobResult(spec["name"], "failed", error=f"internal error: {type(exc).__name__}: {exc}",
                              error_type=type(exc).__name__, elapsed_s=time.perf_counter() - t0,
                              worker=self.worker, retryable=True)
+
+
+def _unpack(files: dict[str, bytes], base: Path) -> None:
+    """Write shipped files (``_ship``) at ``base``: one file (key ``""``) or a folder's files."""
+    if list(files) == [""]:
+        base.write_bytes(files[""])
+        return
+    for rel, data in files.items():
+        (base / rel).parent.mkdir(parents=True, exist_ok=True)
+        (base / rel).write_bytes(data)
 
 
 _WORKER: Analyzer | None = None
@@ -592,7 +731,7 @@ def _run_pool(jobs: list[BatchJob], workers: int) -> Iterator[tuple[BatchJob, Jo
     from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
 
-    warm = any(j.path.suffix.lower() in VIDEO_EXTENSIONS for j in jobs)
+    warm = any(_has_video(j) for j in jobs)
     pending = list(reversed(jobs))
     attempts: dict[str, int] = {}
     while pending:
@@ -630,10 +769,19 @@ def _run_pool(jobs: list[BatchJob], workers: int) -> Iterator[tuple[BatchJob, Jo
             pool.shutdown(wait=not broken, cancel_futures=True)
 
 
+def _has_video(job: BatchJob) -> bool:
+    """Does the job run the pose model (its input or its reference is a clip)?"""
+    return any(p is not None and p.suffix.lower() in VIDEO_EXTENSIONS for p in (job.path, job.reference))
+
+
+def _ship_path(path: Path) -> dict[str, bytes]:
+    if path.is_file():
+        return {"": path.read_bytes()}
+    return {p.relative_to(path).as_posix(): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()}
+
+
 def _ship(job: BatchJob) -> dict[str, bytes]:
-    if job.path.is_file():
-        return {"": job.path.read_bytes()}
-    return {p.relative_to(job.path).as_posix(): p.read_bytes() for p in sorted(job.path.rglob("*")) if p.is_file()}
+    return _ship_path(job.path)
 
 
 def _run_ray(jobs: list[BatchJob], address: str, workers: int | None) -> Iterator[tuple[BatchJob, JobResult]]:
@@ -657,7 +805,7 @@ def _run_ray(jobs: list[BatchJob], address: str, workers: int | None) -> Iterato
     try:
         n = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
         actor_cls = ray.remote(num_cpus=1, max_restarts=-1)(Analyzer)
-        warm = any(j.path.suffix.lower() in VIDEO_EXTENSIONS for j in jobs)
+        warm = any(_has_video(j) for j in jobs)
         actors = [actor_cls.remote() for _ in range(min(n, len(jobs)) or 1)]
         if warm:
             ray.get([a.warm_up.remote() for a in actors])
@@ -671,10 +819,18 @@ def _dispatch_ray(ray: Any, actors: list[Any], jobs: list[BatchJob]) -> Iterator
     idle = list(actors)
     running: dict[Any, tuple[BatchJob, Any]] = {}
     attempts: dict[str, int] = {}
+    shipped_refs: dict[tuple[Path, str | None], Any] = {}  # each reference's bytes go into the object store once
     while pending or running:
         while pending and idle:
             job, actor = pending.pop(), idle.pop()
-            running[actor.run.remote(job.as_spec(), _ship(job))] = (job, actor)
+            if job.reference is None:
+                running[actor.run.remote(job.as_spec(), _ship(job))] = (job, actor)
+                continue
+            ref_key = (job.reference, job.reference_sha256)
+            if ref_key not in shipped_refs:
+                shipped_refs[ref_key] = ray.put(_ship_path(job.reference))
+            # a top-level object reference: Ray hands the actor the bytes themselves (no shared file system)
+            running[actor.run.remote(job.as_spec(), _ship(job), shipped_refs[ref_key])] = (job, actor)
         ready, _ = ray.wait(list(running), num_returns=1)
         job, actor = running.pop(ready[0])
         idle.append(actor)
@@ -704,6 +860,7 @@ def run_batch(
     retry_failed: bool = False,
     on_plan: Callable[[int, int], None] | None = None,
     on_result: ProgressFn | None = None,
+    reference: str | Path | None = None,
 ) -> BatchResult:
     """Analyse every input of ``input_dir`` into ``out`` (see the module docstring for the layout).
 
@@ -713,20 +870,22 @@ def run_batch(
     ray_address : ``auto`` or ``host:port`` of a running Ray cluster; None runs locally.
     stride : analyse every n-th frame of videos (``--fast`` is 2).
     fps : frame rate of keypoint files without time stamps that the manifest gives none for.
+    reference : the person's reference (a report.json or a recording of good reps) for every input whose manifest
+        entry names none.
     on_plan : called once as ``on_plan(n_to_run, n_skipped)``; on_result once per finished job.
 
     Raises
     ------
     InputError
-        INPUT_DIR is not a folder, the manifest is invalid, or another batch is writing to ``out`` (nothing is
-        run then).
+        INPUT_DIR is not a folder, the manifest is invalid, ``reference`` does not exist, or another batch is
+        writing to ``out`` (nothing is run then).
     """
     t0 = time.perf_counter()
     input_dir, out = Path(input_dir), Path(out)
     if workers < 1:
         raise InputError(f"--workers {workers}: expected 1 or more")
     jobs = plan_batch(input_dir, exercise, Path(manifest) if manifest else None, stride, exclude=[out],
-                      defaults={"fps": fps} if fps else None)
+                      defaults={"fps": fps} if fps else None, reference=Path(reference) if reference else None)
     out.mkdir(parents=True, exist_ok=True)
     with OutputLock(out):
         remove_stale_temp_files(out)
