@@ -276,7 +276,7 @@ def _pose_cache() -> Path:
 def fast_accuracy(manifests: list[Path]) -> dict[str, Any]:
     """Rep-count accuracy and fault F1 (clip level, codes pooled) on labelled video clips, stride 1 vs 2."""
     from backsafe.errors import BacksafeError
-    from backsafe.evaluation import resolve_root
+    from backsafe.evaluation import item_options, resolve_root
     from backsafe.exercises import FAULT_CODES
     from backsafe.pipeline import analyze
 
@@ -292,7 +292,8 @@ def fast_accuracy(manifests: list[Path]) -> dict[str, Any]:
                 if item.get("kind", "clip") != "clip" or Path(f).suffix.lower() not in (".mp4", ".mov", ".webm"):
                     continue
                 try:
-                    rep = analyze(root / f, item["exercise"], stride=stride, pose_cache_dir=_pose_cache())
+                    rep = analyze(root / f, item["exercise"], stride=stride, pose_cache_dir=_pose_cache(),
+                                  **item_options(item))
                 except BacksafeError:
                     found, count = set(), None
                 else:

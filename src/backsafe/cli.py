@@ -216,11 +216,13 @@ def analyze(
     reference: Annotated[Path | None, typer.Option(help="A recording of your own good reps: each rep is judged "
                                                    "against it and compared with its best rep. Or a report.json "
                                                    "of them (judged against it; no comparison).")] = None,
-    stride: Annotated[int, typer.Option(help="Analyse every n-th frame (faster, less precise).")] = 1,
+    stride: Annotated[int, typer.Option(help="Analyse every n-th frame (faster, less precise; never fewer than "
+                                        "15 frames a second).")] = 1,
     fast: Annotated[bool, typer.Option("--fast", help="Same as --stride 2: about 1.8x faster; counted 84 % of "
                                        "labelled clips right vs 98 % (make bench).")] = False,
     back_shape: Annotated[bool, typer.Option("--back-shape", help="Also trace the back's outline (side view, "
-                                              "segmentation at each rep's turnaround; relative to your first rep).")] = False,
+                                              "fitted clothing; segmentation over each rep's pull): flagged when it "
+                                              "rounds more than in your first rep, and in hinges when it is convex.")] = False,
 ) -> None:
     """Analyse one set: reps, tempo, faults, lumbar moment, one top cue."""
     from .model import Report

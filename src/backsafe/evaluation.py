@@ -97,7 +97,8 @@ def _labels(codes: list[str]) -> dict[str, bool]:
     return lab
 
 
-def _opts(item: dict[str, Any]) -> dict[str, Any]:
+def item_options(item: dict[str, Any]) -> dict[str, Any]:
+    """The analysis options a manifest item sets (fps, load, view, --back-shape, ...)."""
     keys = ("fps", "load_kg", "tempo", "view", "input_format", "body_mass_kg", "sex", "back_shape")
     return {k: item[k] for k in keys if k in item}
 
@@ -105,7 +106,7 @@ def _opts(item: dict[str, Any]) -> dict[str, Any]:
 def _analyze_file(path: Path, item: dict[str, Any]) -> Report:
     from .pipeline import analyze
 
-    return analyze(path, item["exercise"], pose_cache_dir=_pose_cache(), **_opts(item))
+    return analyze(path, item["exercise"], pose_cache_dir=_pose_cache(), **item_options(item))
 
 
 def _iter_clip(m: dict[str, Any], root: Path, item: dict[str, Any], ignore: set[str]) -> Iterator[Outcome]:

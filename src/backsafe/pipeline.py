@@ -238,6 +238,21 @@ def estimate_video_pose(
     return pose
 
 
+#: ``--fast`` (a frame stride) never analyses fewer frames a second than this: below it MediaPipe's tracker and the
+#: rep counter lose quick reps (24 fps clips at stride 2 = 12 fps lost a rep in 2 of the 5 labelled 24 fps clips,
+#: bench/run_bench.py fast_accuracy), so a 24 fps clip is analysed at every frame and a 60 fps one at every 4th.
+#: 14.5, not 15: an NTSC clip (29.97 fps) at stride 2 gives 14.99
+MIN_ANALYSED_FPS = 14.5
+
+
+def effective_stride(stride: int, fps: float) -> int:
+    """The frame stride actually used on a clip of ``fps``: ``stride``, lowered so that at least
+    MIN_ANALYSED_FPS frames a second are analysed."""
+    if stride <= 1 or not fps > 0:
+        return max(1, stride)
+    return max(1, min(stride, int(fps // MIN_ANALYSED_FPS)))
+
+
 def load_pose(
     path: str | Path,
     opts: AnalysisOptions,
@@ -250,7 +265,8 @@ def load_pose(
         raise InputError(f"{path}: no such file or folder")
     if is_video(path, opts.input_format):
         info = probe_video(path)
-        pose = estimate_video_pose(path, estimator_factory, opts.stride, progress, opts.pose_cache_dir)
+        stride = effective_stride(opts.stride, info.fps)
+        pose = estimate_video_pose(path, estimator_factory, stride, progress, opts.pose_cache_dir)
         meta = {
             "path": path.name,
             "format": "video",
@@ -262,6 +278,8 @@ def load_pose(
             "rotation_deg": info.rotation_deg,
             "pose_model": "mediapipe-blazepose-full (legacy solution, complexity 1)",
         }
+        if opts.stride > 1:
+            meta["stride"] = stride  # every stride-th frame analysed (--fast), never below MIN_ANALYSED_FPS
         return pose, meta
     from .io.keypoints import detect_format, load_keypoints
 

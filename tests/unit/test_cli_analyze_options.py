@@ -43,3 +43,11 @@ def test_reference_is_analysed_first_with_the_same_options(calls: list[dict[str,
     assert res.exit_code == 3
     assert calls[0]["path"] == "good.mp4" and calls[0]["stride"] == 2
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+@pytest.mark.parametrize(("stride", "fps", "used"), [(2, 30.0, 2), (2, 29.97, 2), (2, 24.0, 1), (2, 60.0, 2),
+                                                     (4, 60.0, 4), (8, 60.0, 4), (1, 10.0, 1), (3, 0.0, 3)])
+def test_fast_never_analyses_fewer_than_15_frames_a_second(stride: int, fps: float, used: int) -> None:
+    from backsafe.pipeline import effective_stride
+
+    assert effective_stride(stride, fps) == used
