@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from ..db.engine import Database
-from ..errors import BacksafeError
+from ..errors import BacksafeError, InputError
 from ..model import Report
 from . import crud
 from .config import Settings
@@ -316,9 +316,14 @@ class JobRunner:
                 options["tempo"] = job.tempo
             if job.view:
                 options["view"] = job.view
+            ref_id = job.reference_report_id
+            ref_row = crud.get_report(s, job.user_id, ref_id) if ref_id else None  # the job owner's own only
+            ref_folder = ref_row.folder if ref_row is not None else None
         clip = self.storage.upload_path(files_key, jpid)
         if not clip.exists():
             raise BacksafeError("the uploaded clip is no longer on the server; upload it again")
+        if ref_id:
+            options["reference"] = self._reference(files_key, ref_id, ref_folder, exercise)
         started = time.monotonic()
         report = self.analyze_fn(clip, exercise, progress=self._progress_fn(job_id, "pose", started), **options)
 
@@ -354,6 +359,22 @@ class JobRunner:
             shutil.rmtree(final, ignore_errors=True)
             raise
         self._remove_upload(files_key, jpid)  # privacy: the clip goes once analysed (a kept copy is in the report)
+
+    def _reference(self, files_key: str, report_id: str, folder: str | None, exercise: str) -> Any:
+        """The personal reference of the user's stored report (its report.json's per-rep measures; no video
+        needed). InputError, which fails the job with its reason, when the report is gone or cannot serve."""
+        from ..pipeline import reference_from_report_dict
+        from ..report.json_report import read_report_file
+        from .services import reference_source
+
+        if folder is None:
+            raise InputError("the reference report was deleted after this clip was uploaded; upload the clip again "
+                             "and pick another reference, or none")
+        doc = read_report_file(self.storage.report_dir(files_key, folder) / "report.json")
+        if doc is None:
+            raise InputError("the reference report's file is missing on the server; upload the clip again and pick "
+                             "another reference, or none")
+        return reference_from_report_dict(doc, exercise, source=reference_source(report_id))
 
     def _set_stage(self, job_id: int, stage: str) -> None:
         with self.db.session() as s:

@@ -106,6 +106,8 @@ class Job(WebBase):
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     report_public_id: Mapped[str | None] = mapped_column(String(32))
+    # one of the same user's reports to judge against (their own good reps); checked at upload and when run
+    reference_report_id: Mapped[str | None] = mapped_column(String(32))
 
 
 class WebReport(WebBase):

@@ -90,6 +90,7 @@ class JobOut(BaseModel):
     finished_at: UtcDatetime | None
     report_id: str | None
     upload_name: str
+    reference_id: str | None = None  # the user's own report this clip is judged against, if any
 
 
 class ReportOut(BaseModel):

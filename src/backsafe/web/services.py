@@ -37,10 +37,13 @@ from .schemas import JobOut, ReportOut
 from .storage import Storage, safe_label
 
 __all__ = ["sign_up", "log_in", "change_password", "delete_account", "save_upload", "job_out", "report_out",
-           "readable_report", "report_file", "logbook", "dashboard_data", "VIEWS"]
+           "readable_report", "report_file", "logbook", "dashboard_data", "VIEWS", "own_reference",
+           "REFERENCE_NOT_FOUND"]
 
 VIEWS = ("side", "front", "oblique")
 CHUNK = 1024 * 1024
+#: the one answer for a reference id that is not one of the user's own reports (never says whether it exists)
+REFERENCE_NOT_FOUND = "reference report not found: reference_id must be the id of one of your own reports"
 
 
 # --- accounts --------------------------------------------------------------------------------------------------
@@ -159,10 +162,46 @@ def _check_clip(path: Path, settings: Settings) -> None:
                               f"{settings.max_video_side_px} px on the longer side")
 
 
+def _is_public_id(value: str) -> bool:
+    return 16 <= len(value) <= 32 and all(c in "0123456789abcdef" for c in value)
+
+
+def reference_source(report_id: str) -> str:
+    """How a stored report used as a reference is named in the new report's ``reference.sources``."""
+    return f"report {report_id}"
+
+
+def own_reference(db: Database, storage: Storage, user: CurrentUser, reference_id: str, exercise: str) -> str:
+    """Check that ``reference_id`` is one of ``user``'s own reports that can judge a set of ``exercise``.
+
+    Returns the id. Raises NotFound (404) for an id that is malformed, unknown or anyone else's, with one message
+    for all three (a shared coach may read a person's report but not judge with it; nobody learns which ids
+    exist), and InputError (422) when the user's own report cannot serve: another exercise, no rep in it, or a
+    report stored before reports kept their per-rep measures.
+    """
+    from ..pipeline import reference_from_report_dict
+    from ..report.json_report import read_report_file
+
+    rid = reference_id.strip()
+    if not _is_public_id(rid):
+        raise NotFound(REFERENCE_NOT_FOUND)
+    with db.session() as s:
+        rep = crud.get_report(s, user.id, rid)
+        if rep is None:
+            raise NotFound(REFERENCE_NOT_FOUND)
+        folder = rep.folder
+    doc = read_report_file(storage.report_dir(user.files_key, folder) / "report.json")
+    if doc is None:
+        raise InputError("the reference report's file is missing on the server; pick another report")
+    reference_from_report_dict(doc, exercise, source=reference_source(rid))
+    return rid
+
+
 def save_upload(db: Database, storage: Storage, settings: Settings, runner: JobRunner | None, user: CurrentUser, *,
                 src: IO[bytes], filename: str | None, exercise: str, view: str | None, load_kg: float | None,
-                tempo: str | None, keep_video: bool) -> Job:
-    """Store the clip under a server-made name, check it by decoding, and queue its analysis."""
+                tempo: str | None, keep_video: bool, reference_id: str | None = None) -> Job:
+    """Store the clip under a server-made name, check it by decoding, and queue its analysis (against one of the
+    user's own earlier reports when ``reference_id`` names one; checked before the clip is stored)."""
     ex = get_exercise(exercise)
     if view in ("", "auto"):
         view = None
@@ -174,6 +213,7 @@ def save_upload(db: Database, storage: Storage, settings: Settings, runner: JobR
         Tempo4.parse(tempo)
     if load_kg is not None and not 0 <= load_kg <= 500:
         raise ValueRangeError(f"load {load_kg:g} kg: expected 0-500 kg")
+    reference = own_reference(db, storage, user, reference_id, ex.id) if reference_id and reference_id.strip() else None
     job_id = crud.new_id()
     path = storage.upload_path(user.files_key, job_id)
     try:
@@ -184,7 +224,7 @@ def save_upload(db: Database, storage: Storage, settings: Settings, runner: JobR
         with db.session() as s:
             job = crud.create_job(s, user.id, public_id=job_id, exercise=ex.id, view=view, load_kg=load_kg,
                                   tempo=tempo or None, keep_video=keep_video, upload_label=safe_label(filename),
-                                  upload_file=path.name)
+                                  upload_file=path.name, reference_report_id=reference)
     except BaseException:
         path.unlink(missing_ok=True)
         raise
@@ -202,14 +242,15 @@ def job_out(job: Job) -> JobOut:
     return JobOut(id=job.public_id, status=job.status, stage=job.stage, exercise=job.exercise,  # type: ignore[arg-type]
                   view=job.view, progress_done=job.progress_done, progress_total=job.progress_total, percent=pct,
                   error=job.error, attempts=job.attempts, created_at=job.created_at, finished_at=job.finished_at,
-                  report_id=job.report_public_id, upload_name=job.upload_label)
+                  report_id=job.report_public_id, upload_name=job.upload_label,
+                  reference_id=job.reference_report_id)
 
 
 # --- reports -----------------------------------------------------------------------------------------------------
 
 def readable_report(s: Session, user: CurrentUser, public_id: str) -> tuple[WebReport, str, str]:
     """(report, owner name, owner files key) if ``user`` may read it; else NotFound (never says which)."""
-    if not (16 <= len(public_id) <= 32) or not all(c in "0123456789abcdef" for c in public_id):
+    if not _is_public_id(public_id):
         raise NotFound("report not found")
     rep = crud.find_report(s, public_id)
     if rep is None or not readable_owner(s, user, rep.user_id):

@@ -194,10 +194,14 @@ def api_upload(request: Request, user: UserDep, db: DbDep, storage: StorageDep, 
                view: Annotated[str, Form(max_length=16)] = "auto",
                load_kg: Annotated[float | None, Form(ge=0, le=500)] = None,
                tempo: Annotated[str | None, Form(max_length=32)] = None,
-               keep_video: Annotated[bool, Form()] = False) -> JobOut:
+               keep_video: Annotated[bool, Form()] = False,
+               reference_id: Annotated[str | None, Form(
+                   max_length=32, description="optional: the id of one of your own earlier reports (of your good "
+                   "reps, same exercise) to judge this clip against instead of population norms; another "
+                   "person's or an unknown id is a 404")] = None) -> JobOut:
     job = services.save_upload(db, storage, settings, request.app.state.runner, user, src=file.file,
                                filename=file.filename, exercise=exercise, view=view, load_kg=load_kg, tempo=tempo,
-                               keep_video=keep_video)
+                               keep_video=keep_video, reference_id=reference_id)
     return services.job_out(job)
 
 

@@ -167,9 +167,19 @@ def _exercise_choices() -> list[tuple[str, str]]:
     return [(e.id, e.name) for e in load_library().values()]
 
 
+def _reference_choices(db: Any, user_id: int) -> list[tuple[str, str]]:
+    """The user's own reports, newest first, as (id, label) for the upload form's reference choice."""
+    with db.session() as s:
+        return [(r.public_id, f"{r.exercise} · {r.rep_count} reps · {r.created_at:%Y-%m-%d %H:%M}")
+                for r in crud.list_reports(s, user_id, limit=50)]
+
+
 @router.get("/upload", response_class=Html)
-def upload_form(request: Request, settings: SettingsDep) -> Response:
-    return render(request, "upload.html", {"exercises": _exercise_choices(), "settings": settings})
+def upload_form(request: Request, user: UserDep, db: DbDep, settings: SettingsDep) -> Response:
+    return render(request, "upload.html", {"exercises": _exercise_choices(), "settings": settings,
+                                           "references": _reference_choices(db, user.id),
+                                           "pre_reference": request.query_params.get("reference", "")[:32],
+                                           "pre_exercise": request.query_params.get("exercise", "")[:64]})
 
 
 @router.post("/upload", response_class=Html)
@@ -177,7 +187,8 @@ def upload(request: Request, user: UserDep, db: DbDep, storage: StorageDep, sett
            file: Annotated[UploadFile, File()], exercise: Annotated[str, Form(max_length=64)],
            view: Annotated[str, Form(max_length=16)] = "auto",
            load_kg: Annotated[str, Form(max_length=16)] = "", tempo: Annotated[str, Form(max_length=32)] = "",
-           keep_video: Annotated[str | None, Form(max_length=8)] = None) -> Response:
+           keep_video: Annotated[str | None, Form(max_length=8)] = None,
+           reference_id: Annotated[str, Form(max_length=32)] = "") -> Response:
     try:
         load = float(load_kg) if load_kg.strip() else None
     except ValueError:
@@ -187,11 +198,13 @@ def upload(request: Request, user: UserDep, db: DbDep, storage: StorageDep, sett
             raise ValueRangeError(f"load {load_kg!r}: expected a number of kg (0 or more)")
         job = services.save_upload(db, storage, settings, request.app.state.runner, user, src=file.file,
                                    filename=file.filename, exercise=exercise, view=view, load_kg=load,
-                                   tempo=tempo.strip() or None, keep_video=bool(keep_video))
+                                   tempo=tempo.strip() or None, keep_video=bool(keep_video),
+                                   reference_id=reference_id.strip() or None)
     except BacksafeError as e:
         from ..main import status_for
 
         return render(request, "upload.html", {"exercises": _exercise_choices(), "settings": settings,
+                                               "references": _reference_choices(db, user.id),
                                                "error": str(e)}, status_code=status_for(e))
     return _see(f"/jobs/{job.public_id}")
 
