@@ -463,3 +463,33 @@ def test_ray_cluster_gives_identical_reports(ray_cluster: str, sample_clip: Path
     r = subprocess.run([str(BIN / "backsafe"), "batch", str(d), "--out", str(tmp_path / "ray2"), "--fps", "30",
                         "--ray-address", ray_cluster], capture_output=True, text=True, env=env, timeout=300)
     assert r.returncode == 3 and "token authentication" in r.stderr + r.stdout, r.stderr[-1500:]
+
+
+@pytest.mark.slow
+def test_ray_cluster_ships_the_reference(ray_cluster: str, datasets: Path, tmp_path: Path) -> None:
+    """A manifest ``reference`` on a real Ray cluster: its bytes go through the object store with the jobs, and the
+    reports equal a local run's, reference summary and comparison included (that no path on the driver's disk is
+    needed is checked with a fake Ray in tests/e2e/test_batch_reference.py: here all nodes share one disk)."""
+    import numpy as np
+
+    z = np.load(datasets / "ui_prmd" / "kinect" / "m01_deep_squat.npz")
+    off, pos = z["offsets"], z["positions_abs"]
+    d = tmp_path / "in"
+    (d / "refs").mkdir(parents=True)
+    np.save(d / "refs" / "good.npy", pos[off[0]: off[3]])  # the first 3 stored reps as the reference
+    names = write_squat_inputs(datasets, d, 3)
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps({"defaults": {"exercise": "deep_squat", "fps": 30, "reference": "refs/good.npy"},
+                                    "items": [{"file": n} for n in [*names, "refs/good.npy"]]}))
+    local = run_batch(d, tmp_path / "local", manifest=manifest)
+    assert (local.n_ok, local.n_failed) == (4, 0), local.rows  # refs/good.npy is an input too (against itself)
+    proc = _cli("batch", str(d), "--out", str(tmp_path / "ray"), "--manifest", str(manifest),
+                "--ray-address", ray_cluster)
+    output, _ = proc.communicate(timeout=300)
+    assert proc.returncode == 0 and "4 ok, 0 failed" in output, output
+    for row in local.rows:
+        a = report_dir(tmp_path / "local", row["input"]) / "report.json"
+        b = report_dir(tmp_path / "ray", row["input"]) / "report.json"
+        assert a.read_bytes() == b.read_bytes(), row["input"]
+        doc = json.loads(b.read_text())
+        assert doc["reference"]["sources"] == ["good.npy"] and "comparison" in doc
