@@ -67,8 +67,10 @@ if TYPE_CHECKING:
 RECORD_VERSION = 1
 KEYPOINT_EXTENSIONS = frozenset({".csv", ".json", ".npy", ".txt"})
 #: manifest columns / keys, and the AnalysisOptions field each one sets
-MANIFEST_FIELDS = ("exercise", "load_kg", "fps", "view", "tempo", "input_format", "body_mass_kg", "sex")
+MANIFEST_FIELDS = ("exercise", "load_kg", "fps", "view", "tempo", "input_format", "body_mass_kg", "sex", "back_shape")
 _FLOAT_FIELDS = frozenset({"load_kg", "fps", "body_mass_kg"})
+_BOOL_FIELDS = frozenset({"back_shape"})
+_TRUE, _FALSE = frozenset({"true", "1", "yes"}), frozenset({"false", "0", "no"})
 #: manifest column / key naming the person's reference (a path relative to INPUT_DIR); not an AnalysisOptions field
 REFERENCE_FIELD = "reference"
 #: a job that killed its worker this many times is left unfinished (not recorded as done)
@@ -209,6 +211,13 @@ def _coerce(field_name: str, value: Any, where: str) -> Any:
             return float(value)
         except (TypeError, ValueError):
             raise InputError(f"{where}: {field_name}={value!r} is not a number") from None
+    if field_name in _BOOL_FIELDS:
+        if isinstance(value, bool):
+            return value
+        word = str(value).strip().lower()
+        if word in _TRUE | _FALSE:
+            return word in _TRUE
+        raise InputError(f"{where}: {field_name}={value!r}: expected true or false")
     return str(value).strip()
 
 
@@ -288,6 +297,8 @@ def job_options(exercise: str, per_file: dict[str, Any], stride: int) -> dict[st
     ex = get_exercise(per_file.get("exercise", exercise))
     opts: dict[str, Any] = {k: (float(v) if k in _FLOAT_FIELDS else v) for k, v in per_file.items()
                             if k != "exercise" and v is not None}  # 30 and 30.0 are the same options
+    if not opts.get("back_shape", True):
+        del opts["back_shape"]  # off is the default: the same job key as before the option existed
     opts["stride"] = stride
     AnalysisOptions(exercise=ex.id, **opts)  # validates: raises ValueRangeError on absurd values
     return {"exercise": ex.id, **dict(sorted(opts.items()))}
@@ -861,6 +872,7 @@ def run_batch(
     on_plan: Callable[[int, int], None] | None = None,
     on_result: ProgressFn | None = None,
     reference: str | Path | None = None,
+    back_shape: bool = False,
 ) -> BatchResult:
     """Analyse every input of ``input_dir`` into ``out`` (see the module docstring for the layout).
 
@@ -870,6 +882,8 @@ def run_batch(
     ray_address : ``auto`` or ``host:port`` of a running Ray cluster; None runs locally.
     stride : analyse every n-th frame of videos (``--fast`` is 2).
     fps : frame rate of keypoint files without time stamps that the manifest gives none for.
+    back_shape : also trace the back's outline on videos (``backsafe analyze --back-shape``) for every input
+        whose manifest entry does not say.
     reference : the person's reference (a report.json or a recording of good reps) for every input whose manifest
         entry names none.
     on_plan : called once as ``on_plan(n_to_run, n_skipped)``; on_result once per finished job.
@@ -885,7 +899,8 @@ def run_batch(
     if workers < 1:
         raise InputError(f"--workers {workers}: expected 1 or more")
     jobs = plan_batch(input_dir, exercise, Path(manifest) if manifest else None, stride, exclude=[out],
-                      defaults={"fps": fps} if fps else None, reference=Path(reference) if reference else None)
+                      defaults={**({"fps": fps} if fps else {}), **({"back_shape": True} if back_shape else {})},
+                      reference=Path(reference) if reference else None)
     out.mkdir(parents=True, exist_ok=True)
     with OutputLock(out):
         remove_stale_temp_files(out)

@@ -48,13 +48,16 @@ def batch(
     exercise: Annotated[str, typer.Option("--exercise", "-e", help="Exercise of inputs the manifest does not "
                                           "name.")] = "squat",
     manifest: Annotated[Path | None, typer.Option(help="JSON or CSV: file, exercise, load_kg, fps, view, tempo, "
-                                                  "reference per input (paths relative to INPUT_DIR).")] = None,
+                                                  "back_shape, reference per input (paths relative to "
+                                                  "INPUT_DIR).")] = None,
     reference: Annotated[Path | None, typer.Option(help="The person's own reference for every input whose manifest "
                                                    "entry names none: a report.json or a recording of their good "
                                                    "reps (as `backsafe analyze --reference`).")] = None,
     fps: Annotated[float | None, typer.Option(help="Frame rate of keypoint files without time stamps (npy, "
                                               "CSV) that the manifest gives none for.")] = None,
     fast: Annotated[bool, typer.Option("--fast", help="Analyse every 2nd video frame (~2x faster).")] = False,
+    back_shape: Annotated[bool, typer.Option("--back-shape", help="Also trace the back's outline in side-view "
+                                             "videos (as `backsafe analyze --back-shape`).")] = False,
     retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Redo inputs recorded as failed.")] = False,
 ) -> None:
     """Analyse every clip and keypoint file in a folder: one report each, a summary table; resumable."""
@@ -66,7 +69,7 @@ def batch(
         try:
             res = run_batch(input_dir, out, exercise=exercise, manifest=manifest, workers=workers,
                             ray_address=ray_address, stride=FAST_STRIDE if fast else 1, fps=fps, retry_failed=retry_failed,
-                            on_plan=on_plan, on_result=on_result, reference=reference)
+                            on_plan=on_plan, on_result=on_result, reference=reference, back_shape=back_shape)
         finally:
             stop()
         console = Console()

@@ -105,6 +105,7 @@ def test_manifest_path_traversal_is_refused(squat_dir: Path, tmp_path: Path) -> 
         ([{"file": "missing.npy"}], "does not exist"),
         ([{"file": "squat_00.npy", "load_kg": "heavy"}], "not a number"),
         ([{"exercise": "squat"}], "has no 'file'"),
+        ([{"file": "squat_00.npy", "back_shape": "maybe"}], "expected true or false"),
     ],
 )
 def test_bad_manifest_entries(squat_dir: Path, tmp_path: Path, rows: list[dict[str, object]], match: str) -> None:
@@ -149,3 +150,17 @@ def test_local_pool_gives_the_same_reports(squat_dir: Path, tmp_path: Path) -> N
     for k in range(4):
         name = f"squat_{k:02d}.npy"
         assert (report_dir(a, name) / "report.json").read_bytes() == (report_dir(b, name) / "report.json").read_bytes()
+
+
+def test_back_shape_in_the_manifest_and_its_job_key(squat_dir: Path, tmp_path: Path) -> None:
+    from backsafe.batch import job_options
+
+    m = tmp_path / "m.csv"
+    m.write_text("file,back_shape\nsquat_00.npy,true\nsquat_01.npy,no\nsquat_02.npy,\n")
+    opts = read_manifest(m, squat_dir)
+    assert opts["squat_00.npy"] == {"back_shape": True}
+    assert opts["squat_01.npy"] == {"back_shape": False} and opts["squat_02.npy"] == {}
+    on = job_options("deadlift", opts["squat_00.npy"], 1)
+    assert on["back_shape"] is True
+    # off is the default: the same options (so the same job key) as an entry that does not mention it
+    assert job_options("deadlift", opts["squat_01.npy"], 1) == job_options("deadlift", {}, 1)
