@@ -218,7 +218,7 @@ def analyze(
                                                    "of them (judged against it; no comparison).")] = None,
     stride: Annotated[int, typer.Option(help="Analyse every n-th frame (faster, less precise; never fewer than "
                                         "15 frames a second).")] = 1,
-    fast: Annotated[bool, typer.Option("--fast", help="Same as --stride 2: about 1.8x faster; counted 84 % of "
+    fast: Annotated[bool, typer.Option("--fast", help="Same as --stride 2: about 1.8x faster; counted 88 % of "
                                        "labelled clips right vs 98 % (make bench).")] = False,
     back_shape: Annotated[bool, typer.Option("--back-shape", help="Also trace the back's outline (side view, "
                                               "fitted clothing; segmentation over each rep's pull): flagged when it "
