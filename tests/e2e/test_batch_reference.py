@@ -19,25 +19,12 @@ from typer.testing import CliRunner
 from backsafe.batch import Analyzer, JobResult, _dispatch_ray, plan_batch, read_manifest, report_dir, run_batch
 from backsafe.cli import app
 from backsafe.errors import InputError
+from tests.uiprmd_sets import write_uiprmd_set
 
 COMMON = {"exercise": "deep_squat", "fps": 30, "input_format": "kinect-uiprmd"}
 CLI_COMMON = ["--exercise", "deep_squat", "--fps", "30", "--input-format", "kinect-uiprmd"]
 #: the movement-pattern faults a reference judges (faults/reference.py REFERENCE_CODES)
 JUDGED = {"back_rounding", "partial_range", "lateral_shift", "hip_rotation", "knee_valgus", "knee_varus"}
-
-
-def _uiprmd_set(datasets: Path, subject: int, episodes: list[int], correct: bool, dest: Path) -> Path:
-    """Stored UI-PRMD deep squats of one subject laid end to end as one set (a Kinect npy file, 30 Hz)."""
-    d = np.load(datasets / "ui_prmd" / "kinect" / "m01_deep_squat.npz")
-    o = d["offsets"]
-    parts = []
-    for e in episodes:
-        i = next(k for k in range(len(d["subject"]))
-                 if d["subject"][k] == subject and d["episode"][k] == e and bool(d["correct"][k]) == correct)
-        parts.append(d["positions_abs"][o[i]: o[i + 1]])
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    np.save(dest, np.concatenate(parts))
-    return dest
 
 
 def _cli_analyze(target: Path, reference: Path, out: Path) -> dict[str, Any]:
@@ -65,9 +52,9 @@ def person(datasets: Path, tmp_path: Path) -> Path:
     a later set of 3 good ones; a manifest (outside the folder) gives both sets the recording as reference and
     lists the recording itself without one."""
     d = tmp_path / "in"
-    _uiprmd_set(datasets, 6, [1, 2, 3], True, d / "refs" / "good.npy")
-    _uiprmd_set(datasets, 6, [1, 2, 3], False, d / "wrong.npy")
-    _uiprmd_set(datasets, 6, [4, 5, 6], True, d / "later.npy")
+    write_uiprmd_set(datasets, 6, [1, 2, 3], True, d / "refs" / "good.npy")
+    write_uiprmd_set(datasets, 6, [1, 2, 3], False, d / "wrong.npy")
+    write_uiprmd_set(datasets, 6, [4, 5, 6], True, d / "later.npy")
     (tmp_path / "manifest.json").write_text(json.dumps({
         "defaults": COMMON,
         "items": [{"file": "wrong.npy", "reference": "refs/good.npy"},
@@ -117,7 +104,7 @@ def test_batch_with_a_reference_report_json(person: Path, datasets: Path, tmp_pa
     assert text == cli["text"]
     assert "comparison" not in doc  # a report carries no time series to compare with
     # the same judgement as with the recording itself (the report's rep_measures are the recording's values)
-    again = _uiprmd_set(datasets, 6, [1, 2, 3], True, tmp_path / "again" / "good.npy")
+    again = write_uiprmd_set(datasets, 6, [1, 2, 3], True, tmp_path / "again" / "good.npy")
     recorded = _cli_analyze(person / "wrong.npy", again, tmp_path / "rec")["doc"]
     assert doc["reference"] == recorded["reference"]
     assert [r["faults"] for r in doc["reps"]] == [r["faults"] for r in recorded["reps"]]
@@ -132,7 +119,7 @@ def test_changed_reference_is_redone_unchanged_skipped(person: Path, datasets: P
     assert (again.n_skipped, again.n_ok) == (3, 3)
     assert all((report_dir(out, n) / ".done").stat().st_mtime_ns == m for n, m in done.items())
     # other good reps of the same person, same file name: the two inputs judged against it are redone
-    _uiprmd_set(datasets, 6, [7, 8, 9], True, person / "refs" / "good.npy")
+    write_uiprmd_set(datasets, 6, [7, 8, 9], True, person / "refs" / "good.npy")
     third = run_batch(person, out, manifest=manifest)
     assert third.n_skipped == 0  # the reference recording is an input itself and changed too
     after = _batch_doc(out, "wrong.npy")[1]["reference"]
@@ -199,7 +186,7 @@ def test_bad_reference_fails_its_jobs_only(person: Path, datasets: Path, tmp_pat
     still = person / "refs" / "still.npy"
     np.save(still, np.repeat(np.load(person / "refs" / "good.npy")[:1], 90, axis=0))  # 3 s standing: no rep
     (person / "refs" / "broken.npy").write_bytes(b"not a numpy file")
-    _uiprmd_set(datasets, 6, [4, 5], False, person / "third.npy")
+    write_uiprmd_set(datasets, 6, [4, 5], False, person / "third.npy")
     manifest = tmp_path / "m.json"
     manifest.write_text(json.dumps({"defaults": COMMON, "items": [
         {"file": "wrong.npy", "reference": "refs/still.npy"},

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from backsafe.report.json_report import validate_report_dict
+from tests.uiprmd_sets import write_uiprmd_set
 
 
 def _analyze(args: list[str], out: Path, env: dict[str, str] | None = None) -> dict:  # type: ignore[type-arg]
@@ -53,29 +54,14 @@ def test_front_raise_file(datasets: Path, tmp_path: Path) -> None:
         x["cue"] for r in doc["reps"] for x in r["faults"] if x["code"] == "load_far_from_body")
 
 
-def _uiprmd_set(datasets: Path, subject: int, episodes: list[int], correct: bool, dest: Path) -> Path:
-    """Stored UI-PRMD reps of one subject laid end to end as one set (a Kinect npy file, 30 Hz)."""
-    import numpy as np
-
-    d = np.load(datasets / "ui_prmd" / "kinect" / "m01_deep_squat.npz")
-    o = d["offsets"]
-    parts = []
-    for e in episodes:
-        i = next(k for k in range(len(d["subject"]))
-                 if d["subject"][k] == subject and d["episode"][k] == e and bool(d["correct"][k]) == correct)
-        parts.append(d["positions_abs"][o[i]: o[i + 1]])
-    np.save(dest, np.concatenate(parts))
-    return dest
-
-
 def test_reference_cli_judges_a_set_against_the_persons_good_reps(datasets: Path, tmp_path: Path) -> None:
     """`--reference`: the same person's later good reps stay clean, their incorrect (shallow) squats are flagged
     against their own depth, and the report names the reference it used."""
-    ref = _uiprmd_set(datasets, 6, [1, 2, 3], True, tmp_path / "good.npy")
+    ref = write_uiprmd_set(datasets, 6, [1, 2, 3], True, tmp_path / "good.npy")
     common = ["--input-format", "kinect-uiprmd", "--fps", "30", "--exercise", "deep_squat", "--reference", str(ref)]
-    good = _analyze([str(_uiprmd_set(datasets, 6, [4, 5, 6], True, tmp_path / "later.npy")), *common],
+    good = _analyze([str(write_uiprmd_set(datasets, 6, [4, 5, 6], True, tmp_path / "later.npy")), *common],
                     tmp_path / "a")
-    bad = _analyze([str(_uiprmd_set(datasets, 6, [1, 2, 3], False, tmp_path / "wrong.npy")), *common],
+    bad = _analyze([str(write_uiprmd_set(datasets, 6, [1, 2, 3], False, tmp_path / "wrong.npy")), *common],
                    tmp_path / "b")
     for doc in (good, bad):
         assert doc["rep_count"] == 3
@@ -93,9 +79,9 @@ def test_reference_without_a_rep_is_refused(datasets: Path, tmp_path: Path) -> N
     import numpy as np
 
     still = tmp_path / "still.npy"
-    src = _uiprmd_set(datasets, 6, [1], True, tmp_path / "one.npy")
+    src = write_uiprmd_set(datasets, 6, [1], True, tmp_path / "one.npy")
     np.save(still, np.repeat(np.load(src)[:1], 90, axis=0))  # 3 s of standing still: nothing to learn from
-    target = _uiprmd_set(datasets, 6, [4, 5], True, tmp_path / "set.npy")
+    target = write_uiprmd_set(datasets, 6, [4, 5], True, tmp_path / "set.npy")
     out = tmp_path / "out"
     proc = subprocess.run([sys.executable, "-m", "backsafe.cli", "analyze", str(target), "--input-format",
                            "kinect-uiprmd", "--fps", "30", "--exercise", "deep_squat", "--reference", str(still),

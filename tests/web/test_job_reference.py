@@ -13,26 +13,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 from webhelpers import ApiUser, page_csrf
 
 from backsafe.model import Report
+from tests.uiprmd_sets import write_uiprmd_set
 
 JUDGED = {"back_rounding", "partial_range", "lateral_shift", "hip_rotation", "knee_valgus", "knee_varus"}
 CALLS: list[dict[str, Any]] = []
-
-
-def _uiprmd_set(datasets: Path, subject: int, episodes: list[int], correct: bool, dest: Path) -> Path:
-    d = np.load(datasets / "ui_prmd" / "kinect" / "m01_deep_squat.npz")
-    o = d["offsets"]
-    parts = []
-    for e in episodes:
-        i = next(k for k in range(len(d["subject"]))
-                 if d["subject"][k] == subject and d["episode"][k] == e and bool(d["correct"][k]) == correct)
-        parts.append(d["positions_abs"][o[i]: o[i + 1]])
-    np.save(dest, np.concatenate(parts))
-    return dest
 
 
 @pytest.fixture(scope="module")
@@ -46,9 +34,9 @@ def clips(datasets: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str,
     d = tmp_path_factory.mktemp("refclips")
     out: dict[str, dict[str, Any]] = {
         "good": {"clip": write_clip(d / "good.mp4", make_report(n_reps=3, rounding_rep=None, rushing_rep=None)),
-                 "skeleton": _uiprmd_set(datasets, 6, [1, 2, 3], True, d / "good.npy")},
+                 "skeleton": write_uiprmd_set(datasets, 6, [1, 2, 3], True, d / "good.npy")},
         "wrong": {"clip": write_clip(d / "wrong.mp4", make_report(n_reps=4, rounding_rep=None, rushing_rep=None)),
-                  "skeleton": _uiprmd_set(datasets, 6, [1, 2, 3], False, d / "wrong.npy")},
+                  "skeleton": write_uiprmd_set(datasets, 6, [1, 2, 3], False, d / "wrong.npy")},
         "synthetic": {"clip": write_clip(d / "synth.mp4", make_report(n_reps=2, rounding_rep=1, rushing_rep=2)),
                       "skeleton": None},
     }

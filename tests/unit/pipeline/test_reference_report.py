@@ -9,7 +9,6 @@ import json
 import math
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from backsafe.errors import InputError
@@ -21,26 +20,15 @@ from backsafe.pipeline import (
     reference_from_report_dict,
 )
 from backsafe.report.json_report import read_report_file, report_to_dict, validate_report_dict
+from tests.uiprmd_sets import write_uiprmd_set
 
 OPTS = {"input_format": "kinect-uiprmd", "fps": 30}
-
-
-def _set(datasets: Path, subject: int, episodes: list[int], correct: bool, dest: Path) -> Path:
-    d = np.load(datasets / "ui_prmd" / "kinect" / "m01_deep_squat.npz")
-    o = d["offsets"]
-    parts = []
-    for e in episodes:
-        i = next(k for k in range(len(d["subject"]))
-                 if d["subject"][k] == subject and d["episode"][k] == e and bool(d["correct"][k]) == correct)
-        parts.append(d["positions_abs"][o[i]: o[i + 1]])
-    np.save(dest, np.concatenate(parts))
-    return dest
 
 
 @pytest.fixture(scope="module")
 def good(datasets: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Report, Path]:
     d = tmp_path_factory.mktemp("ref")
-    rec = _set(datasets, 6, [1, 2, 3], True, d / "good.npy")
+    rec = write_uiprmd_set(datasets, 6, [1, 2, 3], True, d / "good.npy")
     report = analyze(rec, "deep_squat", **OPTS)
     doc = report_to_dict(report)
     validate_report_dict(doc)
@@ -68,7 +56,7 @@ def test_report_json_rebuilds_the_same_reference(good: tuple[Report, Path]) -> N
 def test_a_set_judged_against_the_report_equals_judged_against_the_recording(
         good: tuple[Report, Path], datasets: Path, tmp_path: Path) -> None:
     report, path = good
-    wrong = _set(datasets, 6, [1, 2, 3], False, tmp_path / "wrong.npy")
+    wrong = write_uiprmd_set(datasets, 6, [1, 2, 3], False, tmp_path / "wrong.npy")
     by_report = report_to_dict(analyze(wrong, "deep_squat", reference=report, **OPTS))
     by_json = report_to_dict(analyze(wrong, "deep_squat", reference=path, **OPTS))
     assert json.dumps(by_json) == json.dumps(by_report)
@@ -111,7 +99,7 @@ def test_cli_takes_a_report_json_as_reference(good: tuple[Report, Path], dataset
 
     from backsafe.cli import app
 
-    wrong = _set(datasets, 6, [1, 2, 3], False, tmp_path / "wrong.npy")
+    wrong = write_uiprmd_set(datasets, 6, [1, 2, 3], False, tmp_path / "wrong.npy")
     out = tmp_path / "out"
     res = CliRunner().invoke(app, ["analyze", str(wrong), "--exercise", "deep_squat", "--input-format",
                                    "kinect-uiprmd", "--fps", "30", "--reference", str(good[1]), "--out", str(out),
