@@ -225,8 +225,10 @@ def estimate_video_pose(
     else:
         estimator = (estimator_factory or default_estimator)()
         try:
+            frames = (iter_frames_threaded(path, stride=stride) if os.environ.get("BACKSAFE_DECODE_THREAD", "1") != "0"
+                      else iter_frames(path, stride=stride))
             pose = run_estimator(
-                iter_frames_threaded(path, stride=stride),
+                frames,
                 estimator,
                 image_size=(info.width, info.height),
                 progress=(lambda i: progress(i * stride, total)) if progress else None,

@@ -109,10 +109,13 @@ def test_batch_reports_equal_analyze_with_a_fresh_model(sample_clip: Path, tmp_p
     env_cache = os.environ.pop("BACKSAFE_POSE_CACHE", None)  # both sides must run the model
     try:
         run_batch(d, tmp_path / "out", exercise="back_squat")
+        # as many pool workers as cores: each decodes inline instead of in a thread (Analyzer one_per_core)
+        run_batch(d, tmp_path / "pool", exercise="back_squat", workers=max(2, os.cpu_count() or 1))
         for name in ("a.mp4", "b.mp4"):
-            fresh = report_to_dict(analyze(d / name, "back_squat"))
-            batch = json.loads((report_dir(tmp_path / "out", name) / "report.json").read_text())
-            assert batch == json.loads(json.dumps(fresh)), name
+            fresh = json.loads(json.dumps(report_to_dict(analyze(d / name, "back_squat"))))
+            for out in ("out", "pool"):
+                batch = json.loads((report_dir(tmp_path / out, name) / "report.json").read_text())
+                assert batch == fresh, (out, name)
     finally:
         if env_cache is not None:
             os.environ["BACKSAFE_POSE_CACHE"] = env_cache

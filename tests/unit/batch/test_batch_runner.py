@@ -164,3 +164,48 @@ def test_back_shape_in_the_manifest_and_its_job_key(squat_dir: Path, tmp_path: P
     assert on["back_shape"] is True
     # off is the default: the same options (so the same job key) as an entry that does not mention it
     assert job_options("deadlift", opts["squat_01.npy"], 1) == job_options("deadlift", {}, 1)
+
+
+def test_one_worker_per_core_decodes_inline(monkeypatch: pytest.MonkeyPatch, sample_clip: Path) -> None:
+    """A pool worker that is one of as many workers as cores decodes inline (no decode thread competing with the
+    other worker); a user's BACKSAFE_DECODE_THREAD wins; the pipeline obeys it."""
+    import os
+    import subprocess
+    import sys
+
+    import backsafe.pipeline as pipeline
+
+    code = ("import os; from backsafe.batch import Analyzer; Analyzer(one_per_core={}); "
+            "print(os.environ.get('BACKSAFE_DECODE_THREAD'))")
+    env = {k: v for k, v in os.environ.items() if k != "BACKSAFE_DECODE_THREAD"}
+
+    def child(one_per_core: bool, extra: dict[str, str]) -> str:
+        r = subprocess.run([sys.executable, "-c", code.format(one_per_core)], capture_output=True, text=True,
+                           env={**env, **extra}, timeout=60)
+        return r.stdout.strip()
+
+    assert child(True, {}) == "0"
+    assert child(False, {}) == "None"
+    assert child(True, {"BACKSAFE_DECODE_THREAD": "1"}) == "1"
+
+    class Stop(Exception):
+        pass
+
+    class FirstFrameStops:
+        def process(self, rgb: object, t_s: float | None = None) -> None:
+            raise Stop
+
+        def close(self) -> None:
+            pass
+
+    used: list[str] = []
+    inline, threaded = pipeline.iter_frames, pipeline.iter_frames_threaded
+    monkeypatch.setattr(pipeline, "iter_frames", lambda *a, **k: (used.append("inline"), inline(*a, **k))[1])
+    monkeypatch.setattr(pipeline, "iter_frames_threaded",
+                        lambda *a, **k: (used.append("thread"), threaded(*a, **k))[1])
+    for flag, expected in (("0", "inline"), ("1", "thread")):
+        monkeypatch.setenv("BACKSAFE_DECODE_THREAD", flag)
+        used.clear()
+        with pytest.raises(Stop):
+            pipeline.estimate_video_pose(sample_clip, estimator_factory=FirstFrameStops)  # type: ignore[arg-type]
+        assert used == [expected]
