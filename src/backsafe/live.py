@@ -151,8 +151,11 @@ class FrameSource:
         if not self.is_camera:
             from .io.video import probe_video
 
+            from .options import effective_stride
+
             info = probe_video(Path(source))
             self.image_size = (info.width, info.height)
+            self.stride = effective_stride(stride, info.fps)  # as analyze: never below ~15 analysed frames a second
         self._thread = threading.Thread(target=self._run, name="backsafe-live-source", daemon=True)
         self.seen = 0
 

@@ -45,3 +45,18 @@ class AnalysisOptions:
             raise ValueRangeError(f"stride {self.stride}: expected 1-10")
         if self.tempo is not None:
             Tempo4.parse(self.tempo)
+
+
+#: ``--fast`` (a frame stride) never analyses fewer frames a second than this: below it MediaPipe's tracker and the
+#: rep counter lose quick reps (24 fps clips at stride 2 = 12 fps lost a rep in 2 of the 5 labelled 24 fps clips,
+#: bench/run_bench.py fast_accuracy), so a 24 fps clip is analysed at every frame and a 60 fps one at every 4th.
+#: 14.5, not 15: an NTSC clip (29.97 fps) at stride 2 gives 14.99
+MIN_ANALYSED_FPS = 14.5
+
+
+def effective_stride(stride: int, fps: float) -> int:
+    """The frame stride actually used on a clip of ``fps``: ``stride``, lowered so that at least
+    MIN_ANALYSED_FPS frames a second are analysed."""
+    if stride <= 1 or not fps > 0:
+        return max(1, stride)
+    return max(1, min(stride, int(fps // MIN_ANALYSED_FPS)))

@@ -20,6 +20,7 @@ from .kinematics.angles import compute_kinematics
 from .kinematics.filtering import clean_pose
 from .model import Kinematics, PoseSequence, Rep, Report, View
 from .options import AnalysisOptions as AnalysisOptions  # re-exported: backsafe.pipeline.AnalysisOptions stays public
+from .options import effective_stride as effective_stride  # re-exported
 from .pose.base import PoseEstimator, run_estimator
 from .report.json_report import REP_MEASURES_KEY, read_report_file
 from .reps.segmentation import hold_as_rep, hold_time, segment_reps, whole_clip_rep
@@ -238,21 +239,6 @@ def estimate_video_pose(
     if cache_dir is not None and estimator_factory is None:
         _save_cached(_cache_path(cache_dir, path, stride), pose)
     return pose
-
-
-#: ``--fast`` (a frame stride) never analyses fewer frames a second than this: below it MediaPipe's tracker and the
-#: rep counter lose quick reps (24 fps clips at stride 2 = 12 fps lost a rep in 2 of the 5 labelled 24 fps clips,
-#: bench/run_bench.py fast_accuracy), so a 24 fps clip is analysed at every frame and a 60 fps one at every 4th.
-#: 14.5, not 15: an NTSC clip (29.97 fps) at stride 2 gives 14.99
-MIN_ANALYSED_FPS = 14.5
-
-
-def effective_stride(stride: int, fps: float) -> int:
-    """The frame stride actually used on a clip of ``fps``: ``stride``, lowered so that at least
-    MIN_ANALYSED_FPS frames a second are analysed."""
-    if stride <= 1 or not fps > 0:
-        return max(1, stride)
-    return max(1, min(stride, int(fps // MIN_ANALYSED_FPS)))
 
 
 def load_pose(

@@ -51,3 +51,10 @@ def test_fast_never_analyses_fewer_than_15_frames_a_second(stride: int, fps: flo
     from backsafe.pipeline import effective_stride
 
     assert effective_stride(stride, fps) == used
+
+
+def test_live_keeps_the_same_frame_rate_floor(sample_clip: Path, datasets: Path) -> None:
+    from backsafe.live import FrameSource
+
+    assert FrameSource(str(sample_clip), stride=2).stride == 2  # 29.97 fps: every 2nd frame
+    assert FrameSource(str(datasets / "clips" / "squat_side_TomNotchYmk.mp4"), stride=2).stride == 1  # 24 fps
