@@ -7,38 +7,22 @@ except under ``CI=true`` where they fail. Each test gets its own schema.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 
 from fakes import fake_analyze, make_report, write_clip
-from webhelpers import make_settings, pg_base_url
+from webhelpers import make_settings
 
+from tests.pg_schema import fresh_database
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'web.sqlite3'}"
-        return
-    import sqlalchemy as sa
-
-    base = pg_base_url().replace("postgresql://", "postgresql+psycopg://", 1)
-    schema = f"w_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(base)
-    with admin.begin() as c:
-        c.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    sep = "&" if "?" in base else "?"
-    try:
-        yield f"{base}{sep}options={quote(f'-csearch_path={schema}')}"
-    finally:
-        with admin.begin() as c:
-            c.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-        admin.dispose()
+    with fresh_database(request.param, tmp_path / "web.sqlite3", "w_") as url:
+        yield url
 
 
 @pytest.fixture(autouse=True)

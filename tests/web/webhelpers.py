@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-PG_ENV = "BACKSAFE_TEST_POSTGRES_URL"
 PASSWORD = "correct horse battery staple"
-
-
-def pg_base_url() -> str:
-    url = os.environ.get(PG_ENV, "").strip()
-    if not url:
-        msg = f"{PG_ENV} is not set (run tools/start_test_postgres.sh)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(msg + " — and CI=true, so this is an error", pytrace=False)
-        pytest.skip(msg)
-    return url
 
 
 def make_settings(db_url: str, data_dir: Path, **kw: Any) -> Any:
