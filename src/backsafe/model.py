@@ -199,6 +199,11 @@ class Rep:
     phase_frames: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
+def full_or_all(reps: list[Rep] | tuple[Rep, ...]) -> list[Rep]:
+    """The full reps, or all of them when none is full (a set of only partial reps is still judged)."""
+    return [r for r in reps if not r.partial] or list(reps)
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One fault seen in one rep."""

@@ -18,7 +18,7 @@ from .exercises import Exercise, Tempo4, get_exercise
 from .io.video import VIDEO_EXTENSIONS, iter_frames, iter_frames_threaded, probe_video
 from .kinematics.angles import compute_kinematics
 from .kinematics.filtering import clean_pose
-from .model import Kinematics, PoseSequence, Rep, Report, View
+from .model import Kinematics, PoseSequence, Rep, Report, View, full_or_all
 from .options import AnalysisOptions as AnalysisOptions  # re-exported: backsafe.pipeline.AnalysisOptions stays public
 from .options import effective_stride as effective_stride  # re-exported
 from .pose.base import PoseEstimator, run_estimator
@@ -488,8 +488,12 @@ def analyze(
 
 def reference_from_report(report: Report) -> PersonalReference:
     """The personal reference of an analysed recording of good reps."""
-    found = [r for r in report.reps if "whole" not in r.phase_frames]  # not the no-rep fallback
-    return _reference_of(report.kinematics, found, str(report.input.get("path", "")))
+    return _reference_of(report.kinematics, _found_reps(report), str(report.input.get("path", "")))
+
+
+def _found_reps(report: Report) -> list[Rep]:
+    """The reps segmentation found (not the whole-clip stand-in of a recording without any)."""
+    return [r for r in report.reps if "whole" not in r.phase_frames]
 
 
 # --------------------------------------------------------------------------- a report.json as a reference
@@ -502,15 +506,13 @@ def rep_measures(report: Report) -> dict[str, Any] | None:
     report (``rep_measures``) so that :func:`reference_from_report_dict` rebuilds the same reference from the
     report.json alone, as exactly as from the Report itself (floats survive JSON unchanged).
     """
-    found = [r for r in report.reps if "whole" not in r.phase_frames]
     try:
         ref = reference_from_report(report)
     except InputError:
         return None
-    used = [r for r in found if not r.partial] or found
     return {
         "dims": ref.dims,
-        "reps": [r.index for r in used],
+        "reps": [r.index for r in full_or_all(_found_reps(report))],
         "values": {name: [float(v) for v in vals] for name, vals in ref.values.items()},
     }
 
@@ -615,7 +617,7 @@ def _reference_of(kin: Kinematics | None, reps: list[Rep], source: str,
                          "record a few good reps of the same exercise")
     ref = into if into is not None else PersonalReference()
     try:
-        ref.add(kin, [r for r in reps if not r.partial] or reps, source)
+        ref.add(kin, full_or_all(reps), source)
     except ValueError as exc:
         raise InputError(f"reference {source}: {exc}") from None
     return ref

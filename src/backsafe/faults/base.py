@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..exercises import Exercise, Tempo4
-from ..model import SEVERITIES, Finding, Kinematics, Rep, Severity
+from ..model import SEVERITIES, Finding, Kinematics, Rep, Severity, full_or_all
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -34,7 +34,7 @@ class FaultContext:
 
     @property
     def full_reps(self) -> list[Rep]:
-        return [r for r in self.reps if not r.partial] or list(self.reps)
+        return full_or_all(self.reps)
 
 
 @dataclass(frozen=True, slots=True)
