@@ -639,7 +639,6 @@ class Analyzer:
         return hit
 
     def _run_path(self, spec: dict[str, Any], path: Path, ref_path: Path | None = None) -> JobResult:
-        from .model import Report
         from .pipeline import analyze
         from .report.json_report import report_to_dict, validate_report_dict
 
@@ -649,10 +648,10 @@ class Analyzer:
         try:
             ref = self._reference(spec, ref_path, exercise, opts) if ref_path is not None else None
             report = analyze(path, exercise, estimator_factory=self._factory(path, opts), reference=ref, **opts)
-            if isinstance(ref, Report):  # a recording of good reps: its rep-by-rep comparison, as the CLI adds it
-                from .compare import compare_to_reference
+            if ref is not None:
+                from .compare import attach_comparison
 
-                report.extra["comparison"] = compare_to_reference(report, ref).as_dict()
+                attach_comparison(report, ref)  # a recording of good reps: its rep-by-rep comparison, as the CLI
             doc = report_to_dict(report)
             validate_report_dict(doc)  # one validator per process (json_report)
             text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

@@ -169,9 +169,9 @@ def _write_outputs(report: Any, src: Path, out: Path, formats: list[OutFormat], 
     written: list[Path] = []
     try:
         if reference is not None:
-            from .compare import compare_to_reference
+            from .compare import attach_comparison
 
-            report.extra["comparison"] = compare_to_reference(report, reference).as_dict()
+            attach_comparison(report, reference)
         if OutFormat.json in formats:
             written.append(write_json(report, staging / "report.json"))
         if OutFormat.html in formats:
@@ -225,7 +225,6 @@ def analyze(
                                               "rounds more than in your first rep, and in hinges when it is convex.")] = False,
 ) -> None:
     """Analyse one set: reps, tempo, faults, lumbar moment, one top cue."""
-    from .model import Report
     from .pipeline import analyze as run_analysis
     from .pipeline import load_reference
 
@@ -250,7 +249,7 @@ def analyze(
             report = run_analysis(input, exercise, progress=update, reference=ref, **opts)
         finally:
             stop()
-        written = _write_outputs(report, input, out, formats, ref if isinstance(ref, Report) else None)
+        written = _write_outputs(report, input, out, formats, ref)
         if OutFormat.text in formats:
             try:
                 from .report.text import print_summary

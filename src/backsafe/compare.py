@@ -329,6 +329,14 @@ def _view_warnings(report: Report, reference: Report) -> tuple[str, ...]:
     return ()
 
 
+def attach_comparison(report: Report, reference: object) -> None:
+    """Add the rep-by-rep ``comparison`` to ``report`` when the set was judged against a recording of good reps
+    (an analysed Report; a report.json's stored measures hold no time series to compare with), as the CLI and
+    the batch runner both write it."""
+    if isinstance(reference, Report):
+        report.extra["comparison"] = compare_to_reference(report, reference).as_dict()
+
+
 def compare_to_reference(
     report: Report,
     reference: Report,
