@@ -363,18 +363,13 @@ class JobRunner:
     def _reference(self, files_key: str, report_id: str, folder: str | None, exercise: str) -> Any:
         """The personal reference of the user's stored report (its report.json's per-rep measures; no video
         needed). InputError, which fails the job with its reason, when the report is gone or cannot serve."""
-        from ..pipeline import reference_from_report_dict
-        from ..report.json_report import read_report_file
-        from .services import reference_source
+        from .services import stored_reference
 
         if folder is None:
             raise InputError("the reference report was deleted after this clip was uploaded; upload the clip again "
                              "and pick another reference, or none")
-        doc = read_report_file(self.storage.report_dir(files_key, folder) / "report.json")
-        if doc is None:
-            raise InputError("the reference report's file is missing on the server; upload the clip again and pick "
-                             "another reference, or none")
-        return reference_from_report_dict(doc, exercise, source=reference_source(report_id))
+        return stored_reference(self.storage, files_key, folder, report_id, exercise,
+                                missing="upload the clip again and pick another reference, or none")
 
     def _set_stage(self, job_id: int, stage: str) -> None:
         with self.db.session() as s:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -36,8 +36,11 @@ from .models import Job, WebReport
 from .schemas import JobOut, ReportOut
 from .storage import Storage, safe_label
 
+if TYPE_CHECKING:
+    from ..faults.reference import PersonalReference
+
 __all__ = ["sign_up", "log_in", "change_password", "delete_account", "save_upload", "job_out", "report_out",
-           "readable_report", "report_file", "logbook", "dashboard_data", "VIEWS", "own_reference",
+           "readable_report", "report_file", "logbook", "dashboard_data", "VIEWS", "own_reference", "stored_reference",
            "REFERENCE_NOT_FOUND"]
 
 VIEWS = ("side", "front", "oblique")
@@ -179,9 +182,6 @@ def own_reference(db: Database, storage: Storage, user: CurrentUser, reference_i
     exist), and InputError (422) when the user's own report cannot serve: another exercise, no rep in it, or a
     report stored before reports kept their per-rep measures.
     """
-    from ..pipeline import reference_from_report_dict
-    from ..report.json_report import read_report_file
-
     rid = reference_id.strip()
     if not _is_public_id(rid):
         raise NotFound(REFERENCE_NOT_FOUND)
@@ -190,11 +190,22 @@ def own_reference(db: Database, storage: Storage, user: CurrentUser, reference_i
         if rep is None:
             raise NotFound(REFERENCE_NOT_FOUND)
         folder = rep.folder
-    doc = read_report_file(storage.report_dir(user.files_key, folder) / "report.json")
-    if doc is None:
-        raise InputError("the reference report's file is missing on the server; pick another report")
-    reference_from_report_dict(doc, exercise, source=reference_source(rid))
+    stored_reference(storage, user.files_key, folder, rid, exercise, missing="pick another report")
     return rid
+
+
+def stored_reference(storage: Storage, files_key: str, folder: str, report_id: str, exercise: str, *,
+                     missing: str) -> PersonalReference:
+    """The personal reference of a user's stored report (its report.json's per-rep measures; no video needed),
+    checked at upload (:func:`own_reference`) and read again when the job runs. InputError when its file is gone
+    (``missing`` says what to do then) or it cannot serve (another exercise, no rep, an older report)."""
+    from ..pipeline import reference_from_report_dict
+    from ..report.json_report import read_report_file
+
+    doc = read_report_file(storage.report_dir(files_key, folder) / "report.json")
+    if doc is None:
+        raise InputError(f"the reference report's file is missing on the server; {missing}")
+    return reference_from_report_dict(doc, exercise, source=reference_source(report_id))
 
 
 def save_upload(db: Database, storage: Storage, settings: Settings, runner: JobRunner | None, user: CurrentUser, *,
