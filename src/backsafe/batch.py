@@ -793,14 +793,11 @@ def _has_video(job: BatchJob) -> bool:
     return any(p is not None and p.suffix.lower() in VIDEO_EXTENSIONS for p in (job.path, job.reference))
 
 
-def _ship_path(path: Path) -> dict[str, bytes]:
+def _ship(path: Path) -> dict[str, bytes]:
+    """The bytes of an input or a reference for a worker on another machine: one file, or a folder's files."""
     if path.is_file():
         return {"": path.read_bytes()}
     return {p.relative_to(path).as_posix(): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()}
-
-
-def _ship(job: BatchJob) -> dict[str, bytes]:
-    return _ship_path(job.path)
 
 
 def _run_ray(jobs: list[BatchJob], address: str, workers: int | None) -> Iterator[tuple[BatchJob, JobResult]]:
@@ -844,13 +841,13 @@ def _dispatch_ray(ray: Any, actors: list[Any], jobs: list[BatchJob]) -> Iterator
         while pending and idle:
             job, actor = pending.pop(), idle.pop()
             if job.reference is None:
-                running[actor.run.remote(job.as_spec(), _ship(job))] = (job, actor)
+                running[actor.run.remote(job.as_spec(), _ship(job.path))] = (job, actor)
                 continue
             ref_key = (job.reference, job.reference_sha256)
             if ref_key not in shipped_refs:
-                shipped_refs[ref_key] = ray.put(_ship_path(job.reference))
+                shipped_refs[ref_key] = ray.put(_ship(job.reference))
             # a top-level object reference: Ray hands the actor the bytes themselves (no shared file system)
-            running[actor.run.remote(job.as_spec(), _ship(job), shipped_refs[ref_key])] = (job, actor)
+            running[actor.run.remote(job.as_spec(), _ship(job.path), shipped_refs[ref_key])] = (job, actor)
         ready, _ = ray.wait(list(running), num_returns=1)
         job, actor = running.pop(ready[0])
         idle.append(actor)
