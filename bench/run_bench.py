@@ -264,19 +264,10 @@ def html_overhead(report: Any, analysis_s: float, tmp: Path) -> dict[str, Any]:
 # -------------------------------------------------------------------------------------- fast-mode accuracy
 
 
-def _pose_cache() -> Path:
-    env = os.environ.get("BACKSAFE_POSE_CACHE")
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("backsafe")) / "pose"
-
-
 def fast_accuracy(manifests: list[Path]) -> dict[str, Any]:
     """Rep-count accuracy and fault F1 (clip level, codes pooled) on labelled video clips, stride 1 vs 2."""
     from backsafe.errors import BacksafeError
-    from backsafe.evaluation import item_options, resolve_root
+    from backsafe.evaluation import item_options, pose_cache_dir, resolve_root
     from backsafe.exercises import FAULT_CODES
     from backsafe.pipeline import analyze
 
@@ -292,7 +283,7 @@ def fast_accuracy(manifests: list[Path]) -> dict[str, Any]:
                 if item.get("kind", "clip") != "clip" or Path(f).suffix.lower() not in (".mp4", ".mov", ".webm"):
                     continue
                 try:
-                    rep = analyze(root / f, item["exercise"], stride=stride, pose_cache_dir=_pose_cache(),
+                    rep = analyze(root / f, item["exercise"], stride=stride, pose_cache_dir=pose_cache_dir(),
                                   **item_options(item))
                 except BacksafeError:
                     found, count = set(), None
@@ -356,7 +347,7 @@ def main() -> int:
                         "frames_1x": m1["frames"], "frames_10x": m10["frames"],
                         "mem_10x_vs_1x": m10["peak_rss_mb"] / m1["peak_rss_mb"]})
     if not args.no_accuracy:
-        log("fast-mode accuracy on labelled clips (pose cache: %s) ..." % _pose_cache())
+        log("fast-mode accuracy on labelled clips (pose cache: %s) ..." % pose_cache_dir())
         manifests = [REPO / "eval" / "manifests" / n for n in ("rep_count.json", "deadlift.json")]
         if all(m.is_file() for m in manifests):
             results["fast_accuracy"] = fast_accuracy(manifests)

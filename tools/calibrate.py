@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from backsafe.evaluation import resolve_root
+from backsafe.evaluation import pose_cache_dir, resolve_root
 from backsafe.exercises import get_exercise
 from backsafe.io.keypoints import iter_uiprmd_reps
 from backsafe.kinematics.angles import compute_kinematics
@@ -117,7 +117,7 @@ def calibrate_back_contour(out: dict) -> None:  # type: ignore[type-arg]
     for item in m["items"]:
         if item.get("split") != "calib":
             continue
-        r = analyze(root / item["file"], item["exercise"], back_shape=True, pose_cache_dir=_pose_cache())
+        r = analyze(root / item["file"], item["exercise"], back_shape=True, pose_cache_dir=pose_cache_dir())
         values = [b["sagitta_rel"] for b in r.extra.get("back_shape", [])]
         if not values:
             print(f"  {item['file']}: no back traced")
@@ -132,13 +132,6 @@ def calibrate_back_contour(out: dict) -> None:  # type: ignore[type-arg]
         "docs/evaluation.md"}}
     print(f"hinge          back_contour_convex_max {thr:+.3f}  (good up to {max(good):+.3f}, "
           f"bad from {min(bad):+.3f})")
-
-
-def _pose_cache() -> Path | None:
-    import os
-
-    env = os.environ.get("BACKSAFE_POSE_CACHE")
-    return Path(env) if env else None
 
 
 #: candidate 3D floors per reference measure; the §5 value is always among them

@@ -75,7 +75,9 @@ def resolve_root(manifest_path: Path, root: str) -> Path:
     return p if p.is_absolute() else (manifest_path.parent / p).resolve()
 
 
-def _pose_cache() -> Path:
+def pose_cache_dir() -> Path:
+    """Where evaluation runs keep MediaPipe keypoints of the labelled clips: BACKSAFE_POSE_CACHE, else the user's
+    cache folder (keyed by each clip's content, so calibration, eval and bench share one cache)."""
     env = os.environ.get("BACKSAFE_POSE_CACHE")
     if env:
         return Path(env)
@@ -106,7 +108,7 @@ def item_options(item: dict[str, Any]) -> dict[str, Any]:
 def _analyze_file(path: Path, item: dict[str, Any]) -> Report:
     from .pipeline import analyze
 
-    return analyze(path, item["exercise"], pose_cache_dir=_pose_cache(), **item_options(item))
+    return analyze(path, item["exercise"], pose_cache_dir=pose_cache_dir(), **item_options(item))
 
 
 def _iter_clip(m: dict[str, Any], root: Path, item: dict[str, Any], ignore: set[str]) -> Iterator[Outcome]:
