@@ -150,7 +150,6 @@ class FrameSource:
         self.image_size: tuple[int, int] | None = None
         if not self.is_camera:
             from .io.video import probe_video
-
             from .options import effective_stride
 
             info = probe_video(Path(source))
