@@ -1,6 +1,6 @@
 """Fit the movement-norm thresholds of data/thresholds.json on the calibration split only.
 
-Usage: python tools/calibrate.py [--write] [--reference-only [--loso] | --back-contour-only]
+Usage: python tools/calibrate.py [--write] [--reference-only [--loso] [--sensor vicon] | --back-contour-only]
 
 For each UI-PRMD movement, the product's own pipeline (adapter → cleaning → kinematics → reps) gives per-rep
 measures; on the calibration subjects (1-4) we pick the threshold that maximises balanced accuracy of
@@ -147,6 +147,19 @@ REFERENCE_FLOOR_GRID = {
     "knee_in": [5.0, 8.0, 12.0, 20.0],
     "knee_out": [5.0, 8.0, 12.0, 20.0],
 }
+#: Plug-in Gait markers are measured to the millimetre: the grid reaches lower (every §5 value still in it)
+MARKER_FLOOR_GRID = {
+    "trunk_lean": [2.0, 3.0, 5.0, 8.0, 10.0, 15.0],
+    "head_forward": [0.01, 0.02, 0.03, 0.05, 0.07, 0.10],
+    "knee_depth_short": [3.0, 5.0, 8.0, 10.0, 12.0, 20.0],
+    "hip_depth_short": [3.0, 5.0, 8.0, 10.0, 12.0, 20.0],
+    "lateral_lean": [2.0, 3.0, 5.0, 7.0, 10.0, 15.0],
+    "lateral_offset": [0.03, 0.05, 0.10, 0.15, 0.30],
+    "pelvis_drop": [2.0, 3.0, 5.0, 8.0, 15.0],
+    "hip_yaw": [3.0, 5.0, 10.0, 15.0, 30.0],
+    "knee_in": [2.0, 3.0, 5.0, 8.0, 12.0, 20.0],
+    "knee_out": [2.0, 3.0, 5.0, 8.0, 12.0, 20.0],
+}
 REFERENCE_EPISODES = {1, 2, 3}
 
 
@@ -161,14 +174,15 @@ def _reference_score(floors: dict[str, float], names: list[str], e: np.ndarray, 
 
 
 def _descend_floors(names: list[str], e: np.ndarray, twosd: np.ndarray, y: np.ndarray,
-                    mv: np.ndarray) -> dict[str, float]:
-    """Coordinate descent from the §5 values over REFERENCE_FLOOR_GRID (three passes settle)."""
+                    mv: np.ndarray, grid: dict[str, list[float]] | None = None) -> dict[str, float]:
+    """Coordinate descent from the §5 values over ``grid`` (REFERENCE_FLOOR_GRID; three passes settle)."""
     from backsafe.faults.reference import MEASURES
 
+    grid = grid or REFERENCE_FLOOR_GRID
     floors = {m.name: m.floor_3d for m in MEASURES}
     for _ in range(3):
         for n in names:
-            floors[n] = max(REFERENCE_FLOOR_GRID[n],
+            floors[n] = max(grid[n],
                             key=lambda v: (_reference_score(floors | {n: v}, names, e, twosd, y, mv)[0], v))
     return floors
 
@@ -180,18 +194,24 @@ def calibrate_reference_floors(out: dict) -> None:  # type: ignore[type-arg]
     is "flagged" when any measure exceeds median(reference) + max(floor, 2 SD(reference)). The objective is the
     mean balanced accuracy over the five movements, minus half of any shortfall of the worst movement below
     0.85. Held-out subjects 5-7 are never read here. With ``--loso`` it first prints a leave-one-subject-out
-    estimate within subjects 1-4 (floors fitted on three, scored on the fourth).
+    estimate within subjects 1-4 (floors fitted on three, scored on the fourth). With ``--sensor vicon`` it reads
+    the Vicon recordings of the same reps (Plug-in Gait markers) and fits ``reference_floor_markers`` over
+    MARKER_FLOOR_GRID; subject 3 has no Vicon inline lunge, so that movement is fitted on three subjects.
     """
     from backsafe.faults.reference import MEASURES
     from backsafe.pipeline import build_reference
 
     root = resolve_root(MANIFEST, "${SHARED}/datasets")
     names = [m.name for m in MEASURES]
+    vicon = "--sensor" in sys.argv and sys.argv[sys.argv.index("--sensor") + 1] == "vicon"
+    grid = MARKER_FLOOR_GRID if vicon else REFERENCE_FLOOR_GRID
+    table = "reference_floor_markers" if vicon else "reference_floor_3d"
     excess, sds, labels, movement, subjects = [], [], [], [], []
     for mi, item in enumerate(json.loads(MANIFEST.read_text())["items"]):
         ex = get_exercise(item["exercise"])
         by_subject: dict[int, list] = {}  # type: ignore[type-arg]
-        for pose, meta in iter_uiprmd_reps(root / item["file"]):
+        path = root / (item["file"].replace("/kinect/", "/vicon/") if vicon else item["file"])
+        for pose, meta in iter_uiprmd_reps(path, "vicon" if vicon else "kinect"):
             if meta["subject"] in CALIB_SUBJECTS:
                 by_subject.setdefault(int(meta["subject"]), []).append((pose, meta))
         for reps in by_subject.values():
@@ -220,26 +240,29 @@ def calibrate_reference_floors(out: dict) -> None:  # type: ignore[type-arg]
                              np.array(subjects))
 
     def fit(rows: np.ndarray) -> dict[str, float]:
-        return _descend_floors(names, e[rows], twosd[rows], y[rows], mv[rows])
+        return _descend_floors(names, e[rows], twosd[rows], y[rows], mv[rows], grid)
 
     if "--loso" in sys.argv:  # how well do floors fitted on 3 calib subjects do on the 4th? (test subjects unread)
         held_out = []
         for s in sorted(set(subjects)):
             fl = fit(subj != s)
-            held_out.append(_reference_score(fl, names, e[subj == s], twosd[subj == s], y[subj == s],
-                                             mv[subj == s])[1])
-        per_movement = np.mean(held_out, axis=0)
+            one = subj == s
+            scores = dict(zip(sorted(set(mv[one].tolist())),
+                              _reference_score(fl, names, e[one], twosd[one], y[one], mv[one])[1]))
+            held_out.append([scores.get(k, np.nan) for k in range(int(mv.max()) + 1)])
+        per_movement = np.nanmean(held_out, axis=0)
         print("leave-one-calib-subject-out BA per movement", np.round(per_movement, 3).tolist(),
               f"mean {per_movement.mean():.3f}")
     floors = fit(np.ones(len(y), dtype=bool))
     _, bas = _reference_score(floors, names, e, twosd, y, mv)
-    out["reference_floor_3d"] = {
-        n: {"value": floors[n], "source": "UI-PRMD Kinect subjects 1-4, reference = correct episodes 1-3 "
+    sensor = "Vicon (Plug-in Gait markers)" if vicon else "Kinect"
+    out[table] = {
+        n: {"value": floors[n], "source": f"UI-PRMD {sensor} subjects 1-4, reference = correct episodes 1-3 "
             "(tools/calibrate.py)", "section5_default": next(m.floor_3d for m in MEASURES if m.name == n)}
         for n in names
     }
-    out["reference_floor_3d"]["_calib_balanced_accuracy"] = [round(b, 3) for b in bas]
-    print("reference floors (3D):", floors, "calib BA per movement", [round(b, 3) for b in bas])
+    out[table]["_calib_balanced_accuracy"] = [round(b, 3) for b in bas]
+    print(f"{table}:", floors, "calib BA per movement", [round(b, 3) for b in bas])
 
 
 def main() -> None:

@@ -95,6 +95,7 @@ class InputFormat(str, Enum):
     coco17_json = "coco17-json"
     kinect_uiprmd = "kinect-uiprmd"
     kinect_v2 = "kinect-v2"
+    pig39_npy = "pig39-npy"
 
 
 class OutFormat(str, Enum):

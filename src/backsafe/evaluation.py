@@ -14,7 +14,7 @@ Manifest format::
      "ignore_codes": ["rushing"], "items": [ITEM, ...]}
 
 ITEM kinds (``kind``): ``clip`` (a video or keypoint file; ``reps``, ``partial_reps``, ``labels``),
-``uiprmd`` (an npz of pre-segmented reps, one item per rep, label from ``correct``), ``csv_segments``
+``uiprmd`` (an npz of pre-segmented reps, one item per rep, label from ``correct``; ``sensor`` kinect or vicon), ``csv_segments``
 (Exercise-Correction CSV: one item per segment, per-frame labels mapped by ``label_map``), ``stage_reps``
 (a stage-labelled CSV: reps counted from up/down labels), ``glob`` (files matching a pattern, labels from the
 file name via ``name_labels``). ``${SHARED}`` is $BACKSAFE_SHARED_DIR or the ``shared`` folder beside the repo.
@@ -154,14 +154,15 @@ def _iter_glob(m: dict[str, Any], root: Path, item: dict[str, Any], ignore: set[
 def _iter_uiprmd(m: dict[str, Any], root: Path, item: dict[str, Any], ignore: set[str]) -> Iterator[Outcome]:
     """One outcome per stored rep. With ``"reference_episodes": [1, 2, 3]`` each subject's correct reps of those
     episodes become that person's reference (their calibration reps, COACHING_RULES §5 "first 3 reps") and are
-    not scored; every other rep of the subject is judged against them."""
+    not scored; every other rep of the subject is judged against them. ``"sensor": "vicon"`` reads the Plug-in Gait
+    markers of a ui_prmd/vicon file (default "kinect")."""
     from .io.keypoints import iter_uiprmd_reps
     from .pipeline import AnalysisOptions, analyze_pose, build_reference
 
     ex = get_exercise(item["exercise"])
     calib = set(item.get("calib_subjects", []))
     ref_episodes = set(item.get("reference_episodes", []))
-    reps = list(iter_uiprmd_reps(root / item["file"]))
+    reps = list(iter_uiprmd_reps(root / item["file"], item.get("sensor", "kinect")))
     references: dict[int, Any] = {}
     if ref_episodes:
         for pose, meta in reps:

@@ -132,6 +132,7 @@ class Kinematics:
     view_evidence: dict[str, float] = field(default_factory=dict)
     scale_source: str = ""  # where metres come from: measured 3D, MediaPipe world landmarks, assumed stature
     track_breaks: tuple[int, ...] = ()  # frames where the pose tracker switched person: reps never span them
+    source: str = ""  # where the keypoints came from (PoseSequence.source): measurement precision differs
 
     def __post_init__(self) -> None:
         n = self.timestamps_s.shape[0]

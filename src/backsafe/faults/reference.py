@@ -14,9 +14,11 @@ not depend on the person (plank sag/pike lines, jumping, tempo, lumbar load) are
 
 Floors: §5 where it gives one (trunk Δ 10°, knee SDD 8°, shift 0.15 hip widths, lean 10°, pelvis drop 8° and yaw
 15°), and on 2D keypoints never below 10° for an angle (§5: sub-10° thresholds are noise in 2D). Measured 3D
-keypoints (Kinect, mocap) are precise enough for smaller floors on a few measures; those are fitted on the
-calibration subjects of UI-PRMD only (``reference_floor_3d`` in ``data/thresholds.json``, see
-``tools/calibrate.py``) and reported on the held-out subjects in docs/evaluation.md.
+keypoints are precise enough for smaller floors on a few measures, and the floor follows the sensor's own error
+(§5: "the measurement error figures set the floor"): depth-camera joints (Kinect) use ``reference_floor_3d``,
+optical motion-capture markers (Plug-in Gait) ``reference_floor_markers``, both in ``data/thresholds.json``.
+Each is fitted on the calibration subjects of UI-PRMD only, on that sensor's recordings (``tools/calibrate.py
+--reference-only [--sensor vicon]``), and reported on the held-out subjects in docs/evaluation.md.
 """
 
 from __future__ import annotations
@@ -110,10 +112,17 @@ MEASURES: tuple[RefMeasure, ...] = (
 REFERENCE_CODES = frozenset(m.code for m in MEASURES)
 
 
-def floor_for(m: RefMeasure, dims: str) -> float | None:
+def floor_table(dims: str, source: str = "") -> str:
+    """The thresholds.json table of 3D reference floors for keypoints from ``source``."""
+    from ..io.keypoints import MARKER_SOURCES
+
+    return "reference_floor_markers" if dims == "3d" and source in MARKER_SOURCES else "reference_floor_3d"
+
+
+def floor_for(m: RefMeasure, dims: str, source: str = "") -> float | None:
     if dims != "3d":
         return m.floor_2d
-    entry = load_thresholds().get("reference_floor_3d", {}).get(m.name)
+    entry = load_thresholds().get(floor_table(dims, source), {}).get(m.name)
     if entry is None:
         return m.floor_3d
     return float(entry["value"] if isinstance(entry, dict) else entry)
@@ -176,7 +185,7 @@ def check_against_reference(ctx: FaultContext, code: str, reference: PersonalRef
     for m in MEASURES:
         if m.code != code:
             continue
-        floor = floor_for(m, kin.dims)
+        floor = floor_for(m, kin.dims, kin.source)
         series = m.series(kin)
         base = reference.baseline(m.name)
         if floor is None or series is None or base is None:

@@ -1,4 +1,5 @@
-"""Adapters for measured 3D skeletons: UI-PRMD Kinect (npy / npz) and Kinect v2 text (KERAAL).
+"""Adapters for measured 3D skeletons: UI-PRMD Kinect (npy / npz) and Kinect v2 text (KERAAL), and the
+UI-PRMD npz files of either sensor (the Vicon ones hold Plug-in Gait markers, see _adapters_mocap.py).
 
 Output is the canonical (T, J, 4) float32 array in metres, y up (``space="world"``), confidence 1 for every
 present joint.
@@ -31,6 +32,7 @@ import numpy.typing as npt
 
 from ..errors import InputError, KeypointFormatError
 from ._adapters_common import F32, check_frame_count, check_text_size, empty_canonical, put_joints, read_text_head
+from ._adapters_mocap import PIG_N_MARKERS, load_pig39_array
 
 #: UI-PRMD Kinect joint index -> canonical name (collars 6, 10 and the head tip 5 have no counterpart)
 UIPRMD_JOINTS: dict[int, str] = {
@@ -56,6 +58,11 @@ UIPRMD_JOINTS: dict[int, str] = {
 }
 UIPRMD_N_JOINTS = 22
 UIPRMD_FPS = 30.0
+#: per sensor: the npz key of the positions, the frame rate (UI-PRMD paper) and the source name of the poses
+UIPRMD_SENSORS: dict[str, tuple[str, float, str]] = {
+    "kinect": ("positions_abs", UIPRMD_FPS, "kinect-uiprmd"),
+    "vicon": ("positions_mm", 100.0, "vicon-uiprmd"),
+}
 
 #: Kinect v2 joint index -> canonical name (hands, hand tips and thumbs are not mapped)
 KINECT_V2_JOINTS: dict[int, str] = {
@@ -128,21 +135,31 @@ _MOVEMENT = re.compile(r"^(m\d+)_(.+)$")
 
 @dataclass(frozen=True, slots=True)
 class UiprmdFile:
-    """The validated arrays of one UI-PRMD Kinect npz (all repetitions stacked along time)."""
+    """The validated arrays of one UI-PRMD npz (all repetitions stacked along time)."""
 
     path: Path
-    positions_cm: npt.NDArray[np.floating[Any]]  # (sum T, 22, 3)
+    positions: npt.NDArray[Any]  # (sum T, 22, 3) Kinect cm or (sum T, 39, 3) Vicon Plug-in Gait mm
     offsets: npt.NDArray[np.int64]  # (N + 1,)
     subject: npt.NDArray[Any]
     episode: npt.NDArray[Any]
     correct: npt.NDArray[Any]
+    sensor: str = "kinect"
+
+    @property
+    def fps(self) -> float:
+        return UIPRMD_SENSORS[self.sensor][1]
+
+    @property
+    def source(self) -> str:
+        return UIPRMD_SENSORS[self.sensor][2]
 
     def reps(self) -> Iterator[tuple[F32, dict[str, Any]]]:
         """Canonical arrays and metadata of each repetition, in file order."""
         match = _MOVEMENT.match(self.path.stem)
         movement_id, movement = (match.group(1), match.group(2)) if match else ("", self.path.stem)
+        load = load_uiprmd_array if self.sensor == "kinect" else load_pig39_array
         for i in range(self.offsets.shape[0] - 1):
-            data = load_uiprmd_array(self.path, self.positions_cm[self.offsets[i] : self.offsets[i + 1]])
+            data = load(self.path, self.positions[self.offsets[i] : self.offsets[i + 1]])
             meta: dict[str, Any] = {
                 "subject": int(self.subject[i]),
                 "episode": int(self.episode[i]),
@@ -154,23 +171,24 @@ class UiprmdFile:
             yield data, meta
 
 
-def read_uiprmd_npz(path: Path) -> UiprmdFile:
-    """Open and check a UI-PRMD Kinect npz (keys, offsets, per-rep metadata) before any rep is used."""
-    needed = ("offsets", "subject", "episode", "correct", "positions_abs")
+def read_uiprmd_npz(path: Path, sensor: str = "kinect") -> UiprmdFile:
+    """Open and check a UI-PRMD npz of ``sensor`` (keys, offsets, per-rep metadata) before any rep is used."""
+    key = UIPRMD_SENSORS[sensor][0]
+    needed = ("offsets", "subject", "episode", "correct", key)
     try:
         with np.load(path, allow_pickle=False) as npz:
             missing = [k for k in needed if k not in npz.files]
             if missing:
-                vicon = "positions_mm" in npz.files
-                hint = "; Vicon files have positions_mm and are not supported" if vicon else ""
+                other = next((s for s, v in UIPRMD_SENSORS.items() if v[0] in npz.files and s != sensor), None)
+                hint = f"; this is a {other} file: pass sensor={other!r}" if other else ""
                 raise KeypointFormatError(
-                    f"{path}: UI-PRMD Kinect npz needs keys {', '.join(needed)}; missing {', '.join(missing)}{hint}"
+                    f"{path}: UI-PRMD {sensor} npz needs keys {', '.join(needed)}; missing {', '.join(missing)}{hint}"
                 )
             arrays = {k: npz[k] for k in needed}
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
         raise KeypointFormatError(f"{path}: not a readable UI-PRMD npz ({exc})") from exc
     offsets = np.asarray(arrays["offsets"]).astype(np.int64, casting="unsafe")
-    positions = arrays["positions_abs"]
+    positions = arrays[key]
     n_reps = offsets.shape[0] - 1 if offsets.ndim == 1 else -1
     consistent = (
         n_reps >= 1
@@ -182,17 +200,20 @@ def read_uiprmd_npz(path: Path) -> UiprmdFile:
     )
     if not consistent:
         raise KeypointFormatError(
-            f"{path}: offsets {offsets.shape} do not cut positions_abs {positions.shape} into "
+            f"{path}: offsets {offsets.shape} do not cut {key} {positions.shape} into "
             f"{arrays['subject'].shape} repetitions"
         )
-    return UiprmdFile(path, positions, offsets, arrays["subject"], arrays["episode"], arrays["correct"])
+    width = UIPRMD_N_JOINTS if sensor == "kinect" else PIG_N_MARKERS
+    if positions.ndim != 3 or positions.shape[1:] != (width, 3):
+        raise KeypointFormatError(f"{path}: {key} expected shape (T, {width}, 3), got {positions.shape}")
+    return UiprmdFile(path, positions, offsets, arrays["subject"], arrays["episode"], arrays["correct"], sensor)
 
 
 def check_sensor(sensor: str) -> None:
-    if sensor != "kinect":
+    if sensor not in UIPRMD_SENSORS:
         raise InputError(
-            f"sensor={sensor!r}: only 'kinect' UI-PRMD files are supported (the Vicon files hold unnamed "
-            "markers, not joints); pass sensor='kinect' and a ui_prmd/kinect/*.npz file"
+            f"sensor={sensor!r}: UI-PRMD files come from 'kinect' (ui_prmd/kinect/*.npz, joints) or 'vicon' "
+            "(ui_prmd/vicon/*.npz, Plug-in Gait markers)"
         )
 
 
@@ -200,6 +221,7 @@ __all__ = [
     "KINECT_V2_COLUMNS",
     "UIPRMD_FPS",
     "UIPRMD_N_JOINTS",
+    "UIPRMD_SENSORS",
     "check_sensor",
     "UiprmdFile",
     "read_uiprmd_npz",

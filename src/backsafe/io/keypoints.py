@@ -6,13 +6,13 @@ Public entry points:
 * :func:`detect_format` -- guess a file's format from its extension and content ("video" for clips).
 * :func:`load_keypoints` -- read one file (or OpenPose frame folder) into a PoseSequence.
 * :func:`load_blazepose_csv_segments` -- one PoseSequence per ``segment`` of an Exercise-Correction CSV.
-* :func:`iter_uiprmd_reps` -- one PoseSequence per repetition of a UI-PRMD Kinect npz.
+* :func:`iter_uiprmd_reps` -- one PoseSequence per repetition of a UI-PRMD npz (Kinect or Vicon).
 
 Conventions (see :class:`~backsafe.model.PoseSequence`): float32 (T, J, 4) x, y, z, confidence in
 :data:`~backsafe.skeleton.CANONICAL_JOINTS` order; missing joints NaN with confidence 0. 2D formats are in image
 pixels, y down (normalised files are scaled by ``image_size``, default 1000 x 1000), with ``pelvis`` = mid-hip
-and ``neck`` = mid-shoulder filled in where the format does not measure them. Kinect formats are world metres,
-y up. None of these files carries time stamps, so the caller gives ``fps``.
+and ``neck`` = mid-shoulder filled in where the format does not measure them. Kinect and motion-capture
+formats are world metres, y up (Plug-in Gait markers become joint centres, see ``_adapters_mocap``). None of these files carries time stamps, so the caller gives ``fps``.
 
 Every malformed input raises :class:`~backsafe.errors.KeypointFormatError` (or another
 :class:`~backsafe.errors.InputError`) with a one-line message; library exceptions are wrapped.
@@ -60,9 +60,9 @@ from ._adapters_image import (
     read_blazepose_csv,
     scale_normalised,
 )
+from ._adapters_mocap import PIG_N_MARKERS, load_pig39_array
 from ._adapters_kinect import (
     KINECT_V2_COLUMNS,
-    UIPRMD_FPS,
     UIPRMD_N_JOINTS,
     UiprmdFile,
     check_sensor,
@@ -88,9 +88,12 @@ KEYPOINT_FORMATS: tuple[str, ...] = (
     "coco17-json",
     "kinect-uiprmd",
     "kinect-v2",
+    "pig39-npy",
 )
 VIDEO_EXTENSIONS: frozenset[str] = frozenset({".mp4", ".mov", ".webm", ".avi", ".mkv", ".m4v"})
-_WORLD_FORMATS = frozenset({"kinect-uiprmd", "kinect-v2"})
+_WORLD_FORMATS = frozenset({"kinect-uiprmd", "kinect-v2", "pig39-npy"})
+#: sources whose keypoints are skin markers of optical motion capture (mm precision), for the reference floors
+MARKER_SOURCES = frozenset({"pig39-npy", "vicon-uiprmd"})
 
 
 # ----------------------------------------------------------------------------------------------- detection
@@ -128,9 +131,11 @@ def detect_format(path: str | Path) -> str:
             return "coco18-npy"
         if len(shape) == 3 and shape[1:] == (UIPRMD_N_JOINTS, 3):
             return "kinect-uiprmd"
+        if len(shape) == 3 and shape[1:] == (PIG_N_MARKERS, 3):
+            return "pig39-npy"
         raise KeypointFormatError(
-            f"{p}: npy of shape {shape} fits no keypoint format; expected (T, 18, 3) OpenPose COCO-18 "
-            f"or (T, {UIPRMD_N_JOINTS}, 3) UI-PRMD Kinect"
+            f"{p}: npy of shape {shape} fits no keypoint format; expected (T, 18, 3) OpenPose COCO-18, "
+            f"(T, {UIPRMD_N_JOINTS}, 3) UI-PRMD Kinect or (T, {PIG_N_MARKERS}, 3) Plug-in Gait markers"
         )
     if suffix == ".npz":
         raise KeypointFormatError(
@@ -299,7 +304,10 @@ def load_keypoints(
     rate = check_fps(fps, p, fmt)
     size = check_image_size(image_size)
     if fmt in _WORLD_FORMATS:
-        data = load_uiprmd_array(p, _load_npy(p)) if fmt == "kinect-uiprmd" else load_kinect_v2_txt(p)
+        if fmt == "kinect-v2":
+            data = load_kinect_v2_txt(p)
+        else:
+            data = (load_uiprmd_array if fmt == "kinect-uiprmd" else load_pig39_array)(p, _load_npy(p))
         return build_sequence(
             data, frame_times(data.shape[0], rate), path=p, source=fmt, space="world", image_size=None
         )
@@ -401,19 +409,20 @@ def load_blazepose_csv_segments(
 
 
 def iter_uiprmd_reps(npz_path: str | Path, sensor: str = "kinect") -> Iterator[tuple[PoseSequence, dict[str, Any]]]:
-    """One world-space PoseSequence per repetition of a UI-PRMD Kinect npz (``positions_abs``, 30 Hz).
+    """One world-space PoseSequence per repetition of a UI-PRMD npz.
 
     Parameters
     ----------
     npz_path : str or Path
-        ``ui_prmd/kinect/mXX_<movement>.npz``.
-    sensor : "kinect"
-        Only the Kinect files are supported (the Vicon files hold unnamed markers).
+        ``ui_prmd/kinect/mXX_<movement>.npz`` or ``ui_prmd/vicon/mXX_<movement>.npz``.
+    sensor : "kinect" or "vicon"
+        Kinect: ``positions_abs`` (22 joints, cm, 30 Hz). Vicon: ``positions_mm`` (the 39 Plug-in Gait markers,
+        100 Hz), turned into joint centres as for ``pig39-npy``.
 
     Yields
     ------
     (PoseSequence, dict)
-        Metres, y up, ``source="kinect-uiprmd"``; the dict holds ``subject``, ``episode``, ``correct`` (bool),
+        Metres, y up, ``source`` "kinect-uiprmd" or "vicon-uiprmd"; the dict holds ``subject``, ``episode``, ``correct`` (bool),
         ``movement`` (e.g. "deep_squat"), ``movement_id`` ("m01") and ``rep_index``.
 
     Raises
@@ -424,8 +433,8 @@ def iter_uiprmd_reps(npz_path: str | Path, sensor: str = "kinect") -> Iterator[t
     check_sensor(sensor)
     p = _existing(npz_path)
     if p.is_dir():
-        raise KeypointFormatError(f"{p}: is a folder; expected a ui_prmd/kinect/*.npz file")
-    npz = read_uiprmd_npz(p)  # checked now, so a bad file fails at the call, not at the first rep
+        raise KeypointFormatError(f"{p}: is a folder; expected a ui_prmd/{sensor}/*.npz file")
+    npz = read_uiprmd_npz(p, sensor)  # checked now, so a bad file fails at the call, not at the first rep
     return _uiprmd_sequences(npz)
 
 
@@ -433,9 +442,9 @@ def _uiprmd_sequences(npz: UiprmdFile) -> Iterator[tuple[PoseSequence, dict[str,
     for data, meta in npz.reps():
         pose = build_sequence(
             data,
-            frame_times(data.shape[0], UIPRMD_FPS),
+            frame_times(data.shape[0], npz.fps),
             path=npz.path,
-            source="kinect-uiprmd",
+            source=npz.source,
             space="world",
             image_size=None,
         )

@@ -435,4 +435,5 @@ def compute_kinematics(pose: PoseSequence, view: View | None = None) -> Kinemati
         length_unit="m" if pose.space == "world" else "px",
         view_evidence=evidence,
         scale_source=scale_source,
+        source=pose.source,
     )

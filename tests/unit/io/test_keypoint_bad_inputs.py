@@ -177,7 +177,7 @@ def test_bad_input_raises_clear_error(
 @pytest.mark.parametrize(
     ("make", "match"),
     [
-        (write_npy("p.npy", np.ones((120, 17, 3))), r"expected \(T, 18, 3\) OpenPose COCO-18 or \(T, 22, 3\)"),
+        (write_npy("p.npy", np.ones((120, 17, 3))), r"expected \(T, 18, 3\) OpenPose COCO-18, \(T, 22, 3\) UI-PRMD Kinect or \(T, 39, 3\)"),
         (write_bytes("e.json", b""), "empty"),
         (write_json("o.json", {"positions": {"1": {"7": [1, 2], "x": [1, 2]}}}), "cannot tell the skeleton"),
         (write_bytes("m.csv", b"angle,label\n"), "no BlazePose"),
@@ -278,7 +278,7 @@ def test_uiprmd_npz_bad_input(tmp_path: Path) -> None:
     meta = {"subject": np.array([1, 1]), "episode": np.array([1, 2]), "correct": np.array([True, False])}
     with pytest.raises(KeypointFormatError, match="missing positions_abs"):
         list(iter_uiprmd_reps(write_npz(tmp_path / "a.npz", offsets=np.array([0, 5, 10]), **meta)))
-    with pytest.raises(KeypointFormatError, match="positions_mm and are not supported"):
+    with pytest.raises(KeypointFormatError, match="this is a vicon file: pass sensor='vicon'"):
         list(iter_uiprmd_reps(write_npz(tmp_path / "v.npz", offsets=np.array([0, 5, 10]), positions_mm=pos,
                                         **meta)))  # fmt: skip
     with pytest.raises(KeypointFormatError, match="do not cut positions_abs"):
@@ -293,8 +293,10 @@ def test_uiprmd_npz_bad_input(tmp_path: Path) -> None:
         zf.writestr("offsets.npy", b"garbage")
     with pytest.raises(KeypointFormatError):
         list(iter_uiprmd_reps(tmp_path / "e.npz"))
-    with pytest.raises(InputError, match="only 'kinect'"):
-        iter_uiprmd_reps(tmp_path / "a.npz", sensor="vicon")
+    with pytest.raises(InputError, match="'kinect'.*or 'vicon'"):
+        iter_uiprmd_reps(tmp_path / "a.npz", sensor="optitrack")
+    with pytest.raises(KeypointFormatError, match="missing positions_mm; this is a kinect file: pass sensor='kinect'"):
+        iter_uiprmd_reps(tmp_path / "b.npz", sensor="vicon")
     with pytest.raises(KeypointFormatError, match="do not cut"):  # raised at the call, before iterating
         iter_uiprmd_reps(tmp_path / "b.npz")
 

@@ -1,0 +1,136 @@
+"""Adapter for optical motion capture: the Plug-in Gait full-body marker set (39 skin markers, Vicon).
+
+Plug-in Gait is the marker set most clinical gait labs use. Its 39 markers sit on the skin, not in the joints,
+so the canonical joints are built from them:
+
+* **hip joint centres** from the pelvis markers with the regression of Harrington et al. (2007, J Biomech
+  40:595-602), in the pelvis frame (origin mid-ASIS, x anterior, y superior, z to the right; PW = inter-ASIS
+  width, PD = mid-ASIS to mid-PSIS depth): x = -0.24 PD - 9.9 mm, y = -0.30 PW - 10.9 mm, z = +/-(0.33 PW + 7.3 mm);
+* **knee and ankle centres**: the lateral knee (KNE) and ankle (ANK) markers moved medially by half a typical
+  knee width (50 mm) and ankle width (35 mm), perpendicular to the thigh and the shank. Plug-in Gait itself uses
+  each person's measured widths; the files here carry none, and the rules compare a person with their own reps;
+* **shoulders** = the acromion markers (SHO), **elbows** = ELB, **wrists** = mid-way between WRA and WRB,
+  **index** = FIN, **heel** = HEE, **foot index** = TOE;
+* **trunk**: ``spine_mid`` = ``spine_chest`` = mid-way between T10 and the sternum (STRN), ``neck`` = mid-way
+  between C7 and the clavicle (CLAV), so the thorax runs from ``spine_chest`` to ``neck`` and the segment below
+  it from the pelvis centre to ``spine_mid`` (``spine_flexion_deg``, COACHING_RULES §5 R "with spine/thorax
+  keypoints"); ``pelvis`` = mid-way between the hip joint centres;
+* **head**: ``nose`` = the centre of the four head markers (a head point, as for Kinect), each ear = mid-way
+  between that side's front and back head markers.
+
+Lab frame: right-handed with z up (Vicon's default), millimetres. The output is the canonical (T, J, 4)
+float32 array in metres with y up (``space="world"``): (x, y, z)_lab -> (y, z, x), a cyclic swap that keeps
+the frame right-handed. Which horizontal direction the person faces does not matter: kinematics builds its
+body frame from the hips. A marker at exactly (0, 0, 0) or not finite is a gap (how Vicon exports one); every
+joint built from it is then missing in that frame, with confidence 0.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ..errors import KeypointFormatError
+from ._adapters_common import F32, check_frame_count, empty_canonical, put_joints
+
+#: Plug-in Gait full-body markers in the order Vicon Nexus exports them (and UI-PRMD stores them)
+PIG_MARKERS: tuple[str, ...] = (
+    "LFHD", "RFHD", "LBHD", "RBHD", "C7", "T10", "CLAV", "STRN", "RBAK",
+    "LSHO", "LUPA", "LELB", "LFRM", "LWRA", "LWRB", "LFIN",
+    "RSHO", "RUPA", "RELB", "RFRM", "RWRA", "RWRB", "RFIN",
+    "LASI", "RASI", "LPSI", "RPSI",
+    "LTHI", "LKNE", "LTIB", "LANK", "LHEE", "LTOE",
+    "RTHI", "RKNE", "RTIB", "RANK", "RHEE", "RTOE",
+)  # fmt: skip
+PIG_N_MARKERS = len(PIG_MARKERS)
+_M = {name: i for i, name in enumerate(PIG_MARKERS)}
+
+KNEE_HALF_WIDTH_M = 0.050
+ANKLE_HALF_WIDTH_M = 0.035
+
+Vec = npt.NDArray[np.float64]
+
+
+def _unit(v: Vec) -> Vec:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out: Vec = v / np.linalg.norm(v, axis=-1, keepdims=True)
+    return out
+
+
+def _medial(marker: Vec, proximal: Vec, medial_dir: Vec, half_width: float) -> Vec:
+    """A lateral marker moved ``half_width`` towards the midline, perpendicular to the segment above it."""
+    seg = _unit(marker - proximal)
+    d = medial_dir - np.sum(medial_dir * seg, axis=1, keepdims=True) * seg
+    out: Vec = marker + _unit(d) * half_width
+    return out
+
+
+def pig_joints(positions_mm: npt.NDArray[Any]) -> dict[str, Vec]:
+    """(T, 39, 3) Plug-in Gait markers, lab frame z up, mm -> canonical joint positions, metres, y up."""
+    p = np.asarray(positions_mm, dtype=np.float64)
+    gap = ~np.all(np.isfinite(p), axis=2) | np.all(p == 0.0, axis=2)
+    p = np.where(gap[..., None], np.nan, p)[..., [1, 2, 0]] / 1000.0
+
+    def m(name: str) -> Vec:
+        out: Vec = p[:, _M[name]]
+        return out
+
+    lasi, rasi = m("LASI"), m("RASI")
+    origin = (lasi + rasi) / 2.0
+    psis = (m("LPSI") + m("RPSI")) / 2.0
+    width = np.linalg.norm(rasi - lasi, axis=1, keepdims=True)
+    depth = np.linalg.norm(origin - psis, axis=1, keepdims=True)
+    right = _unit(rasi - lasi)
+    ant = origin - psis
+    ant = _unit(ant - np.sum(ant * right, axis=1, keepdims=True) * right)
+    sup = np.cross(right, ant)
+
+    def hip(sign: float) -> Vec:  # Harrington et al. 2007
+        out: Vec = (origin + ant * (-0.24 * depth - 0.0099) + sup * (-0.30 * width - 0.0109)
+                    + right * sign * (0.33 * width + 0.0073))
+        return out
+
+    j: dict[str, Vec] = {"left_hip": hip(-1.0), "right_hip": hip(+1.0)}
+    j["pelvis"] = (j["left_hip"] + j["right_hip"]) / 2.0
+    j["spine_mid"] = (m("T10") + m("STRN")) / 2.0
+    j["spine_chest"] = j["spine_mid"]
+    j["neck"] = (m("C7") + m("CLAV")) / 2.0
+    j["nose"] = (m("LFHD") + m("RFHD") + m("LBHD") + m("RBHD")) / 4.0
+    for side, s, towards_midline in (("left", "L", right), ("right", "R", -right)):
+        j[f"{side}_ear"] = (m(f"{s}FHD") + m(f"{s}BHD")) / 2.0
+        j[f"{side}_shoulder"] = m(f"{s}SHO")
+        j[f"{side}_elbow"] = m(f"{s}ELB")
+        j[f"{side}_wrist"] = (m(f"{s}WRA") + m(f"{s}WRB")) / 2.0
+        j[f"{side}_index"] = m(f"{s}FIN")
+        j[f"{side}_knee"] = _medial(m(f"{s}KNE"), j[f"{side}_hip"], towards_midline, KNEE_HALF_WIDTH_M)
+        j[f"{side}_ankle"] = _medial(m(f"{s}ANK"), j[f"{side}_knee"], towards_midline, ANKLE_HALF_WIDTH_M)
+        j[f"{side}_heel"] = m(f"{s}HEE")
+        j[f"{side}_foot_index"] = m(f"{s}TOE")
+    return j
+
+
+def pig_canonical(positions_mm: npt.NDArray[Any]) -> F32:
+    """(T, 39, 3) Plug-in Gait markers in mm -> the canonical (T, J, 4) world array in metres."""
+    joints = pig_joints(positions_mm)
+    names = list(joints)
+    values = np.stack([joints[n] for n in names], axis=1)
+    finite = np.all(np.isfinite(values), axis=2)
+    data = empty_canonical(values.shape[0])
+    put_joints(data, values, finite.astype(np.float64), dict(enumerate(names)))
+    return data
+
+
+def load_pig39_array(path: Path, arr: npt.NDArray[Any]) -> F32:
+    """(T, 39, 3) Plug-in Gait markers in mm (lab frame, z up) -> canonical metres, y up."""
+    if arr.ndim != 3 or arr.shape[1:] != (PIG_N_MARKERS, 3):
+        raise KeypointFormatError(
+            f"{path}: pig39-npy expected shape (T, {PIG_N_MARKERS}, 3) Plug-in Gait markers in mm, got {arr.shape}"
+        )
+    check_frame_count(arr.shape[0], path, "the array")
+    return pig_canonical(arr)
+
+
+__all__ = ["PIG_MARKERS", "PIG_N_MARKERS", "load_pig39_array", "pig_canonical", "pig_joints"]
