@@ -501,8 +501,8 @@ def _found_reps(report: Report) -> list[Rep]:
 def rep_measures(report: Report) -> dict[str, Any] | None:
     """The per-rep values that :func:`reference_from_report` takes from this analysis, as JSON-ready data.
 
-    ``{"dims": "2d"|"3d", "reps": [rep indices used], "values": {measure: [value per rep, None = not
-    measurable]}}``, or None when the analysis cannot be a reference (no repetition found). Written into every
+    ``{"dims": "2d"|"3d", "markers": true (only for motion-capture markers), "reps": [rep indices used],
+    "values": {measure: [value per rep, None = not measurable]}}``, or None when the analysis cannot be a reference (no repetition found). Written into every
     report (``rep_measures``) so that :func:`reference_from_report_dict` rebuilds the same reference from the
     report.json alone, as exactly as from the Report itself (floats survive JSON unchanged).
     """
@@ -512,6 +512,7 @@ def rep_measures(report: Report) -> dict[str, Any] | None:
         return None
     return {
         "dims": ref.dims,
+        **({"markers": True} if ref.markers else {}),
         "reps": [r.index for r in full_or_all(_found_reps(report))],
         "values": {name: [float(v) for v in vals] for name, vals in ref.values.items()},
     }
@@ -562,6 +563,8 @@ def reference_from_report_dict(doc: Mapping[str, Any], exercise: str | None = No
                      "reps again")
     if not isinstance(m, Mapping) or m.get("dims") not in ("2d", "3d") or not isinstance(m.get("reps"), list):
         raise bad
+    if not isinstance(m.get("markers", False), bool):
+        raise bad
     n = len(m["reps"])
     values_in = m.get("values")
     if n == 0 or not isinstance(values_in, Mapping):
@@ -575,7 +578,8 @@ def reference_from_report_dict(doc: Mapping[str, Any], exercise: str | None = No
             raise bad
         parsed[str(name)] = [float(x) for x in nums if x is not None]
     values = {name: parsed[name] for name in order if name in parsed}  # a measure a later version dropped: ignored
-    return PersonalReference(values=values, dims=str(m["dims"]), sources=[label] if label else [], n_reps=n)
+    return PersonalReference(values=values, dims=str(m["dims"]), sources=[label] if label else [], n_reps=n,
+                             markers=bool(m.get("markers", False)))
 
 
 def load_reference(reference: str | Path, exercise: str, *, estimator_factory: EstimatorFactory | None = None,

@@ -112,6 +112,13 @@ MEASURES: tuple[RefMeasure, ...] = (
 REFERENCE_CODES = frozenset(m.code for m in MEASURES)
 
 
+def is_markers(kin: Kinematics) -> bool:
+    """Keypoints built from motion-capture markers (their own, millimetre-level error)."""
+    from ..io.keypoints import MARKER_SOURCES
+
+    return kin.source in MARKER_SOURCES
+
+
 def floor_table(dims: str, source: str = "") -> str:
     """The thresholds.json table of 3D reference floors for keypoints from ``source``."""
     from ..io.keypoints import MARKER_SOURCES
@@ -147,11 +154,26 @@ class PersonalReference:
     dims: str = "3d"
     sources: list[str] = field(default_factory=list)
     n_reps: int = 0
+    markers: bool = False  # from motion-capture markers (joint centres built from skin markers)
+
+    def fits(self, kin: Kinematics) -> str | None:
+        """Why this reference cannot judge ``kin`` (None: it can). Its medians mean nothing for other keypoints:
+        2D pixels-angles against 3D, or marker-built joint centres against a camera's joints."""
+        if self.dims != kin.dims:
+            return f"the reference is {self.dims.upper()} keypoints and this recording {kin.dims.upper()}"
+        if self.markers != is_markers(kin):
+            what = ("motion-capture markers", "other keypoints")
+            a, b = (what[0], what[1]) if self.markers else (what[1], what[0])
+            return f"the reference is {a} and this recording {b}"
+        return None
 
     def add(self, kin: Kinematics, reps: Sequence[Rep], source: str = "") -> None:
         if self.n_reps and kin.dims != self.dims:
             raise ValueError("a reference mixes 2D and 3D keypoints")
+        if self.n_reps and is_markers(kin) != self.markers:
+            raise ValueError("a reference mixes motion-capture markers and other keypoints")
         self.dims = kin.dims
+        self.markers = is_markers(kin)
         for name, vals in rep_values(kin, reps).items():
             self.values.setdefault(name, []).extend(vals)
         self.n_reps += len(reps)
@@ -171,6 +193,7 @@ class PersonalReference:
         return {
             "reps": self.n_reps,
             "dims": self.dims,
+            **({"markers": True} if self.markers else {}),
             "sources": list(self.sources),
             "baseline": {k: [round(b[0], 4), round(b[1], 4)] for k, b in base.items() if b is not None},
         }
@@ -179,7 +202,7 @@ class PersonalReference:
 def check_against_reference(ctx: FaultContext, code: str, reference: PersonalReference) -> list[Finding]:
     """Findings of ``code`` for the reps that exceed the person's reference (any of the code's measures)."""
     kin = ctx.kin
-    if kin.dims != reference.dims or not ctx.reps:
+    if reference.fits(kin) is not None or not ctx.reps:
         return []
     parts = []
     for m in MEASURES:

@@ -44,9 +44,9 @@ def check_faults(
     ctx = FaultContext(kin=kin, reps=reps, ex=ex, tempo=tempo, load_kg=load_kg, body_mass_kg=body_mass_kg,
                        sex=sex, back_shapes=back_shapes)
     out = FaultResult()
-    if reference is not None and reference.dims != kin.dims:
-        out.warnings.append(f"the reference is {reference.dims.upper()} keypoints and this recording "
-                            f"{kin.dims.upper()}; it was not used")
+    misfit = reference.fits(kin) if reference is not None else None
+    if misfit is not None:
+        out.warnings.append(f"{misfit}; it was not used")
         reference = None
     if quality == "low_confidence":
         out.warnings.append("form faults were not judged: keypoint confidence is too low to tell them from noise")

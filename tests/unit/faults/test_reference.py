@@ -106,6 +106,31 @@ def test_registry_uses_the_reference_and_warns_on_a_dims_mismatch() -> None:
     assert {f.rep for f in res.findings if f.code == "back_rounding"} == {2, 3}
 
 
+def test_markers_and_camera_joints_do_not_judge_each_other() -> None:
+    """A reference from motion-capture markers (joint centres built from skin markers) has other medians than a
+    depth camera's joints for the same body: it judges only marker recordings, and a mix is refused."""
+    from dataclasses import replace
+
+    from backsafe.faults.reference import CUE_TALL
+
+    ex = get_exercise("deep_squat")
+    kin, reps = _set([30.0, 75.0, 75.0, 30.0])
+    camera, mocap = replace(kin, source="kinect-uiprmd"), replace(kin, source="vicon-uiprmd")
+    good, good_reps = _set([30.0, 30.0, 30.0])
+    ref_markers = PersonalReference()
+    ref_markers.add(replace(good, source="pig39-npy"), good_reps)
+    assert ref_markers.markers and ref_markers.summary()["markers"] is True
+    refused = check_faults(camera, reps, ex, tempo=ex.default_tempo, reference=ref_markers)
+    assert any("motion-capture markers" in w and "not used" in w for w in refused.warnings)
+    assert all(f.cue != CUE_TALL for f in refused.findings)  # the population rule judged, not the reference
+    used = check_faults(mocap, reps, ex, tempo=ex.default_tempo, reference=ref_markers)
+    assert not any("not used" in w for w in used.warnings)
+    assert {f.rep for f in used.findings if f.code == "back_rounding" and f.cue == CUE_TALL} == {2, 3}
+    with pytest.raises(ValueError, match="mixes motion-capture markers"):
+        ref_markers.add(camera, reps)
+    assert "markers" not in _reference([30.0, 30.0, 30.0]).summary()
+
+
 def test_reference_is_view_gated_like_its_rule() -> None:
     """A 2D front view cannot see forward lean: with a reference, back_rounding is still not judged there."""
     ex = get_exercise("deep_squat")

@@ -82,8 +82,30 @@ def test_unusable_reports_are_refused_with_the_reason(good: tuple[Report, Path])
     broken["rep_measures"]["values"]["trunk_lean"] = ["x", 1, 2]
     with pytest.raises(InputError, match="malformed"):
         reference_from_report_dict(broken, "deep_squat")
+    marked = copy.deepcopy(doc)
+    marked["rep_measures"]["markers"] = "yes"
+    with pytest.raises(InputError, match="malformed"):
+        reference_from_report_dict(marked, "deep_squat")
     with pytest.raises(InputError, match="not a backsafe report"):
         reference_from_report_dict({"positions": {}}, "deep_squat")
+
+
+def test_a_marker_report_keeps_saying_so(datasets: Path, tmp_path: Path) -> None:
+    """A report of motion-capture markers rebuilds a marker reference, which a Kinect set then refuses."""
+    import numpy as np
+
+    npz = np.load(datasets / "ui_prmd/vicon/m01_deep_squat.npz")
+    rows = [i for i in range(len(npz["subject"])) if npz["subject"][i] == 6 and npz["correct"][i]][:3]
+    markers = np.concatenate([npz["positions_mm"][npz["offsets"][i]:npz["offsets"][i + 1]] for i in rows])
+    np.save(tmp_path / "good_markers.npy", markers)
+    doc = report_to_dict(analyze(tmp_path / "good_markers.npy", "deep_squat", input_format="pig39-npy", fps=100))
+    validate_report_dict(doc)
+    assert doc["rep_measures"]["markers"] is True
+    ref = reference_from_report_dict(doc, "deep_squat")
+    assert ref.markers and ref.summary()["markers"] is True
+    kinect = write_uiprmd_set(datasets, 6, [4, 5, 6], True, tmp_path / "kinect.npy")
+    judged = report_to_dict(analyze(kinect, "deep_squat", reference=ref, **OPTS))
+    assert any("motion-capture markers" in w and "not used" in w for w in judged["warnings"])
 
 
 def test_only_backsafe_reports_are_read_as_reports(tmp_path: Path) -> None:
