@@ -50,6 +50,24 @@ def check_frame_count(n_frames: int, path: Path, what: str) -> None:
         )
 
 
+def world_from_positions(positions_m: npt.NDArray[np.floating[Any]], mapping: dict[int, str]) -> F32:
+    """(T, S, 3) metres -> canonical (T, J, 4). A joint at exactly (0, 0, 0) or not finite is missing."""
+    values = np.asarray(positions_m, dtype=np.float64)
+    finite = np.all(np.isfinite(values), axis=2)
+    at_origin = np.all(values == 0.0, axis=2)
+    conf = np.where(finite & ~at_origin, 1.0, 0.0)
+    data = empty_canonical(values.shape[0])
+    put_joints(data, np.where(finite[..., None], values, np.nan), conf, mapping)
+    return data
+
+
+def check_points_array(path: Path, arr: npt.NDArray[Any], n_points: int, fmt: str, unit: str) -> None:
+    """A (T, n_points, 3) array with at least one frame and not more than the limit."""
+    if arr.ndim != 3 or arr.shape[1:] != (n_points, 3):
+        raise KeypointFormatError(f"{path}: {fmt} expected shape (T, {n_points}, 3) {unit}, got {arr.shape}")
+    check_frame_count(arr.shape[0], path, "the array")
+
+
 def check_fps(fps: float | None, path: Path, fmt: str) -> float:
     """Validate the caller's frame rate for a format whose file carries no time stamps."""
     if fps is None:

@@ -31,7 +31,14 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import InputError, KeypointFormatError
-from ._adapters_common import F32, check_frame_count, check_text_size, empty_canonical, put_joints, read_text_head
+from ._adapters_common import (
+    F32,
+    check_frame_count,
+    check_points_array,
+    check_text_size,
+    read_text_head,
+    world_from_positions,
+)
 from ._adapters_mocap import PIG_N_MARKERS, load_pig39_array
 
 #: UI-PRMD Kinect joint index -> canonical name (collars 6, 10 and the head tip 5 have no counterpart)
@@ -89,24 +96,9 @@ KINECT_V2_JOINTS: dict[int, str] = {
 KINECT_V2_COLUMNS = 25 * 7  # 25 joints x (x, y, z in m, quaternion x, y, z, w)
 
 
-def world_from_positions(positions_m: npt.NDArray[np.floating[Any]], mapping: dict[int, str]) -> F32:
-    """(T, S, 3) metres -> canonical (T, J, 4). A joint at exactly (0, 0, 0) or not finite is missing."""
-    values = np.asarray(positions_m, dtype=np.float64)
-    finite = np.all(np.isfinite(values), axis=2)
-    at_origin = np.all(values == 0.0, axis=2)
-    conf = np.where(finite & ~at_origin, 1.0, 0.0)
-    data = empty_canonical(values.shape[0])
-    put_joints(data, np.where(finite[..., None], values, np.nan), conf, mapping)
-    return data
-
-
 def load_uiprmd_array(path: Path, arr: npt.NDArray[Any]) -> F32:
     """(T, 22, 3) UI-PRMD ``positions_abs`` in cm, y up -> canonical metres."""
-    if arr.ndim != 3 or arr.shape[1:] != (UIPRMD_N_JOINTS, 3):
-        raise KeypointFormatError(
-            f"{path}: kinect-uiprmd expected shape (T, {UIPRMD_N_JOINTS}, 3) in cm, got {arr.shape}"
-        )
-    check_frame_count(arr.shape[0], path, "the array")
+    check_points_array(path, arr, UIPRMD_N_JOINTS, "kinect-uiprmd", "in cm")
     return world_from_positions(np.asarray(arr, dtype=np.float64) / 100.0, UIPRMD_JOINTS)
 
 

@@ -33,8 +33,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..errors import KeypointFormatError
-from ._adapters_common import F32, check_frame_count, empty_canonical, put_joints
+from ._adapters_common import F32, check_points_array, world_from_positions
 
 #: Plug-in Gait full-body markers in the order Vicon Nexus exports them (and UI-PRMD stores them)
 PIG_MARKERS: tuple[str, ...] = (
@@ -116,20 +115,12 @@ def pig_canonical(positions_mm: npt.NDArray[Any]) -> F32:
     """(T, 39, 3) Plug-in Gait markers in mm -> the canonical (T, J, 4) world array in metres."""
     joints = pig_joints(positions_mm)
     names = list(joints)
-    values = np.stack([joints[n] for n in names], axis=1)
-    finite = np.all(np.isfinite(values), axis=2)
-    data = empty_canonical(values.shape[0])
-    put_joints(data, values, finite.astype(np.float64), dict(enumerate(names)))
-    return data
+    return world_from_positions(np.stack([joints[n] for n in names], axis=1), dict(enumerate(names)))
 
 
 def load_pig39_array(path: Path, arr: npt.NDArray[Any]) -> F32:
     """(T, 39, 3) Plug-in Gait markers in mm (lab frame, z up) -> canonical metres, y up."""
-    if arr.ndim != 3 or arr.shape[1:] != (PIG_N_MARKERS, 3):
-        raise KeypointFormatError(
-            f"{path}: pig39-npy expected shape (T, {PIG_N_MARKERS}, 3) Plug-in Gait markers in mm, got {arr.shape}"
-        )
-    check_frame_count(arr.shape[0], path, "the array")
+    check_points_array(path, arr, PIG_N_MARKERS, "pig39-npy", "Plug-in Gait markers in mm")
     return pig_canonical(arr)
 
 
