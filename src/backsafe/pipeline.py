@@ -472,13 +472,9 @@ def analyze(
         personal = reference_from_report(reference)
     elif isinstance(reference, PersonalReference):
         personal = reference
-    elif reference is not None:
-        doc = read_report_file(Path(reference))
-        if doc is not None:
-            personal = reference_from_report_dict(doc, ex.id)
-        else:
-            ref_pose, ref_meta = load_pose(reference, opts, estimator_factory)
-            personal = build_reference(ref_pose, ex, str(ref_meta["path"]))
+    elif reference is not None:  # as the CLI and batch load it: a recording is analysed with the set's options
+        loaded = load_reference(reference, ex.id, estimator_factory=estimator_factory, **options)
+        personal = loaded if isinstance(loaded, PersonalReference) else reference_from_report(loaded)
     pose, meta = load_pose(path, opts, estimator_factory, progress)
     shape_fn = None
     if opts.back_shape and is_video(Path(path), opts.input_format):

@@ -132,3 +132,17 @@ def test_cli_takes_a_report_json_as_reference(good: tuple[Report, Path], dataset
     res = CliRunner().invoke(app, ["analyze", str(wrong), "--exercise", "squat", "--input-format", "kinect-uiprmd",
                                    "--fps", "30", "--reference", str(good[1]), "--out", str(tmp_path / "o2")])
     assert res.exit_code == 3 and "not of 'squat'" in res.output
+
+
+def test_a_reference_path_is_analysed_with_the_sets_options(datasets: Path) -> None:
+    """``analyze(reference=path)`` reads the reference recording as the CLI and batch do (load_reference, with
+    the set's own options): a forced view reaches the reference too, so its front-view measures are there."""
+    folder = datasets / "pose_trainer/frontraise"
+    opts = {"input_format": "coco18-npy", "fps": 30, "view": "front"}
+    good, judged = folder / "frontraise_good_2.npy", folder / "frontraise_bad_1.npy"
+    by_path = report_to_dict(analyze(judged, "front_raise", reference=good, **opts))
+    loaded = load_reference(good, "front_raise", **opts)
+    assert isinstance(loaded, Report) and loaded.view == "front"
+    by_report = report_to_dict(analyze(judged, "front_raise", reference=loaded, **opts))
+    assert json.dumps(by_path) == json.dumps(by_report)
+    assert "lateral_lean" in by_path["reference"]["baseline"]  # measured only where the view is frontal
