@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import math
+
 import os
 import queue
 import threading
@@ -224,6 +226,7 @@ def iter_frames(
         try:
             if start_s is not None:
                 container.seek(int(start_s / tb) + (start_pts or 0), stream=stream, backward=True)
+            last_wanted = max(only, default=-1) if only is not None else math.inf
             for frame in container.decode(stream):
                 if not keyed:  # after a seek: begin at a key frame (frames before it may not decode cleanly)
                     if not frame.key_frame or frame.pts is None:
@@ -244,7 +247,7 @@ def iter_frames(
                     continue  # decoded from the key frame on, handed out from start_s on
                 index = n
                 n += 1
-                if only is not None and index > max(only, default=-1):
+                if index > last_wanted:
                     break
                 if index % stride == 0 and (only is None or index in only):
                     rgb = _to_rgb(reformatter, frame)
