@@ -50,11 +50,13 @@ def check_frame_count(n_frames: int, path: Path, what: str) -> None:
         )
 
 
-def world_from_positions(positions_m: npt.NDArray[np.floating[Any]], mapping: dict[int, str]) -> F32:
-    """(T, S, 3) metres -> canonical (T, J, 4). A joint at exactly (0, 0, 0) or not finite is missing."""
+def world_from_positions(positions_m: npt.NDArray[np.floating[Any]], mapping: dict[int, str], *,
+                         origin_is_gap: bool = True) -> F32:
+    """(T, S, 3) metres -> canonical (T, J, 4). A joint not finite is missing, and so is one at exactly (0, 0, 0)
+    when ``origin_is_gap`` (how sensors export a lost joint; not for joints computed from markers)."""
     values = np.asarray(positions_m, dtype=np.float64)
     finite = np.all(np.isfinite(values), axis=2)
-    at_origin = np.all(values == 0.0, axis=2)
+    at_origin = np.all(values == 0.0, axis=2) if origin_is_gap else np.zeros_like(finite)
     conf = np.where(finite & ~at_origin, 1.0, 0.0)
     data = empty_canonical(values.shape[0])
     put_joints(data, np.where(finite[..., None], values, np.nan), conf, mapping)

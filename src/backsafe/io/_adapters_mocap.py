@@ -115,7 +115,9 @@ def pig_canonical(positions_mm: npt.NDArray[Any]) -> F32:
     """(T, 39, 3) Plug-in Gait markers in mm -> the canonical (T, J, 4) world array in metres."""
     joints = pig_joints(positions_mm)
     names = list(joints)
-    return world_from_positions(np.stack([joints[n] for n in names], axis=1), dict(enumerate(names)))
+    # gaps were found on the markers; a joint centre that lands on the lab origin is a real position
+    return world_from_positions(np.stack([joints[n] for n in names], axis=1), dict(enumerate(names)),
+                                origin_is_gap=False)
 
 
 def load_pig39_array(path: Path, arr: npt.NDArray[Any]) -> F32:

@@ -311,8 +311,6 @@ def test_a_marker_near_but_not_at_the_origin_is_not_a_gap() -> None:
     np.testing.assert_allclose(data[0, JOINT_INDEX["left_elbow"], :3], [0.0, 0.0005, 0.0], atol=1e-9)
 
 
-@pytest.mark.xfail(strict=True, reason="since fe7a1f2 pig_canonical goes through world_from_positions, which drops "
-                   "any built joint at exactly (0, 0, 0): a joint centre, not a marker, at the lab origin is lost")
 def test_a_joint_centre_at_the_lab_origin_is_not_a_gap() -> None:
     """Only a marker at (0, 0, 0) is a gap (module docstring). A joint built from present markers may land on the
     lab origin (hands on the floor, wrist markers either side of it) and is then still measured."""
