@@ -498,8 +498,8 @@ def rep_measures(report: Report) -> dict[str, Any] | None:
     """The per-rep values that :func:`reference_from_report` takes from this analysis, as JSON-ready data.
 
     ``{"dims": "2d"|"3d", "markers": true (only for motion-capture markers), "reps": [rep indices used],
-    "values": {measure: [value per rep, None = not measurable]}}``, or None when the analysis cannot be a reference (no repetition found). Written into every
-    report (``rep_measures``) so that :func:`reference_from_report_dict` rebuilds the same reference from the
+    "values": {measure: [value per rep, None = not measurable]}}``, or None when the analysis cannot be a
+    reference (no repetition found). Written into every report (``rep_measures``) so that :func:`reference_from_report_dict` rebuilds the same reference from the
     report.json alone, as exactly as from the Report itself (floats survive JSON unchanged).
     """
     try:

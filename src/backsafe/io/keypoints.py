@@ -12,7 +12,8 @@ Conventions (see :class:`~backsafe.model.PoseSequence`): float32 (T, J, 4) x, y,
 :data:`~backsafe.skeleton.CANONICAL_JOINTS` order; missing joints NaN with confidence 0. 2D formats are in image
 pixels, y down (normalised files are scaled by ``image_size``, default 1000 x 1000), with ``pelvis`` = mid-hip
 and ``neck`` = mid-shoulder filled in where the format does not measure them. Kinect and motion-capture
-formats are world metres, y up (Plug-in Gait markers become joint centres, see ``_adapters_mocap``). None of these files carries time stamps, so the caller gives ``fps``.
+formats are world metres, y up (Plug-in Gait markers become joint centres, see ``_adapters_mocap``). None of
+these files carries time stamps, so the caller gives ``fps``.
 
 Every malformed input raises :class:`~backsafe.errors.KeypointFormatError` (or another
 :class:`~backsafe.errors.InputError`) with a one-line message; library exceptions are wrapped.
@@ -422,8 +423,8 @@ def iter_uiprmd_reps(npz_path: str | Path, sensor: str = "kinect") -> Iterator[t
     Yields
     ------
     (PoseSequence, dict)
-        Metres, y up, ``source`` "kinect-uiprmd" or "vicon-uiprmd"; the dict holds ``subject``, ``episode``, ``correct`` (bool),
-        ``movement`` (e.g. "deep_squat"), ``movement_id`` ("m01") and ``rep_index``.
+        Metres, y up, ``source`` "kinect-uiprmd" or "vicon-uiprmd"; the dict holds ``subject``, ``episode``,
+        ``correct`` (bool), ``movement`` (e.g. "deep_squat"), ``movement_id`` ("m01") and ``rep_index``.
 
     Raises
     ------
