@@ -65,7 +65,7 @@ if TYPE_CHECKING:
 
 #: bump when the meaning of a completion record changes (old records are then redone)
 RECORD_VERSION = 1
-KEYPOINT_EXTENSIONS = frozenset({".csv", ".json", ".npy", ".txt"})
+KEYPOINT_EXTENSIONS = frozenset({".c3d", ".csv", ".json", ".npy", ".txt"})
 #: manifest columns / keys, and the AnalysisOptions field each one sets
 MANIFEST_FIELDS = ("exercise", "load_kg", "fps", "view", "tempo", "input_format", "body_mass_kg", "sex", "back_shape")
 _FLOAT_FIELDS = frozenset({"load_kg", "fps", "body_mass_kg"})

@@ -96,6 +96,7 @@ class InputFormat(str, Enum):
     kinect_uiprmd = "kinect-uiprmd"
     kinect_v2 = "kinect-v2"
     pig39_npy = "pig39-npy"
+    c3d = "c3d"
 
 
 class OutFormat(str, Enum):

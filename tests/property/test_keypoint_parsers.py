@@ -141,7 +141,8 @@ def test_json_text(doc: object, fmt: str, fps, size, cut: int) -> None:  # type:
 
 
 @settings(max_examples=n_examples(40), **SETTINGS)
-@given(raw=st.binary(max_size=400), suffix=st.sampled_from([".json", ".csv", ".txt", ".npy", ""]), fmt=FORMATS)
+@given(raw=st.binary(max_size=400), suffix=st.sampled_from([".json", ".csv", ".txt", ".npy", ".c3d", ""]),
+       fmt=FORMATS)
 def test_any_bytes(raw: bytes, suffix: str, fmt: str) -> None:
     parse(raw, suffix, fmt, 30.0, None)
 
@@ -156,7 +157,7 @@ dtypes = st.sampled_from([np.float64, np.float32, np.float16, np.int64, np.int8,
 def npy_bytes(draw: st.DrawFn) -> bytes:
     kind = draw(st.integers(0, 3))
     if kind == 0:  # a real keypoint shape, any values
-        j = draw(st.sampled_from([18, 22, 17, 25, 33]))
+        j = draw(st.sampled_from([18, 22, 17, 25, 33, 39]))
         n = draw(st.integers(0, 12))
         arr = draw(hnp.arrays(np.float64, (n, j, draw(st.sampled_from([3, 2, 4]))),
                               elements=st.floats(allow_nan=True, allow_infinity=True)))
@@ -183,7 +184,8 @@ def npy_bytes(draw: st.DrawFn) -> bytes:
 
 
 @settings(max_examples=n_examples(150), **SETTINGS)
-@given(raw=npy_bytes(), fmt=st.sampled_from(["auto", "coco18-npy", "kinect-uiprmd"]), fps=FPS, size=SIZES)
+@given(raw=npy_bytes(), fmt=st.sampled_from(["auto", "coco18-npy", "kinect-uiprmd", "pig39-npy"]), fps=FPS,
+       size=SIZES)
 def test_npy_bytes(raw: bytes, fmt: str, fps, size) -> None:  # type: ignore[no-untyped-def]
     parse(raw, ".npy", fmt, fps, size)
 

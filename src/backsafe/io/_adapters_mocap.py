@@ -18,6 +18,10 @@ so the canonical joints are built from them:
 * **head**: ``nose`` = the centre of the four head markers (a head point, as for Kinect), each ear = mid-way
   between that side's front and back head markers.
 
+Files: a (T, 39, 3) npy in the order above (``pig39-npy``), or a C3D file (``c3d``, the format every
+motion-capture system exports), whose markers are found by their Plug-in Gait labels (a ``Subject:`` prefix and
+letter case do not matter) and whose frame rate and units come from the file itself.
+
 Lab frame: right-handed with z up (Vicon's default), millimetres. The output is the canonical (T, J, 4)
 float32 array in metres with y up (``space="world"``): (x, y, z)_lab -> (y, z, x), a cyclic swap that keeps
 the frame right-handed. Which horizontal direction the person faces does not matter: kinematics builds its
@@ -27,13 +31,16 @@ joint built from it is then missing in that frame, with confidence 0.
 
 from __future__ import annotations
 
+import io
+import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from ._adapters_common import F32, check_points_array, world_from_positions
+from ..errors import KeypointFormatError
+from ._adapters_common import F32, MAX_FPS, MAX_FRAMES, MIN_FPS, check_points_array, world_from_positions
 
 #: Plug-in Gait full-body markers in the order Vicon Nexus exports them (and UI-PRMD stores them)
 PIG_MARKERS: tuple[str, ...] = (
@@ -126,4 +133,88 @@ def load_pig39_array(path: Path, arr: npt.NDArray[Any]) -> F32:
     return pig_canonical(arr)
 
 
-__all__ = ["PIG_MARKERS", "PIG_N_MARKERS", "load_pig39_array", "pig_canonical", "pig_joints"]
+#: C3D files larger than this are refused before they are read (an hour of 100 Hz full-body capture is ~0.3 GB)
+MAX_C3D_BYTES = 1 << 30
+MAX_C3D_POINTS = 1000
+#: C3D POINT:UNITS -> millimetres per unit
+_C3D_UNITS = {"mm": 1.0, "cm": 10.0, "m": 1000.0}
+
+
+def _c3d_vertical(reader: Any) -> int:
+    """The index of the up axis: POINT:Y_SCREEN names it (the axis drawn upwards); Vicon's default is +Z."""
+    param = reader.get("POINT:Y_SCREEN")
+    text = param.string_value.strip().upper() if param is not None else ""
+    return {"+X": 0, "+Y": 1, "+Z": 2}.get(text, 2)
+
+
+def read_pig_c3d(path: Path) -> tuple[npt.NDArray[np.float64], float]:
+    """The 39 Plug-in Gait markers of a C3D file as (T, 39, 3) millimetres with z up, and the frame rate.
+
+    A marker the file does not label is a gap in every frame; a sample with a negative residual (the C3D mark
+    of an invalid point) is a gap in that frame. The file must name at least the four pelvis markers.
+    """
+    import c3d  # the c3d package (MIT), a pure-Python reader of the C3D standard
+
+    size = path.stat().st_size
+    if size == 0:
+        raise KeypointFormatError(f"{path}: the file is empty; expected a C3D motion-capture file")
+    if size > MAX_C3D_BYTES:
+        raise KeypointFormatError(f"{path}: {size / 2**30:.1f} GB is larger than the 1 GB limit; split the trial")
+    data = path.read_bytes()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "no analog data" and similar notes of the reader
+            reader = c3d.Reader(io.BytesIO(data))
+            n_points, n_frames, rate = int(reader.point_used), int(reader.frame_count), float(reader.point_rate)
+            labels = [str(x).strip() for x in reader.point_labels]
+            units_param = reader.get("POINT:UNITS")
+            units = units_param.string_value.strip().lower() if units_param is not None else "mm"
+            vertical = _c3d_vertical(reader)
+            if not 0 < n_points <= MAX_C3D_POINTS or not 0 < n_frames <= MAX_FRAMES:
+                raise KeypointFormatError(
+                    f"{path}: the C3D header gives {n_points} points and {n_frames} frames; expected 1-"
+                    f"{MAX_C3D_POINTS} points and 1-{MAX_FRAMES} frames"
+                )
+            if not MIN_FPS <= rate <= MAX_FPS:
+                raise KeypointFormatError(f"{path}: the C3D point rate is {rate:g} Hz; expected {MIN_FPS:g}-"
+                                          f"{MAX_FPS:g}")
+            frames = [points for _, points, _ in reader.read_frames()]
+    except KeypointFormatError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the reader raises a dozen kinds on a damaged file; all mean that
+        raise KeypointFormatError(f"{path}: not a readable C3D file ({type(exc).__name__}: {exc})") from exc
+    if len(frames) != n_frames or any(f.shape[0] != n_points for f in frames):
+        raise KeypointFormatError(f"{path}: the C3D header promises {n_frames} frames of {n_points} points, the "
+                                  f"file holds {len(frames)}; is it truncated?")
+    if units not in _C3D_UNITS:
+        raise KeypointFormatError(f"{path}: C3D point units {units!r}; expected mm, cm or m")
+    points = np.stack(frames).astype(np.float64)  # (T, N, 5): x, y, z, residual, cameras
+    xyz = np.where(points[..., 3:4] < 0, np.nan, points[..., :3]) * _C3D_UNITS[units]
+    if vertical != 2:  # a cyclic turn keeps the frame right-handed: y up -> (z, x, y), x up -> (y, z, x)
+        xyz = xyz[..., [(vertical + 1) % 3, (vertical + 2) % 3, vertical]]
+    by_name = {lab.rsplit(":", 1)[-1].strip().upper(): i for i, lab in enumerate(labels)}
+    out = np.full((len(frames), PIG_N_MARKERS, 3), np.nan)
+    for j, name in enumerate(PIG_MARKERS):
+        if name in by_name:
+            out[:, j] = xyz[:, by_name[name]]
+    missing = [m for m in ("LASI", "RASI", "LPSI", "RPSI") if m not in by_name]
+    if missing:
+        shown = ", ".join(labels[:12]) + (", ..." if len(labels) > 12 else "")
+        raise KeypointFormatError(f"{path}: no Plug-in Gait pelvis marker {', '.join(missing)} among the C3D's "
+                                  f"labels ({shown}); backsafe reads the Plug-in Gait full-body marker set")
+    return out, rate
+
+
+def load_pig_c3d(path: Path) -> tuple[F32, float]:
+    """A C3D file of Plug-in Gait markers -> canonical metres, y up, and its frame rate."""
+    markers, rate = read_pig_c3d(path)
+    heads = np.nanmedian(markers[:, [_M[m] for m in ("LFHD", "RFHD", "LBHD", "RBHD")], 2])
+    feet = np.nanmedian(markers[:, [_M[m] for m in ("LANK", "RANK", "LHEE", "RHEE")], 2])
+    if np.isfinite(heads) and np.isfinite(feet) and heads < feet:
+        raise KeypointFormatError(f"{path}: the head markers are below the feet along the C3D's up axis; is "
+                                  "POINT:Y_SCREEN set to the lab's vertical axis?")
+    return pig_canonical(markers), rate
+
+
+__all__ = ["MAX_C3D_BYTES", "PIG_MARKERS", "PIG_N_MARKERS", "load_pig39_array", "load_pig_c3d", "pig_canonical",
+           "pig_joints", "read_pig_c3d"]

@@ -12,8 +12,8 @@ Conventions (see :class:`~backsafe.model.PoseSequence`): float32 (T, J, 4) x, y,
 :data:`~backsafe.skeleton.CANONICAL_JOINTS` order; missing joints NaN with confidence 0. 2D formats are in image
 pixels, y down (normalised files are scaled by ``image_size``, default 1000 x 1000), with ``pelvis`` = mid-hip
 and ``neck`` = mid-shoulder filled in where the format does not measure them. Kinect and motion-capture
-formats are world metres, y up (Plug-in Gait markers become joint centres, see ``_adapters_mocap``). None of
-these files carries time stamps, so the caller gives ``fps``.
+formats are world metres, y up (Plug-in Gait markers become joint centres, see ``_adapters_mocap``). Apart from
+C3D, which states its own frame rate, none of these files carries time stamps, so the caller gives ``fps``.
 
 Every malformed input raises :class:`~backsafe.errors.KeypointFormatError` (or another
 :class:`~backsafe.errors.InputError`) with a one-line message; library exceptions are wrapped.
@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..errors import InputError, KeypointFormatError
+from ..errors import InputError, KeypointFormatError, ValueRangeError
 from ..model import PoseSequence
 from ..skeleton import CANONICAL_JOINTS
 from ._adapters_common import (
@@ -61,7 +61,7 @@ from ._adapters_image import (
     read_blazepose_csv,
     scale_normalised,
 )
-from ._adapters_mocap import PIG_N_MARKERS, load_pig39_array
+from ._adapters_mocap import PIG_N_MARKERS, load_pig39_array, load_pig_c3d
 from ._adapters_kinect import (
     KINECT_V2_COLUMNS,
     UIPRMD_N_JOINTS,
@@ -90,11 +90,12 @@ KEYPOINT_FORMATS: tuple[str, ...] = (
     "kinect-uiprmd",
     "kinect-v2",
     "pig39-npy",
+    "c3d",
 )
 VIDEO_EXTENSIONS: frozenset[str] = frozenset({".mp4", ".mov", ".webm", ".avi", ".mkv", ".m4v"})
-_WORLD_FORMATS = frozenset({"kinect-uiprmd", "kinect-v2", "pig39-npy"})
+_WORLD_FORMATS = frozenset({"kinect-uiprmd", "kinect-v2", "pig39-npy", "c3d"})
 #: sources whose keypoints are skin markers of optical motion capture (mm precision), for the reference floors
-MARKER_SOURCES = frozenset({"pig39-npy", "vicon-uiprmd"})
+MARKER_SOURCES = frozenset({"pig39-npy", "c3d", "vicon-uiprmd"})
 
 
 # ----------------------------------------------------------------------------------------------- detection
@@ -149,8 +150,10 @@ def detect_format(path: str | Path) -> str:
         return _detect_csv(p)
     if suffix == ".txt":
         return _detect_txt(p)
+    if suffix == ".c3d":
+        return "c3d"
     raise KeypointFormatError(
-        f"{p}: unknown extension {suffix or '(none)'!r}; expected .csv, .json, .npy, .txt, a folder of OpenPose "
+        f"{p}: unknown extension {suffix or '(none)'!r}; expected .c3d, .csv, .json, .npy, .txt, a folder of OpenPose "
         f"JSON or a video ({', '.join(sorted(VIDEO_EXTENSIONS))}); pass --input-format to say which"
     )
 
@@ -302,6 +305,15 @@ def load_keypoints(
         raise KeypointFormatError(f"{p}: is a video, not a keypoint file; analyse it with --input-format video")
     if fmt not in KEYPOINT_FORMATS:
         raise InputError(f"unknown input format {fmt!r}; expected auto, video or one of {', '.join(KEYPOINT_FORMATS)}")
+    if fmt == "c3d":  # the one keypoint format that carries its own frame rate
+        if p.is_dir():
+            raise KeypointFormatError(f"{p}: is a folder; expected a .c3d file")
+        data, rate = load_pig_c3d(p)
+        if fps is not None and abs(check_fps(fps, p, fmt) - rate) > 0.01 * rate:
+            raise ValueRangeError(f"{p}: --fps {fps:g} contradicts the C3D file's own {rate:g} Hz; leave --fps "
+                                  "out")
+        return build_sequence(data, frame_times(data.shape[0], rate), path=p, source=fmt, space="world",
+                              image_size=None)
     rate = check_fps(fps, p, fmt)
     size = check_image_size(image_size)
     if fmt in _WORLD_FORMATS:

@@ -92,7 +92,7 @@ def test_detect_format_folder_and_uiprmd_npy(datasets: Path, tmp_path: Path) -> 
 
 def test_formats_constant() -> None:
     assert KEYPOINT_FORMATS == ("blazepose-csv", "blazepose-json", "openpose-json", "coco18-npy", "coco17-json",
-                                "kinect-uiprmd", "kinect-v2", "pig39-npy")  # fmt: skip
+                                "kinect-uiprmd", "kinect-v2", "pig39-npy", "c3d")  # fmt: skip
 
 
 # ----------------------------------------------------------------------------------------------- blazepose-csv

@@ -530,11 +530,12 @@ def test_reference_floors_follow_the_sensor() -> None:
     differ = [m for m in MEASURES if m.name in markers and m.name in camera
               and _value(markers[m.name]) != _value(camera[m.name])]
     assert differ, "no measure whose marker floor differs from the Kinect one: this test would prove nothing"
-    assert MARKER_SOURCES == {"pig39-npy", "vicon-uiprmd"}
+    assert MARKER_SOURCES == {"pig39-npy", "c3d", "vicon-uiprmd"}
     for m in MEASURES:
         if m.name in markers:
             assert floor_for(m, "3d", "vicon-uiprmd") == _value(markers[m.name]), m.name
             assert floor_for(m, "3d", "pig39-npy") == _value(markers[m.name]), m.name
+            assert floor_for(m, "3d", "c3d") == _value(markers[m.name]), m.name
         if m.name in camera:
             assert floor_for(m, "3d", "kinect-uiprmd") == _value(camera[m.name]), m.name
             assert floor_for(m, "3d", "kinect-v2") == _value(camera[m.name]), m.name
