@@ -403,6 +403,39 @@ def npy_object(d: Path) -> Path:
     return p
 
 
+def _c3d_points(d: Path, name: str, labels: list[str]) -> Path:
+    """A C3D of 50 frames, 100 Hz, of the given marker labels (points on a vertical line)."""
+    import warnings
+
+    import c3d
+
+    w = c3d.Writer(point_rate=100.0)
+    w.set_point_labels(labels)
+    pts = np.zeros((len(labels), 5), np.float32)
+    pts[:, 2] = np.linspace(50.0, 1700.0, len(labels))
+    w.add_frames([(pts.copy(), np.zeros((0, 0), np.float32)) for _ in range(50)])
+    p = d / name
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with p.open("wb") as f:
+            w.write(f)
+    return p
+
+
+def c3d_other_markers(d: Path) -> Path:
+    return _c3d_points(d, "other_markers.c3d", [f"Subj:M{i:02d}" for i in range(39)])
+
+
+def c3d_truncated(d: Path) -> Path:
+    from backsafe.io._adapters_mocap import PIG_MARKERS
+
+    full = _c3d_points(d, "full.c3d", list(PIG_MARKERS))
+    p = d / "truncated.c3d"
+    p.write_bytes(full.read_bytes()[: full.stat().st_size // 2])
+    full.unlink()
+    return p
+
+
 def csv_missing_columns(d: Path) -> Path:
     """A BlazePose CSV with only the shoulders: no hips, knees or ankles to analyse a squat with."""
     p = d / "missing_columns.csv"
@@ -495,6 +528,9 @@ CASES: list[Case] = [
     Case("npy_1d", "1-D npy", npy_1d, args=KP, message=r"shape|dimension", max_s=10),
     Case("npy_object", "npy of Python objects (pickle)", npy_object, args=KP, message=r"pickle|object|dtype",
          max_s=10),
+    Case("c3d_other", "C3D of another marker set (no Plug-in Gait labels)", c3d_other_markers,
+         message=r"Plug-in Gait pelvis marker", max_s=10),
+    Case("c3d_truncated", "C3D cut in half", c3d_truncated, message=r"truncated|not a readable C3D", max_s=10),
     Case("csv_missing", "BlazePose CSV with only shoulder columns", csv_missing_columns, args=KP,
          message=r"column|joint|hip|knee", max_s=10),
     Case("csv_text", "BlazePose CSV with text in the number cells", csv_text_in_numbers, args=KP,
