@@ -40,7 +40,15 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import KeypointFormatError
-from ._adapters_common import F32, MAX_FPS, MAX_FRAMES, MIN_FPS, check_points_array, world_from_positions
+from ._adapters_common import (
+    F32,
+    MAX_FPS,
+    MAX_FRAMES,
+    MIN_FPS,
+    check_points_array,
+    printable,
+    world_from_positions,
+)
 
 #: Plug-in Gait full-body markers in the order Vicon Nexus exports them (and UI-PRMD stores them)
 PIG_MARKERS: tuple[str, ...] = (
@@ -151,7 +159,8 @@ def read_pig_c3d(path: Path) -> tuple[npt.NDArray[np.float64], float]:
     """The 39 Plug-in Gait markers of a C3D file as (T, 39, 3) millimetres with z up, and the frame rate.
 
     A marker the file does not label is a gap in every frame; a sample with a negative residual (the C3D mark
-    of an invalid point) is a gap in that frame. The file must name at least the four pelvis markers.
+    of an invalid point) is a gap in that frame. The file must name at least the four pelvis markers, and the
+    markers of one subject only (labels ``Subject:LASI``; two prefixes with Plug-in Gait names are refused).
     """
     import c3d  # the c3d package (MIT), a pure-Python reader of the C3D standard
 
@@ -182,24 +191,37 @@ def read_pig_c3d(path: Path) -> tuple[npt.NDArray[np.float64], float]:
     except KeypointFormatError:
         raise
     except Exception as exc:  # noqa: BLE001 - the reader raises a dozen kinds on a damaged file; all mean that
-        raise KeypointFormatError(f"{path}: not a readable C3D file ({type(exc).__name__}: {exc})") from exc
+        raise KeypointFormatError(
+            f"{path}: not a readable C3D file ({type(exc).__name__}: {printable(str(exc), 80)})"
+        ) from exc
     if len(frames) != n_frames or any(f.shape[0] != n_points for f in frames):
         raise KeypointFormatError(f"{path}: the C3D header promises {n_frames} frames of {n_points} points, the "
                                   f"file holds {len(frames)}; is it truncated?")
     if units not in _C3D_UNITS:
-        raise KeypointFormatError(f"{path}: C3D point units {units!r}; expected mm, cm or m")
+        raise KeypointFormatError(f"{path}: C3D point units {printable(units, 20)!r}; expected mm, cm or m")
     points = np.stack(frames).astype(np.float64)  # (T, N, 5): x, y, z, residual, cameras
     xyz = np.where(points[..., 3:4] < 0, np.nan, points[..., :3]) * _C3D_UNITS[units]
     if vertical != 2:  # a cyclic turn keeps the frame right-handed: y up -> (z, x, y), x up -> (y, z, x)
         xyz = xyz[..., [(vertical + 1) % 3, (vertical + 2) % 3, vertical]]
-    by_name = {lab.rsplit(":", 1)[-1].strip().upper(): i for i, lab in enumerate(labels)}
+    by_name: dict[str, int] = {}
+    subjects: set[str] = set()
+    for i, lab in enumerate(labels):
+        prefix, _, name = lab.rpartition(":")
+        name = name.strip().upper()
+        if name in PIG_MARKERS:
+            subjects.add(prefix.strip())
+            by_name.setdefault(name, i)
+    if len(subjects) > 1:  # as with two people in a video: whose set would it be?
+        who = ", ".join(printable(x or "(no prefix)", 30) for x in sorted(subjects)[:4])
+        raise KeypointFormatError(f"{path}: the C3D holds the Plug-in Gait markers of {len(subjects)} subjects "
+                                  f"({who}); export one subject per file")
     out = np.full((len(frames), PIG_N_MARKERS, 3), np.nan)
     for j, name in enumerate(PIG_MARKERS):
         if name in by_name:
             out[:, j] = xyz[:, by_name[name]]
     missing = [m for m in ("LASI", "RASI", "LPSI", "RPSI") if m not in by_name]
     if missing:
-        shown = ", ".join(labels[:12]) + (", ..." if len(labels) > 12 else "")
+        shown = printable(", ".join(labels[:12]) + (", ..." if len(labels) > 12 else ""), 160)
         raise KeypointFormatError(f"{path}: no Plug-in Gait pelvis marker {', '.join(missing)} among the C3D's "
                                   f"labels ({shown}); backsafe reads the Plug-in Gait full-body marker set")
     return out, rate
@@ -208,8 +230,10 @@ def read_pig_c3d(path: Path) -> tuple[npt.NDArray[np.float64], float]:
 def load_pig_c3d(path: Path) -> tuple[F32, float]:
     """A C3D file of Plug-in Gait markers -> canonical metres, y up, and its frame rate."""
     markers, rate = read_pig_c3d(path)
-    heads = np.nanmedian(markers[:, [_M[m] for m in ("LFHD", "RFHD", "LBHD", "RBHD")], 2])
-    feet = np.nanmedian(markers[:, [_M[m] for m in ("LANK", "RANK", "LHEE", "RHEE")], 2])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-gap head or foot markers: no check possible
+        heads = np.nanmedian(markers[:, [_M[m] for m in ("LFHD", "RFHD", "LBHD", "RBHD")], 2])
+        feet = np.nanmedian(markers[:, [_M[m] for m in ("LANK", "RANK", "LHEE", "RHEE")], 2])
     if np.isfinite(heads) and np.isfinite(feet) and heads < feet:
         raise KeypointFormatError(f"{path}: the head markers are below the feet along the C3D's up axis; is "
                                   "POINT:Y_SCREEN set to the lab's vertical axis?")

@@ -124,6 +124,14 @@ def test_refusals_say_what_is_wrong(rep: F64, tmp_path: Path) -> None:
     (tmp_path / "cut.c3d").write_bytes(good[: len(good) * 2 // 3])
     with pytest.raises(KeypointFormatError, match="truncated|not a readable C3D"):
         load_keypoints(tmp_path / "cut.c3d")
+    two = write_c3d(tmp_path / "two.c3d", np.concatenate([rep, rep + 800.0], axis=1),
+                    [f"Ann:{m}" for m in PIG_MARKERS] + [f"Bob:{m}" for m in PIG_MARKERS])
+    with pytest.raises(KeypointFormatError, match=r"markers of 2 subjects \(Ann, Bob\); export one subject"):
+        load_keypoints(two)
+    newline = write_c3d(tmp_path / "nl.c3d", rep, [f"M{i}\nX" for i in range(len(PIG_MARKERS))])
+    with pytest.raises(KeypointFormatError) as err:
+        load_keypoints(newline)
+    assert "\n" not in str(err.value)
     (tmp_path / "empty.c3d").write_bytes(b"")
     with pytest.raises(KeypointFormatError, match="empty"):
         load_keypoints(tmp_path / "empty.c3d")
