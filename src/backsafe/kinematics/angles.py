@@ -386,6 +386,13 @@ def compute_kinematics(pose: PoseSequence, view: View | None = None) -> Kinemati
         return np.asarray(np.einsum("td,td->t", p - l5, fwd) * m_per_unit, dtype=np.float64)
 
     put("load_lever_m", ahead_m(hands), "m")
+    # the forearm's direction projected on the facing direction, per side: the hand's COM and the NIOSH grip both
+    # lie ~8 cm beyond the wrist along the forearm
+    fore_along: dict[str, FloatArray] = {}
+    for side in ("left", "right"):
+        fore = body[f"{side}_wrist"] - body[f"{side}_elbow"]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            fore_along[side] = np.einsum("td,td->t", fore / np.linalg.norm(fore, axis=1, keepdims=True), fwd)
     # segment centres of mass for the static L5/S1 moment (de Leva 1996 COM %, COACHING_RULES §6)
     if dims == "3d" or view in ("side", "oblique"):
         male = True  # segment COM fractions differ by < 2 % between the sexes; masses are applied later
@@ -397,19 +404,11 @@ def compute_kinematics(pose: PoseSequence, view: View | None = None) -> Kinemati
             put(f"com_dx_upperarm_{side}_m", ahead_m(sh + 0.577 * (el - sh)), "m")
             put(f"com_dx_forearm_{side}_m", ahead_m(el + 0.457 * (wr - el)), "m")
             # hand COM ≈ 8 cm beyond the wrist along the forearm (the NIOSH +8 cm grip offset)
-            fore = wr - el
-            with np.errstate(invalid="ignore", divide="ignore"):
-                unit_fore = fore / np.linalg.norm(fore, axis=1, keepdims=True)
-            put(f"com_dx_hand_{side}_m", ahead_m(wr) + 0.08 * np.einsum("td,td->t", unit_fore, fwd), "m")
+            put(f"com_dx_hand_{side}_m", ahead_m(wr) + 0.08 * fore_along[side], "m")
     # NIOSH H: mid-ankle to the grip, and the grip is ~8 cm beyond the wrist *along the forearm* (as for the hand
     # COM above): with the arms hanging, as in a deadlift, that adds nothing horizontally; with the forearm level
     # it adds the full 8 cm. Where no forearm is seen, the whole 8 cm is added (the longer, cautious lever).
-    alongs = []
-    for side in ("left", "right"):
-        fore = body[f"{side}_wrist"] - body[f"{side}_elbow"]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            alongs.append(np.einsum("td,td->t", fore / np.linalg.norm(fore, axis=1, keepdims=True), fwd))
-    along = _nanmean(*alongs)
+    along = _nanmean(fore_along["left"], fore_along["right"])
     grip_dx = 0.08 * np.where(np.isfinite(along), along, 1.0)
     wrists_dx = np.einsum("td,td->t", hands - mid_ank, fwd) * m_per_unit
     put("hands_ankle_dx_m", np.abs(wrists_dx + grip_dx), "m")
