@@ -112,24 +112,21 @@ MEASURES: tuple[RefMeasure, ...] = (
 REFERENCE_CODES = frozenset(m.code for m in MEASURES)
 
 
-def is_markers(kin: Kinematics) -> bool:
-    """Keypoints built from motion-capture markers (their own, millimetre-level error)."""
+def from_markers(source: str) -> bool:
+    """Keypoints from ``source`` (PoseSequence.source) are built from motion-capture markers, with their own,
+    millimetre-level error."""
     from ..io.keypoints import MARKER_SOURCES
 
-    return kin.source in MARKER_SOURCES
-
-
-def floor_table(dims: str, source: str = "") -> str:
-    """The thresholds.json table of 3D reference floors for keypoints from ``source``."""
-    from ..io.keypoints import MARKER_SOURCES
-
-    return "reference_floor_markers" if dims == "3d" and source in MARKER_SOURCES else "reference_floor_3d"
+    return source in MARKER_SOURCES
 
 
 def floor_for(m: RefMeasure, dims: str, source: str = "") -> float | None:
+    """The floor of ``m`` for keypoints of ``dims`` from ``source``: §5's 2D floor, or the fitted 3D table of the
+    sensor (``reference_floor_markers`` for markers, else ``reference_floor_3d``)."""
     if dims != "3d":
         return m.floor_2d
-    entry = load_thresholds().get(floor_table(dims, source), {}).get(m.name)
+    table = "reference_floor_markers" if from_markers(source) else "reference_floor_3d"
+    entry = load_thresholds().get(table, {}).get(m.name)
     if entry is None:
         return m.floor_3d
     return float(entry["value"] if isinstance(entry, dict) else entry)
@@ -161,19 +158,18 @@ class PersonalReference:
         2D pixels-angles against 3D, or marker-built joint centres against a camera's joints."""
         if self.dims != kin.dims:
             return f"the reference is {self.dims.upper()} keypoints and this recording {kin.dims.upper()}"
-        if self.markers != is_markers(kin):
-            what = ("motion-capture markers", "other keypoints")
-            a, b = (what[0], what[1]) if self.markers else (what[1], what[0])
-            return f"the reference is {a} and this recording {b}"
+        if self.markers != from_markers(kin.source):
+            kind = {True: "motion-capture markers", False: "other keypoints"}
+            return f"the reference is {kind[self.markers]} and this recording {kind[not self.markers]}"
         return None
 
     def add(self, kin: Kinematics, reps: Sequence[Rep], source: str = "") -> None:
         if self.n_reps and kin.dims != self.dims:
             raise ValueError("a reference mixes 2D and 3D keypoints")
-        if self.n_reps and is_markers(kin) != self.markers:
+        if self.n_reps and from_markers(kin.source) != self.markers:
             raise ValueError("a reference mixes motion-capture markers and other keypoints")
         self.dims = kin.dims
-        self.markers = is_markers(kin)
+        self.markers = from_markers(kin.source)
         for name, vals in rep_values(kin, reps).items():
             self.values.setdefault(name, []).extend(vals)
         self.n_reps += len(reps)
