@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,11 +65,6 @@ UIPRMD_JOINTS: dict[int, str] = {
 }
 UIPRMD_N_JOINTS = 22
 UIPRMD_FPS = 30.0
-#: per sensor: the npz key of the positions, the frame rate (UI-PRMD paper) and the source name of the poses
-UIPRMD_SENSORS: dict[str, tuple[str, float, str]] = {
-    "kinect": ("positions_abs", UIPRMD_FPS, "kinect-uiprmd"),
-    "vicon": ("positions_mm", 100.0, "vicon-uiprmd"),
-}
 
 #: Kinect v2 joint index -> canonical name (hands, hand tips and thumbs are not mapped)
 KINECT_V2_JOINTS: dict[int, str] = {
@@ -122,6 +117,22 @@ def load_kinect_v2_txt(path: Path) -> F32:
     return world_from_positions(table.reshape(-1, 25, 7)[..., :3], KINECT_V2_JOINTS)
 
 
+@dataclass(frozen=True, slots=True)
+class UiprmdSensor:
+    """What differs between the two sensors' UI-PRMD files."""
+
+    key: str  # npz key of the positions
+    fps: float  # frame rate (UI-PRMD paper; the files hold no time stamps)
+    source: str  # PoseSequence.source of its reps
+    width: int  # points per frame
+    load: Callable[[Path, npt.NDArray[Any]], F32]  # one rep's positions -> canonical array
+
+
+UIPRMD_SENSORS: dict[str, UiprmdSensor] = {
+    "kinect": UiprmdSensor("positions_abs", UIPRMD_FPS, "kinect-uiprmd", UIPRMD_N_JOINTS, load_uiprmd_array),
+    "vicon": UiprmdSensor("positions_mm", 100.0, "vicon-uiprmd", PIG_N_MARKERS, load_pig39_array),
+}
+
 _MOVEMENT = re.compile(r"^(m\d+)_(.+)$")
 
 
@@ -139,17 +150,17 @@ class UiprmdFile:
 
     @property
     def fps(self) -> float:
-        return UIPRMD_SENSORS[self.sensor][1]
+        return UIPRMD_SENSORS[self.sensor].fps
 
     @property
     def source(self) -> str:
-        return UIPRMD_SENSORS[self.sensor][2]
+        return UIPRMD_SENSORS[self.sensor].source
 
     def reps(self) -> Iterator[tuple[F32, dict[str, Any]]]:
         """Canonical arrays and metadata of each repetition, in file order."""
         match = _MOVEMENT.match(self.path.stem)
         movement_id, movement = (match.group(1), match.group(2)) if match else ("", self.path.stem)
-        load = load_uiprmd_array if self.sensor == "kinect" else load_pig39_array
+        load = UIPRMD_SENSORS[self.sensor].load
         for i in range(self.offsets.shape[0] - 1):
             data = load(self.path, self.positions[self.offsets[i] : self.offsets[i + 1]])
             meta: dict[str, Any] = {
@@ -165,13 +176,14 @@ class UiprmdFile:
 
 def read_uiprmd_npz(path: Path, sensor: str = "kinect") -> UiprmdFile:
     """Open and check a UI-PRMD npz of ``sensor`` (keys, offsets, per-rep metadata) before any rep is used."""
-    key = UIPRMD_SENSORS[sensor][0]
+    spec = UIPRMD_SENSORS[sensor]
+    key = spec.key
     needed = ("offsets", "subject", "episode", "correct", key)
     try:
         with np.load(path, allow_pickle=False) as npz:
             missing = [k for k in needed if k not in npz.files]
             if missing:
-                other = next((s for s, v in UIPRMD_SENSORS.items() if v[0] in npz.files and s != sensor), None)
+                other = next((s for s, v in UIPRMD_SENSORS.items() if v.key in npz.files and s != sensor), None)
                 hint = f"; this is a {other} file: pass sensor={other!r}" if other else ""
                 raise KeypointFormatError(
                     f"{path}: UI-PRMD {sensor} npz needs keys {', '.join(needed)}; missing {', '.join(missing)}{hint}"
@@ -195,9 +207,8 @@ def read_uiprmd_npz(path: Path, sensor: str = "kinect") -> UiprmdFile:
             f"{path}: offsets {offsets.shape} do not cut {key} {positions.shape} into "
             f"{arrays['subject'].shape} repetitions"
         )
-    width = UIPRMD_N_JOINTS if sensor == "kinect" else PIG_N_MARKERS
-    if positions.ndim != 3 or positions.shape[1:] != (width, 3):
-        raise KeypointFormatError(f"{path}: {key} expected shape (T, {width}, 3), got {positions.shape}")
+    if positions.ndim != 3 or positions.shape[1:] != (spec.width, 3):
+        raise KeypointFormatError(f"{path}: {key} expected shape (T, {spec.width}, 3), got {positions.shape}")
     return UiprmdFile(path, positions, offsets, arrays["subject"], arrays["episode"], arrays["correct"], sensor)
 
 
