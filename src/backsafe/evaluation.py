@@ -16,8 +16,9 @@ Manifest format::
 ITEM kinds (``kind``): ``clip`` (a video or keypoint file; ``reps``, ``partial_reps``, ``labels``),
 ``uiprmd`` (an npz of pre-segmented reps, one item per rep, label from ``correct``; ``sensor`` kinect or
 vicon), ``csv_segments`` (Exercise-Correction CSV: one item per segment, per-frame labels mapped by
-``label_map``), ``stage_reps`` (a stage-labelled CSV: reps counted from up/down labels), ``glob`` (files matching a pattern, labels from the
-file name via ``name_labels``). ``${SHARED}`` is $BACKSAFE_SHARED_DIR or the ``shared`` folder beside the repo.
+``label_map``), ``stage_reps`` (a stage-labelled CSV: reps counted from up/down labels), ``glob`` (files
+matching a pattern, labels from the file name via ``name_labels``). ``${SHARED}`` is $BACKSAFE_SHARED_DIR or the
+``shared`` folder beside the repo.
 """
 
 from __future__ import annotations

@@ -499,8 +499,9 @@ def rep_measures(report: Report) -> dict[str, Any] | None:
 
     ``{"dims": "2d"|"3d", "markers": true (only for motion-capture markers), "reps": [rep indices used],
     "values": {measure: [value per rep, None = not measurable]}}``, or None when the analysis cannot be a
-    reference (no repetition found). Written into every report (``rep_measures``) so that :func:`reference_from_report_dict` rebuilds the same reference from the
-    report.json alone, as exactly as from the Report itself (floats survive JSON unchanged).
+    reference (no repetition found). Written into every report (``rep_measures``) so that
+    :func:`reference_from_report_dict` rebuilds the same reference from the report.json alone, as exactly as
+    from the Report itself (floats survive JSON unchanged).
     """
     try:
         ref = reference_from_report(report)

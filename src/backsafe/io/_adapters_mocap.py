@@ -31,7 +31,6 @@ joint built from it is then missing in that frame, with confidence 0.
 
 from __future__ import annotations
 
-import io
 import warnings
 from pathlib import Path
 from typing import Any
@@ -169,11 +168,10 @@ def read_pig_c3d(path: Path) -> tuple[npt.NDArray[np.float64], float]:
         raise KeypointFormatError(f"{path}: the file is empty; expected a C3D motion-capture file")
     if size > MAX_C3D_BYTES:
         raise KeypointFormatError(f"{path}: {size / 2**30:.1f} GB is larger than the 1 GB limit; split the trial")
-    data = path.read_bytes()
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), path.open("rb") as handle:
             warnings.simplefilter("ignore")  # "no analog data" and similar notes of the reader
-            reader = c3d.Reader(io.BytesIO(data))
+            reader = c3d.Reader(handle)
             n_points, n_frames, rate = int(reader.point_used), int(reader.frame_count), float(reader.point_rate)
             labels = [str(x).strip() for x in reader.point_labels]
             units_param = reader.get("POINT:UNITS")
