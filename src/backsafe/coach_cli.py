@@ -1,5 +1,8 @@
-"""Coach and training-log commands: ``triage``, ``plan``, ``log``, ``checkin``, ``progress``, ``exercises``,
-``export``, ``import``. The main CLI calls :func:`register` on its Typer app.
+"""Coach and training-log commands: ``triage``, ``plan``, ``log``, ``checkin``, ``outcome``, ``profile``,
+``progress``, ``exercises``, ``export``, ``import``. The main CLI calls :func:`register` on its Typer app.
+
+What a person reads is plain words (COACHING_RULES.md §9): exercise names, flag titles, no codes or section marks;
+stop-level flags and safety tiers come first, in colour when stdout is a terminal and ``NO_COLOR`` is not set.
 
 Every command is a thin shell over :mod:`backsafe.coach` and takes ``--db URL`` (default ``BACKSAFE_DATABASE_URL``,
 else a SQLite file in the user data directory). Exit codes (DESIGN.md): 0 ok, 2 bad usage (unknown exercise),
@@ -68,6 +71,30 @@ def _emit_json(doc: Any) -> None:
     typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
 
 
+def _color() -> bool:
+    """Colour only on a terminal, and never with NO_COLOR set (https://no-color.org)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _echo_flags(flags: Any, color: bool) -> None:
+    """Each flag as "title: message", stop-level first and in bold red on a terminal (§9: safety stands out)."""
+    from .coach.flags import sort_flags
+
+    for f in sort_flags(list(flags)):
+        line = f"{f.title}: {f.message}"
+        typer.echo(typer.style(line, fg="red", bold=True) if color and f.level == "stop" else line, color=color)
+
+
+def _usage_error(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
 # --- triage ----------------------------------------------------------------------------------------------------
 
 
@@ -132,7 +159,8 @@ def triage_cmd(
     if fmt == "json":
         _emit_json(result.to_json())
     else:
-        typer.echo(result.to_text())
+        color = _color()
+        typer.echo(result.to_text(color=color), color=color)
 
 
 # --- log / checkin -------------------------------------------------------------------------------------------
@@ -142,7 +170,11 @@ def log_cmd(
     exercise: Annotated[str, typer.Option("--exercise", help="Exercise id (see `backsafe exercises`).")],
     sets: Annotated[int, typer.Option("--sets")],
     reps: Annotated[int, typer.Option("--reps", help="Reps per set (seconds for holds, minutes for walking).")],
-    load_kg: Annotated[float, typer.Option("--load-kg", help="External load in kg; 0 = bodyweight.")] = 0.0,
+    load: Annotated[Optional[str], typer.Option("--load", help="External load: 30lb, 13.6kg, or a number in your "
+                                                "unit (`backsafe profile --unit`); 0 = bodyweight.",
+                                                show_default=False)] = None,
+    load_kg: Annotated[Optional[float], typer.Option("--load-kg", help="External load in kg; 0 = bodyweight.",
+                                                     show_default=False)] = None,
     date: DateOpt = None,
     rpe: Annotated[Optional[float], typer.Option("--rpe", help="Effort 1-10 (10 = no reps left).")] = None,
     pain_before: Annotated[Optional[int], typer.Option("--pain-before", help="0-10")] = None,
@@ -155,35 +187,181 @@ def log_cmd(
     db: DbOpt = None,
     user: UserOpt = "local",
 ) -> None:
-    """Log one exercise of a session; prints the flags the entry raises."""
+    """Log one exercise of a session; prints the flags the entry raises, the most serious first."""
     from .exercises import get_exercise
 
-    get_exercise(exercise)  # unknown exercise → exit 2 before touching the database
-    res = _book(db, user).log(date=_parse_date(date), exercise=exercise, load_kg=load_kg, sets=sets, reps=reps,
-                              rpe=rpe, pain_before=pain_before, pain_during=pain_during, pain_after=pain_after,
-                              warmup=warmup, report=report)
+    ex = get_exercise(exercise)  # unknown exercise → exit 2 before touching the database
+    if load is not None and load_kg is not None:
+        _usage_error("give the load once: --load (e.g. 30lb) or --load-kg, not both")
+    res = _book(db, user).log(date=_parse_date(date), exercise=exercise, load_kg=load_kg, load=load, sets=sets,
+                              reps=reps, rpe=rpe, pain_before=pain_before, pain_during=pain_during,
+                              pain_after=pain_after, warmup=warmup, report=report)
     if fmt == "json":
         _emit_json({"entry_id": res.entry_id, "date": res.date.isoformat(), "exercise": res.exercise,
+                    "load_kg": res.load_kg, "unit": res.unit, "load": res.load_shown,
                     "flags": [f.to_json() for f in res.flags]})
         return
-    load = f" @ {load_kg:g} kg" if load_kg else ""
-    typer.echo(f"Logged {res.exercise} on {res.date.isoformat()}: {sets} × {reps}{load}")
-    for f in res.flags:
-        typer.echo(f"FLAG {f.code}: {f.message}")
+    color = _color()
+    shown = f" @ {res.load_shown}" if res.load_kg > 0 else ""
+    # §1 severe pain / §9 safety first: stop-level flags before the confirmation line, the others after it
+    _echo_flags([f for f in res.flags if f.level == "stop"], color)
+    typer.echo(f"Logged {ex.name} on {res.date.isoformat()}: {sets} × {reps}{shown}")
+    _echo_flags([f for f in res.flags if f.level != "stop"], color)
     if not res.flags:
         typer.echo("No flags.")
 
 
 def checkin_cmd(
     pain: Annotated[int, typer.Option("--pain", help="Pain this morning, 0-10.")],
+    sleep_hours: Annotated[Optional[float], typer.Option("--sleep-hours", help="Hours slept last night (0-24).",
+                                                         show_default=False)] = None,
     date: DateOpt = None,
+    fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
     db: DbOpt = None,
     user: UserOpt = "local",
 ) -> None:
-    """Record next-morning pain (0-10); the plan uses it to decide go / hold / back off."""
+    """Record this morning's pain (0-10) and last night's sleep; the plan uses them to decide go / hold / back off."""
     day = _parse_date(date)
-    _book(db, user).checkin(date=day, pain=pain)
-    typer.echo(f"Check-in saved: {day.isoformat()} pain {pain}/10")
+    res = _book(db, user).checkin(date=day, pain=pain, sleep_hours=sleep_hours)
+    if fmt == "json":
+        _emit_json({"date": res.date.isoformat(), "pain": res.pain, "sleep_hours": res.sleep_hours,
+                    "flags": [f.to_json() for f in res.flags]})
+        return
+    _echo_flags(res.flags, _color())  # §1 severe pain: said first, never only "Check-in saved"
+    slept = f", slept {res.sleep_hours:g} h" if res.sleep_hours is not None else ""
+    typer.echo(f"Check-in saved: {day.isoformat()} pain {pain}/10{slept}")
+
+
+# --- outcome / profile -------------------------------------------------------------------------------------------
+
+
+def _psfs_pairs(items: list[str]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for item in items:
+        name, sep, score = item.rpartition("=")
+        if not sep or not name.strip():
+            raise ValueRangeError(f"--psfs {item!r}: expected \"activity=score\", e.g. \"tying shoes=6\"")
+        try:
+            value = float(score)
+        except ValueError:
+            raise ValueRangeError(f"--psfs {item!r}: score {score!r} is not a number 0-10") from None
+        if name.strip() in out:
+            raise ValueRangeError(f"--psfs: activity {name.strip()!r} is given twice")
+        out[name.strip()] = value
+    return out
+
+
+def outcome_cmd(
+    pain_week: Annotated[Optional[int], typer.Option("--pain-week", help="Your average pain over the last week, "
+                                                     "0-10.", show_default=False)] = None,
+    psfs: Annotated[Optional[list[str]], typer.Option("--psfs", help="An everyday activity you find hard and how "
+                                                      "well you can do it now, 0 (unable) to 10 (as before): "
+                                                      "\"tying shoes=6\" (repeatable, 1-5).")] = None,
+    date: DateOpt = None,
+    fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+    db: DbOpt = None,
+    user: UserOpt = "local",
+) -> None:
+    """Weekly outcome measures: pain (0-10) and the activities that matter to you (PSFS); shows the change."""
+    from .coach.progress import outcome_changes
+
+    day = _parse_date(date)
+    book = _book(db, user)
+    saved = book.outcome(date=day, pain_week=pain_week, psfs=_psfs_pairs(psfs or []))
+    changes = outcome_changes(book.history().outcomes)
+    if fmt == "json":
+        _emit_json({"date": day.isoformat(),
+                    "saved": [{"kind": o.kind, "activity": o.activity, "score": o.score} for o in saved],
+                    "changes": [c.to_json() for c in changes]})
+        return
+    parts = [f"pain this week {o.score:g}/10" if o.kind == "pain_nrs" else f"{o.activity} {o.score:g}/10"
+             for o in saved]
+    typer.echo(f"Saved for {day.isoformat()}: " + "; ".join(parts))
+    for c in changes:
+        typer.echo(c.text)
+
+
+def _profile_text(p: Any) -> str:
+    from .coach.units import format_load, to_unit
+
+    def none(v: Any) -> str:
+        return "not set" if v is None else str(v)
+
+    lines = [f"Unit: {p.unit}",
+             f"Body mass: {format_load(p.body_mass_kg, p.unit) if p.body_mass_kg else 'not set'}",
+             f"Sex: {none(p.sex)}",
+             f"Default tempo: {none(p.default_tempo)}",
+             f"Wake time: {p.wake_time.strftime('%H:%M') if p.wake_time else 'not set (07:00 assumed)'}",
+             f"Age: {none(p.age_years)}"]
+    if p.equipment:
+        lines.append("Equipment you own:")
+        for kind, loads in sorted(p.equipment.items()):
+            lines.append(f"  {kind}: {', '.join(f'{round(to_unit(v, p.unit), 1):g}' for v in loads)} {p.unit}")
+    else:
+        lines.append("Equipment: standard steps (set your own with --equipment dumbbell=5,10,15)")
+    return "\n".join(lines)
+
+
+def profile_cmd(
+    unit: Annotated[Optional[str], typer.Option("--unit", help="kg or lb: how loads are typed and shown.",
+                                                show_default=False)] = None,
+    body_mass: Annotated[Optional[str], typer.Option("--body-mass", help="e.g. 80kg or 176lb (a number: your "
+                                                     "unit).", show_default=False)] = None,
+    sex: Annotated[Optional[str], typer.Option("--sex", help="female or male.", show_default=False)] = None,
+    tempo: Annotated[Optional[str], typer.Option("--tempo", help="Default tempo, e.g. 3-1-2-0.",
+                                                 show_default=False)] = None,
+    equipment: Annotated[Optional[list[str]], typer.Option("--equipment", help="Loads you own, in your unit: "
+                                                           "dumbbell=5,10,15 (repeatable; kinds: dumbbell, "
+                                                           "kettlebell, barbell; an empty list clears one).")] = None,
+    wake_time: Annotated[Optional[str], typer.Option("--wake-time", help="HH:MM, for the bedtime.",
+                                                     show_default=False)] = None,
+    age: Annotated[Optional[int], typer.Option("--age", help="Years (sleep target).", show_default=False)] = None,
+    from_file: Annotated[Optional[Path], typer.Option("--from-file", help="A TOML profile file (options given "
+                                                      "here override it).", show_default=False)] = None,
+    fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+    db: DbOpt = None,
+    user: UserOpt = "local",
+) -> None:
+    """Show or set your profile: unit (kg or lb), body mass, sex, default tempo, equipment, wake time, age."""
+    from .coach.profile_file import read_profile_file
+    from .coach.units import parse_load
+
+    book = _book(db, user)
+    current = book.profile()
+    kwargs: dict[str, Any] = {}
+    if from_file is not None:
+        kwargs.update(read_profile_file(from_file, current.unit))
+    if unit is not None:
+        kwargs["unit"] = unit.strip().lower()
+    the_unit = kwargs.get("unit", current.unit)
+    if body_mass is not None:
+        try:
+            kwargs["body_mass_kg"] = parse_load(body_mass, the_unit if the_unit in ("kg", "lb") else "kg")
+        except ValueRangeError:
+            raise ValueRangeError(f"body mass {body_mass!r}: expected e.g. 80kg or 176lb") from None
+    if sex is not None:
+        kwargs["sex"] = sex.strip().lower()
+    if tempo is not None:
+        kwargs["default_tempo"] = tempo
+    if wake_time is not None:
+        kwargs["wake_time"] = wake_time
+    if age is not None:
+        kwargs["age_years"] = age
+    if equipment:
+        eq = dict(kwargs.get("equipment") or {})
+        for item in equipment:
+            kind, sep, values = item.partition("=")
+            if not sep or not kind.strip():
+                raise ValueRangeError(f"--equipment {item!r}: expected kind=loads, e.g. dumbbell=5,10,15")
+            eq[kind.strip().lower()] = [v.strip() for v in values.split(",") if v.strip()]
+        kwargs["equipment"] = eq
+    prof = book.set_profile(**kwargs) if kwargs else current
+    if fmt == "json":
+        _emit_json(prof.to_json())
+    else:
+        if kwargs:
+            typer.echo("Profile saved.")
+        typer.echo(_profile_text(prof))
 
 
 # --- plan --------------------------------------------------------------------------------------------------------
@@ -197,6 +375,7 @@ def plan_cmd(
     wake_time: Annotated[Optional[str], typer.Option("--wake-time", help="HH:MM, for the bedtime.")] = None,
     age: Annotated[Optional[int], typer.Option("--age", help="Years (sleep target).")] = None,
     fault: Annotated[Optional[list[str]], typer.Option("--fault", help="A recent fault code to warm up for.")] = None,
+    explain: Annotated[bool, typer.Option("--explain", help="Say which rule and source is behind each line.")] = False,
     db: DbOpt = None,
     user: UserOpt = "local",
 ) -> None:
@@ -212,7 +391,8 @@ def plan_cmd(
     if fmt == "json":
         _emit_json(plan.to_json())
     else:
-        typer.echo(plan.to_text())
+        color = _color()
+        typer.echo(plan.to_text(color=color, explain=explain), color=color)
 
 
 # --- progress ----------------------------------------------------------------------------------------------------
@@ -327,7 +507,8 @@ def import_cmd(
             raise InputError(f"{path}: not JSON ({e})") from e
     counts = import_log(_book(db, user), doc, replace=replace)
     typer.echo(f"Imported: {counts['sessions']} sessions, {counts['entries']} entries, {counts['checkins']} "
-               f"check-ins, {counts['triage']} triage records")
+               f"check-ins, {counts['triage']} triage records, {counts['clearances']} clearances, "
+               f"{counts['outcomes']} outcome records")
 
 
 def register(app: typer.Typer) -> None:
@@ -337,6 +518,8 @@ def register(app: typer.Typer) -> None:
         ("plan", plan_cmd),
         ("log", log_cmd),
         ("checkin", checkin_cmd),
+        ("outcome", outcome_cmd),
+        ("profile", profile_cmd),
         ("progress", progress_cmd),
         ("exercises", exercises_cmd),
         ("export", export_cmd),

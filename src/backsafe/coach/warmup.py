@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..exercises import get_exercise
-from .progression import Prescription, floor_to_step
+from .progression import Prescription
+from .units import Profile, floor_load, format_load
 
 __all__ = ["WarmupItem", "generate_warmup", "MIN_MINUTES", "MAX_MINUTES"]
 
@@ -75,24 +76,25 @@ _FAULT_DRILLS: dict[str, tuple[int, tuple[tuple[str, str, float], ...], str]] = 
 }
 
 
-def _ramp_item(rx: Prescription) -> WarmupItem | None:
+def _ramp_item(rx: Prescription, profile: Profile) -> WarmupItem | None:
     ex = get_exercise(rx.exercise)
     if rx.rep_unit != "reps":
         return None
-    if rx.load_kg > 0:
-        step = ex.load_step_kg
-        half = floor_to_step(rx.load_kg * 0.5, step)
-        three_q = floor_to_step(rx.load_kg * 0.75, step)
-        parts = [f"1 × 5 at {half:g} kg (~50 %)" if half > 0 else "1 × 5 with no load",
-                 f"1 × 3 at {three_q:g} kg (~75 %)"]
+    if rx.load_kg > 0:  # §3 potentiate: ramp sets at ~50 % and ~75 % of the working load, on the person's equipment
+        half = floor_load(rx.load_kg * 0.5, ex.equipment, profile)
+        three_q = floor_load(rx.load_kg * 0.75, ex.equipment, profile)
+        parts = [f"1 × 5 at {format_load(half, profile.unit)} (~50 %)" if half > 0 else "1 × 5 with no load",
+                 f"1 × 3 at {format_load(three_q, profile.unit)} (~75 %)" if three_q > 0 else "1 × 3 with no load"]
         return WarmupItem(f"Ramp-up sets: {ex.name.lower()}", ", ".join(parts), "potentiate", 1.5,
-                          f"build up to {rx.load_kg:g} kg (§3 potentiate)", 15)
-    return WarmupItem(f"Practice set: {ex.name.lower()}", f"1 × 5 easy reps at the {rx.tempo} tempo", "potentiate",
-                      1.0, "groove the movement before the working sets (§3)", 80)
+                          f"build up to {format_load(rx.load_kg, profile.unit)}", 15)
+    tempo = f" at the {rx.tempo} tempo" if rx.tempo else ""
+    return WarmupItem(f"Practice set: {ex.name.lower()}", f"1 × 5 easy reps{tempo}", "potentiate",
+                      1.0, "groove the movement before the working sets", 80)
 
 
 def generate_warmup(
-    exercises: Sequence[Prescription], recent_faults: Mapping[str, int] | None = None
+    exercises: Sequence[Prescription], recent_faults: Mapping[str, int] | None = None,
+    profile: Profile | None = None,
 ) -> list[WarmupItem]:
     """A RAMP warm-up of 8-12 minutes for the day's main block (§3).
 
@@ -105,11 +107,11 @@ def generate_warmup(
     """
     faults = {k: v for k, v in (recent_faults or {}).items() if v > 0 and k in _FAULT_DRILLS}
     items: list[WarmupItem] = [
-        WarmupItem("Brisk walk or easy bike", "5 min at RPE 3-4 (you can still talk in sentences)", "raise", 5.0,
-                   "raise temperature and heart rate (§3, RAMP)", 0),
+        WarmupItem("Brisk walk or easy bike", "5 min at an easy effort, 3-4 out of 10 (you can still talk in sentences)", "raise", 5.0,
+                   "raise temperature and heart rate (RAMP)", 0),
         WarmupItem("Diaphragmatic breathing, lying on your back, knees bent",
                    "5-10 breaths: hands on chest and belly, in through the nose ~4 s (belly and lower ribs rise), "
-                   "out ~6 s", "mobilise", 1.0, "relax and brace without holding your breath (§3)", 5),
+                   "out ~6 s", "mobilise", 1.0, "relax and brace without holding your breath", 5),
     ]
     areas: list[str] = []
     for rx in exercises:
@@ -121,7 +123,7 @@ def generate_warmup(
         items.append(WarmupItem(f"Foam roll: {', '.join(areas)}",
                                 "1 × 30-60 s per area and side; discomfort ≤4/10; not on the lower back",
                                 "mobilise", round(0.75 * len(areas) + 0.5, 1),
-                                "range of motion for today's exercises (§3; Wilke 2020)", 25))
+                                "range of motion for today's exercises", 25))
     seen: set[str] = set()
     for code in sorted(faults, key=lambda c: (_FAULT_DRILLS[c][0], -faults[c])):
         prio, drills, why = _FAULT_DRILLS[code]
@@ -129,16 +131,16 @@ def generate_warmup(
             if name in seen:
                 continue
             seen.add(name)
-            items.append(WarmupItem(name, dose, "activate", minutes, f"{why} ({faults[code]} in recent clips) (§3)",
+            items.append(WarmupItem(name, dose, "activate", minutes, f"{why} ({faults[code]} in recent clips)",
                                     prio))
     # §3 band activation of glute medius and maximus (Distefano 2009), always offered.
     if "Side-lying hip abduction (glute medius)" not in seen:
         items.append(WarmupItem("Banded clamshell (glute medius)", "1 × 12-15 per side, 3+ reps in reserve",
-                                "activate", 1.0, "wake up the glute medius (§3)", 55))
+                                "activate", 1.0, "wake up the glute medius", 55))
     items.append(WarmupItem("Banded glute bridge (glute maximus)", "1 × 12, 2 s squeeze at the top", "activate", 1.0,
-                            "wake up the glute maximus (§3)", 56))
+                            "wake up the glute maximus", 56))
     for rx in exercises:
-        ramp = _ramp_item(rx)
+        ramp = _ramp_item(rx, profile or Profile())
         if ramp is not None:
             items.append(ramp)
     return _fit(items)
@@ -155,6 +157,6 @@ def _fit(items: list[WarmupItem]) -> list[WarmupItem]:
         raise_item = items[0]
         extra = round(MIN_MINUTES - total, 1)
         mins = raise_item.minutes + extra
-        items[0] = WarmupItem(raise_item.name, f"{mins:g} min at RPE 3-4 (you can still talk in sentences)",
+        items[0] = WarmupItem(raise_item.name, f"{mins:g} min at an easy effort, 3-4 out of 10 (you can still talk in sentences)",
                               raise_item.phase, mins, raise_item.reason, raise_item.priority)
     return items

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["DISCLAIMER", "BANNED_PATTERNS", "check_wording"]
+__all__ = ["DISCLAIMER", "BANNED_PATTERNS", "check_wording", "style"]
 
 # §9, verbatim.
 DISCLAIMER = (
@@ -35,3 +35,11 @@ def check_wording(text: str) -> list[str]:
     """Return the banned phrases found in ``text`` (the disclaimer itself is exempt). Empty = fine."""
     body = text.replace(DISCLAIMER, "")
     return [p for p in BANNED_PATTERNS if re.search(p, body, flags=re.IGNORECASE)]
+
+
+_STYLES = {"red": "\x1b[1;31m", "yellow": "\x1b[1;33m", "green": "\x1b[32m", "bold": "\x1b[1m"}
+
+
+def style(text: str, colour: str, enabled: bool) -> str:
+    """``text`` in ``colour`` (ANSI) when ``enabled`` (§9: safety tiers stand out); plain otherwise."""
+    return f"{_STYLES[colour]}{text}\x1b[0m" if enabled and colour in _STYLES else text

@@ -6,12 +6,20 @@ filters by it: the CLI uses one local user, the web app will use many.
 
 from __future__ import annotations
 
-from .engine import Database, DatabaseURLError, default_database_url, open_database, resolve_database_url
+from .engine import (
+    Database,
+    DatabaseFolderMissingError,
+    DatabaseURLError,
+    default_database_url,
+    open_database,
+    resolve_database_url,
+)
 from .models import Base
 
 __all__ = [
     "Base",
     "Database",
+    "DatabaseFolderMissingError",
     "DatabaseURLError",
     "default_database_url",
     "open_database",

@@ -14,7 +14,16 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from .models import AnalysisReport, Checkin, ExerciseEntry, TrainingSession, TriageRecord, User
+from .models import (
+    AnalysisReport,
+    Checkin,
+    Clearance,
+    ExerciseEntry,
+    OutcomeMeasure,
+    TrainingSession,
+    TriageRecord,
+    User,
+)
 
 __all__ = [
     "DEFAULT_USER",
@@ -28,6 +37,11 @@ __all__ = [
     "list_entries",
     "list_checkins",
     "list_triage",
+    "add_clearance",
+    "list_clearances",
+    "upsert_outcome",
+    "list_outcomes",
+    "set_profile_fields",
     "count_log_rows",
     "delete_log",
 ]
@@ -132,13 +146,16 @@ def add_report(
     return rep
 
 
-def upsert_checkin(s: Session, user_id: int, date: dt.date, pain: int) -> Checkin:
+def upsert_checkin(s: Session, user_id: int, date: dt.date, pain: int, sleep_hours: float | None = None) -> Checkin:
+    """The check-in of ``date`` (replaced when there is one; a re-check-in without sleep keeps the sleep given)."""
     c = s.scalars(select(Checkin).where(Checkin.user_id == user_id, Checkin.date == date)).one_or_none()
     if c is None:
-        c = Checkin(user_id=user_id, date=date, pain=pain)
+        c = Checkin(user_id=user_id, date=date, pain=pain, sleep_hours=sleep_hours)
         s.add(c)
     else:
         c.pain = pain
+        if sleep_hours is not None:
+            c.sleep_hours = sleep_hours
     s.flush()
     return c
 
@@ -148,6 +165,61 @@ def add_triage(s: Session, user_id: int, date: dt.date, outcome: str, answers: M
     s.add(rec)
     s.flush()
     return rec
+
+
+def add_clearance(s: Session, user_id: int, date: dt.date, flags: Sequence[str], note: str | None = None,
+                  created_at: dt.datetime | None = None) -> Clearance:
+    """Store a clinician's clearance (§1 State): its date and the triage flags it covers."""
+    rec = Clearance(user_id=user_id, date=date, flags_json=json.dumps(sorted(set(flags))), note=note,
+                    created_at=created_at or utcnow())
+    s.add(rec)
+    s.flush()
+    return rec
+
+
+def list_clearances(s: Session, user_id: int) -> Sequence[Clearance]:
+    return s.scalars(
+        select(Clearance).where(Clearance.user_id == user_id).order_by(Clearance.date, Clearance.id)
+    ).all()
+
+
+def upsert_outcome(s: Session, user_id: int, date: dt.date, kind: str, score: float,
+                   activity: str | None = None) -> OutcomeMeasure:
+    """The pain NRS of ``date``, or the PSFS score of ``activity`` on ``date`` (replaced when there is one)."""
+    q = select(OutcomeMeasure).where(OutcomeMeasure.user_id == user_id, OutcomeMeasure.date == date,
+                                     OutcomeMeasure.kind == kind)
+    q = q.where(OutcomeMeasure.activity.is_(None) if activity is None else OutcomeMeasure.activity == activity)
+    rec = s.scalars(q).one_or_none()
+    if rec is None:
+        rec = OutcomeMeasure(user_id=user_id, date=date, kind=kind, activity=activity, score=float(score))
+        s.add(rec)
+    else:
+        rec.score = float(score)
+    s.flush()
+    return rec
+
+
+def list_outcomes(s: Session, user_id: int) -> Sequence[OutcomeMeasure]:
+    return s.scalars(
+        select(OutcomeMeasure)
+        .where(OutcomeMeasure.user_id == user_id)
+        .order_by(OutcomeMeasure.date, OutcomeMeasure.kind, OutcomeMeasure.activity, OutcomeMeasure.id)
+    ).all()
+
+
+_PROFILE_FIELDS = frozenset({"wake_time", "age_years", "unit", "body_mass_kg", "sex", "default_tempo",
+                             "equipment_json"})
+
+
+def set_profile_fields(s: Session, user: User, **fields: Any) -> User:
+    """Set profile columns of ``user`` (values already validated; ``None`` clears a nullable field)."""
+    unknown = sorted(set(fields) - _PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"not profile fields: {unknown}")
+    for k, v in fields.items():
+        setattr(user, k, v)
+    s.flush()
+    return user
 
 
 def list_sessions(s: Session, user_id: int, *, until: dt.date | None = None) -> Sequence[TrainingSession]:
@@ -193,6 +265,8 @@ def count_log_rows(s: Session, user_id: int) -> dict[str, int]:
         ("reports", AnalysisReport),
         ("checkins", Checkin),
         ("triage", TriageRecord),
+        ("clearances", Clearance),
+        ("outcomes", OutcomeMeasure),
     ):
         out[name] = int(s.scalar(select(func.count()).select_from(model).where(model.user_id == user_id)) or 0)
     return out
@@ -200,5 +274,5 @@ def count_log_rows(s: Session, user_id: int) -> dict[str, int]:
 
 def delete_log(s: Session, user_id: int) -> None:
     """Delete every log row of one user (the user row stays)."""
-    for model in (AnalysisReport, ExerciseEntry, TrainingSession, Checkin, TriageRecord):
+    for model in (AnalysisReport, ExerciseEntry, TrainingSession, Checkin, TriageRecord, Clearance, OutcomeMeasure):
         s.execute(delete(model).where(model.user_id == user_id))

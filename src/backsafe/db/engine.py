@@ -25,6 +25,7 @@ __all__ = [
     "ENV_DATABASE_URL",
     "Database",
     "DatabaseURLError",
+    "DatabaseFolderMissingError",
     "default_database_url",
     "resolve_database_url",
     "open_database",
@@ -40,8 +41,13 @@ class DatabaseURLError(StorageError, InputError):
     """A database URL that cannot be parsed or names an unsupported backend (CLI exit 3)."""
 
 
+class DatabaseFolderMissingError(StorageError, InputError):
+    """An explicit SQLite URL whose folder does not exist (CLI exit 3): a typo in ``--db`` must not silently create
+    folders; only the default file in the user data directory creates its own folder."""
+
+
 def default_database_url() -> str:
-    """SQLite file ``backsafe.sqlite3`` in the user data directory (created if missing)."""
+    """SQLite file ``backsafe.sqlite3`` in the user data directory (the folder is created on first use)."""
     import platformdirs
 
     data_dir = Path(platformdirs.user_data_dir("backsafe", appauthor=False))
@@ -173,19 +179,30 @@ def open_database(
     ------
     DatabaseURLError
         The URL cannot be parsed or names an unsupported backend.
+    DatabaseFolderMissingError
+        An explicit SQLite URL (``url`` or ``BACKSAFE_DATABASE_URL``) names a folder that does not exist; only the
+        default file in the user data directory creates its folder.
     StorageError
         The database cannot be reached, opened or migrated.
     """
-    parsed = _parse_url(resolve_database_url(url))
+    text = resolve_database_url(url)
+    is_default = text == default_database_url()
+    parsed = _parse_url(text)
     kwargs: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
         db_path = parsed.database
         if db_path and db_path != ":memory:" and not db_path.startswith("file:"):
             parent = Path(db_path).expanduser().parent
-            try:
-                parent.mkdir(parents=True, exist_ok=True)
-            except OSError as e:
-                raise StorageError(f"{describe_url(parsed)}: cannot create folder {parent}: {e.strerror}") from e
+            if is_default:
+                try:
+                    parent.mkdir(parents=True, exist_ok=True)
+                except OSError as e:
+                    raise StorageError(f"{describe_url(parsed)}: cannot create folder {parent}: {e.strerror}") from e
+            elif not parent.is_dir():
+                what = "is not a folder" if parent.exists() else "does not exist"
+                raise DatabaseFolderMissingError(
+                    f"{describe_url(parsed)}: the folder {parent} {what}; create it first or point --db at an "
+                    "existing folder. Nothing was written.")
         kwargs["connect_args"] = {"timeout": busy_timeout_s}
     else:
         kwargs["pool_pre_ping"] = True

@@ -3,8 +3,10 @@
 ::
 
     users ─┬─ training_sessions ── exercise_entries ── analysis_reports
-           ├─ checkins            (next-morning pain)
-           └─ triage_records      (answers + outcome, re-evaluated for each plan date)
+           ├─ checkins            (next-morning pain, hours slept)
+           ├─ triage_records      (answers + outcome, re-evaluated for each plan date)
+           ├─ clearances          (a clinician's clearance: date and the flags it covers)
+           └─ outcome_measures    (weekly pain NRS and PSFS activity scores)
 
 The schema itself is created by the Alembic migrations in ``backsafe/migrations``; these classes must match them
 (``tests/unit/db/test_migrations.py`` compares the two).
@@ -21,14 +23,19 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-__all__ = ["Base", "User", "TrainingSession", "ExerciseEntry", "AnalysisReport", "Checkin", "TriageRecord"]
+__all__ = ["Base", "User", "TrainingSession", "ExerciseEntry", "AnalysisReport", "Checkin", "TriageRecord",
+           "Clearance", "OutcomeMeasure", "OUTCOME_KINDS"]
+
+OUTCOME_KINDS = ("pain_nrs", "psfs")
 
 
 class Base(DeclarativeBase):
@@ -44,6 +51,12 @@ class User(Base):
     wake_time: Mapped[str | None] = mapped_column(String(5))  # "HH:MM"
     age_years: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    # Profile (§4 units and equipment): loads are stored in kg and shown in ``unit``.
+    unit: Mapped[str] = mapped_column(String(2), default="kg", server_default="kg")
+    body_mass_kg: Mapped[float | None] = mapped_column(Float)
+    sex: Mapped[str | None] = mapped_column(String(6))  # female | male
+    default_tempo: Mapped[str | None] = mapped_column(String(16))  # "3-1-2-0"
+    equipment_json: Mapped[str | None] = mapped_column(Text)  # {"dumbbell": [kg, ...], ...}
 
 
 class TrainingSession(Base):
@@ -114,18 +127,20 @@ class AnalysisReport(Base):
 
 
 class Checkin(Base):
-    """Next-morning pain (NRS 0-10), one per user and day."""
+    """Next-morning pain (NRS 0-10) and the hours slept the night before (§8), one per user and day."""
 
     __tablename__ = "checkins"
     __table_args__ = (
         UniqueConstraint("user_id", "date", name="uq_checkins_user_date"),
         CheckConstraint("pain >= 0 AND pain <= 10", name="ck_checkins_pain"),
+        CheckConstraint("sleep_hours IS NULL OR (sleep_hours >= 0 AND sleep_hours <= 24)", name="ck_checkins_sleep"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     date: Mapped[dt.date] = mapped_column(Date)
     pain: Mapped[int] = mapped_column(Integer)
+    sleep_hours: Mapped[float | None] = mapped_column(Float)
 
 
 class TriageRecord(Base):
@@ -138,3 +153,42 @@ class TriageRecord(Base):
     date: Mapped[dt.date] = mapped_column(Date)
     outcome: Mapped[str] = mapped_column(String(16))
     answers_json: Mapped[str] = mapped_column(Text)
+
+
+class Clearance(Base):
+    """A clinician's clearance as the person reported it (§1 State): its date and the triage flags it covers."""
+
+    __tablename__ = "clearances"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    date: Mapped[dt.date] = mapped_column(Date)
+    flags_json: Mapped[str] = mapped_column(Text)  # ["fever", ...]
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class OutcomeMeasure(Base):
+    """A weekly outcome measure (§4 Outcome measures): the week's pain NRS, or one PSFS activity's score (0-10).
+
+    One pain_nrs row per user and date; one psfs row per user, date and activity (partial unique indexes: both
+    SQLite and PostgreSQL support ``WHERE`` on an index).
+    """
+
+    __tablename__ = "outcome_measures"
+    __table_args__ = (
+        CheckConstraint("kind IN ('pain_nrs', 'psfs')", name="ck_outcomes_kind"),
+        CheckConstraint("score >= 0 AND score <= 10", name="ck_outcomes_score"),
+        CheckConstraint("(kind = 'psfs') = (activity IS NOT NULL)", name="ck_outcomes_activity"),
+        Index("uq_outcomes_nrs", "user_id", "date", unique=True, sqlite_where=text("kind = 'pain_nrs'"),
+              postgresql_where=text("kind = 'pain_nrs'")),
+        Index("uq_outcomes_psfs", "user_id", "date", "activity", unique=True, sqlite_where=text("kind = 'psfs'"),
+              postgresql_where=text("kind = 'psfs'")),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    date: Mapped[dt.date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(16))
+    activity: Mapped[str | None] = mapped_column(String(200))
+    score: Mapped[float] = mapped_column(Float)

@@ -47,11 +47,18 @@ def test_log_prints_flags_and_checkin(app, db) -> None:
             "--reps", "10", "--rpe", "7", "--pain-before", "1", "--pain-during", "2", "--pain-after", "3",
             "--no-warmup")
     assert r.exit_code == 0, r.output
-    assert "FLAG no_warmup" in r.output and "FLAG bodyweight_first" in r.output
+    from backsafe.coach.flags import FLAG_TITLES
+
+    # §9 plain words: each flag as its title and message, no codes
+    assert FLAG_TITLES["no_warmup"] in r.output and FLAG_TITLES["bodyweight_first"] in r.output
+    assert "no_warmup" not in r.output and "bodyweight_first" not in r.output and "FLAG" not in r.output
+    assert "Goblet squat" in r.output and "@ 12 kg" in r.output
     r = run(app, "log", "--db", db, "--date", d(3), "--exercise", "goblet_squat", "--load-kg", "16", "--sets", "3",
             "--reps", "10", "--warmup", "--format", "json")
     assert r.exit_code == 0
-    assert [f["code"] for f in json.loads(r.output)["flags"]] == ["load_jump"]
+    doc = json.loads(r.output)
+    assert "load_jump" in [f["code"] for f in doc["flags"]]
+    assert (doc["load_kg"], doc["unit"], doc["load"]) == (16.0, "kg", "16 kg")
     assert run(app, "checkin", "--db", db, "--date", d(2), "--pain", "2").exit_code == 0
 
 
@@ -111,9 +118,10 @@ def test_triage_interactive_emergency_stops_everything(app, db) -> None:
 
 def test_triage_interactive_all_no_and_flags(app, db) -> None:
     r = run(app, "triage", "--db", db, input="n\n" * 30)
-    assert "PROCEED" in r.output
+    assert r.exit_code == 0
+    assert json.loads(run(app, "export", "--db", db).output)["triage"][-1]["outcome"] == "proceed"
     r = run(app, "triage", "--db", db, "--yes", "fever", "--format", "json")
-    assert json.loads(r.output)["outcome"] == "clinician"
+    assert json.loads(r.output)["outcome"] == "urgent"  # §1: fever = possible infection, same day
     r = run(app, "triage", "--db", db, "--injury-date", d(1), "--clinician-cleared", "--format", "json")
     assert json.loads(r.output)["outcome"] == "rest"
     assert run(app, "triage", "--db", db, "--yes", "headache").exit_code == 3
@@ -159,8 +167,138 @@ def test_progress_outputs(app, db, tmp_path) -> None:
     png, html = tmp_path / "p.png", tmp_path / "p.html"
     r = run(app, "progress", "--db", db, "--png", str(png), "--html", str(html))
     assert r.exit_code == 0, r.output
-    assert "goblet_squat" in r.output and "11 kg" in r.output
+    assert "Goblet squat" in r.output and "goblet_squat" not in r.output and "11 kg" in r.output
     assert png.read_bytes()[:4] == b"\x89PNG"
     assert "data:image/png;base64" in html.read_text()
     doc = json.loads(run(app, "progress", "--db", db, "--format", "json").output)
     assert doc["load_kg"]["goblet_squat"][-1] == 11
+
+
+# --- [1/6] coach safety: units, plausibility, profile, outcome, sleep, plain words ---------------------------------
+
+
+def _log_args(db: str, *extra: str) -> list[str]:
+    return ["log", "--db", db, "--date", d(3), "--exercise", "goblet_squat", "--sets", "3", "--reps", "10", *extra]
+
+
+def test_db_in_a_missing_folder_is_refused(app, tmp_path) -> None:
+    missing = tmp_path / "nonexistent" / "dir"
+    r = run(app, *_log_args(f"sqlite:///{missing / 'x.db'}"))
+    assert r.exit_code == 3, r.output
+    assert "does not exist" in r.output
+    assert not (tmp_path / "nonexistent").exists()  # nothing created
+
+
+def test_db_in_a_missing_folder_from_env_is_refused(app, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("BACKSAFE_DATABASE_URL", f"sqlite:///{tmp_path / 'nope' / 'x.db'}")
+    r = run(app, "checkin", "--pain", "2")
+    assert r.exit_code == 3 and "does not exist" in r.output
+    assert not (tmp_path / "nope").exists()
+
+
+def test_log_load_in_pounds(app, db) -> None:
+    assert run(app, "profile", "--db", db, "--unit", "lb").exit_code == 0
+    r = run(app, *_log_args(db, "--load", "30lb", "--warmup"))
+    assert r.exit_code == 0, r.output
+    assert "@ 30 lb" in r.output
+    doc = json.loads(run(app, *_log_args(db, "--load", "25", "--format", "json")).output)  # a number: their unit
+    assert (doc["load_kg"], doc["unit"], doc["load"]) == (11.34, "lb", "25 lb")
+    doc = json.loads(run(app, *_log_args(db, "--load", "13.6kg", "--format", "json")).output)
+    assert (doc["load_kg"], doc["load"]) == (13.6, "30 lb")
+    loads = [e["load_kg"] for e in json.loads(run(app, "export", "--db", db).output)["sessions"][0]["entries"]]
+    assert loads == [13.608, 11.34, 13.6]  # stored in kg
+
+
+def test_load_given_twice_is_a_usage_error(app, db) -> None:
+    r = run(app, *_log_args(db, "--load", "30lb", "--load-kg", "13.6"))
+    assert r.exit_code == 2 and "not both" in r.output
+    assert json.loads(run(app, "export", "--db", db).output)["sessions"] == []
+
+
+@pytest.mark.parametrize("load", [["--load-kg", "400"], ["--load", "400kg"], ["--load", "900lb"]])
+def test_implausible_goblet_squat_refused(app, db, load) -> None:
+    r = run(app, *_log_args(db, *load))
+    assert r.exit_code == 3, r.output
+    assert "goblet squat is more than" in r.output and "check the number and the unit" in r.output
+    assert json.loads(run(app, "export", "--db", db).output)["sessions"] == []
+
+
+def test_checkin_sleep_stored_and_severe_pain_first(app, db) -> None:
+    r = run(app, "checkin", "--db", db, "--date", d(2), "--pain", "2", "--sleep-hours", "6.5")
+    assert r.exit_code == 0 and "slept 6.5 h" in r.output
+    doc = json.loads(run(app, "export", "--db", db).output)
+    assert doc["checkins"] == [{"date": d(2), "pain": 2, "sleep_hours": 6.5}]
+    assert run(app, "checkin", "--db", db, "--pain", "2", "--sleep-hours", "30").exit_code == 3
+    r = run(app, "checkin", "--db", db, "--date", d(1), "--pain", "9")
+    assert r.exit_code == 0
+    first, *rest = r.output.splitlines()
+    from backsafe.coach.flags import FLAG_TITLES
+
+    # §1 severe pain: said first, in plain words, not only "Check-in saved"
+    assert first.startswith(FLAG_TITLES["severe_pain"] + ":") and "severe_pain" not in r.output
+    assert "\x1b[" not in r.output  # no colour codes when stdout is not a terminal
+    assert rest[-1].startswith("Check-in saved")
+
+
+def test_stop_flags_in_colour_only_on_a_terminal(app, db, monkeypatch) -> None:
+    import backsafe.coach_cli as cli
+
+    monkeypatch.setattr(cli, "_color", lambda: True)
+    r = run(app, "checkin", "--db", db, "--date", d(1), "--pain", "9")
+    assert r.output.splitlines()[0].startswith("\x1b[")  # bold red
+    monkeypatch.undo()
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setattr(cli.sys.stdout, "isatty", lambda: True, raising=False)
+    assert cli._color() is False
+
+
+def test_profile_command(app, db, tmp_path) -> None:
+    r = run(app, "profile", "--db", db)
+    assert r.exit_code == 0 and "Unit: kg" in r.output and "standard steps" in r.output
+    f = tmp_path / "p.toml"
+    f.write_text('unit = "lb"\nbody_mass = "80kg"\nsex = "male"\n[equipment]\nkettlebell = ["8kg", "12kg", "16kg"]\n')
+    r = run(app, "profile", "--db", db, "--from-file", str(f), "--equipment", "dumbbell=5,10,15", "--tempo",
+            "3-1-2-0", "--wake-time", "06:30", "--age", "41", "--format", "json")
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.output)
+    assert doc["unit"] == "lb" and doc["body_mass_kg"] == 80.0 and doc["sex"] == "male" and doc["age_years"] == 41
+    assert doc["equipment"] == {"dumbbell": [5.0, 10.0, 15.0], "kettlebell": [17.64, 26.46, 35.27]}
+    assert doc["default_tempo"] == "3-1-2-0" and doc["wake_time"] == "06:30"
+    text = run(app, "profile", "--db", db).output
+    assert "Unit: lb" in text and "dumbbell: 5, 10, 15 lb" in text and "176.4 lb" in text
+    for bad, code in ((["--unit", "stone"], 3), (["--equipment", "dumbbell"], 3), (["--body-mass", "heavy"], 3),
+                      (["--from-file", str(tmp_path / "missing.toml")], 3)):
+        r = run(app, "profile", "--db", db, *bad)
+        assert r.exit_code == code, (bad, r.output)
+    f.write_text('units = "lb"\n')
+    r = run(app, "profile", "--db", db, "--from-file", str(f))
+    assert r.exit_code == 3 and "unknown key 'units'" in r.output
+    assert json.loads(run(app, "profile", "--db", db, "--format", "json").output) == doc  # unchanged
+
+
+def test_outcome_command_and_progress(app, db) -> None:
+    r = run(app, "outcome", "--db", db, "--date", d(21), "--pain-week", "6", "--psfs", "tying shoes=3",
+            "--psfs", "walking 30 min=4")
+    assert r.exit_code == 0, r.output
+    r = run(app, "outcome", "--db", db, "--date", d(0), "--pain-week", "3", "--psfs", "tying shoes=6",
+            "--psfs", "walking 30 min=6")
+    assert "Pain down from 6 to 3/10 — a meaningful change" in r.output
+    assert "from 3.5 to 6/10 — a meaningful change" in r.output
+    out = run(app, "progress", "--db", db).output
+    assert "Pain down from 6 to 3/10 — a meaningful change" in out
+    doc = json.loads(run(app, "progress", "--db", db, "--format", "json").output)
+    assert [c["measure"] for c in doc["changes"]] == ["pain_nrs", "psfs"] and all(c["meaningful"]
+                                                                                 for c in doc["changes"])
+    exported = json.loads(run(app, "export", "--db", db).output)
+    assert len(exported["outcomes"]) == 6
+    for bad in (["--pain-week", "11"], ["--psfs", "noscore"], ["--psfs", "x=12"], []):
+        r = run(app, "outcome", "--db", db, *bad)
+        assert r.exit_code == 3, (bad, r.output)
+    assert len(json.loads(run(app, "export", "--db", db).output)["outcomes"]) == 6
+
+
+def test_new_commands_registered(app) -> None:
+    out = run(app, "--help").output
+    assert "profile" in out and "outcome" in out
+    assert "--explain" in run(app, "plan", "--help").output
+    assert "--sleep-hours" in run(app, "checkin", "--help").output

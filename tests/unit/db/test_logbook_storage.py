@@ -42,7 +42,8 @@ def test_log_and_read_back(book: LogBook) -> None:
     assert (e.date, e.load_kg, e.sets, e.reps, e.rpe, e.pain_before, e.pain_during, e.pain_after, e.warmup) == (
         D, 12.0, 3, 10, 7.0, 1, 2, 3, True)
     assert hist.checkins == {D + dt.timedelta(days=1): 1}
-    assert book.counts() == {"sessions": 1, "entries": 1, "reports": 0, "checkins": 1, "triage": 0}
+    assert book.counts() == {"sessions": 1, "entries": 1, "reports": 0, "checkins": 1, "triage": 0, "clearances": 0,
+                             "outcomes": 0}
 
 
 def test_log_links_report_faults(book: LogBook, tmp_path: Path) -> None:
@@ -67,9 +68,9 @@ def test_users_are_isolated(db_url: str) -> None:
 
 def test_triage_is_stored(book: LogBook) -> None:
     r = book.triage(TriageAnswers(frozenset({"fever"})), date=D, today=TODAY)
-    assert r.outcome == "clinician"
+    assert r.outcome == "urgent"  # §1: fever with back pain = possible infection, same day
     (t,) = book.history().triage
-    assert t.outcome == "clinician" and t.answers["flags"] == ["fever"]
+    assert t.outcome == "urgent" and t.answers["flags"] == ["fever"]
 
 
 @pytest.mark.parametrize(
@@ -135,8 +136,10 @@ def test_broken_database_url(url: str) -> None:
 def test_unreachable_database_paths(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    with pytest.raises(StorageError, match="cannot create folder|cannot open"):
+    with pytest.raises(StorageError, match="does not exist"):
         open_database(f"sqlite:///{blocker / 'sub' / 'log.db'}")
+    with pytest.raises(StorageError, match="is not a folder"):
+        open_database(f"sqlite:///{blocker / 'log.db'}")
     with pytest.raises(StorageError, match="cannot connect"):
         open_database("postgresql://nobody@127.0.0.1:1/nothing")
     notdb = tmp_path / "notdb.sqlite3"

@@ -21,15 +21,21 @@ def _fill(book: LogBook, tmp_path: Path) -> None:
     rep.write_text(json.dumps({"exercise": "goblet_squat", "rep_count": 8,
                                "summary": {"faults": {"back_rounding": 2, "knee_valgus": 1}}}))
     d = dt.date(2026, 10, 1)
-    book.set_profile(wake_time="06:30", age_years=41)
+    book.set_profile(wake_time="06:30", age_years=41, unit="lb", body_mass_kg=72.5, sex="male",
+                     default_tempo="3-1-2-0", equipment={"dumbbell": [5, 10, 15, 20], "kettlebell": ["8kg", "16kg"]})
     book.triage(TriageAnswers(frozenset({"poor_sleep"}), injury_date=dt.date(2026, 9, 28)), date=d, today=TODAY)
+    book.triage(TriageAnswers(frozenset({"fever"})), date=d + dt.timedelta(days=1), today=TODAY)
+    book.triage(TriageAnswers(frozenset(), clinician_cleared=True), date=d + dt.timedelta(days=3), today=TODAY)
+    book.outcome(date=d, pain_week=6, psfs={"tying shoes": 3, "walking, 30 min": 4.5}, today=TODAY)
+    book.outcome(date=d + dt.timedelta(days=7), pain_week=4, psfs={"tying shoes": 5}, today=TODAY)
     for i in range(6):
         day = d + dt.timedelta(days=2 * i)
         book.log(date=day, exercise="squat", load_kg=0, sets=3, reps=10, rpe=6.5, pain_before=1, warmup=i != 2,
                  today=TODAY)
         book.log(date=day, exercise="goblet_squat", load_kg=12.5 + i, sets=3, reps=8, pain_during=i % 3,
                  pain_after=None, report=rep if i == 3 else None, today=TODAY)
-        book.checkin(date=day + dt.timedelta(days=1), pain=i % 4, today=TODAY)
+        book.checkin(date=day + dt.timedelta(days=1), pain=i % 4, sleep_hours=None if i == 1 else 5.5 + i / 2,
+                     today=TODAY)
 
 
 def test_json_round_trip(db_url: str, tmp_path: Path) -> None:
@@ -37,6 +43,11 @@ def test_json_round_trip(db_url: str, tmp_path: Path) -> None:
     try:
         _fill(src, tmp_path)
         doc = export_log(src)
+        assert doc["version"] == 2
+        assert len(doc["clearances"]) == 1 and "fever" in doc["clearances"][0]["flags"]
+        assert len(doc["outcomes"]) == 5 and doc["user"]["unit"] == "lb" and doc["user"]["equipment"]["kettlebell"] \
+            == [8.0, 16.0]
+        assert [c["sleep_hours"] for c in doc["checkins"]][:3] == [5.5, None, 6.5]
         text = json.dumps(doc)
         dst = LogBook(src.db, "bob")
         import_log(dst, json.loads(text))
@@ -96,5 +107,56 @@ def test_bad_import_leaves_log_unchanged(db_url: str, tmp_path: Path) -> None:
             import_log(book, {"hello": 1}, replace=True)
         assert book.counts() == before
         assert export_log(book) == doc
+    finally:
+        book.db.dispose()
+
+
+def test_version_1_export_still_imports(db_url: str, tmp_path: Path) -> None:
+    """A file written before the profile, sleep, clearances and outcomes existed imports with their defaults."""
+    v1 = {"format": "backsafe-log", "version": 1, "user": {"name": "local", "wake_time": "06:45", "age_years": 50},
+          "sessions": [{"date": "2026-10-01", "warmup": True, "notes": None, "entries": [
+              {"position": 0, "exercise": "goblet_squat", "load_kg": 12.0, "sets": 3, "reps": 10, "rpe": 7.0,
+               "pain_before": 1, "pain_during": 2, "pain_after": None, "warmup": True,
+               "created_at": "2026-10-01T08:00:00", "reports": []}]}],
+          "checkins": [{"date": "2026-10-02", "pain": 1}],
+          "triage": [{"date": "2026-10-01", "outcome": "proceed", "answers": {"flags": []}}]}
+    book = open_logbook(db_url)
+    try:
+        import_log(book, v1)
+        doc = export_log(book)
+        assert doc["version"] == 2 and doc["clearances"] == [] and doc["outcomes"] == []
+        assert doc["user"]["unit"] == "kg" and doc["user"]["wake_time"] == "06:45"
+        assert doc["checkins"] == [{"date": "2026-10-02", "pain": 1, "sleep_hours": None}]
+        assert doc["sessions"][0]["entries"][0]["load_kg"] == 12.0
+        # a version-1 CSV has only the first 23 columns
+        v1_csv = "".join(",".join(line.split(",")[:23]) + "\n" for line in to_csv(doc).splitlines())
+        assert "sleep_hours" not in v1_csv
+        again = from_csv(v1_csv)
+        assert again["user"]["wake_time"] == "06:45" and again["checkins"] == doc["checkins"]
+        with pytest.raises(InputError, match="version 3 not supported"):
+            import_log(book, {**v1, "version": 3}, replace=True)
+    finally:
+        book.db.dispose()
+
+
+def test_bad_new_records_refused(db_url: str, tmp_path: Path) -> None:
+    book = open_logbook(db_url)
+    try:
+        _fill(book, tmp_path)
+        doc = export_log(book)
+        before = book.counts()
+        for mutate, match in (
+            (lambda d: d["outcomes"][0].update(score=11), "0-10"),
+            (lambda d: d["outcomes"][1].update(activity=None), "pain_nrs"),
+            (lambda d: d["clearances"][0].update(flags=["no_such_flag"]), "unknown triage flag"),
+            (lambda d: d["checkins"][0].update(sleep_hours=30), "0-24"),
+            (lambda d: d["user"].update(unit="stone"), "kg or lb"),
+            (lambda d: d["user"].update(equipment={"sandbag": [10]}), "equipment"),
+        ):
+            bad = json.loads(json.dumps(doc))
+            mutate(bad)
+            with pytest.raises(InputError, match=match):
+                import_log(book, bad, replace=True)
+        assert book.counts() == before and export_log(book) == doc
     finally:
         book.db.dispose()
