@@ -2,11 +2,18 @@
 # Start (or reuse) a throw-away PostgreSQL server on 127.0.0.1 for the test suite and print its URL on stdout.
 #   BACKSAFE_TEST_POSTGRES_URL=$(tools/start_test_postgres.sh) pytest ...
 # Installs Debian's postgresql with apt-get when initdb/pg_ctl are missing (needs root). The cluster lives in
-# .cache/pg (gitignored). Idempotent: a running cluster is reused. Logs go to stderr.
+# .cache/pg (gitignored); as root it lives in /var/tmp/backsafe-pg-<checkout hash> instead, because the server runs
+# as the postgres user, who cannot enter a checkout in a private (mode 700) folder. Idempotent: a running cluster is
+# reused. Logs go to stderr.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-PGDIR="${BACKSAFE_TEST_PGDIR:-$ROOT/.cache/pg}"
+if [ "$(id -u)" = 0 ]; then
+  DEFAULT_PGDIR="/var/tmp/backsafe-pg-$(printf '%s' "$ROOT" | sha1sum | cut -c1-12)"
+else
+  DEFAULT_PGDIR="$ROOT/.cache/pg"
+fi
+PGDIR="${BACKSAFE_TEST_PGDIR:-$DEFAULT_PGDIR}"
 DATA="$PGDIR/data"
 PORT_FILE="$PGDIR/port"
 DBNAME=backsafe_test
@@ -42,7 +49,11 @@ else
 fi
 
 mkdir -p "$PGDIR"
-[ "$(id -u)" = 0 ] && chown postgres "$PGDIR"
+if [ "$(id -u)" = 0 ]; then
+  chown postgres "$PGDIR"
+  chmod 700 "$PGDIR"
+  as_pg test -w "$PGDIR" || { log "the postgres user cannot write $PGDIR (set BACKSAFE_TEST_PGDIR to a folder it can reach)"; exit 1; }
+fi
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 url() { echo "postgresql+psycopg://$PGUSER_NAME@127.0.0.1:$1/$DBNAME"; }

@@ -511,6 +511,29 @@ def import_cmd(
                f"{counts['outcomes']} outcome records")
 
 
+def rules_cmd(
+    ids: Annotated[Optional[list[str]], typer.Argument(help="Rule ids as the JSON's `rules` fields name them "
+                                                       "(e.g. severe-pain); none = every rule.", show_default=False)] = None,
+    fmt: Annotated[str, typer.Option("--format", help="text, markdown or json")] = "text",
+) -> None:
+    """The coach's rules in plain words, with their sources and evidence (the same text as docs/coach.md)."""
+    from .coach import rules as registry
+
+    if fmt not in ("text", "markdown", "json"):
+        raise ValueRangeError(f"format {fmt!r}: expected text, markdown or json")
+    wanted = list(ids or registry.RULES)
+    unknown = [i for i in wanted if i not in registry.RULES]
+    if unknown:
+        raise ValueRangeError(f"unknown rule id(s) {unknown}; run `backsafe rules` for the list")
+    if fmt == "json":
+        _emit_json([{"id": r.id, "title": r.title, "text": r.text, "source": r.source, "evidence": r.evidence}
+                    for r in (registry.rule(i) for i in wanted)])
+    elif fmt == "markdown" and not ids:
+        typer.echo(registry.to_markdown())
+    else:
+        typer.echo(registry.explain(wanted))
+
+
 def register(app: typer.Typer) -> None:
     """Add the coach and training-log commands to ``app``."""
     for name, fn in (
@@ -524,5 +547,6 @@ def register(app: typer.Typer) -> None:
         ("exercises", exercises_cmd),
         ("export", export_cmd),
         ("import", import_cmd),
+        ("rules", rules_cmd),
     ):
         app.command(name)(_handle_errors(fn))

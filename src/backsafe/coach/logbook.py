@@ -26,7 +26,7 @@ from .history import Clearance, History, LoggedEntry, OutcomeRecord, TriageEntry
 from .plan import Plan, build_plan
 from .recovery import DEFAULT_WAKE_TIME, parse_wake_time
 from .triage import TriageAnswers, TriageResult
-from .units import UNITS, Profile, Unit, check_plausible, format_load, parse_load
+from .units import typed_unit, UNITS, Profile, Unit, check_plausible, format_load, parse_load
 
 __all__ = ["LogBook", "LogResult", "CheckinResult", "open_logbook", "validate_entry_values", "check_date",
            "read_report_faults", "validate_profile", "validate_outcome", "profile_from_user", "MAX_LOAD_KG",
@@ -167,6 +167,7 @@ def profile_from_user(u: User) -> Profile:
         equipment=equipment,
         wake_time=parse_wake_time(u.wake_time) if u.wake_time else None,
         age_years=u.age_years,
+        unit_chosen=u.unit is not None,
     )
 
 
@@ -321,6 +322,10 @@ class LogBook:
         unit = hist_all.profile.unit
         if load is not None and load_kg is not None:
             raise ValueRangeError("give the load once: either load (e.g. 30lb) or load_kg")
+        # §4 units: a person who never chose a unit chooses it with the first load they type with one ("30lb")
+        adopt = typed_unit(load) if load is not None and not hist_all.profile.unit_chosen else None
+        if adopt is not None:
+            unit = adopt
         if load is not None:
             load_kg = parse_load(load, unit)
         kg = 0.0 if load_kg is None else load_kg
@@ -333,6 +338,8 @@ class LogBook:
         stored_kg = round(float(kg), 3)
         with self.db.session() as s:
             uid = self._user_id(s)
+            if adopt is not None:
+                crud.get_or_create_user(s, self.user).unit = adopt
             entry = crud.add_entry(s, uid, date=date, exercise=ex.id, load_kg=stored_kg, sets=sets,
                                    reps=reps, rpe=rpe, pain_before=pain_before, pain_during=pain_during,
                                    pain_after=pain_after, warmup=warmup)

@@ -217,17 +217,12 @@ def bodyweight_first_missing(hist: History, ex: Exercise) -> Exercise | None:
 
 
 def current_rung(hist: History, day: dt.date) -> int:
-    """§4 ladder: the person's rung before ``day`` (0, the floor, with no history). Sessions are walked in order and
-    each may lift it by one rung at most: an exercise counts when it was done without a pain flag and was at most
-    one rung above the rung of that time; a higher rung is logged and flagged, but earns no step."""
+    """§4 ladder: the person's rung before ``day``: the highest rung they have trained (0, the floor, with no
+    history). A session with severe pain does not count. The plan then goes at most one rung above it; the person
+    may log anything (a higher rung is flagged when logged)."""
     lib = load_library()
-    cur = 0
-    for d in sorted({e.date for e in hist.entries if e.date < day}):
-        done = [lib[e.exercise].ladder_rung for e in hist.entries
-                if e.date == d and e.exercise in lib and not e.pain_triggered and not e.severe]
-        allowed = [r for r in done if r <= cur + 1]
-        cur = max([cur, *allowed])
-    return cur
+    return max((lib[e.exercise].ladder_rung for e in hist.entries
+                if e.date < day and e.exercise in lib and not e.severe), default=0)
 
 
 def ladder_cap(hist: History, day: dt.date) -> tuple[int, str]:
@@ -239,7 +234,7 @@ def ladder_cap(hist: History, day: dt.date) -> tuple[int, str]:
     cur = current_rung(hist, day)
     cap = cur + 1
     why = "you have no training logged yet, so the plan starts at the bottom" if not hist.entries else (
-        f"your highest step trained without pain is {_RUNG_NAMES[cur]}")
+        f"the highest step you have trained is {_RUNG_NAMES[cur]}")
     recovering = hist.recovering(day)
     if recovering and cap >= BALLISTIC_RUNG:
         cap = BALLISTIC_RUNG - 1

@@ -63,7 +63,7 @@ def export_log(book: LogBook) -> dict[str, Any]:
         return {
             "format": FORMAT,
             "version": VERSION,
-            "user": {"name": u.name, "wake_time": u.wake_time, "age_years": u.age_years, "unit": u.unit or "kg",
+            "user": {"name": u.name, "wake_time": u.wake_time, "age_years": u.age_years, "unit": u.unit,
                      "body_mass_kg": u.body_mass_kg, "sex": u.sex, "default_tempo": u.default_tempo,
                      "equipment": json.loads(u.equipment_json or "{}")},
             "sessions": sessions,
@@ -148,7 +148,7 @@ def import_log(book: LogBook, doc: dict[str, Any], *, replace: bool = False) -> 
             user = doc.get("user") or {}
             eq = user.get("equipment") or {}
             crud.set_profile_fields(
-                s, u, wake_time=user.get("wake_time"), age_years=user.get("age_years"), unit=user.get("unit") or "kg",
+                s, u, wake_time=user.get("wake_time"), age_years=user.get("age_years"), unit=user.get("unit"),
                 body_mass_kg=user.get("body_mass_kg"), sex=user.get("sex"), default_tempo=user.get("default_tempo"),
                 equipment_json=json.dumps({k: [float(x) for x in v] for k, v in sorted(eq.items())}) if eq else None)
             for ses in doc.get("sessions", []):
@@ -248,7 +248,7 @@ def from_csv(text: str) -> dict[str, Any]:
     if reader.fieldnames is None or "record" not in reader.fieldnames:
         raise InputError("CSV log: missing header with a 'record' column")
     doc: dict[str, Any] = {"format": FORMAT, "version": VERSION,
-                           "user": {"name": crud.DEFAULT_USER, "wake_time": None, "age_years": None, "unit": "kg",
+                           "user": {"name": crud.DEFAULT_USER, "wake_time": None, "age_years": None, "unit": None,
                                     "body_mass_kg": None, "sex": None, "default_tempo": None, "equipment": {}},
                            "sessions": [], "checkins": [], "triage": [], "clearances": [], "outcomes": []}
     sessions: dict[str, dict[str, Any]] = {}
@@ -258,7 +258,7 @@ def from_csv(text: str) -> dict[str, Any]:
             kind = row["record"]
             if kind == "user":
                 doc["user"] = {"name": row["name"], "wake_time": _opt(row["wake_time"], str),
-                               "age_years": _opt(row["age_years"], int), "unit": row["unit"] or "kg",
+                               "age_years": _opt(row["age_years"], int), "unit": row["unit"] or None,
                                "body_mass_kg": _opt(row["body_mass_kg"], float), "sex": _opt(row["sex"], str),
                                "default_tempo": _opt(row["default_tempo"], str),
                                "equipment": json.loads(row["equipment"] or "{}")}

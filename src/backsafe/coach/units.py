@@ -36,6 +36,7 @@ __all__ = [
     "LB_PER_KG",
     "Profile",
     "parse_load",
+    "typed_unit",
     "to_unit",
     "from_unit",
     "format_load",
@@ -84,6 +85,7 @@ class Profile:
     equipment: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
     wake_time: dt.time | None = None
     age_years: int | None = None
+    unit_chosen: bool = True  # False: never chosen; the first load typed with a unit ("30lb") chooses it
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -96,6 +98,16 @@ class Profile:
             "wake_time": self.wake_time.strftime("%H:%M") if self.wake_time else None,
             "age_years": self.age_years,
         }
+
+
+def typed_unit(text: str | float | int) -> Unit | None:
+    """The unit a typed load names ("30lb" → lb, "12 kg" → kg), None for a bare number."""
+    if isinstance(text, (int, float)):
+        return None
+    m = _LOAD_RE.match(str(text))
+    if not m or not m.group(2):
+        return None
+    return "lb" if m.group(2).lower().startswith(("lb", "pound")) else "kg"
 
 
 def to_unit(kg: float, unit: Unit) -> float:

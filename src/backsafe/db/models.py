@@ -52,7 +52,7 @@ class User(Base):
     age_years: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     # Profile (§4 units and equipment): loads are stored in kg and shown in ``unit``.
-    unit: Mapped[str] = mapped_column(String(2), default="kg", server_default="kg")
+    unit: Mapped[str | None] = mapped_column(String(2))  # None: not chosen yet (kg shown)
     body_mass_kg: Mapped[float | None] = mapped_column(Float)
     sex: Mapped[str | None] = mapped_column(String(6))  # female | male
     default_tempo: Mapped[str | None] = mapped_column(String(16))  # "3-1-2-0"

@@ -27,7 +27,7 @@ def book(db_url: str):
 
 
 def test_profile_round_trip_and_defaults(book: LogBook) -> None:
-    assert book.profile() == Profile()  # nothing set: kg, standard steps
+    assert book.profile() == Profile(unit_chosen=False)  # nothing set: kg shown, standard steps, unit not chosen
     p = book.set_profile(unit="lb", body_mass_kg=80, sex="female", default_tempo="3-1-2-0",
                          equipment={"dumbbell": [5, 10, 15, 20, 25, 30], "kettlebell": ["8kg", "12kg", "16kg"]},
                          wake_time="06:30", age_years=41)

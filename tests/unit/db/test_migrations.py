@@ -73,7 +73,7 @@ def test_0002_keeps_existing_rows_both_ways(db_url: str) -> None:
             c.exec_driver_sql("INSERT INTO training_sessions (user_id, date) VALUES (1, '2026-01-02')")
         upgrade(db)
         with db.engine.begin() as c:
-            assert c.exec_driver_sql("SELECT unit, body_mass_kg FROM users").all() == [("kg", None)]
+            assert c.exec_driver_sql("SELECT unit, body_mass_kg FROM users").all() == [(None, None)]
             assert c.exec_driver_sql("SELECT pain, sleep_hours FROM checkins").all() == [(3, None)]
             assert c.exec_driver_sql("SELECT count(*) FROM training_sessions").scalar() == 1
         for bad in (

@@ -125,7 +125,7 @@ def test_version_1_export_still_imports(db_url: str, tmp_path: Path) -> None:
         import_log(book, v1)
         doc = export_log(book)
         assert doc["version"] == 2 and doc["clearances"] == [] and doc["outcomes"] == []
-        assert doc["user"]["unit"] == "kg" and doc["user"]["wake_time"] == "06:45"
+        assert doc["user"]["unit"] is None and doc["user"]["wake_time"] == "06:45"  # version 1 had no unit
         assert doc["checkins"] == [{"date": "2026-10-02", "pain": 1, "sleep_hours": None}]
         assert doc["sessions"][0]["entries"][0]["load_kg"] == 12.0
         # a version-1 CSV has only the first 23 columns

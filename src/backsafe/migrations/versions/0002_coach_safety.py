@@ -28,8 +28,9 @@ def _is_sqlite() -> bool:
 
 
 def upgrade() -> None:
-    # §4 units: loads stored in kg, shown in the person's unit; existing people keep kg.
-    op.add_column("users", sa.Column("unit", sa.String(2), nullable=False, server_default="kg"))
+    # §4 units: loads stored in kg, shown in the person's unit; NULL = not chosen yet (shown in kg until the person
+    # chooses, or types their first load with a unit).
+    op.add_column("users", sa.Column("unit", sa.String(2), nullable=True))
     op.add_column("users", sa.Column("body_mass_kg", sa.Float(), nullable=True))
     op.add_column("users", sa.Column("sex", sa.String(6), nullable=True))
     op.add_column("users", sa.Column("default_tempo", sa.String(16), nullable=True))
