@@ -386,13 +386,24 @@ def plan_cmd(
     if bad:
         raise ValueRangeError(f"fault code(s) {bad}: expected some of {list(FAULT_CODES)}")
     day = _parse_date(date) if date else dt.date.today()
-    plan = _book(db, user).plan(date=day, exercises=exercise or None, wake_time=wake_time, age_years=age,
-                                extra_faults={f: 2 for f in fault or []})
+    book = _book(db, user)
+    plan = book.plan(date=day, exercises=exercise or None, wake_time=wake_time, age_years=age,
+                     extra_faults={f: 2 for f in fault or []})
+    if plan.triage.outcome == "not_checked" and fmt != "json" and sys.stdin.isatty() and sys.stdout.isatty():
+        # §1 State: "not checked yet" → ask the questions first (at a terminal; scripts get the not-checked plan)
+        from .coach.triage import answers_from_mapping
+
+        typer.echo("You have not answered the safety questions yet; they come before any plan.")
+        book.triage(answers_from_mapping(_ask_triage()), date=day)
+        plan = book.plan(date=day, exercises=exercise or None, wake_time=wake_time, age_years=age,
+                         extra_faults={f: 2 for f in fault or []})
     if fmt == "json":
         _emit_json(plan.to_json())
     else:
         color = _color()
         typer.echo(plan.to_text(color=color, explain=explain), color=color)
+        if plan.triage.outcome == "not_checked" or any("safety questions again" in n for n in plan.notes):
+            typer.echo("\nThe safety questions: backsafe triage")
 
 
 # --- progress ----------------------------------------------------------------------------------------------------

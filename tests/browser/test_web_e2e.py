@@ -160,7 +160,7 @@ def test_person_journey_in_chromium(browser: Any, server: Any, sample_clip: Path
         page.click("#log-this")
         page.wait_for_url("**/log?report=*")
         assert page.input_value("select[name=exercise]") == "back_squat"
-        page.fill("input[name=load_kg]", "20")
+        page.fill("input[name=load]", "20")
         page.fill("input[name=sets]", "3")
         page.fill("input[name=reps]", "5")
         page.fill("input[name=pain_before]", "1")
@@ -169,14 +169,14 @@ def test_person_journey_in_chromium(browser: Any, server: Any, sample_clip: Path
         page.check("input[name=warmup][value=yes]")
         page.click("#log-form button[type=submit]")
         page.wait_for_selector("#log-saved")
-        assert "back_squat" in page.inner_text("#log-table")
+        assert "Back squat" in page.inner_text("#log-table")  # names, not ids (COACHING_RULES §9)
         shots.take("log")
 
         # the dashboard now shows the session, the pain point and the fault count of the clip
         page.click("nav >> text=Dashboard")
         page.wait_for_url("**/dashboard")
         assert page.locator("#no-sessions").count() == 0
-        assert "back_squat" in page.inner_text("#recent-sessions")
+        assert "Back squat" in page.inner_text("#recent-sessions")
         assert page.locator("#pain-trend svg circle").count() >= 1
         assert page.locator("#fault-trend svg circle").count() >= 1
         assert page.locator("#recent-reports a[href^='/reports/']").count() == 1

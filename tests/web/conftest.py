@@ -16,26 +16,15 @@ import pytest
 from fakes import fake_analyze, make_report, write_clip
 from webhelpers import make_settings
 
-from tests.pg_schema import fresh_database
+from tests.shared_fixtures import cheap_password_hashing, database_url_fixture
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    with fresh_database(request.param, tmp_path / "web.sqlite3", "w_") as url:
-        yield url
+db_url = database_url_fixture("web.sqlite3", "w_")
 
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """argon2id with the library defaults costs ~1 s a hash here; these tests use the smallest parameters (the
-    code path is the same; test_auth checks the stored hash is argon2id)."""
-    from argon2 import PasswordHasher
-
-    from backsafe.web import auth
-
-    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    monkeypatch.setattr(auth, "_hasher", cheap)
-    monkeypatch.setattr(auth, "_DUMMY_HASH", cheap.hash("dummy"))
+    cheap_password_hashing(monkeypatch)
 
 
 @pytest.fixture(scope="session")

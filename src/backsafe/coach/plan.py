@@ -151,8 +151,8 @@ def gate(hist: History, day: dt.date) -> tuple[TriageResult, list[str]]:
         return not_checked(), notes
     latest = records[-1]
     if (day - latest.date).days > 7:
-        notes.append(f"Your last safety check was on {latest.date.isoformat()}; answer the questions again "
-                     "(`backsafe triage`) so the plan knows how you are now.")
+        notes.append(f"Your last safety check was on {latest.date.isoformat()}; answer the safety questions again "
+                     "so the plan knows how you are now.")
     result = triage(answers_from_mapping(latest.answers), day, previous=records[:-1],
                     clearances=[c for c in hist.clearances if c.date <= day])
     return result, notes

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from collections.abc import Iterator
 from typing import Any, Literal
 
 from ..exercises import Exercise, get_exercise, load_library
@@ -42,6 +43,7 @@ __all__ = [
     "max_increase_kg",
     "active_pain_trigger",
     "bodyweight_rung",
+    "down_chain",
     "bodyweight_first_missing",
     "rung_mastered",
     "ladder_cap",
@@ -155,21 +157,24 @@ def active_pain_trigger(entries: list[LoggedEntry], day: dt.date) -> LoggedEntry
 # --- ladder ----------------------------------------------------------------------------------------------------
 
 
-def bodyweight_rung(ex: Exercise) -> Exercise | None:
-    """The nearest unloaded exercise down the regression chain of a loaded exercise (goblet squat → squat)."""
+def down_chain(start: list[str]) -> Iterator[Exercise]:
+    """Every exercise down the regression chains from the ids in ``start``, nearest first (breadth first, each
+    once)."""
     lib = load_library()
     seen: set[str] = set()
-    frontier = list(ex.regressions)
+    frontier = list(start)
     while frontier:
         ident = frontier.pop(0)
         if ident in seen:
             continue
         seen.add(ident)
-        cand = lib[ident]
-        if not cand.loaded and cand.kind == "reps":
-            return cand
-        frontier.extend(cand.regressions)
-    return None
+        yield lib[ident]
+        frontier.extend(lib[ident].regressions)
+
+
+def bodyweight_rung(ex: Exercise) -> Exercise | None:
+    """The nearest unloaded exercise down the regression chain of a loaded exercise (goblet squat → squat)."""
+    return next((c for c in down_chain(list(ex.regressions)) if not c.loaded and c.kind == "reps"), None)
 
 
 def _loaded_rungs_between(ex: Exercise, bw: Exercise) -> list[str]:
@@ -254,22 +259,10 @@ def _allowed(ex: Exercise, cap: int, recovering: str | None) -> bool:
 
 def _highest_allowed_below(ex: Exercise, cap: int, recovering: str | None) -> Exercise:
     """The highest-rung allowed exercise down ``ex``'s chain (its low-impact replacement first), else walking."""
-    lib = load_library()
     start = ([ex.while_recovering] if ex.while_recovering else []) + list(ex.regressions)
-    seen: set[str] = set()
-    frontier = list(start)
-    found: list[Exercise] = []
-    while frontier:
-        ident = frontier.pop(0)
-        if ident in seen:
-            continue
-        seen.add(ident)
-        cand = lib[ident]
-        if _allowed(cand, cap, recovering):
-            found.append(cand)
-        frontier.extend(cand.regressions)
+    found = [c for c in down_chain(start) if _allowed(c, cap, recovering)]
     if not found:
-        return lib["walking"]
+        return load_library()["walking"]
     return max(found, key=lambda e: (e.ladder_rung, -start.index(e.id) if e.id in start else -99))
 
 

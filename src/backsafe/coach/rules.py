@@ -156,7 +156,7 @@ _RULES: tuple[Rule, ...] = (
     Rule(
         "triage-not-checked", "Not checked yet",
         "Until you have answered the safety questions, your state is 'not checked yet': the coach says so and asks "
-        "the questions first. It never says 'no red flags' for someone who has not been asked.",
+        "the questions first. It never tells someone who has not been asked that there are no warning signs.",
         _H, "heuristic", True, group="triage",
     ),
     Rule(
@@ -173,7 +173,7 @@ _RULES: tuple[Rule, ...] = (
         "with its date and the exact warning signs it covers. Those signs stop blocking your plan while they stay "
         "as they were. A sign the clearance did not cover, or one that went away and came back after it, blocks "
         "the plan again until it is checked. No clearance covers an emergency sign. The text after a clearance "
-        "says what was cleared; it does not say 'no red flags'. The coach never overrides what your clinician "
+        "says what was cleared and by when; it does not claim there were no warning signs. The coach never overrides what your clinician "
         "told you.",
         _H, "heuristic", True, group="triage",
     ),

@@ -260,8 +260,8 @@ def not_checked() -> TriageResult:
     """§1 State: no triage on record is its own state. Ask the questions first; never say "no red flags"."""
     return TriageResult(
         outcome="not_checked",
-        headline="Answer the safety questions first (about a minute): `backsafe triage`, or the Check-in page on the "
-        "web. Until then the plan holds only easy walking.",
+        headline="Answer the safety questions first (they take about a minute). Until then the plan holds only easy "
+        "walking.",
         reasons=("You have not answered the safety questions yet, so backsafe cannot tell whether training is right "
                  "for you today.",),
         allowed="easy walking until you have answered the questions",

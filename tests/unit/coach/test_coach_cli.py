@@ -302,3 +302,57 @@ def test_new_commands_registered(app) -> None:
     assert "profile" in out and "outcome" in out
     assert "--explain" in run(app, "plan", "--help").output
     assert "--sleep-hours" in run(app, "checkin", "--help").output
+
+
+def test_rules_command_resolves_every_id_the_plan_names(app, db) -> None:
+    run(app, "triage", "--db", db, "--none", "--date", d(3))
+    run(app, "log", "--db", db, "--date", d(2), "--exercise", "goblet_squat", "--load", "14kg", "--sets", "3",
+        "--reps", "10", "--pain-during", "6", "--warmup")
+    ids = json.loads(run(app, "plan", "--db", db, "--format", "json").output)["rules"]
+    assert "drop-below-trigger" in ids
+    r = run(app, "rules", *ids)
+    assert r.exit_code == 0 and r.output.count("Source:") == len(ids) and "§" not in r.output
+    assert run(app, "rules", "no-such-rule").exit_code == 3
+
+
+def test_plan_at_a_terminal_asks_the_safety_questions_first(tmp_path) -> None:
+    """§1 State: with no answers on record, `plan` at a terminal asks the questions before the plan."""
+    import os
+    import pty
+    import subprocess
+    import sys
+    import time
+
+    exe = Path(sys.executable).with_name("backsafe")
+    master, slave = pty.openpty()
+    env = {**os.environ, "NO_COLOR": "1"}
+    proc = subprocess.Popen([str(exe), "plan", "--db", f"sqlite:///{tmp_path / 'tty.db'}"], stdin=slave,
+                            stdout=slave, stderr=slave, env=env, close_fds=True)
+    os.close(slave)
+    out = b""
+    deadline = time.monotonic() + 60
+    while proc.poll() is None and time.monotonic() < deadline:
+        import select
+
+        ready, _, _ = select.select([master], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            out += chunk
+            if chunk.rstrip().endswith((b"[y/N]:", b"[y/N]")):
+                os.write(master, b"n\n")
+    proc.wait(timeout=10)
+    try:
+        while True:
+            chunk = os.read(master, 4096)
+            if not chunk:
+                break
+            out += chunk
+    except OSError:
+        pass
+    os.close(master)
+    text = out.decode(errors="replace")
+    assert proc.returncode == 0, text
+    assert "safety questions" in text and "GO AHEAD" in text and "NOT CHECKED YET" not in text

@@ -7,15 +7,20 @@ Unset: the PostgreSQL cases skip, except under ``CI=true`` where they fail. Each
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.pg_schema import fresh_database
+from backsafe.coach.logbook import LogBook, open_logbook
+
+from tests.shared_fixtures import database_url_fixture
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database URL (SQLite file in tmp_path, or a new PostgreSQL schema)."""
-    with fresh_database(request.param, tmp_path / "log.sqlite3", "t_") as url:
-        yield url
+db_url = database_url_fixture("log.sqlite3", "t_")
+
+
+@pytest.fixture
+def book(db_url: str) -> Iterator[LogBook]:
+    """The default user's log in that database."""
+    b = open_logbook(db_url)
+    yield b
+    b.db.dispose()

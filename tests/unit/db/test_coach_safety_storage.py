@@ -19,13 +19,6 @@ TODAY = dt.date(2026, 11, 25)
 D = dt.date(2026, 11, 20)
 
 
-@pytest.fixture
-def book(db_url: str):
-    b = open_logbook(db_url)
-    yield b
-    b.db.dispose()
-
-
 def test_profile_round_trip_and_defaults(book: LogBook) -> None:
     assert book.profile() == Profile(unit_chosen=False)  # nothing set: kg shown, standard steps, unit not chosen
     p = book.set_profile(unit="lb", body_mass_kg=80, sex="female", default_tempo="3-1-2-0",

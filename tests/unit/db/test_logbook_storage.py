@@ -18,13 +18,6 @@ TODAY = dt.date(2026, 11, 25)
 D = dt.date(2026, 11, 20)
 
 
-@pytest.fixture
-def book(db_url: str):
-    b = open_logbook(db_url)
-    yield b
-    b.db.dispose()
-
-
 def _log(book: LogBook, **kw):
     args = dict(date=D, exercise="goblet_squat", load_kg=12, sets=3, reps=10, rpe=7, pain_before=1, pain_during=2,
                 pain_after=3, warmup=True, today=TODAY)

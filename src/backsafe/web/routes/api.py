@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse
 
 from ... import __version__
 from ...coach.triage import QUESTIONS, answers_from_mapping
+from ...coach.units import format_load
 from ...errors import ValueRangeError
 from ...exercises import load_library
 from .. import crud, services
@@ -32,6 +33,7 @@ from ..deps import (
 from ..errors import Forbidden, NotFound
 from ..schemas import (
     CheckinIn,
+    CheckinOut,
     DeleteAccount,
     ErrorOut,
     Health,
@@ -41,7 +43,11 @@ from ..schemas import (
     LogIn,
     LoginOut,
     Message,
+    OutcomeIn,
+    OutcomesOut,
     PasswordChange,
+    ProfileIn,
+    ProfileOut,
     ReportOut,
     ShareIn,
     SignUp,
@@ -263,9 +269,23 @@ def api_report_original(report_id: str, user: UserDep, db: DbDep, storage: Stora
 
 def _entries(db: Any, name: str) -> list[dict[str, Any]]:
     hist = services.logbook(db, name).history()
-    return [{"date": e.date.isoformat(), "exercise": e.exercise, "load_kg": e.load_kg, "sets": e.sets,
+    unit = hist.profile.unit
+    return [{"date": e.date.isoformat(), "exercise": e.exercise, "name": services.exercise_name(e.exercise),
+             "load_kg": e.load_kg, "unit": unit, "load_text": format_load(e.load_kg, unit), "sets": e.sets,
              "reps": e.reps, "rpe": e.rpe, "pain_before": e.pain_before, "pain_during": e.pain_during,
              "pain_after": e.pain_after, "warmup": e.warmup, "faults": dict(e.faults)} for e in hist.entries]
+
+
+@router.get("/profile", response_model=ProfileOut)
+def api_profile(user: UserDep, db: DbDep) -> ProfileOut:
+    """Your settings: unit (kg or lb), body mass, sex, default tempo, equipment, wake time, age."""
+    return services.profile_out(services.logbook(db, user.name).profile())
+
+
+@router.put("/profile", response_model=ProfileOut)
+def api_set_profile(body: ProfileIn, user: UserDep, db: DbDep) -> ProfileOut:
+    """Set the fields given (the others keep their values); a bad value is a 400 with a one-line reason."""
+    return services.profile_out(services.set_profile(db, user.name, body.model_dump()))
 
 
 @router.get("/log")
@@ -275,22 +295,40 @@ def api_log(user: UserDep, db: DbDep) -> list[dict[str, Any]]:
 
 @router.post("/log", response_model=LogEntryOut, status_code=status.HTTP_201_CREATED)
 def api_log_entry(body: LogEntryIn, user: UserDep, db: DbDep, storage: StorageDep) -> LogEntryOut:
+    """Log one exercise. The answer's flags come stop-level first, each with a title and message in plain words
+    (the code is for tools); ``load_text`` is the load as the person reads it, in their unit."""
     res = services.log_entry(db, storage, user, body.model_dump())
     return LogEntryOut(entry_id=res.entry_id, date=res.date, exercise=res.exercise,
-                       flags=[f.to_json() for f in res.flags])
+                       name=services.exercise_name(res.exercise), load_kg=res.load_kg, unit=res.unit,
+                       load_text=res.load_shown, flags=[f.to_json() for f in res.flags])
 
 
 @router.get("/checkins")
 def api_checkins(user: UserDep, db: DbDep) -> list[dict[str, Any]]:
     hist = services.logbook(db, user.name).history()
-    return [{"date": d.isoformat(), "pain": p} for d, p in sorted(hist.checkins.items())]
+    return [{"date": d.isoformat(), "pain": p, "sleep_hours": hist.sleep.get(d)} for d, p in sorted(hist.checkins.items())]
 
 
-@router.post("/checkins", response_model=Message, status_code=status.HTTP_201_CREATED)
-def api_checkin(body: CheckinIn, user: UserDep, db: DbDep) -> Message:
-    day = body.date or dt.date.today()
-    services.logbook(db, user.name).checkin(date=day, pain=body.pain)
-    return Message(detail=f"check-in saved: {day.isoformat()} pain {body.pain}/10")
+@router.post("/checkins", response_model=CheckinOut, status_code=status.HTTP_201_CREATED)
+def api_checkin(body: CheckinIn, user: UserDep, db: DbDep) -> CheckinOut:
+    """Save the morning check-in (pain 0-10, hours slept); severe pain comes back as a stop-level flag and leads
+    the message."""
+    res = services.checkin(db, user.name, body.date or dt.date.today(), body.pain, body.sleep_hours)
+    return CheckinOut(detail=services.checkin_message(res), date=res.date, pain=res.pain,
+                      sleep_hours=res.sleep_hours, flags=[f.to_json() for f in res.flags])
+
+
+@router.get("/outcomes", response_model=OutcomesOut)
+def api_outcomes(user: UserDep, db: DbDep) -> OutcomesOut:
+    """The weekly outcome measures and the change from the first to the latest, with whether it is meaningful."""
+    return OutcomesOut(**services.outcomes_out(db, user.name))
+
+
+@router.post("/outcomes", response_model=OutcomesOut, status_code=status.HTTP_201_CREATED)
+def api_outcome(body: OutcomeIn, user: UserDep, db: DbDep) -> OutcomesOut:
+    """Record the week's pain (0-10) and/or PSFS scores (1-5 activities, 0 = unable, 10 = as before)."""
+    services.record_outcome(db, user.name, body.date or dt.date.today(), body.pain_week, body.psfs)
+    return OutcomesOut(**services.outcomes_out(db, user.name))
 
 
 @router.get("/triage/questions")
@@ -302,27 +340,39 @@ def api_triage_questions() -> list[dict[str, str]]:
 def api_triage(body: TriageIn, user: UserDep, db: DbDep) -> dict[str, Any]:
     answers = answers_from_mapping({"flags": body.flags, "clinician_cleared": body.clinician_cleared,
                                     "injury_date": body.injury_date.isoformat() if body.injury_date else None})
-    res = services.logbook(db, user.name).triage(answers, date=body.date or dt.date.today())
-    return res.to_json()
+    day = body.date or dt.date.today()
+    res = services.logbook(db, user.name).triage(answers, date=day)
+    # §1 State: a clearance is stored with the flags it covers; say which (None when nothing was cleared)
+    return {**res.to_json(), "clearance": services.clearance_for(db, user.name, day) if body.clinician_cleared
+            else None}
 
 
 @router.get("/plan")
 def api_plan(user: UserDep, db: DbDep,
-             date: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD")] = None
+             date: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD")] = None,
+             explain: Annotated[bool, Query(description="add the rules behind the plan with their sources")] = False,
+             exercise: Annotated[list[str] | None, Query(max_length=64, description="the day's exercises "
+                                                         "(repeatable); default: your recent ones")] = None,
              ) -> dict[str, Any]:
     # a string with a pattern, not dt.date: pydantic also took numbers as Unix times (?date=-5e-08 was 1970-01-01)
     try:
         day = dt.date.fromisoformat(date) if date else dt.date.today()
     except ValueError:
         raise ValueRangeError(f"date {date!r}: expected a real day as YYYY-MM-DD") from None
-    return services.logbook(db, user.name).plan(date=day).to_json()
+    if exercise is not None and len(exercise) > 12:
+        raise ValueRangeError(f"{len(exercise)} exercises: plan at most 12 at a time")
+    plan = services.logbook(db, user.name).plan(date=day, exercises=exercise or None).to_json()
+    if explain:
+        plan["explain"] = services.explain_rules(plan["rules"])
+    return plan
 
 
 @router.get("/dashboard")
 def api_dashboard(user: UserDep, db: DbDep) -> dict[str, Any]:
     d = services.dashboard_data(db, user.id, user.name)
     return {"trends": d["trends"], "plan": d["plan"], "fault_series": d["fault_series"],
-            "pain_series": d["pain_series"], "reports": [r[0] for r in d["reports"]]}
+            "pain_series": d["pain_series"], "reports": [r[0] for r in d["reports"]], "unit": d["unit"],
+            "outcome_changes": d["outcome_changes"]}
 
 
 # --- sharing and the coach's view --------------------------------------------------------------------------------

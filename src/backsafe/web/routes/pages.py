@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from ... import __version__
 from ...coach.triage import CLINICIAN_QUESTIONS, EMERGENCY_QUESTIONS, SOFT_QUESTIONS, answers_from_mapping
+from ...coach.units import format_load, parse_load
 from ...coach.wording import DISCLAIMER
 from ...errors import BacksafeError, ValueRangeError
 from ...exercises import load_library
@@ -47,6 +48,7 @@ NOTICES = {
     "password": "Password changed. Other devices were logged out.",
     "logged": "Set logged. The dashboard and plan now include it.",
     "checkin": "Check-in saved.",
+    "outcome": "This week's measures saved.",
     "token": "",
     "shared": "Shared.",
     "unshared": "Sharing stopped.",
@@ -60,7 +62,8 @@ def render(request: Request, name: str, ctx: dict[str, Any] | None = None, *, st
     user = getattr(request.state, "user", None)
     base = {"request": request, "user": user, "csrf": csrf_for(request), "disclaimer": DISCLAIMER,
             "version": __version__, "notice": NOTICES.get(request.query_params.get("ok", ""), ""),
-            "fault_label": fault_label}
+            "fault_label": fault_label, "exercise_name": services.exercise_name, "person_text": services.person_text,
+            "load_text": format_load}
     base.update(ctx or {})
     return request.app.state.templates.TemplateResponse(request, name, base, status_code=status_code,  # type: ignore[no-any-return]
                                                         headers=headers)
@@ -163,6 +166,26 @@ def dashboard(request: Request, user: UserDep, db: DbDep) -> Response:
     })
 
 
+@router.post("/outcomes", response_class=Html)
+async def outcomes_post(request: Request, user: UserDep, db: DbDep) -> Response:
+    """The dashboard's weekly measures form: pain over the week and up to 3 PSFS activities with their scores."""
+    form = await request.form()
+    acts = [str(a).strip()[:200] for a in form.getlist("activity")][:5]
+    scores = [str(x)[:8] for x in form.getlist("score")][:5]
+    psfs: dict[str, float] = {}
+    for act, score in zip(acts, scores, strict=False):
+        val = _opt_float(score)
+        if act and val is not None:
+            if act in psfs:
+                raise ValueRangeError(f"PSFS activity {act!r} is given twice")
+            psfs[act] = val
+        elif act or val is not None:
+            raise ValueRangeError("PSFS: give each activity a name and a score from 0 to 10")
+    pain = _opt_int(str(form.get("pain_week") or "")[:4])
+    services.record_outcome(db, user.name, dt.date.today(), pain, psfs or None)
+    return _see("/dashboard?ok=outcome")
+
+
 def _exercise_choices() -> list[tuple[str, str]]:
     return [(e.id, e.name) for e in load_library().values()]
 
@@ -178,6 +201,7 @@ def _reference_choices(db: Any, user_id: int) -> list[tuple[str, str]]:
 def upload_form(request: Request, user: UserDep, db: DbDep, settings: SettingsDep) -> Response:
     return render(request, "upload.html", {"exercises": _exercise_choices(), "settings": settings,
                                            "references": _reference_choices(db, user.id),
+                                           "unit": services.logbook(db, user.name).profile().unit,
                                            "pre_reference": request.query_params.get("reference", "")[:32],
                                            "pre_exercise": request.query_params.get("exercise", "")[:64]})
 
@@ -189,13 +213,10 @@ def upload(request: Request, user: UserDep, db: DbDep, storage: StorageDep, sett
            load_kg: Annotated[str, Form(max_length=16)] = "", tempo: Annotated[str, Form(max_length=32)] = "",
            keep_video: Annotated[str | None, Form(max_length=8)] = None,
            reference_id: Annotated[str, Form(max_length=32)] = "") -> Response:
+    unit = services.logbook(db, user.name).profile().unit
     try:
-        load = float(load_kg) if load_kg.strip() else None
-    except ValueError:
-        load = -1.0
-    try:
-        if load is not None and load < 0:
-            raise ValueRangeError(f"load {load_kg!r}: expected a number of kg (0 or more)")
+        # the load in the person's unit, or with its unit typed ("30lb"); stored in kg (COACHING_RULES §4 units)
+        load = parse_load(load_kg, unit) if load_kg.strip() else None
         job = services.save_upload(db, storage, settings, request.app.state.runner, user, src=file.file,
                                    filename=file.filename, exercise=exercise, view=view, load_kg=load,
                                    tempo=tempo.strip() or None, keep_video=bool(keep_video),
@@ -204,7 +225,7 @@ def upload(request: Request, user: UserDep, db: DbDep, storage: StorageDep, sett
         from ..main import status_for
 
         return render(request, "upload.html", {"exercises": _exercise_choices(), "settings": settings,
-                                               "references": _reference_choices(db, user.id),
+                                               "references": _reference_choices(db, user.id), "unit": unit,
                                                "error": str(e)}, status_code=status_for(e))
     return _see(f"/jobs/{job.public_id}")
 
@@ -280,9 +301,19 @@ def _opt_float(v: str) -> float | None:
 
 
 def _log_ctx(user_name: str, db: Any) -> dict[str, Any]:
+    from ...coach.plan import day_gate
+
     hist = services.logbook(db, user_name).history()
+    today = dt.date.today()
+    tier, _ = day_gate(hist, today)  # §1 State: the day's tier, shown beside the log form when it is not "go ahead"
     return {"entries": list(reversed(hist.entries))[:50], "checkins": sorted(hist.checkins.items(), reverse=True)[:14],
-            "exercises": _exercise_choices(), "today": dt.date.today().isoformat()}
+            "sleep": dict(hist.sleep), "exercises": _exercise_choices(), "today": today.isoformat(),
+            "unit": hist.profile.unit, "tier": tier.to_json()}
+
+
+def _shown_number(kg: float, unit: str) -> str:
+    text = format_load(kg, "lb" if unit == "lb" else "kg")
+    return "0" if text == "bodyweight" else text.split()[0]
 
 
 @router.get("/log", response_class=Html)
@@ -290,6 +321,10 @@ def log_page(request: Request, user: UserDep, db: DbDep) -> Response:
     ctx = _log_ctx(user.name, db)
     ctx["report_id"] = request.query_params.get("report", "")[:32]
     ctx["pre_exercise"] = request.query_params.get("exercise", "")[:64]
+    if ctx["report_id"]:
+        kg = services.upload_load_kg(db, user.id, ctx["report_id"])  # the load given at upload
+        if kg:
+            ctx["pre_load"] = _shown_number(kg, ctx["unit"])
     return render(request, "log.html", ctx)
 
 
@@ -297,7 +332,8 @@ def log_page(request: Request, user: UserDep, db: DbDep) -> Response:
 def log_post(request: Request, user: UserDep, db: DbDep, storage: StorageDep,
              exercise: Annotated[str, Form(max_length=64)], sets: Annotated[str, Form(max_length=8)],
              reps: Annotated[str, Form(max_length=8)], date: Annotated[str, Form(max_length=10)] = "",
-             load_kg: Annotated[str, Form(max_length=16)] = "", rpe: Annotated[str, Form(max_length=8)] = "",
+             load: Annotated[str, Form(max_length=16)] = "", load_kg: Annotated[str, Form(max_length=16)] = "",
+             rpe: Annotated[str, Form(max_length=8)] = "",
              pain_before: Annotated[str, Form(max_length=4)] = "", pain_during: Annotated[str, Form(max_length=4)] = "",
              pain_after: Annotated[str, Form(max_length=4)] = "", warmup: Annotated[str, Form(max_length=8)] = "",
              report_id: Annotated[str, Form(max_length=32)] = "") -> Response:
@@ -306,8 +342,11 @@ def log_post(request: Request, user: UserDep, db: DbDep, storage: StorageDep,
             day = dt.date.fromisoformat(date) if date.strip() else dt.date.today()
         except ValueError as e:
             raise ValueRangeError(f"date {date!r}: expected YYYY-MM-DD") from e
+        # the load as typed in the person's unit ("30", "30lb", "13.6kg"); load_kg (kg) from older forms
+        loads: dict[str, Any] = ({"load": load.strip()} if load.strip() else
+                                 {"load_kg": _opt_float(load_kg)} if load_kg.strip() else {})
         res = services.log_entry(db, storage, user, {
-            "date": day, "exercise": exercise, "load_kg": _opt_float(load_kg) or 0.0,
+            "date": day, "exercise": exercise, **loads,
             "sets": _opt_int(sets) or 0, "reps": _opt_int(reps) or 0, "rpe": _opt_float(rpe),
             "pain_before": _opt_int(pain_before), "pain_during": _opt_int(pain_during),
             "pain_after": _opt_int(pain_after), "warmup": {"yes": True, "no": False}.get(warmup),
@@ -321,12 +360,15 @@ def log_post(request: Request, user: UserDep, db: DbDep, storage: StorageDep,
     ctx = _log_ctx(user.name, db)
     ctx["flags"] = [f.to_json() for f in res.flags]
     ctx["saved"] = True
+    ctx["saved_text"] = (f"{services.exercise_name(res.exercise)}, {res.load_shown}"
+                         f" on {res.date.isoformat()}")
     return render(request, "log.html", ctx)
 
 
 @router.post("/checkin", response_class=Html)
 def checkin_post(request: Request, user: UserDep, db: DbDep, pain: Annotated[str, Form(max_length=4)],
-                 date: Annotated[str, Form(max_length=10)] = "") -> Response:
+                 date: Annotated[str, Form(max_length=10)] = "",
+                 sleep_hours: Annotated[str, Form(max_length=8)] = "") -> Response:
     try:
         day = dt.date.fromisoformat(date) if date.strip() else dt.date.today()
     except ValueError as e:
@@ -334,34 +376,49 @@ def checkin_post(request: Request, user: UserDep, db: DbDep, pain: Annotated[str
     p = _opt_int(pain)
     if p is None:
         raise ValueRangeError("pain: give a score from 0 to 10")
-    services.logbook(db, user.name).checkin(date=day, pain=p)
-    return _see("/log?ok=checkin")
+    res = services.checkin(db, user.name, day, p, _opt_float(sleep_hours))
+    if not res.flags:
+        return _see("/log?ok=checkin")
+    # §1 severe pain: the warning is shown at once, first, instead of only "saved"
+    ctx = _log_ctx(user.name, db)
+    ctx["flags"] = [f.to_json() for f in res.flags]
+    ctx["checkin_saved"] = f"Check-in saved: {day.isoformat()}, pain {p}/10."
+    return render(request, "log.html", ctx)
+
+
+def _triage_groups() -> list[tuple[str, Any]]:
+    return [("Right now", EMERGENCY_QUESTIONS), ("Your history", CLINICIAN_QUESTIONS), ("Today", SOFT_QUESTIONS)]
 
 
 @router.get("/triage", response_class=Html)
-def triage_page(request: Request) -> Response:
-    return render(request, "triage.html", {"groups": [("Right now", EMERGENCY_QUESTIONS),
-                                                      ("Your history", CLINICIAN_QUESTIONS),
-                                                      ("Today", SOFT_QUESTIONS)]})
+def triage_page(request: Request, user: UserDep, db: DbDep) -> Response:
+    hist = services.logbook(db, user.name).history()
+    return render(request, "triage.html", {"groups": _triage_groups(),
+                                           "clearances": services.clearances_list(hist)})
 
 
 @router.post("/triage", response_class=Html)
 async def triage_post(request: Request, user: UserDep, db: DbDep) -> Response:
     form = await request.form()
     flags = [str(v) for v in form.getlist("flag")][:40]
-    doc: dict[str, Any] = {"flags": flags, "clinician_cleared": form.get("clinician_cleared") == "yes"}
+    cleared = form.get("clinician_cleared") == "yes"
+    doc: dict[str, Any] = {"flags": flags, "clinician_cleared": cleared}
     injury = str(form.get("injury_date") or "").strip()
     if injury:
         doc["injury_date"] = injury
     answers = answers_from_mapping(doc)
-    res = services.logbook(db, user.name).triage(answers, date=dt.date.today())
-    return render(request, "triage_result.html", {"t": res.to_json()})
+    today = dt.date.today()
+    res = services.logbook(db, user.name).triage(answers, date=today)
+    return render(request, "triage_result.html", {
+        "t": res.to_json(), "cleared_asked": cleared,
+        "clearance": services.clearance_for(db, user.name, today) if cleared else None})
 
 
 @router.get("/plan", response_class=Html)
 def plan_page(request: Request, user: UserDep, db: DbDep) -> Response:
     plan = services.logbook(db, user.name).plan(date=dt.date.today()).to_json()
-    return render(request, "plan.html", {"plan": plan, "person": None})
+    return render(request, "plan.html", {"plan": plan, "person": None,
+                                         "explain": services.explain_rules(plan["rules"])})
 
 
 @router.get("/exercises", response_class=Html)
@@ -397,8 +454,40 @@ def coach_person(request: Request, person_id: RowId, user: UserDep, db: DbDep) -
 # --- account -----------------------------------------------------------------------------------------------------
 
 def _account_ctx(user: Any, db: Any) -> dict[str, Any]:
+    profile = services.profile_out(services.logbook(db, user.name).profile())
     with db.session() as s:
-        return {"tokens": list(crud.list_api_tokens(s, user.id)), "shares": crud.list_shares(s, user.id)}
+        return {"tokens": list(crud.list_api_tokens(s, user.id)), "shares": crud.list_shares(s, user.id),
+                "profile": profile}
+
+
+@router.post("/account/profile", response_class=Html)
+async def account_profile(request: Request, user: UserDep, db: DbDep) -> Response:
+    """The settings form: an empty field keeps its value; an empty equipment field goes back to the usual steps."""
+    form = await request.form()
+
+    def field(name: str, limit: int = 32) -> str | None:
+        v = str(form.get(name) or "").strip()[:limit]
+        return v or None
+
+    # the form showed the equipment in the stored unit: a bare number keeps that unit even if the unit changes now
+    shown_unit = services.logbook(db, user.name).profile().unit
+    equipment: dict[str, list[str]] = {}
+    for kind in ("dumbbell", "kettlebell", "barbell"):
+        raw = str(form.get(f"equipment_{kind}") or "")[:400]
+        items = [x.strip() for x in raw.replace(";", ",").split(",") if x.strip()]
+        equipment[kind] = [x + shown_unit if x.replace(".", "", 1).isdigit() else x for x in items]
+    age = field("age_years", 8)
+    try:
+        services.set_profile(db, user.name, {
+            "unit": field("unit", 8), "body_mass": field("body_mass", 16), "sex": field("sex", 16),
+            "default_tempo": field("default_tempo"), "wake_time": field("wake_time", 8),
+            "age_years": _opt_int(age) if age else None, "equipment": equipment})
+    except BacksafeError as e:
+        from ..main import status_for
+
+        return render(request, "account.html", {**_account_ctx(user, db), "error": str(e)},
+                      status_code=status_for(e))
+    return render(request, "account.html", {**_account_ctx(user, db), "profile_saved": True})
 
 
 @router.get("/account", response_class=Html)
