@@ -164,8 +164,10 @@ def serve_fake(port: int) -> None:
     cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     auth._hasher = cheap  # type: ignore[attr-defined]
     auth._DUMMY_HASH = cheap.hash("dummy")  # type: ignore[attr-defined]
+    from backsafe.web.cli import SERVER_KEEP_ALIVE_S
+
     app = create_app(Settings(), analyze_fn=fakes.slow_analyze)
-    uvicorn.run(app, host=HOST, port=port, log_level="warning")
+    uvicorn.run(app, host=HOST, port=port, log_level="warning", timeout_keep_alive=SERVER_KEEP_ALIVE_S)
 
 
 def fake_clip(tmp: Path) -> bytes:
@@ -180,8 +182,10 @@ def fake_clip(tmp: Path) -> bytes:
 # --- users -------------------------------------------------------------------------------------------------------
 
 def new_client(base: str) -> httpx.AsyncClient:
+    # the client lets idle connections go well before the server closes them (HTTP: the side that closes an idle
+    # connection first must be the client, or a request can meet a connection the server is closing)
     return httpx.AsyncClient(base_url=base, timeout=httpx.Timeout(60.0), trust_env=False,
-                             limits=httpx.Limits(max_connections=4))
+                             limits=httpx.Limits(max_connections=4, keepalive_expiry=2.0))
 
 
 async def sign_up(base: str, names: list[str], stats: Stats, concurrency: int = 4) -> None:

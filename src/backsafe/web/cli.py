@@ -33,7 +33,15 @@ def serve_cmd(
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"backsafe web on http://{host}:{port}/ (data in {settings.data_dir})", err=True)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=True, server_header=False)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=True, server_header=False,
+                timeout_keep_alive=SERVER_KEEP_ALIVE_S)
+
+
+# How long an idle keep-alive connection stays open on the server. uvicorn's default is 5 s, the same as httpx's and
+# many clients' pool expiry: a client then reuses a connection in the very instant the server closes it and gets
+# "Server disconnected without sending a response" (seen in the load test on a loaded machine). Keeping it longer
+# than clients keep theirs (and longer than the 60 s idle timeout of common load balancers) removes the race.
+SERVER_KEEP_ALIVE_S = 75
 
 
 def register(app: typer.Typer) -> None:
