@@ -16,6 +16,10 @@ Prints every figure and writes them by name (DESIGN.md "Benchmarks") to bench/re
 - ``html_overhead``: ``render_html`` time / analysis time;
 - ``fast_accuracy``: rep-count accuracy and fault F1 on the labelled clips of eval/manifests, default vs
   ``--fast`` (poses cached in BACKSAFE_POSE_CACHE, so only the first run pays for pose estimation).
+- ``outline_overhead``: the default analysis (back outline on) ÷ the same with ``back_shape=False``, end to end
+  with pose, on the sample clip (an upright squat: nothing to trace) and, when ../shared is there, on a side-view
+  deadlift (``outline_overhead_hinge``), with the outline's own seconds per clip and per traced frame
+  (``--outline-only`` runs just this step and updates results.json).
 """
 
 from __future__ import annotations
@@ -314,6 +318,78 @@ def fast_accuracy(manifests: list[Path]) -> dict[str, Any]:
     return out
 
 
+# -------------------------------------------------------------------------------------------- back outline
+
+HINGE_CLIP = REPO.parent / "shared" / "datasets" / "clips" / "deadlift_side_Jurisimo00.mp4"
+
+
+def _outline_run(clip: Path, exercise: str, on: bool) -> dict[str, Any]:
+    """One end-to-end analysis (pose included, no keypoint cache) with the back outline on (the default) or off;
+    the outline's own time (decode of the wanted stretches + segmentation + tracing) is measured inside it."""
+    import backsafe.pipeline as pipeline
+
+    spent = [0.0]
+    real = pipeline.back_shape_from_video
+
+    def timed_factory(path: Path) -> Any:
+        measure = real(path)
+
+        def timed(*a: Any) -> Any:
+            t = time.perf_counter()
+            try:
+                return measure(*a)
+            finally:
+                spent[0] += time.perf_counter() - t
+
+        return timed
+
+    pipeline.back_shape_from_video = timed_factory
+    options: dict[str, Any] = {} if on else {"back_shape": False}
+    cache_env = os.environ.pop("BACKSAFE_POSE_CACHE", None)
+    try:
+        t0 = time.perf_counter()
+        report = pipeline.analyze(clip, exercise, **options)
+        dt = time.perf_counter() - t0
+    finally:
+        pipeline.back_shape_from_video = real
+        if cache_env is not None:
+            os.environ["BACKSAFE_POSE_CACHE"] = cache_env
+    traced = sum(b["frames_traced"] for b in report.extra.get("back_shape", []))
+    return {"seconds": dt, "outline_s": spent[0], "frames_traced": traced, "frames": int(report.input["frames"]),
+            "state": report.extra.get("back_outline", {}).get("state")}
+
+
+def outline_overhead(rounds: int) -> dict[str, Any]:
+    """Default analysis (outline on) vs ``back_shape=False``, interleaved rounds (order alternates), median kept."""
+    out: dict[str, Any] = {}
+    clips = [("", CLIP, EXERCISE)] + ([("_hinge", HINGE_CLIP, "deadlift")] if HINGE_CLIP.is_file() else [])
+    for suffix, clip, exercise in clips:
+        runs: dict[bool, list[dict[str, Any]]] = {True: [], False: []}
+        for r in range(max(rounds, 1)):
+            for on in ((True, False) if r % 2 == 0 else (False, True)):
+                runs[on].append(_outline_run(clip, exercise, on))
+                x = runs[on][-1]
+                log(f"  {clip.name} outline {'on ' if on else 'off'}: {x['seconds']:.2f} s (outline "
+                    f"{x['outline_s']:.2f} s, {x['frames_traced']} frames traced, {x['state']})")
+        t_on = statistics.median(x["seconds"] for x in runs[True])
+        t_off = statistics.median(x["seconds"] for x in runs[False])
+        o_s = statistics.median(x["outline_s"] for x in runs[True])
+        traced = runs[True][-1]["frames_traced"]
+        out.update({
+            f"outline_overhead{suffix}": t_on / t_off,
+            f"outline_clip{suffix}": clip.name,
+            f"outline_on_s{suffix}": t_on, f"outline_off_s{suffix}": t_off,
+            f"outline_s{suffix}": o_s,
+            # the outline's own share of the analysis, timed inside it: steadier than the wall-time ratio when
+            # other programs load the machine (both runs are whole analyses with pose)
+            f"outline_share{suffix}": statistics.median(x["outline_s"] / x["seconds"] for x in runs[True]),
+            f"outline_frames_traced{suffix}": traced,
+            f"outline_ms_per_traced_frame{suffix}": 1000 * o_s / traced if traced else None,
+            f"outline_state{suffix}": runs[True][-1]["state"],
+        })
+    return out
+
+
 # ------------------------------------------------------------------------------------------------------ main
 
 
@@ -323,7 +399,17 @@ def main() -> int:
                     help="interleaved rounds of the throughput and of the batch runs (median kept)")
     ap.add_argument("--no-accuracy", action="store_true", help="skip the fast-mode accuracy on labelled data")
     ap.add_argument("--out", type=Path, default=REPO / "bench" / "results.json")
+    ap.add_argument("--outline-only", action="store_true",
+                    help="only the back outline's cost (outline_overhead*), merged into --out")
     args = ap.parse_args()
+    if args.outline_only:
+        log("command: " + " ".join([Path(sys.executable).name, *sys.argv]))
+        log("back outline: default (on) vs --no-back-shape ...")
+        merged = json.loads(args.out.read_text()) if args.out.is_file() else {}
+        merged.update(outline_overhead(args.rounds))
+        args.out.write_text(json.dumps(merged, indent=2, default=float) + "\n")
+        log(f"written: {args.out}")
+        return 0
     log("command: " + " ".join([Path(sys.executable).name, *sys.argv]))
     results: dict[str, Any] = {"clip": CLIP.name, "exercise": EXERCISE, "cpus": os.cpu_count(),
                                "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
@@ -346,7 +432,11 @@ def main() -> int:
         results.update({"peak_rss_1x_mb": m1["peak_rss_mb"], "peak_rss_10x_mb": m10["peak_rss_mb"],
                         "frames_1x": m1["frames"], "frames_10x": m10["frames"],
                         "mem_10x_vs_1x": m10["peak_rss_mb"] / m1["peak_rss_mb"]})
+    log("back outline: default (on) vs --no-back-shape ...")
+    results.update(outline_overhead(args.rounds))
     if not args.no_accuracy:
+        from backsafe.evaluation import pose_cache_dir
+
         log("fast-mode accuracy on labelled clips (pose cache: %s) ..." % pose_cache_dir())
         manifests = [REPO / "eval" / "manifests" / n for n in ("rep_count.json", "deadlift.json")]
         if all(m.is_file() for m in manifests):
@@ -377,6 +467,13 @@ def print_table(r: dict[str, Any]) -> None:
         ("fast_fps / fast_vs_default", f"{f(r['fast_fps'], '.1f')} / {f(r['fast_vs_default'])}",
          f"sample reps {r['rep_count_fast']} (default {r['rep_count_default']})"),
     ]
+    if "outline_overhead" in r:
+        rows.append(("outline_overhead (on / off)", f(r["outline_overhead"]), f"sample clip: {r['outline_state']}"))
+    if r.get("outline_overhead_hinge") is not None:
+        rows.append(("outline_overhead_hinge", f(r["outline_overhead_hinge"]),
+                     f"share {f(r['outline_share_hinge'])}, {r['outline_s_hinge']:.2f} s, "
+                     f"{f(r['outline_ms_per_traced_frame_hinge'], '.0f')} ms per "
+                     f"traced frame ({r['outline_frames_traced_hinge']} frames)"))
     acc = r.get("fast_accuracy")
     if acc:
         for k in ("default", "fast"):

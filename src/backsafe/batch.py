@@ -64,7 +64,7 @@ if TYPE_CHECKING:
     from .model import Report
 
 #: bump when the meaning of a completion record changes (old records are then redone)
-RECORD_VERSION = 1
+RECORD_VERSION = 2  # 2: the back's outline is traced by default ([2/6]); a run recorded without it is redone
 KEYPOINT_EXTENSIONS = frozenset({".c3d", ".csv", ".json", ".npy", ".txt"})
 #: manifest columns / keys, and the AnalysisOptions field each one sets
 MANIFEST_FIELDS = ("exercise", "load_kg", "fps", "view", "tempo", "input_format", "body_mass_kg", "sex", "back_shape")
@@ -297,8 +297,8 @@ def job_options(exercise: str, per_file: dict[str, Any], stride: int) -> dict[st
     ex = get_exercise(per_file.get("exercise", exercise))
     opts: dict[str, Any] = {k: (float(v) if k in _FLOAT_FIELDS else v) for k, v in per_file.items()
                             if k != "exercise" and v is not None}  # 30 and 30.0 are the same options
-    if not opts.get("back_shape", True):
-        del opts["back_shape"]  # off is the default: the same job key as before the option existed
+    if opts.get("back_shape") is True:
+        del opts["back_shape"]  # on is the default: the same job key as an entry that does not mention it
     opts["stride"] = stride
     AnalysisOptions(exercise=ex.id, **opts)  # validates: raises ValueRangeError on absurd values
     return {"exercise": ex.id, **dict(sorted(opts.items()))}
@@ -878,7 +878,7 @@ def run_batch(
     on_plan: Callable[[int, int], None] | None = None,
     on_result: ProgressFn | None = None,
     reference: str | Path | None = None,
-    back_shape: bool = False,
+    back_shape: bool | None = None,
 ) -> BatchResult:
     """Analyse every input of ``input_dir`` into ``out`` (see the module docstring for the layout).
 
@@ -888,8 +888,8 @@ def run_batch(
     ray_address : ``auto`` or ``host:port`` of a running Ray cluster; None runs locally.
     stride : analyse every n-th frame of videos (``--fast`` is 2).
     fps : frame rate of keypoint files without time stamps that the manifest gives none for.
-    back_shape : also trace the back's outline on videos (``backsafe analyze --back-shape``) for every input
-        whose manifest entry does not say.
+    back_shape : False: do not trace the back's outline (``--no-back-shape``) for inputs whose manifest entry does
+        not say; None/True: the default, traced in side-view videos of exercises that check back rounding.
     reference : the person's reference (a report.json or a recording of good reps) for every input whose manifest
         entry names none.
     on_plan : called once as ``on_plan(n_to_run, n_skipped)``; on_result once per finished job.
@@ -905,7 +905,7 @@ def run_batch(
     if workers < 1:
         raise InputError(f"--workers {workers}: expected 1 or more")
     jobs = plan_batch(input_dir, exercise, Path(manifest) if manifest else None, stride, exclude=[out],
-                      defaults={**({"fps": fps} if fps else {}), **({"back_shape": True} if back_shape else {})},
+                      defaults={**({"fps": fps} if fps else {}), **({"back_shape": back_shape} if back_shape is not None else {})},
                       reference=Path(reference) if reference else None)
     out.mkdir(parents=True, exist_ok=True)
     with OutputLock(out):

@@ -56,8 +56,9 @@ def batch(
     fps: Annotated[float | None, typer.Option(help="Frame rate of keypoint files without time stamps (npy, "
                                               "CSV) that the manifest gives none for.")] = None,
     fast: Annotated[bool, typer.Option("--fast", help="Analyse every 2nd video frame (~2x faster).")] = False,
-    back_shape: Annotated[bool, typer.Option("--back-shape", help="Also trace the back's outline in side-view "
-                                             "videos (as `backsafe analyze --back-shape`).")] = False,
+    back_shape: Annotated[bool | None, typer.Option("--back-shape/--no-back-shape", help="The back's outline in "
+                                                    "side-view videos: on by default, as in `backsafe analyze`; "
+                                                    "--no-back-shape turns it off.")] = None,
     retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Redo inputs recorded as failed.")] = False,
 ) -> None:
     """Analyse every clip and keypoint file in a folder: one report each, a summary table; resumable."""

@@ -49,6 +49,22 @@ err_console = Console(stderr=True)
 T = TypeVar("T")
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"backsafe {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main_options(
+    version: bool = typer.Option(False, "--version", help="Print the version and exit.", callback=_print_version,
+                                 is_eager=True),
+) -> None:
+    """Film a set, get per-rep feedback that protects your lower back; plan and log training around pain."""
+
+
 def exit_code_for(exc: BaseException) -> int:
     for typ, code in EXIT_CODES:
         if isinstance(exc, typ):
@@ -205,7 +221,9 @@ def _write_outputs(report: Any, src: Path, out: Path, formats: list[OutFormat], 
 @app.command()
 def analyze(
     input: Annotated[Path, typer.Argument(help="A video or a keypoint file (see --input-format).")],
-    exercise: Annotated[str, typer.Option("--exercise", "-e", help="Exercise id (`backsafe exercises`).")] = "squat",
+    exercise: Annotated[str | None, typer.Option("--exercise", "-e", help="Exercise id (`backsafe exercises`); "
+                                                 "left out, the exercise is recognised from the movement and the "
+                                                 "report says so.")] = None,
     input_format: Annotated[InputFormat, typer.Option("--input-format", help="Input format; auto guesses.")] = InputFormat.auto,
     fps: Annotated[float | None, typer.Option(help="Frame rate, required for files without time stamps.")] = None,
     load_kg: Annotated[float | None, typer.Option("--load-kg", help="External load held, kg.")] = None,
@@ -222,9 +240,11 @@ def analyze(
                                         "15 frames a second).")] = 1,
     fast: Annotated[bool, typer.Option("--fast", help="Same as --stride 2: about 1.8x faster; counted 88 % of "
                                        "labelled clips right vs 98 % (make bench).")] = False,
-    back_shape: Annotated[bool, typer.Option("--back-shape", help="Also trace the back's outline (side view, "
-                                              "fitted clothing; segmentation over each rep's pull): flagged when it "
-                                              "rounds more than in your first rep, and in hinges when it is convex.")] = False,
+    back_shape: Annotated[bool | None, typer.Option("--back-shape/--no-back-shape", help="The back's outline (on by "
+                                                     "default in side-view videos of exercises that check back "
+                                                     "rounding; fitted clothing helps): flagged when it rounds more "
+                                                     "than in your first rep, and in hinges when it is convex. "
+                                                     "--no-back-shape turns it off.")] = None,
 ) -> None:
     """Analyse one set: reps, tempo, faults, lumbar moment, one top cue."""
     from .pipeline import analyze as run_analysis
@@ -247,8 +267,20 @@ def analyze(
                                         stride=2 if fast and stride == 1 else stride,
                                         back_shape=back_shape)
             # a report.json of good reps gives its stored measures; a recording is analysed first, as the set is
-            ref = load_reference(reference, exercise, **opts) if reference is not None else None
-            report = run_analysis(input, exercise, progress=update, reference=ref, **opts)
+            ex_id = exercise
+            if ex_id is None and reference is not None:
+                # the reference is analysed as the set's exercise: recognise that first (pose runs once more)
+                from .pipeline import AnalysisOptions, load_pose, recognise_exercise
+
+                ex_id = recognise_exercise(load_pose(input, AnalysisOptions(exercise="", **opts))[0],
+                                           AnalysisOptions(exercise="", **opts))[0].id
+            ref = load_reference(reference, ex_id, **opts) if reference is not None and ex_id else None
+            report = run_analysis(input, exercise if reference is None else ex_id, progress=update, reference=ref,
+                                  **opts)
+            if exercise is None and reference is not None:
+                report.extra["exercise_source"] = "recognised"
+                report.warnings.insert(0, f"no --exercise given: recognised the movement as a {report.exercise} "
+                                          "(the reference was analysed as one too); give --exercise if it is another")
         finally:
             stop()
         written = _write_outputs(report, input, out, formats, ref)

@@ -15,7 +15,8 @@ Manifest format::
 
 ITEM kinds (``kind``): ``clip`` (a video or keypoint file; ``reps``, ``partial_reps``, ``labels``),
 ``uiprmd`` (an npz of pre-segmented reps, one item per rep, label from ``correct``; ``sensor`` kinect or
-vicon), ``csv_segments`` (Exercise-Correction CSV: one item per segment, per-frame labels mapped by
+vicon), ``constructed`` (sets with an injected fault from tools/inject_faults.py, one item per set, label = the
+injected code), ``csv_segments`` (Exercise-Correction CSV: one item per segment, per-frame labels mapped by
 ``label_map``), ``stage_reps`` (a stage-labelled CSV: reps counted from up/down labels), ``glob`` (files
 matching a pattern, labels from the file name via ``name_labels``). ``${SHARED}`` is $BACKSAFE_SHARED_DIR or the
 ``shared`` folder beside the repo.
@@ -191,6 +192,47 @@ def _iter_uiprmd(m: dict[str, Any], root: Path, item: dict[str, Any], ignore: se
         yield out
 
 
+def _iter_constructed(m: dict[str, Any], root: Path, item: dict[str, Any], ignore: set[str]) -> Iterator[Outcome]:
+    """Sets with a known injected fault, written by tools/inject_faults.py (an npz of stacked sets: ``data``
+    (ΣT, J, 4) world joints in metres, ``offsets``, per set ``subject``, ``code`` ("" = clean), ``scope``
+    ("single": a one-rep set, "every": the fault in every rep of a three-rep set) and ``n_reps``). ``"scopes"``
+    picks which sets to score; the split is by subject (``calib_subjects``), though nothing is fitted on them."""
+    from .model import PoseSequence
+    from .pipeline import AnalysisOptions, analyze_pose
+
+    p = root / item["file"]
+    if not p.is_file():
+        raise InputError(f"{p}: missing; build it first with tools/inject_faults.py")
+    ex = get_exercise(item["exercise"])
+    calib = set(item.get("calib_subjects", []))
+    scopes = set(item.get("scopes", ["single", "every"]))
+    with np.load(p, allow_pickle=False) as z:
+        data, offsets, fps = z["data"], z["offsets"], float(z["fps"])
+        subject, code, scope, n_reps, source = z["subject"], z["code"], z["scope"], z["n_reps"], str(z["source"])
+    for i in range(len(offsets) - 1):
+        if str(scope[i]) not in scopes:
+            continue
+        x = data[offsets[i]: offsets[i + 1]]
+        c = str(code[i])
+        name = f"{item['file']}#s{int(subject[i])}_{scope[i]}_{c or 'clean'}"
+        out = Outcome(m["name"], name, "calib" if int(subject[i]) in calib else "test", ex.id,
+                      expected_reps=(int(n_reps[i]), int(n_reps[i])))
+        out.labels = _labels([c] if c else [])
+        pose = PoseSequence(data=x, timestamps_s=np.arange(x.shape[0]) / fps, space="world", image_size=None,
+                            source=source)
+        try:
+            report = analyze_pose(pose, ex, AnalysisOptions(exercise=ex.id), {"path": name})
+        except BacksafeError as exc:
+            out.error = str(exc)
+            yield out
+            continue
+        out.counted_reps = len(report.reps)
+        out.predicted = _predicted_codes(report, ignore)
+        out.detail = {"faults": sorted({f.code for f in report.findings}), "subject": int(subject[i]),
+                      "scope": str(scope[i]), "injected": c}
+        yield out
+
+
 def frame_classes(report: Report, n: int, label_map: dict[str, list[str]]) -> list[str]:
     """Per-frame predicted class: the first label whose fault codes cover the frame, else the clean label."""
     clean = next((k for k, v in label_map.items() if not v), "C")
@@ -273,6 +315,7 @@ ITERATORS = {
     "uiprmd": _iter_uiprmd,
     "csv_segments": _iter_segments,
     "stage_reps": _iter_stage_reps,
+    "constructed": _iter_constructed,
 }
 
 
@@ -385,6 +428,10 @@ def summarise_outcomes(outcomes: list[Outcome]) -> dict[str, Any]:
         rm = rep_metrics(sub)
         if rm:
             entry["reps"] = rm
+        clean = [o for o in sub if not o.error and o.predicted and o.labels and not any(o.labels.values())]
+        if clean:  # units with no fault at all: the share that got any finding (the noise rate)
+            entry["clean_flagged"] = {"n": len(clean), "share": sum(o.predicted.get(ANY, False) for o in clean)
+                                      / len(clean)}
         exercises = sorted({o.exercise for o in sub})
         if len(exercises) > 1 and cm:
             entry["by_exercise"] = {ex: code_metrics([o for o in sub if o.exercise == ex]) for ex in exercises}
@@ -431,6 +478,9 @@ def run_eval(dataset_dir: Path, out: Path | None = None, subset: str | None = No
                     table.add_row(split, f"{code} [{ex_id}]", str(mm["n"]), str(mm["positives"]),
                                   f"{mm['precision']:.2f}", f"{mm['recall']:.2f}", f"{mm['f1']:.2f}",
                                   f"{mm['balanced_accuracy']:.2f}")
+            if "clean_flagged" in entry:
+                cf = entry["clean_flagged"]
+                table.add_row(split, "clean units flagged", str(cf["n"]), "", "", "", "", f"{cf['share']:.2f}")
             if "reps" in entry:
                 r = entry["reps"]
                 table.add_row(split, "rep count", str(r["n"]), "", f"right {r['right']:.2f}",
@@ -444,3 +494,72 @@ def run_eval(dataset_dir: Path, out: Path | None = None, subset: str | None = No
 
         write_atomic(out, json.dumps(results, indent=1, default=lambda x: None) + "\n")
     return results
+
+
+# ---------------------------------------------------------------- exercise recognition (issue 16)
+
+#: the family each labelled source's exercise belongs to (recognition.py families)
+RECOGNITION_SOURCES: dict[str, dict[str, str]] = {
+    "pose_trainer": {"bicep": "curl", "frontraise": "press_raise_row", "shoulderpress": "press_raise_row",
+                     "shouldershrug": "press_raise_row"},
+    "ui_prmd": {"m01_deep_squat": "squat", "m02_hurdle_step": "lunge", "m03_inline_lunge": "lunge",
+                "m04_side_lunge": "lunge", "m05_sit_to_stand": "squat"},
+    "exercise_correction": {"plank/plank_test.csv": "pushup_plank", "bicep_curl/bicep_curl_test.csv": "curl",
+                            "lunge/lunge_err_test.csv": "lunge", "lunge/lunge_stage_test.csv": "lunge",
+                            "squat/squat_stage_train.csv": "squat"},
+}
+CLIP_FAMILY = {"squat": "squat", "goblet_squat": "squat", "back_squat": "squat", "split_squat": "lunge",
+               "side_lunge": "lunge", "lunge": "lunge", "deadlift": "hinge", "good_morning": "hinge",
+               "bicep_curl": "curl", "burpee": "jump", "jumping_jack": "jump", "plank": "pushup_plank"}
+
+
+def evaluate_recognition(datasets: Path, videos: bool = True, window_s: float = 5.0) -> dict[str, Any]:
+    """Family-level recognition accuracy per source, without ``--exercise``: every real clip with a known
+    exercise (clips/, videos/, YFGD deadlifts; MediaPipe keypoints through the pose cache), every Pose Trainer file,
+    every UI-PRMD Kinect and Vicon rep (single reps), and Exercise-Correction CSVs cut into ``window_s`` windows of
+    the joined file (its segments are single-label stretches, too short on their own). Returns
+    ``{source: {"n", "right", "accuracy", "wrong": [(item, truth, got)]}}``."""
+    from .io.keypoints import iter_uiprmd_reps, load_blazepose_csv_segments, load_keypoints
+    from .model import PoseSequence
+    from .pipeline import AnalysisOptions, _clean_and_measure, load_pose
+    from .recognition import recognise
+
+    out: dict[str, Any] = {}
+
+    def add(source: str, item: str, truth: str, pose: PoseSequence) -> None:
+        cleaned, _, kin = _clean_and_measure(pose)
+        got = recognise(cleaned, kin).family
+        e = out.setdefault(source, {"n": 0, "right": 0, "wrong": []})
+        e["n"] += 1
+        if got == truth:
+            e["right"] += 1
+        else:
+            e["wrong"].append((item, truth, got))
+
+    if videos:
+        opts = AnalysisOptions(exercise="", pose_cache_dir=pose_cache_dir())
+        clips = [(f"clips/{it['file']}", it["exercise"]) for it in
+                 json.loads((datasets / "clips" / "manifest.json").read_text(encoding="utf-8"))]
+        clips += [("videos/rohanx01_squat_side.mp4", "back_squat"), ("videos/sports2d_demo.mp4", "jumping_jack"),
+                  ("pose_trainer/sample_bicep_curl.mp4", "bicep_curl")]
+        clips += [(str(p.relative_to(datasets)), "deadlift") for p in sorted((datasets / "yfgd_deadlift").glob("*/*.mp4"))]
+        for rel, ex in clips:
+            add("yfgd" if rel.startswith("yfgd") else "clips+videos", rel, CLIP_FAMILY[ex],
+                load_pose(datasets / rel, opts)[0])
+    for sub, fam in RECOGNITION_SOURCES["pose_trainer"].items():
+        for f in sorted((datasets / "pose_trainer" / sub).glob("*.npy")):
+            add("pose_trainer", f"{sub}/{f.name}", fam, load_keypoints(f, input_format="coco18-npy", fps=30))
+    for sensor in ("kinect", "vicon"):
+        for mv, fam in RECOGNITION_SOURCES["ui_prmd"].items():
+            for pose, meta in iter_uiprmd_reps(datasets / f"ui_prmd/{sensor}/{mv}.npz", sensor):
+                add(f"ui_prmd_{sensor}", f"{mv}#s{meta['subject']}e{meta['episode']}", fam, pose)
+    for rel, fam in RECOGNITION_SOURCES["exercise_correction"].items():
+        segs = load_blazepose_csv_segments(datasets / "exercise_correction" / rel, fps=30)
+        data = np.concatenate([p.data for p, _ in segs])
+        win = int(window_s * 30)
+        for k in range(0, data.shape[0] - win + 1, win):
+            pose = segs[0][0].replace(data=data[k:k + win], timestamps_s=np.arange(win) / 30.0)
+            add("exercise_correction", f"{rel}@{k}", fam, pose)
+    for e in out.values():
+        e["accuracy"] = e["right"] / e["n"] if e["n"] else float("nan")
+    return out

@@ -198,6 +198,12 @@ class Rep:
     partial: bool = False
     # frame spans of the phases (start, end) for plots and the annotated video
     phase_frames: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: False when the tempo could not be measured plausibly (a phase longer than the rep): not shown, never judged
+    tempo_measured: bool = True
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
 
 
 def full_or_all(reps: list[Rep] | tuple[Rep, ...]) -> list[Rep]:
@@ -250,6 +256,10 @@ class Report:
     kinematics: Kinematics | None = None
     pose: PoseSequence | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: remarks that are not faults (a brisk but controlled tempo, COACHING_RULES §7): shown as notes
+    notes: list[str] = field(default_factory=list)
+    #: fault codes of the exercise that this clip could not judge (the view cannot see them, low confidence)
+    not_checked: list[str] = field(default_factory=list)
 
     @property
     def rep_count(self) -> int:
@@ -262,3 +272,68 @@ class Report:
         from .report.json_report import report_to_dict
 
         return report_to_dict(self)
+
+
+# --------------------------------------------------------------------------------------------- plausibility
+
+#: a phase may exceed its rep's span by at most this (one frame at 20 fps; time stamps are per frame)
+PHASE_TOLERANCE_S = 0.05
+
+
+def implausible_tempo(rep: Rep, tolerance_s: float = PHASE_TOLERANCE_S) -> str | None:
+    """Why a rep's tempo cannot be true (a negative phase, a phase longer than the rep), or None."""
+    t = rep.tempo
+    phases = {"down": t.eccentric_s, "bottom": t.bottom_s, "up": t.concentric_s, "top": t.top_s}
+    for name, v in phases.items():
+        if not np.isfinite(v) or v < 0:
+            return f"its {name} phase came out negative"
+        if v > rep.duration_s + tolerance_s:
+            return f"its {name} phase ({v:.1f} s) came out longer than the rep ({rep.duration_s:.1f} s)"
+    return None
+
+
+def enforce_plausible(report: Report) -> list[str]:
+    """Drop, in place, every figure of ``report`` that cannot be physically true; the warnings say what went.
+
+    Never emitted (issue 16): a rep with a negative duration (the rep and its findings go), a tempo phase that is
+    negative or longer than its rep (the tempo is marked not measured), a negative or non-finite L5/S1 moment or
+    compression (the static moment screen, COACHING_RULES §6, is a flexion moment: a negative peak means the
+    upper body was never ahead of the low back — a wrong view or facing, not a load), a negative hold.
+    """
+    from dataclasses import replace
+
+    out: list[str] = []
+    kept: list[Rep] = []
+    dropped: set[int] = set()
+    for r in report.reps:
+        if not (np.isfinite(r.start_s) and np.isfinite(r.end_s)) or r.end_s < r.start_s or r.start_s < 0:
+            dropped.add(r.index)
+            out.append(f"rep {r.index} came out with a negative duration; it was left out")
+            continue
+        why = implausible_tempo(r) if r.tempo_measured else None
+        if why is not None:
+            r = replace(r, tempo=Tempo(0.0, 0.0, 0.0, 0.0), tempo_measured=False)
+            out.append(f"rep {r.index}'s tempo is not shown: {why}")
+        kept.append(r)
+    if dropped:
+        report.reps = kept
+        report.findings = [f for f in report.findings if f.rep not in dropped]
+        for d in (report.lumbar_moment_nm, report.lumbar_compression_n):
+            for i in dropped:
+                d.pop(i, None)
+    else:
+        report.reps = kept
+    bad_m = sorted(i for i, v in report.lumbar_moment_nm.items() if not (np.isfinite(v) and v >= 0))
+    bad_c = sorted(i for i, v in report.lumbar_compression_n.items() if not (np.isfinite(v) and v >= 0))
+    for i in bad_m:
+        report.lumbar_moment_nm.pop(i)
+    for i in bad_c:
+        report.lumbar_compression_n.pop(i)
+    if bad_m or bad_c:
+        reps = ", ".join(str(i) for i in sorted(set(bad_m) | set(bad_c)))
+        out.append(f"the lumbar load of rep(s) {reps} came out negative, which cannot be (the view or the facing "
+                   "direction was not clear); not shown")
+    if report.hold_s is not None and not (np.isfinite(report.hold_s) and report.hold_s >= 0):
+        report.hold_s = None
+        out.append("the hold time could not be measured; not shown")
+    return out

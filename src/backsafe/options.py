@@ -26,7 +26,9 @@ class AnalysisOptions:
     view: View | None = None
     image_size: tuple[int, int] | None = None
     stride: int = 1
-    back_shape: bool = False  # trace the back outline on the segmentation mask at each rep's turnaround
+    #: the back's outline on the segmentation mask over each rep's pull (kinematics/back_contour.py): None (the
+    #: default) and True trace it in side-view videos of exercises that check back_rounding; False turns it off
+    back_shape: bool | None = None
     pose_cache_dir: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 

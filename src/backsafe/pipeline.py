@@ -23,9 +23,10 @@ from .options import AnalysisOptions as AnalysisOptions  # re-exported: backsafe
 from .options import effective_stride as effective_stride  # re-exported
 from .pose.base import PoseEstimator, run_estimator
 from .report.json_report import REP_MEASURES_KEY, read_report_file
-from .reps.segmentation import hold_as_rep, hold_time, segment_reps, whole_clip_rep
+from .reps.segmentation import hold_as_rep, hold_time, segment_reps, whole_clip_rep, with_body_signals
 
 if TYPE_CHECKING:
+    from .recognition import Recognition
     from .faults.reference import PersonalReference
 
 ProgressFn = Callable[[int, int | None], None]
@@ -54,8 +55,9 @@ def _file_digest(path: Path) -> str:
     return h.hexdigest()
 
 
-def _cache_path(cache_dir: Path, path: Path, stride: int) -> Path:
-    return cache_dir / f"{_file_digest(path)}-s{stride}-v{POSE_CACHE_VERSION}.npz"
+def _cache_path(cache_dir: Path, path: Path, stride: int, turn: int = 0) -> Path:
+    turned = f"-r{turn}" if turn else ""  # a clip analysed turned upright (orientation.py) keeps its own entry
+    return cache_dir / f"{_file_digest(path)}-s{stride}{turned}-v{POSE_CACHE_VERSION}.npz"
 
 
 def _load_cached(p: Path) -> PoseSequence | None:
@@ -115,7 +117,7 @@ def _split_worthwhile(duration_s: float | None) -> bool:
 
 def _estimate_in_two_halves(
     path: Path, duration_s: float, image_size: tuple[int, int], stride: int, progress: ProgressFn | None,
-    total: int | None,
+    total: int | None, turn: int = 0,
 ) -> PoseSequence:
     """Pose on the first and second half of a clip at once, each half with its own decoder and tracker.
 
@@ -133,7 +135,7 @@ def _estimate_in_two_halves(
 
     def second_half() -> Any:
         try:
-            for fr in iter_frames_threaded(path, stride=stride, start_s=duration_s / 2):
+            for fr in iter_frames_threaded(path, stride=stride, start_s=duration_s / 2, turn=turn):
                 if not seam_known.is_set():
                     seam.append(fr.t_s)
                     seam_known.set()
@@ -144,7 +146,7 @@ def _estimate_in_two_halves(
             seam_known.set()  # nothing decoded there: the first half runs to the end
 
     def first_half() -> Any:
-        for fr in iter_frames_threaded(path, stride=stride):
+        for fr in iter_frames_threaded(path, stride=stride, turn=turn):
             seam_known.wait()
             if seam and fr.t_s >= seam[0]:
                 return
@@ -211,34 +213,99 @@ def estimate_video_pose(
     stride: int = 1,
     progress: ProgressFn | None = None,
     cache_dir: Path | None = None,
+    turn: int = 0,
 ) -> PoseSequence:
-    """Decode a clip and run pose on every ``stride``-th frame (decoding overlaps inference in a thread)."""
+    """Decode a clip and run pose on every ``stride``-th frame (decoding overlaps inference in a thread).
+
+    ``turn``: turn every frame this many degrees counter-clockwise after its rotation flag (a clip found sideways,
+    orientation.py)."""
+    from .io.video import turn_of
+
     if cache_dir is not None and estimator_factory is None:
-        cp = _cache_path(cache_dir, path, stride)
+        cp = _cache_path(cache_dir, path, stride, turn)
         cached = _load_cached(cp) if cp.exists() else None
         if cached is not None:
             return cached
     info = probe_video(path)
     total = info.n_frames
+    size = (info.width, info.height)
+    if (turn - turn_of(path)) % 180:  # probe_video gives the size of the recorded turn
+        size = (info.height, info.width)
     if estimator_factory is None and _split_worthwhile(info.duration_s):
-        pose = _estimate_in_two_halves(path, info.duration_s or 0.0, (info.width, info.height), stride, progress,
-                                       total)
+        pose = _estimate_in_two_halves(path, info.duration_s or 0.0, size, stride, progress, total, turn)
     else:
         estimator = (estimator_factory or default_estimator)()
         try:
-            frames = (iter_frames_threaded(path, stride=stride) if os.environ.get("BACKSAFE_DECODE_THREAD", "1") != "0"
-                      else iter_frames(path, stride=stride))
+            frames = (iter_frames_threaded(path, stride=stride, turn=turn)
+                      if os.environ.get("BACKSAFE_DECODE_THREAD", "1") != "0"
+                      else iter_frames(path, stride=stride, turn=turn))
             pose = run_estimator(
                 frames,
                 estimator,
-                image_size=(info.width, info.height),
+                image_size=size,
                 progress=(lambda i: progress(i * stride, total)) if progress else None,
             )
         finally:
             estimator.close()
     if cache_dir is not None and estimator_factory is None:
-        _save_cached(_cache_path(cache_dir, path, stride), pose)
+        _save_cached(_cache_path(cache_dir, path, stride, turn), pose)
     return pose
+
+
+def _turn_from_frames(path: Path, posture: Any, estimator_factory: EstimatorFactory | None) -> Any:
+    """orientation.rotation_from_frames on a few frames of the clip: MediaPipe (static-image mode: each frame on
+    its own) or the injected estimator at each quarter turn."""
+    from .io.video import sample_frames
+    from .orientation import SAMPLE_FRAMES, rotation_from_frames
+
+    frames = sample_frames(path, SAMPLE_FRAMES, turn=0)
+    if estimator_factory is None:
+        from .pose.mediapipe_backend import MediaPipePose
+
+        est: PoseEstimator = MediaPipePose(static_image_mode=True)
+    else:
+        est = estimator_factory()
+    try:
+        def estimate(rgb: Any) -> Any:
+            fp = est.process(rgb)
+            return None if fp is None else fp.image
+
+        return rotation_from_frames(frames, estimate, posture)
+    finally:
+        est.close()
+
+
+def _upright_video_pose(
+    path: Path, opts: AnalysisOptions, estimator_factory: EstimatorFactory | None, stride: int,
+    progress: ProgressFn | None,
+) -> tuple[PoseSequence, dict[str, Any]]:
+    """Pose of the clip as it is; when that skeleton is not upright (or nobody is found), the turn under which a
+    few sampled frames show an upright, confident person, and pose again on the clip turned so (issue 16: a phone
+    clip turned without a rotation flag). The upright clip pays only the keypoint check (under 1 ms a clip)."""
+    from .errors import NoPersonError
+    from .io.video import set_turn, turn_of
+    from .orientation import is_upright, posture_of
+
+    posture = posture_of(opts.exercise)
+    turn = turn_of(path)  # turned earlier in this process (a reference clip analysed twice)
+    failure: NoPersonError | None = None
+    pose: PoseSequence | None = None
+    try:
+        pose = estimate_video_pose(path, estimator_factory, stride, progress, opts.pose_cache_dir, turn=turn)
+    except NoPersonError as exc:
+        failure = exc
+    if pose is not None and is_upright(pose, posture):
+        return pose, ({"turned_deg": turn} if turn else {})
+    found = _turn_from_frames(path, posture, estimator_factory)
+    new_turn = found.rotation_deg  # the sampled frames were tried from the clip as filmed (turn 0)
+    if found.rotation_deg == 0 or new_turn == turn:
+        if pose is None:
+            assert failure is not None
+            raise failure
+        return pose, {"orientation": found.as_dict()} | ({"turned_deg": turn} if turn else {})
+    set_turn(path, new_turn)
+    pose = estimate_video_pose(path, estimator_factory, stride, progress, opts.pose_cache_dir, turn=new_turn)
+    return pose, {"turned_deg": new_turn, "orientation": found.as_dict()}
 
 
 def load_pose(
@@ -254,7 +321,8 @@ def load_pose(
     if is_video(path, opts.input_format):
         info = probe_video(path)
         stride = effective_stride(opts.stride, info.fps)
-        pose = estimate_video_pose(path, estimator_factory, stride, progress, opts.pose_cache_dir)
+        pose, turned = _upright_video_pose(path, opts, estimator_factory, stride, progress)
+        info = probe_video(path)  # after a turn: the turned frame size
         meta = {
             "path": path.name,
             "format": "video",
@@ -265,6 +333,7 @@ def load_pose(
             "duration_s": round(pose.duration_s, 3),
             "rotation_deg": info.rotation_deg,
             "pose_model": "mediapipe-blazepose-full (legacy solution, complexity 1)",
+            **turned,
         }
         if opts.stride > 1:
             meta["stride"] = stride  # every stride-th frame analysed (--fast), never below MIN_ANALYSED_FPS
@@ -273,6 +342,11 @@ def load_pose(
 
     fmt = opts.input_format if opts.input_format != "auto" else detect_format(path)
     pose = load_keypoints(path, input_format=fmt, fps=opts.fps, image_size=opts.image_size)
+    from .orientation import choose_rotation, posture_of, rotate_pose
+
+    orientation = choose_rotation(pose, posture_of(opts.exercise))
+    if orientation.rotation_deg:  # keypoints of a sideways or upside-down clip: turned upright (issue 16)
+        pose = rotate_pose(pose, orientation.rotation_deg)
     meta = {
         "path": path.name,
         "format": fmt,
@@ -281,35 +355,68 @@ def load_pose(
         "frames": pose.n_frames,
         "duration_s": round(pose.duration_s, 3),
     }
+    if orientation.rotation_deg:
+        meta |= {"turned_deg": orientation.rotation_deg, "orientation": orientation.as_dict()}
     return pose, meta
 
 
-BackShapeFn = Callable[[PoseSequence, Any, list[Any]], list[Any]]
+#: measures the back's outline for ``analyze_pose``: (cleaned pose, kinematics, reps) -> a BackShape per traced
+#: rep, or (those, {rep: RepTrace}) when it can say why a rep was not traced (kinematics/back_contour.py)
+BackShapeFn = Callable[[PoseSequence, Any, list[Any]], "list[Any] | tuple[list[Any], dict[int, Any]]"]
 
 
 def back_shape_from_video(path: Path) -> BackShapeFn:
     """A back-shape measurer for ``analyze_pose``: decodes only the frames of each rep's lifting phase that
-    kinematics/back_contour.py asks for (at most 8 a rep) and runs MediaPipe's segmentation on them (static-image
-    mode: a handful of frames, not the whole clip)."""
+    kinematics/back_contour.py asks for (at most 8 a rep, found by their time stamps, so --fast and a clip
+    analysed in two halves get the right frames) and runs MediaPipe's segmentation on them (static-image mode:
+    a handful of frames, not the whole clip)."""
 
-    def measure(pose: PoseSequence, kin: Any, reps: list[Any]) -> list[Any]:
-        from .kinematics.back_contour import lift_frames, measure_back_shape
+    def measure(pose: PoseSequence, kin: Any, reps: list[Any]) -> tuple[list[Any], dict[int, Any]]:
+        from .kinematics.back_contour import (SEGMENT_MAX_SIDE, TRACE_VIEWS, RepTrace, frames_at_times, lift_frames,
+                                              measure_back_shape)
+
+        log: dict[int, RepTrace] = {}
+        if kin.view not in TRACE_VIEWS or kin.facing is None:
+            return [], log  # nothing to trace: not even the segmentation model is loaded
+        wanted = {f: float(pose.timestamps_s[f]) for fs in lift_frames(kin, reps).values() for f in fs}
+        if not wanted:
+            return [], log
         from .pose.mediapipe_backend import MediaPipePose
 
-        wanted = frozenset(f for fs in lift_frames(kin, reps).values() for f in fs)
-        if not wanted:
-            return []
         seg = MediaPipePose(static_image_mode=True, enable_segmentation=True)
         try:
             def segment(rgb: Any) -> Any:
+                h, w = rgb.shape[:2]
+                if SEGMENT_MAX_SIDE and max(h, w) > SEGMENT_MAX_SIDE:  # a smaller copy: keypoints are scaled to it
+                    import cv2
+
+                    k = SEGMENT_MAX_SIDE / max(h, w)
+                    rgb = cv2.resize(rgb, (round(w * k), round(h * k)), interpolation=cv2.INTER_AREA)
                 return seg.last_mask if seg.process(rgb) is not None else None
 
-            frames = ((f.index, f.rgb) for f in iter_frames(path, only=wanted))
-            return measure_back_shape(frames, segment, pose, kin, reps)
+            shapes = measure_back_shape(frames_at_times(path, wanted), segment, pose, kin, reps, log=log)
+            return shapes, log
         finally:
             seg.close()
 
     return measure
+
+
+#: movement patterns that lean the trunk past 40° by design: there the outline is the main back measure, and a set
+#: in which it could not be traced for that reason is worth a warning (exercises.json "pattern")
+HINGE_PATTERNS = frozenset({"hinge", "hinge_hold", "ballistic"})
+
+
+def outline_wanted(opts: AnalysisOptions, ex: Exercise, path: Path) -> tuple[bool, str | None]:
+    """(trace the back's outline?, why not): on by default for a video of an exercise that checks back_rounding
+    (``back_shape`` None or True); off with ``back_shape=False`` (``--no-back-shape``)."""
+    if "back_rounding" not in ex.faults:
+        return False, None
+    if opts.back_shape is False:
+        return False, "off"
+    if not is_video(path, opts.input_format):
+        return False, "no_video"
+    return True, None
 
 
 def _clean_and_measure(
@@ -317,7 +424,7 @@ def _clean_and_measure(
 ) -> tuple[PoseSequence, dict[str, Any], Kinematics]:
     """Cleaned keypoints, the cleaning stats, and their kinematics (which know where the tracker broke)."""
     cleaned, stats = clean_pose(pose)
-    kin = compute_kinematics(cleaned, view=view)
+    kin = with_body_signals(compute_kinematics(cleaned, view=view), cleaned)  # heights reps can fall back on
     breaks = stats.pop("track_breaks", ())
     if breaks:
         from dataclasses import replace as dc_replace
@@ -331,6 +438,61 @@ def _find_reps(kin: Kinematics, ex: Exercise) -> list[Rep]:
     return segment_reps(kin, ex) if ex.kind == "reps" else hold_as_rep(kin, ex)
 
 
+#: a given exercise is called a mismatch only when the movement seen is this clearly of another family
+#: (recognition.py confidence; at 0.8 the deciding features clear their thresholds by a wide margin)
+MISMATCH_CONFIDENCE = 0.8
+#: below this a recognised exercise is said to be a guess
+RECOGNITION_SURE = 0.6
+
+
+def recognise_exercise(pose: PoseSequence, opts: AnalysisOptions) -> tuple[Exercise, Recognition]:
+    """The exercise a clip shows (recognition.py), for an analysis without ``--exercise``; a squat when nothing can
+    be recognised (too little movement), which the report then says."""
+    from .recognition import recognise
+
+    cleaned, _, kin = _clean_and_measure(pose, opts.view)
+    rec = recognise(cleaned, kin, load_kg=opts.load_kg)
+    return get_exercise(rec.exercise or "squat"), rec
+
+
+def _check_exercise(
+    cleaned: PoseSequence, kin: Kinematics, ex: Exercise, opts: AnalysisOptions, recognised: Recognition | None,
+    warnings: list[str],
+) -> tuple[Exercise, Exercise, dict[str, Any]]:
+    """(exercise judged, exercise whose signal counts the reps, report fields) — see :func:`analyze_pose`."""
+    from dataclasses import replace as dc_replace
+
+    from .recognition import FAMILY_NAMES, family_of, recognise
+
+    if recognised is not None:
+        rec = recognised
+        if rec.family is None:
+            warnings.insert(0, f"the exercise could not be recognised ({rec.reason}), so it was analysed as a "
+                               f"{ex.name.lower()}; give --exercise to say which exercise this is")
+        else:
+            sure = "" if rec.confidence >= RECOGNITION_SURE else " (not sure)"
+            warnings.insert(0, f"no --exercise given: recognised a {FAMILY_NAMES[rec.family]} movement{sure} and "
+                               f"analysed it as a {ex.name.lower()}; give --exercise if it is another exercise")
+        return ex, ex, {"exercise_source": "recognised", "recognition": rec.as_dict()}
+    rec = recognise(cleaned, kin, load_kg=opts.load_kg)
+    given_family = family_of(ex)
+    rdoc: dict[str, Any] = rec.as_dict() | {"given_family": given_family}
+    doc: dict[str, Any] = {"exercise_source": "given", "recognition": rdoc}
+    if (given_family is None or rec.family is None or rec.family == given_family or rec.exercise is None
+            or rec.confidence < MISMATCH_CONFIDENCE):
+        rdoc["matches_given"] = None if given_family is None or rec.family is None else rec.family == given_family
+        return ex, ex, doc
+    seen = get_exercise(rec.exercise)
+    keep = tuple(c for c in ex.faults if c in seen.faults)
+    dropped = [c for c in ex.faults if c not in keep]
+    not_judged = (f"; not judged: {', '.join(c.replace('_', ' ') for c in dropped)} (faults of a {ex.name.lower()} "
+                  f"that a {FAMILY_NAMES[rec.family]} movement does not show)") if dropped else ""
+    warnings.insert(0, f"check --exercise: this looks like a {FAMILY_NAMES[rec.family]} movement ({rec.reason}), "
+                       f"not a {ex.name.lower()}; reps were counted as a {seen.name.lower()}{not_judged}")
+    rdoc |= {"matches_given": False, "counted_as": seen.id, "faults_not_judged": dropped}
+    return dc_replace(ex, faults=keep), seen, doc
+
+
 def analyze_pose(
     pose: PoseSequence,
     ex: Exercise,
@@ -338,8 +500,17 @@ def analyze_pose(
     meta: dict[str, Any],
     back_shape_fn: BackShapeFn | None = None,
     reference: PersonalReference | None = None,
+    outline_off: str | None = None,
+    recognised: Recognition | None = None,
 ) -> Report:
     """Everything after pose: clean, kinematics, reps, faults, summary.
+
+    ``recognised``: ``ex`` was recognised from the keypoints (:func:`recognise_exercise`), not given; the report
+    says so. When ``ex`` was given, recognition still runs: a movement of another family gets a prominent
+    warning, its reps are counted as the movement seen, and only the faults both exercises check are judged.
+
+    ``back_shape_fn`` traces the back's outline (:func:`back_shape_from_video`); without it, ``outline_off`` says
+    why it was not (``"off"``, ``"no_video"``: the report then says so; None: nothing is said).
 
     ``reference``: the person's own good reps (:func:`build_reference`); movement-pattern faults are then judged
     against them instead of against population norms (faults/reference.py).
@@ -348,7 +519,12 @@ def analyze_pose(
     from .faults.summary import summarise
 
     warnings: list[str] = []
+    if meta.get("turned_deg"):
+        from .orientation import turned_warning
+
+        warnings.append(turned_warning(int(meta["turned_deg"])))
     cleaned, stats, kin = _clean_and_measure(pose, opts.view)
+    ex, count_ex, recognition_doc = _check_exercise(cleaned, kin, ex, opts, recognised, warnings)
     if stats.get("track_switches", 0) > 0:
         warnings.append(
             f"the pose tracker jumped between people or lost the person {int(stats['track_switches'])} time(s); "
@@ -370,25 +546,66 @@ def analyze_pose(
             f"keypoint confidence is low (mean {mean_conf:.2f}); film side on at hip height, about 3 m away, "
             "whole body in frame, good light"
         )
-    reps = _find_reps(kin, ex)
+    from .reps.tempo import bound_rest_pauses
+
+    reps = bound_rest_pauses(_find_reps(kin, count_ex), count_ex)  # no rest pause longer than its rep (issue 16)
+    if opts.view is None and kin.dims == "2d" and reps:
+        # the view where the reps are (a person who walks about or turns before or after the set, issue 16's
+        # front-view jumping jack called "side"): judged again on the reps' frames; kinematics follow it
+        from dataclasses import replace as dc_replace
+
+        from .kinematics.angles import detect_view
+
+        in_reps = np.zeros(kin.n_frames, dtype=bool)
+        for r in full_or_all(reps):
+            in_reps[r.start_frame : r.end_frame + 1] = True
+        rep_view, _ = detect_view(cleaned, in_reps)
+        if rep_view not in (kin.view, "unknown"):
+            kin = dc_replace(compute_kinematics(cleaned, view=rep_view), track_breaks=kin.track_breaks)
+            reps = bound_rest_pauses(_find_reps(kin, count_ex), count_ex) or reps
+            warnings[:] = [w for w in warnings if not w.startswith(f"{ex.name} is best filmed from")]
+            if ex.views and kin.view not in ex.views:
+                warnings.append(f"{ex.name} is best filmed from the {' or '.join(ex.views)}; this clip looks like a "
+                                f"{kin.view} view, so some faults cannot be judged")
     hold = hold_time(kin, ex)
     if ex.kind == "reps" and not reps:
         warnings.append("no repetition was found (the movement was too small, or the person was not tracked); "
                         "posture was judged over the whole clip")
         reps = whole_clip_rep(kin)
     tempo = Tempo4.parse(opts.tempo) if opts.tempo else ex.default_tempo
-    shapes = []
-    if back_shape_fn is not None and reps:
-        shapes = back_shape_fn(cleaned, kin, reps)
-        if kin.view != "side":
-            warnings.append("the back's shape is traced only in a side view; not measured")
-        elif not shapes:
-            warnings.append("the back's shape could not be traced: no rep leaned the trunk more than 40° while "
-                            "lifting with the back's outline clearly visible; not judged")
+    shapes: list[Any] = []
+    outline = None
+    if back_shape_fn is not None or (outline_off is not None and "back_rounding" in ex.faults):
+        from .faults.rules._views import sagittal
+        from .kinematics.back_contour import outline_status
+
+        trace_log = None
+        if back_shape_fn is not None and reps:
+            got = back_shape_fn(cleaned, kin, reps)
+            shapes, trace_log = got if isinstance(got, tuple) else (got, None)
+        outline = outline_status(kin, reps, shapes, attempted=back_shape_fn is not None, set_reason=outline_off,
+                                 log=trace_log)
+        if kin.dims == "3d":
+            outline = None  # measured 3D keypoints have their own back measures: nothing to say about a mask
+        elif outline.message and sagittal(kin) and not (outline.all_upright and ex.pattern not in HINGE_PATTERNS):
+            # other views: the fault rules already say back rounding is not judged; an upright squat or lunge is
+            # not expected to lean past 40° (its status is in the JSON), a hinge is
+            warnings.append(outline.message)
     result = check_faults(kin, reps, ex, tempo=tempo, load_kg=opts.load_kg, body_mass_kg=opts.body_mass_kg,
-                          sex=opts.sex, quality=quality, back_shapes=tuple(shapes), reference=reference)
+                          sex=opts.sex, quality=quality, back_shapes=tuple(shapes), reference=reference,
+                          tempo_prescribed=opts.tempo is not None)  # §7: judged against a tempo only when given
     warnings.extend(result.warnings)
+    from .report.wording import FRONT_CODES, not_checked_text, set_cue
+
+    not_checked = [code for code, _ in getattr(result, "not_checked", [])]
+    if not_checked:  # said once, together (§9), not one line per fault
+        warnings.append(not_checked_text(not_checked, kin.view))
     top_cue = summarise(result.findings, reps, ex)
+    if reps or ex.kind != "reps":
+        checked_any = quality == "ok" and any(c not in not_checked for c in ex.faults)
+        top_cue = set_cue(result.findings, result.lumbar_compression_n, checked_any=checked_any,
+                          exercise_checks=bool(ex.faults),
+                          view_for="front" if any(c in FRONT_CODES for c in not_checked) else "side") or top_cue
     meta = dict(meta) | {
         "cleaning": {k: round(float(v), 4) for k, v in stats.items()},
         "dims": kin.dims,
@@ -401,9 +618,11 @@ def analyze_pose(
         "body_mass_kg": opts.body_mass_kg,
         "mean_confidence": round(mean_conf, 3),
     }
-    extra: dict[str, Any] = {}
+    extra: dict[str, Any] = dict(recognition_doc)
     if reference is not None:
         extra["reference"] = reference.summary()
+    if outline is not None:
+        extra["back_outline"] = outline.to_dict()
     if back_shape_fn is not None:
         extra["back_shape"] = [
             {"rep": b.rep, "frame": b.frame, "sagitta_rel": round(b.sagitta_rel, 4), "profile_complete":
@@ -426,6 +645,11 @@ def analyze_pose(
         kinematics=kin,
         pose=cleaned,
     )
+    report.notes = list(getattr(result, "notes", []))
+    report.not_checked = not_checked
+    from .model import enforce_plausible
+
+    report.warnings.extend(enforce_plausible(report))  # nothing physically impossible reaches a report
     measures = rep_measures(report)
     if measures is not None:
         report.extra[REP_MEASURES_KEY] = measures
@@ -434,7 +658,7 @@ def analyze_pose(
 
 def analyze(
     path: str | Path,
-    exercise: str = "squat",
+    exercise: str | None = None,
     *,
     estimator_factory: EstimatorFactory | None = None,
     progress: ProgressFn | None = None,
@@ -446,7 +670,8 @@ def analyze(
     Parameters
     ----------
     path : a video (mp4, mov, webm, avi, mkv) or a keypoint file in one of the DESIGN.md input formats.
-    exercise : an exercise id (``backsafe exercises`` lists them).
+    exercise : an exercise id (``backsafe exercises`` lists them); None: recognised from the keypoints
+        (recognition.py), and the report's ``exercise_source`` says "recognised".
     estimator_factory : make the pose estimator (tests inject a fake one); MediaPipe by default.
     progress : called as ``progress(frames_done, total_or_None)`` during pose estimation.
     reference : the person's own good reps (a Report of them, a PersonalReference, a report.json of them, or a
@@ -458,15 +683,23 @@ def analyze(
     ------
     InputError (VideoReadError, KeypointFormatError, ValueRangeError), NoPersonError, UnknownExerciseError
     """
-    ex = get_exercise(exercise)
+    given = get_exercise(exercise) if exercise is not None else None
     if options.get("pose_cache_dir") is None and os.environ.get("BACKSAFE_POSE_CACHE"):
         # opt-in keypoint cache (evaluation, tests): keypoints only, never frames
         options["pose_cache_dir"] = Path(os.environ["BACKSAFE_POSE_CACHE"])
     elif options.get("pose_cache_dir") is not None:
         options["pose_cache_dir"] = Path(options["pose_cache_dir"])
-    opts = AnalysisOptions(exercise=ex.id, **options)
+    opts = AnalysisOptions(exercise=given.id if given is not None else "", **options)
     from .faults.reference import PersonalReference
 
+    recognised = None
+    loaded_pose = None
+    if given is None:  # no --exercise: recognise it from the keypoints (recognition.py) before anything else
+        loaded_pose = load_pose(path, opts, estimator_factory, progress)
+        ex, recognised = recognise_exercise(loaded_pose[0], opts)
+        opts = AnalysisOptions(exercise=ex.id, **options)
+    else:
+        ex = given
     personal = None
     if isinstance(reference, Report):
         personal = reference_from_report(reference)
@@ -475,11 +708,11 @@ def analyze(
     elif reference is not None:  # as the CLI and batch load it: a recording is analysed with the set's options
         loaded = load_reference(reference, ex.id, estimator_factory=estimator_factory, **options)
         personal = loaded if isinstance(loaded, PersonalReference) else reference_from_report(loaded)
-    pose, meta = load_pose(path, opts, estimator_factory, progress)
-    shape_fn = None
-    if opts.back_shape and is_video(Path(path), opts.input_format):
-        shape_fn = back_shape_from_video(Path(path))
-    return analyze_pose(pose, ex, opts, meta, shape_fn, reference=personal)
+    pose, meta = loaded_pose if loaded_pose is not None else load_pose(path, opts, estimator_factory, progress)
+    trace, why_not = outline_wanted(opts, ex, Path(path))
+    shape_fn = back_shape_from_video(Path(path)) if trace else None
+    return analyze_pose(pose, ex, opts, meta, shape_fn, reference=personal, outline_off=why_not,
+                        recognised=recognised)
 
 
 def reference_from_report(report: Report) -> PersonalReference:

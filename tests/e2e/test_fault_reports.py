@@ -89,3 +89,30 @@ def test_reference_without_a_rep_is_refused(datasets: Path, tmp_path: Path) -> N
     assert proc.returncode == 3, proc.stderr
     assert "reference" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
     assert not (out / "report.json").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("mediapipe")
+def test_clean_real_clips_get_no_rushing_by_default(datasets: Path, pose_cache: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 16 "noise": the real clips of ../shared/datasets/clips show no fault (manifest.json
+    ``faults_visible: []``); analysed as a user would by default (no --tempo, no load), none is flagged for
+    rushing — COACHING_RULES §7 judges tempo only against a prescription, or an uncontrolled drop under load.
+    Nor does any of them jump (§5 J runs in every contact exercise now). A brisk set gets a tempo note instead."""
+    import warnings
+
+    from backsafe.pipeline import analyze
+
+    monkeypatch.setenv("BACKSAFE_POSE_CACHE", str(pose_cache))
+    manifest = json.loads((datasets / "clips" / "manifest.json").read_text())
+    clean = [m for m in manifest if not m.get("faults_visible") and m.get("reps")]
+    assert len(clean) >= 10
+    flagged = {}
+    for m in clean:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            report = analyze(datasets / "clips" / m["file"], m["exercise"])
+        codes = {f.code for f in report.findings} & {"rushing", "jumping"}
+        if codes:
+            flagged[m["file"]] = codes
+    assert flagged == {}

@@ -38,8 +38,9 @@ def test_reference_is_analysed_first_with_the_same_options(calls: list[dict[str,
     clip, ref = tmp_path / "set.mp4", tmp_path / "good.mp4"
     clip.write_bytes(b"x")
     ref.write_bytes(b"x")
-    res = CliRunner().invoke(app, ["analyze", str(clip), "--reference", str(ref), "--fast", "--out",
-                                   str(tmp_path / "out")])
+    # with --exercise (without it the set itself is read first, to recognise the exercise the reference shows)
+    res = CliRunner().invoke(app, ["analyze", str(clip), "--reference", str(ref), "--fast", "--exercise", "squat",
+                                   "--out", str(tmp_path / "out")])
     assert res.exit_code == 3
     assert calls[0]["path"] == "good.mp4" and calls[0]["stride"] == 2
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

@@ -1,15 +1,23 @@
 """What every fault rule shares: the context it reads, per-rep measurement, baseline and persistence.
 
-COACHING_RULES.md §5: baseline = median of the person's first 3 reps; **flag** = absolute threshold **or**
-> baseline + max(SDD, 2 × within-person SD), **and** present in ≥ 2 of 3 consecutive reps. 2D angle error is
-~5-15° (Thiele 2024), so no angle threshold or margin below 10° is used on 2D keypoints.
+COACHING_RULES.md §5: the **baseline** is the person's neutral — their own reference recording when one is given
+(faults/reference.py), otherwise their standing posture at the start of the set (and between reps) for the
+measures that change with depth (FPPA, pelvis, trunk); never only the first reps of the same set, so that a fault
+present in every rep is still found. **Flag** = absolute threshold **or** > baseline + max(SDD, 2 × within-person
+SD), **and** present in ≥ 2 of the last 3 reps (a set of 1 or 2 reps: in every rep; single-rep sets are judged).
+2D angle error is ~5-15° (Thiele 2024), so no angle threshold or margin below 10° is used on 2D keypoints.
+
+The standing frames are found from the exercise's primary signal (:func:`neutral_mask`): the frames where it sits
+at its upright end (knee and hip flexion low, hip height high; otherwise the exercise's rest end), before the
+first rep and between reps. Where there is none (a hold, a clip that starts mid-rep) the rules fall back to each
+rep's own first frames and say so in a warning.
 """
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -31,10 +39,32 @@ class FaultContext:
     body_mass_kg: float = 75.0
     sex: str = "male"
     back_shapes: tuple[Any, ...] = ()  # kinematics.back_contour.BackShape per rep, when --back-shape was asked
+    #: True when the person prescribed the tempo (``--tempo``, the plan's); None: inferred, i.e. a tempo other
+    #: than the exercise's default counts as prescribed (COACHING_RULES §7)
+    tempo_prescribed: bool | None = None
+    #: what a rule could not do as written (e.g. no standing posture to compare with): the report's warnings
+    warnings: list[str] = field(default_factory=list)
+    #: advice that is not a fault (a brisk but controlled tempo, §7): the report's notes
+    notes: list[str] = field(default_factory=list)
 
     @property
     def full_reps(self) -> list[Rep]:
         return full_or_all(self.reps)
+
+    @property
+    def prescribed(self) -> bool:
+        """Whether the tempo was prescribed by the person or their plan (§7), not the exercise's default."""
+        if self.tempo_prescribed is not None:
+            return self.tempo_prescribed
+        return self.tempo != self.ex.default_tempo
+
+    def warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
+
+    def note(self, message: str) -> None:
+        if message not in self.notes:
+            self.notes.append(message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,14 +103,98 @@ def measure_reps(
 
 
 def baseline_margin(values: Sequence[float], floor: float) -> tuple[float, float]:
-    """(baseline, margin): median of the first 3 valid reps, and max(floor, 2 × within-person SD)."""
+    """(baseline, margin) from the person's neutral values (standing frames, or their reference reps): the median,
+    and max(floor, 2 × within-person SD) (§5)."""
     v = np.array([x for x in values if np.isfinite(x)], dtype=float)
     if v.size == 0:
         return float("nan"), floor
-    first = v[:3]
-    base = float(np.median(first))
-    sd = float(np.std(first, ddof=1)) if first.size >= 2 else 0.0
+    base = float(np.median(v))
+    sd = float(np.std(v, ddof=1)) if v.size >= 2 else 0.0
     return base, max(floor, 2.0 * sd)
+
+
+#: a frame is standing (neutral) when the primary signal lies within this share of the set's excursion from its
+#: upright end [H]: 10 % of a 100° squat is 10° of knee bend, still the standing posture for trunk and pelvis
+NEUTRAL_SHARE = 0.1
+#: fewer standing frames than this (0.1 s at 30 fps) is no standing posture
+MIN_NEUTRAL_FRAMES = 3
+#: an excursion smaller than this (primary-signal units: degrees) shows no rep, so no upright end either
+MIN_EXCURSION = {"deg": 10.0}
+#: primary signals whose upright (standing) end is fixed whatever the exercise rests at: a deadlift rests with the
+#: bar on the floor and a sit-to-stand seated, but both stand at low hip and knee flexion
+UPRIGHT_END = {"knee_flexion": "low", "hip_flexion": "low", "hip_height": "high"}
+NO_STANDING = ("no standing posture was seen before or between the reps, so knees, pelvis and trunk were compared "
+               "with each rep's own first frames (a fault already there when a rep starts cannot be seen that way)")
+
+
+def neutral_mask(ctx: FaultContext) -> npt.NDArray[np.bool_] | None:
+    """Frames at the exercise's neutral (standing) level of its primary signal, or None when there is none."""
+    from ..kinematics.angles import PRIMARY_SERIES
+
+    ex, kin = ctx.ex, ctx.kin
+    if ex.primary_signal is None or ex.kind != "reps":
+        return None
+    name = PRIMARY_SERIES.get(ex.primary_signal)
+    s = kin.series.get(name) if name else None
+    if s is None or np.isfinite(s).sum() < MIN_NEUTRAL_FRAMES:
+        return None
+    lo, hi = (float(x) for x in np.nanpercentile(s, [5, 95]))
+    span = hi - lo
+    if not np.isfinite(span) or span < MIN_EXCURSION.get(kin.units.get(name or "", ""), 0.0) or span <= 0:
+        return None
+    end = UPRIGHT_END.get(ex.primary_signal, ex.rest_end)
+    level = lo if end == "low" else hi
+    with np.errstate(invalid="ignore"):
+        mask = np.abs(s - level) <= NEUTRAL_SHARE * span
+    mask &= np.isfinite(s)
+    return mask if mask.sum() >= MIN_NEUTRAL_FRAMES else None
+
+
+def neutral_baselines(ctx: FaultContext, series: FloatArray, what: str = "the posture") -> list[tuple[float, float]]:
+    """Per rep, (baseline, within-person SD) of ``series`` in the person's standing posture (§5).
+
+    The standing frames just before the rep (since the previous rep's turnaround) when there are enough, else
+    those at the start of the set (before the first turnaround), else any standing frame of the clip. With no
+    standing posture at all, each rep's own first frames (±3 frames around its start), with a warning."""
+    mask = neutral_mask(ctx)
+    ok = np.isfinite(series)
+    out: list[tuple[float, float]] = []
+    if mask is not None and (mask & ok).sum() >= MIN_NEUTRAL_FRAMES:
+        good = mask & ok
+        idx = np.arange(series.size)
+        first_turn = min((r.turn_frame for r in ctx.reps), default=series.size)
+        set_start = good & (idx < first_turn)
+        fallback = set_start if set_start.sum() >= MIN_NEUTRAL_FRAMES else good
+        prev_turn = -1
+        for r in sorted(ctx.reps, key=lambda r: r.start_frame):
+            here = good & (idx > prev_turn) & (idx <= r.turn_frame)
+            sel = here if here.sum() >= MIN_NEUTRAL_FRAMES else fallback
+            v = series[sel]
+            out.append((float(np.median(v)), float(np.std(v, ddof=1)) if v.size >= 2 else 0.0))
+            prev_turn = max(prev_turn, r.turn_frame)
+        order = sorted(range(len(ctx.reps)), key=lambda i: ctx.reps[i].start_frame)
+        res: list[tuple[float, float]] = [(float("nan"), 0.0)] * len(ctx.reps)
+        for k, i in enumerate(order):
+            res[i] = out[k]
+        return res
+    if ctx.reps:
+        ctx.warn(NO_STANDING)
+    for r in ctx.reps:
+        start = series[max(0, r.start_frame - 3): r.start_frame + 3]
+        base = float(np.nanmedian(start)) if np.isfinite(start).any() else float("nan")
+        out.append((base, 0.0))
+    return out
+
+
+def relative_to_neutral(ctx: FaultContext, series: FloatArray, what: str, absolute: bool = True) -> FloatArray:
+    """``series`` minus the person's standing value before each rep (its magnitude when ``absolute``), over the
+    reps' frames; NaN elsewhere."""
+    out = np.full(series.shape, np.nan)
+    for r, (base, _) in zip(ctx.reps, neutral_baselines(ctx, series, what)):
+        sl = rep_frames(r)
+        d = series[sl] - (base if np.isfinite(base) else np.nan)
+        out[sl] = np.abs(d) if absolute else d
+    return out
 
 
 def persistent(candidates: Sequence[bool], need: int = 2, window: int = 3) -> list[bool]:
@@ -141,21 +255,24 @@ def flag_reps(
     step: float,
     above: bool = True,
 ) -> list[Finding]:
-    """The shared §5 rule: absolute threshold or baseline + margin, with persistence over consecutive reps.
+    """The shared §5 rule: absolute threshold or neutral baseline + margin, with persistence over consecutive reps.
 
-    ``above=False`` flags values *below* the threshold (e.g. knee varus as a negative FPPA); values are then
-    compared on their negation so the same logic applies.
+    The baseline is the person's standing value of ``series`` before each rep and the margin max(floor, 2 × SD
+    of those standing frames) (:func:`neutral_baselines`). ``above=False`` flags values *below* the threshold
+    (e.g. knee varus as a negative FPPA); values are then compared on their negation so the same logic applies.
     """
     sgn = 1.0 if above else -1.0
     vals = [sgn * m.value for m in measures]
     thresholds: list[float] = []
-    base, margin = baseline_margin(vals, relative_floor or 0.0)
+    bases = neutral_baselines(ctx, series, signal.replace("_", " ") or code) if relative_floor is not None \
+        else [(float("nan"), 0.0)] * len(vals)
     cand = []
-    for v in vals:
+    for v, (b, sd) in zip(vals, bases):
+        base, margin = sgn * b, max(relative_floor or 0.0, 2.0 * sd)
         thr_candidates = []
         if absolute is not None:
             thr_candidates.append(sgn * absolute)
-        if relative_floor is not None and np.isfinite(base) and len(vals) >= 3:
+        if relative_floor is not None and np.isfinite(base):
             thr_candidates.append(base + margin)
         thr = min(thr_candidates) if thr_candidates else float("inf")
         thresholds.append(thr)

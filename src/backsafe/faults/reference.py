@@ -48,6 +48,18 @@ def _series(name: str, absolute: bool = False) -> SeriesFn:
     return get
 
 
+def _negated(name: str) -> SeriesFn:
+    """``-series``: e.g. spine extension as the negative of ``spine_flexion_deg`` (larger = more extended)."""
+
+    def get(kin: Kinematics) -> FloatArray | None:
+        v = kin.series.get(name)
+        if v is None or not np.isfinite(v).any():
+            return None
+        return -np.asarray(v, dtype=np.float64)
+
+    return get
+
+
 def _worst_knee(sign: float) -> SeriesFn:
     """The knee furthest in the direction ``sign`` (knee_valgus.worst_knee), signed so that larger is worse."""
 
@@ -86,6 +98,7 @@ CUE_LEVEL = "Keep your weight even on both feet and your trunk upright, as in yo
 CUE_HIPS = "Keep your hips level and square to the front, as in your good reps."
 CUE_KNEE_IN = "Push your knees out so they track over your second toe."
 CUE_KNEE_OUT = "Keep your knees in line with your feet, not pushed outwards."
+CUE_ARCH = "Keep your ribs down and your back as long as in your good reps."
 
 #: §5 rules as reference measures. floor_3d values here are the §5 defaults; calibrated ones override them.
 MEASURES: tuple[RefMeasure, ...] = (
@@ -107,6 +120,10 @@ MEASURES: tuple[RefMeasure, ...] = (
                "hip_yaw_deg", 10.0),
     RefMeasure("knee_in", "knee_valgus", _worst_knee(+1.0), "deg", 10.0, 8.0, CUE_KNEE_IN, "fppa_left_deg", 8.0),
     RefMeasure("knee_out", "knee_varus", _worst_knee(-1.0), "deg", 10.0, 8.0, CUE_KNEE_OUT, "fppa_left_deg", 8.0),
+    # §5 A with measured spine keypoints (3D only): extension beyond the person's own good reps; the 15° floor
+    # mirrors §5 R's "curvature > neutral + 15°". The body-line (sag) and lean-back rules stay population rules.
+    RefMeasure("spine_extension", "back_arching", _negated("spine_flexion_deg"), "deg", None, 15.0, CUE_ARCH,
+               "spine_flexion_deg", 10.0),
 )
 #: the fault codes a reference judges (their population rules step aside when a reference is given)
 REFERENCE_CODES = frozenset(m.code for m in MEASURES)

@@ -22,6 +22,11 @@ class FaultResult:
     warnings: list[str] = field(default_factory=list)
     lumbar_moment_nm: dict[int, float] = field(default_factory=dict)
     lumbar_compression_n: dict[int, float] = field(default_factory=dict)
+    #: (code, what it needs) of the exercise's faults this view cannot see: said once, together, by the report
+    not_checked: list[tuple[str, str]] = field(default_factory=list)
+    #: advice that is not a fault, for the report to show apart from the findings (e.g. the §7 tempo note for a
+    #: brisk but controlled set); additive: a report that ignores it loses nothing it said before
+    notes: list[str] = field(default_factory=list)
 
 
 def check_faults(
@@ -36,13 +41,16 @@ def check_faults(
     quality: str = "ok",
     back_shapes: tuple[Any, ...] = (),
     reference: PersonalReference | None = None,
+    tempo_prescribed: bool | None = None,
 ) -> FaultResult:
     """Run every rule that applies to ``ex`` and that the view can judge.
 
     With a personal ``reference`` the movement-pattern codes are judged against the person's own good reps
-    (faults/reference.py) instead of by their population rules."""
+    (faults/reference.py) instead of by their population rules. ``tempo_prescribed``: whether ``tempo`` was
+    prescribed (``--tempo`` or the plan's, COACHING_RULES §7); None infers it (a tempo other than the exercise's
+    default counts as prescribed)."""
     ctx = FaultContext(kin=kin, reps=reps, ex=ex, tempo=tempo, load_kg=load_kg, body_mass_kg=body_mass_kg,
-                       sex=sex, back_shapes=back_shapes)
+                       sex=sex, back_shapes=back_shapes, tempo_prescribed=tempo_prescribed)
     out = FaultResult()
     misfit = reference.fits(kin) if reference is not None else None
     if misfit is not None:
@@ -56,10 +64,7 @@ def check_faults(
             continue
         can_see = rule.visible_for(kin, ex) if hasattr(rule, "visible_for") else rule.visible(kin)
         if not can_see:
-            out.warnings.append(
-                f"{rule.CODE.replace('_', ' ')} cannot be judged from a {kin.view} view "
-                f"({rule.NEEDS}); not checked"
-            )
+            out.not_checked.append((rule.CODE, rule.NEEDS))
             continue
         if reference is not None and rule.CODE in REFERENCE_CODES:
             found = check_against_reference(ctx, rule.CODE, reference)
@@ -68,7 +73,14 @@ def check_faults(
             flagged = {f.rep for f in found}
             out.findings.extend(found + [f for f in also if f.rep not in flagged])
         else:
-            out.findings.extend(rule.check(ctx))
+            found = rule.check(ctx)
+            out.findings.extend(found)
+            if rule.CODE == "rushing":
+                note = rules.rushing.tempo_note(ctx, found)
+                if note:
+                    ctx.note(note)
+    out.warnings.extend(w for w in ctx.warnings if w not in out.warnings)
+    out.notes.extend(ctx.notes)
     moments = rules.lumbar_load(ctx)
     out.lumbar_moment_nm = moments.moment_nm
     out.lumbar_compression_n = moments.compression_n

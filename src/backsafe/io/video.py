@@ -2,7 +2,9 @@
 
 - Frames are yielded one at a time; nothing grows with clip length.
 - Rotation metadata of phone clips is honoured (PyAV returns the raw frame plus ``frame.rotation``; we rotate
-  once, here, and nowhere else).
+  once, here, and nowhere else). A clip turned without a flag is turned here too, once the analysis has found
+  which way is down (backsafe/orientation.py): :func:`set_turn` records the extra turn for that file, and every
+  reader (pose, back shape, key frames, annotated video) then gets the same upright frames.
 - Time stamps come from each frame's pts (variable frame rate happens: the YFGD "Bad" clips), never from
   index × nominal fps.
 - Every PyAV/FFmpeg error is wrapped into :class:`~backsafe.errors.VideoReadError` with a one-line message.
@@ -39,6 +41,37 @@ MIN_SIDE = 16
 #: decoded frames waiting in the decode thread's queue take at most about this many bytes (8 frames of 8K RGB
 #: would be 800 MB; issue 9 bad-input corpus)
 QUEUE_BYTES = 256 * 2**20
+
+
+#: extra counter-clockwise turns found by the orientation check, per (resolved path, size, mtime): see set_turn
+_TURNS: dict[tuple[str, int, int], int] = {}
+
+
+def _turn_key(path: str | Path) -> tuple[str, int, int] | None:
+    try:
+        p = Path(path)
+        st = p.stat()
+        return (str(p.resolve()), st.st_size, st.st_mtime_ns)
+    except OSError:
+        return None
+
+
+def set_turn(path: str | Path, deg: int) -> None:
+    """Record that ``path`` must be turned ``deg`` counter-clockwise (0, 90, 180, 270) beyond its rotation flag,
+    for every later read of it in this process (a changed file is a new key)."""
+    key = _turn_key(path)
+    if key is None:
+        return
+    if deg % 360:
+        _TURNS[key] = deg % 360
+    else:
+        _TURNS.pop(key, None)
+
+
+def turn_of(path: str | Path) -> int:
+    """The extra turn recorded for ``path`` by :func:`set_turn` (0 when none)."""
+    key = _turn_key(path)
+    return _TURNS.get(key, 0) if key is not None else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +133,13 @@ def probe_video(path: str | Path) -> VideoInfo:
         st = path.stat()
     except OSError:
         return _probe_video(path)
-    return _probe_cached(str(path), str(path.resolve()), st.st_size, st.st_mtime_ns)
+    info = _probe_cached(str(path), str(path.resolve()), st.st_size, st.st_mtime_ns)
+    turn = turn_of(path)
+    if turn in (90, 270):  # the frames are handed out turned (set_turn): so is their size
+        from dataclasses import replace
+
+        info = replace(info, width=info.height, height=info.width)
+    return info
 
 
 @lru_cache(maxsize=32)
@@ -173,6 +212,7 @@ def iter_frames(
     max_frames: int | None = None,
     only: frozenset[int] | None = None,
     start_s: float | None = None,
+    turn: int | None = None,
 ) -> Iterator[VideoFrame]:
     """Decode a clip frame by frame: upright RGB arrays with pts time stamps in seconds.
 
@@ -185,6 +225,8 @@ def iter_frames(
         the last one.
     start_s : begin with the first frame at or after this time (decoding starts at the key frame before it);
         time stamps stay those of the clip, ``index`` and ``stride`` count from that first frame.
+    turn : an extra counter-clockwise turn (0, 90, 180, 270) after the rotation flag; default: the one recorded
+        for this file by :func:`set_turn` (none unless the orientation check found the clip sideways).
 
     Raises
     ------
@@ -199,6 +241,7 @@ def iter_frames(
     if stride < 1:
         raise ValueError("stride must be >= 1")
     path = Path(path)
+    extra = turn_of(path) if turn is None else turn % 360
     container = _open(path)
     n = 0
     last_t = -np.inf
@@ -250,7 +293,8 @@ def iter_frames(
                     break
                 if index % stride == 0 and (only is None or index in only):
                     rgb = _to_rgb(reformatter, frame)
-                    yield VideoFrame(index=index, t_s=t, rgb=_upright(rgb, _rotation(getattr(frame, "rotation", 0))))
+                    rot = (_rotation(getattr(frame, "rotation", 0)) + extra) % 360
+                    yield VideoFrame(index=index, t_s=t, rgb=_upright(rgb, rot))
                 if max_frames is not None and n >= max_frames:
                     break
         except av.error.FFmpegError as exc:
@@ -264,7 +308,8 @@ def iter_frames(
 
 
 def iter_frames_threaded(
-    path: str | Path, stride: int = 1, max_frames: int | None = None, buffer: int = 8, start_s: float | None = None
+    path: str | Path, stride: int = 1, max_frames: int | None = None, buffer: int = 8, start_s: float | None = None,
+    turn: int | None = None,
 ) -> Iterator[VideoFrame]:
     """:func:`iter_frames` with decoding in a background thread (bounded queue: memory stays constant).
 
@@ -276,7 +321,7 @@ def iter_frames_threaded(
 
     def worker() -> None:
         try:
-            for fr in iter_frames(path, stride=stride, max_frames=max_frames, start_s=start_s):
+            for fr in iter_frames(path, stride=stride, max_frames=max_frames, start_s=start_s, turn=turn):
                 # robustness fix (issue 9): bound the queue in bytes too (huge frames: fewer of them wait)
                 slots = max(1, min(buffer, QUEUE_BYTES // max(1, fr.rgb.nbytes)))
                 while not stop.is_set() and q.qsize() >= slots:
@@ -306,3 +351,40 @@ def iter_frames_threaded(
     finally:
         stop.set()
         t.join(timeout=5)
+
+
+def sample_frames(path: str | Path, n: int, turn: int = 0) -> list[npt.NDArray[np.uint8]]:
+    """About ``n`` frames spread evenly over the clip (upright by the rotation flag, plus ``turn``), each reached by
+    a seek: the key frame at or before each of n evenly spaced times (a few frames decoded per sample, not the
+    clip). Fewer when the clip is short or a seek fails; the first frame at least."""
+    import av
+    from av.video.reformatter import VideoReformatter
+
+    info = probe_video(path)
+    duration = info.duration_s or 0.0
+    out: list[npt.NDArray[np.uint8]] = []
+    container = _open(Path(path))
+    try:
+        stream = container.streams.video[0]
+        tb = stream.time_base or Fraction(1, 30)
+        start = stream.start_time or 0
+        reformatter = VideoReformatter()
+        for i in range(max(n, 1)):
+            target = duration * (i + 0.5) / max(n, 1)
+            try:
+                # the key frame before the target, then decoded (not converted) up to the target: a clip with
+                # sparse key frames (x264's 250-frame GOP) would otherwise give the same frame every time
+                container.seek(int(start + target / tb), stream=stream, backward=True)
+                for frame in container.decode(stream):
+                    if frame.pts is not None and float((frame.pts - start) * tb) < target - 0.5 / max(info.fps, 1):
+                        continue
+                    rot = (_rotation(getattr(frame, "rotation", 0)) + turn) % 360
+                    out.append(_upright(_to_rgb(reformatter, frame), rot))
+                    break
+            except av.error.FFmpegError:
+                continue
+    finally:
+        container.close()
+    if not out:
+        out = [fr.rgb for fr in iter_frames(path, max_frames=1, turn=turn)]
+    return out

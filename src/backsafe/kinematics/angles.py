@@ -40,9 +40,18 @@ PRIMARY_SERIES: dict[str, str] = {
 LEG_TO_STATURE = 0.49
 DEFAULT_STATURE_M = 1.75
 
-#: view detection: 2D shoulder and hip widths relative to the torso length (median over the clip)
-SIDE_MAX_WIDTH = 0.30
-FRONT_MIN_WIDTH = 0.55
+#: view detection: the 2D shoulder and hip widths across the torso (perpendicular to the hip→shoulder line, so a
+#: trunk bent level in a good morning or turned in a jumping jack's arm swing is measured the same), each as a share
+#: of its frontal width: shoulders ≈ 0.75 torso lengths apart, hip joint centres ≈ 0.45 (MediaPipe on the front-view
+#: clips of datasets/clips: 0.71-0.83 and 0.43-0.53). The share ≈ |cos(yaw)|, the mean of the two. A skeleton whose
+#: hips sit close together (COCO/OpenPose hips, a narrow pelvis) still reads as front by its shoulders alone when
+#: they are at least 0.9 of their frontal width. Side: share ≤ 0.45 (yaw ≥ ~63°); front: ≥ 0.75 (yaw ≤ ~41°);
+#: oblique between.
+FRONT_SHOULDER_TORSO = 0.75
+FRONT_HIP_TORSO = 0.45
+FRONT_BY_SHOULDERS = 0.9
+SIDE_MAX_WIDTH = 0.45
+FRONT_MIN_WIDTH = 0.75
 
 
 def _nanmean(*arrays: FloatArray) -> FloatArray:
@@ -109,22 +118,33 @@ def _facing_2d(body: _Body) -> tuple[Literal["left", "right"] | None, FloatArray
     return ("right" if overall > 0 else "left"), np.sign(votes)
 
 
-def detect_view(pose: PoseSequence) -> tuple[View, dict[str, float]]:
-    """Side, front or oblique from the 2D widths of the shoulders and hips relative to the torso.
+def detect_view(pose: PoseSequence, frames: npt.NDArray[np.bool_] | None = None) -> tuple[View, dict[str, float]]:
+    """Side, front or oblique from the 2D widths of the shoulders and hips across the torso.
 
-    In a side view the left and right shoulders (and hips) overlap in the image (width/torso ≈ 0-0.25); from the
-    front they are a shoulder width apart (≈ 0.7-0.8 of the torso length). Measured 3D skeletons are judged in
-    the body's own axes and reported as "front" (the sensor faces the person) with dims "3d".
+    In a side view the left and right shoulders (and hips) overlap in the image (width ≈ 0-0.25 of their frontal
+    width); from the front they are a shoulder width apart. Measured 3D skeletons are judged in the body's own
+    axes and reported as "front" (the sensor faces the person) with dims "3d". ``frames``: judge only these
+    frames (the reps: a clip whose person walks about or turns before and after the set, issue 16's jumping jack).
     """
-    d = pose.data
+    d = pose.data if frames is None else pose.data[frames]
     ls, rs, lh, rh = (d[:, J[n], :2].astype(np.float64) for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip"))
     if pose.space == "world":
         return "front", {"world": 1.0}
-    torso = np.linalg.norm(0.5 * (ls + rs) - 0.5 * (lh + rh), axis=1)
+    axis = 0.5 * (ls + rs) - 0.5 * (lh + rh)
+    torso = np.linalg.norm(axis, axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        sw = np.abs(ls[:, 0] - rs[:, 0]) / torso
-        hw = np.abs(lh[:, 0] - rh[:, 0]) / torso
-    width = _nanmedian(_nanmean(sw, hw))
+        ax = axis / torso[:, None]
+
+        def across(v: FloatArray) -> FloatArray:
+            return np.asarray(np.abs(ax[:, 0] * v[:, 1] - ax[:, 1] * v[:, 0]) / torso, dtype=np.float64)
+
+        sw = across(ls - rs)
+        hw = across(lh - rh)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=RuntimeWarning)
+        share = np.nanmean(np.stack([sw / FRONT_SHOULDER_TORSO, hw / FRONT_HIP_TORSO]), axis=0)
+    width = _nanmedian(share)
+    shoulders = _nanmedian(sw / FRONT_SHOULDER_TORSO)
     evidence = {"shoulder_width_torso": _nanmedian(sw), "hip_width_torso": _nanmedian(hw), "width_torso": width}
     if pose.world is not None:
         # yaw of the hip line in MediaPipe's world frame (estimated depth: a help, not the decider)
@@ -136,7 +156,7 @@ def detect_view(pose: PoseSequence) -> tuple[View, dict[str, float]]:
         return "unknown", evidence
     if width <= SIDE_MAX_WIDTH:
         return "side", evidence
-    if width >= FRONT_MIN_WIDTH:
+    if width >= FRONT_MIN_WIDTH or shoulders >= FRONT_BY_SHOULDERS:
         return "front", evidence
     return "oblique", evidence
 
@@ -315,7 +335,10 @@ def compute_kinematics(pose: PoseSequence, view: View | None = None) -> Kinemati
             h2[:, 1] = 0
             r2 = ref_dir.copy()
             r2[1] = 0
-            put("hip_yaw_deg", _angle_between(h2, np.tile(r2, (T, 1))), "deg")
+            # signed (about the body's up axis), so that a turn either way from the standing direction is a
+            # difference, not the same unsigned angle to the clip's median direction (issue 16)
+            turn = np.cross(np.tile(r2, (T, 1)), h2) @ body.up
+            put("hip_yaw_deg", np.where(turn < 0, -1.0, 1.0) * _angle_between(h2, np.tile(r2, (T, 1))), "deg")
         else:
             # yaw ≈ acos(hip width / standing hip width) (COACHING_RULES §5 P)
             with np.errstate(invalid="ignore"):

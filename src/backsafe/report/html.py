@@ -101,7 +101,8 @@ def _rep_row(report: Report, r: Rep, show_moment: bool) -> str:
     cells = [
         f"<td>{r.index}</td>",
         f'<td class="num">{r.start_s:.2f}–{r.end_s:.2f}</td>',
-        *(f'<td class="num">{v:.1f}</td>' for v in (t.eccentric_s, t.bottom_s, t.concentric_s, t.top_s)),
+        *((f'<td class="num">{v:.1f}</td>' for v in (t.eccentric_s, t.bottom_s, t.concentric_s, t.top_s))
+          if r.tempo_measured else ('<td class="num">–</td>',) * 4),
         f'<td class="faults">{faults}</td>',
     ]
     if show_moment:
@@ -245,6 +246,8 @@ def build_html(report: Report, video_path: Path | None, comparison: dict[str, An
     top_cue = (
         f'<p class="cue">Top cue: <strong>{_esc(report.top_cue)}</strong></p>' if report.top_cue else ""
     )
+    if report.notes:  # not faults (a brisk but controlled tempo, §7): notes beside the cue
+        top_cue += '<ul class="notes">' + "".join(f"<li>Note: {_esc(n)}</li>" for n in report.notes) + "</ul>"
     if comparison is None and isinstance(report.extra.get("comparison"), dict):
         comparison = report.extra["comparison"]
     name = _exercise_name(report)

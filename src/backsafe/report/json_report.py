@@ -45,6 +45,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
     from .. import __version__
     from ..exercises import get_exercise
     from ..faults.summary import fault_counts
+    from .wording import verdict
 
     ex = get_exercise(report.exercise)
     reps = []
@@ -59,6 +60,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
                 "lumbar_moment_nm": report.lumbar_moment_nm.get(r.index),
                 "lumbar_compression_n": report.lumbar_compression_n.get(r.index),
                 "partial": r.partial,
+                **({} if r.tempo_measured else {"tempo_measured": False}),
                 "range_fraction": r.range_fraction,
                 "frames": [r.start_frame, r.end_frame],
             }
@@ -78,6 +80,9 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             "faults": {c: counts[c] for c in FAULT_CODES if c in counts},
             "top_cue": report.top_cue,
             "quality": report.quality,
+            "verdict": verdict(report),  # the sentence the text and HTML summaries open with
+            "notes": list(report.notes),
+            "not_checked": list(report.not_checked),
         },
         "warnings": list(dict.fromkeys(report.warnings)),
         "disclaimer": DISCLAIMER,

@@ -386,8 +386,9 @@ def _read_frames_seeking(video_path: Path, wanted: set[int], max_side: int,
     None when a frame cannot be matched exactly (then the caller decodes sequentially)."""
     import av
 
-    from ..io.video import _rotation, _upright
+    from ..io.video import _rotation, _upright, turn_of
 
+    turn = turn_of(video_path)  # a clip found sideways is shown turned upright, as it was analysed
     if len(timestamps_s) < 2:
         return None
     tol = 0.25 * float(np.median(np.diff(timestamps_s)))
@@ -417,7 +418,7 @@ def _read_frames_seeking(video_path: Path, wanted: set[int], max_side: int,
             if got is None:
                 return None
             raw = np.asarray(got.to_ndarray(format="rgb24"), dtype=np.uint8)
-            rgb = _upright(raw, _rotation(getattr(got, "rotation", 0)))
+            rgb = _upright(raw, (_rotation(getattr(got, "rotation", 0)) + turn) % 360)
             out[idx] = _resize(rgb, max_side)
     return out
 

@@ -47,7 +47,8 @@ def _rep_table(report: Report) -> Table:
         row: list[str | Text] = [
             f"{r.index}" + ("*" if r.partial else ""),
             f"{r.start_s:.1f}-{r.end_s:.1f}",
-            *(f"{v:.1f}" for v in (t.eccentric_s, t.bottom_s, t.concentric_s, t.top_s)),
+            *((f"{v:.1f}" for v in (t.eccentric_s, t.bottom_s, t.concentric_s, t.top_s)) if r.tempo_measured
+              else ("-",) * 4),
             faults,
         ]
         if show_moment:
@@ -87,6 +88,8 @@ def print_summary(report: Report, console: Console, written: list[Path]) -> None
     console.print(Text(verdict(report), style=style))
     if report.top_cue:
         console.print(Text.assemble(("Top cue: ", "bold"), (report.top_cue, "bold cyan")))
+    for note in report.notes:  # not faults (a brisk but controlled tempo, §7)
+        console.print(Text(f"note: {note}", style="cyan"))
     for w in report.warnings:
         console.print(Text(f"warning: {w}", style="dim yellow"))
     if written:

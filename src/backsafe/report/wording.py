@@ -109,39 +109,178 @@ def rep_fault_score(report: Report, rep_index: int) -> tuple[int, int]:
     return len(fs), sum(SEVERITY_RANK.get(f.severity, 1) for f in fs)
 
 
+#: plain names of what a view could not check, said once together (§9); valgus and varus are one thing to a person
+NOT_CHECKED_LABELS: dict[str, str] = {
+    "knee_valgus": "knees in/out",
+    "knee_varus": "knees in/out",
+    "lateral_shift": "shift to one side",
+    "hip_rotation": "hip rotation",
+    "back_rounding": "back rounding",
+    "back_arching": "back arching",
+    "hips_piked": "hips piked",
+    "load_far_from_body": "load distance",
+}
+#: the view that sees each code (COACHING_RULES §5 "View" column)
+FRONT_CODES = frozenset({"knee_valgus", "knee_varus", "lateral_shift", "hip_rotation"})
+
+
+def not_checked_text(codes: list[str], view: str) -> str:
+    """One sentence for everything a view could not check: "Not checked from this side view: knees in/out, hip
+    rotation, shift to one side — film from the front to see them"."""
+    groups: dict[str, list[str]] = {}
+    for code in codes:
+        where = "front" if code in FRONT_CODES else "side"
+        label = NOT_CHECKED_LABELS.get(code, fault_label(code))
+        if label not in groups.setdefault(where, []):
+            groups[where].append(label)
+    parts = [f"{', '.join(labels)} — film from the {where} to see {'it' if len(labels) == 1 else 'them'}"
+             for where, labels in groups.items()]
+    this = f"this {view} view" if view in ("side", "front", "oblique") else "this view"
+    return f"Not checked from {this}: " + "; ".join(parts)
+
+
+def _peak_compression(report: Report) -> float:
+    vals = [v for v in report.lumbar_compression_n.values() if v == v]
+    return max(vals, default=0.0)
+
+
+def set_cue(findings: list[Finding], compression_n: dict[int, float], *, checked_any: bool = True,
+            exercise_checks: bool = True, view_for: str = "side") -> str | None:
+    """The top cue when the fault priority has none to give, in the summary's voice (§9); None = keep the faults'.
+
+    A clean set with a high estimated compression: lighten or bring the load closer (not "keep moving exactly like
+    this"). Nothing checked: no praise for form nobody judged."""
+    from ..faults.rules.lumbar import ACTION_LIMIT_N
+
+    if findings:
+        return None
+    if not exercise_checks:
+        return "Keep a steady, even rhythm."
+    if not checked_any:
+        return f"Film from the {view_for} to have your form checked."
+    peak = max((v for v in compression_n.values() if v == v), default=0.0)
+    if peak > ACTION_LIMIT_N:
+        return "Good form: lighten the load or hold it closer to your body."
+    return None
+
+
+def _reps_text(n_full: int, n_partial: int) -> str:
+    text = f"{n_full} rep{'s' if n_full != 1 else ''}"
+    return text + (f" (+{n_partial} partial)" if n_partial else "")
+
+
+def _checked_codes(report: Report) -> list[str]:
+    """The exercise's fault codes this clip judged (none at low confidence)."""
+    if report.quality == "low_confidence":
+        return []
+    try:
+        from ..exercises import get_exercise
+
+        codes = list(get_exercise(report.exercise).faults)
+    except Exception:  # an unknown id: what the findings show was checked
+        codes = sorted({f.code for f in report.findings})
+    return [c for c in codes if c not in report.not_checked]
+
+
 def verdict(report: Report) -> str:
-    """One or two plain-language sentences about the whole set."""
+    """One or two plain-language sentences about the whole set, in one voice with the header's rep count, the
+    findings, the load estimate and the top cue (COACHING_RULES §9)."""
+    from ..faults.rules.lumbar import ACTION_LIMIT_N
+
     n_reps = len(report.reps)
     parts: list[str] = []
+    peak = _peak_compression(report)
+    high_load = peak > ACTION_LIMIT_N
+    load_text = f"the load is high for your back: {peak / 1000:.1f} kN"
+    checked = _checked_codes(report)
+    if n_reps and not report.findings and not checked:
+        full = [r for r in report.reps if not r.partial]
+        counted = _reps_text(len(full), n_reps - len(full))
+        try:
+            from ..exercises import get_exercise
+
+            checks_any = bool(get_exercise(report.exercise).faults)
+        except Exception:
+            checks_any = True
+        if report.quality == "low_confidence":
+            why = "the keypoints were too unclear to judge form"
+        elif not checks_any:
+            why = "no form fault is checked for this exercise"
+        else:
+            why = f"none of this exercise's form faults can be seen from a {report.view} view"
+        parts.append(f"{counted} counted; only reps and tempo were measured: {why}.")
+        if high_load:
+            parts.append(f"The {load_text}.")
+        if report.quality == "low_confidence":
+            parts.append(LOW_CONFIDENCE_TIP)
+        return " ".join(parts)
+    if n_reps and "whole" not in report.reps[0].phase_frames:
+        return _rep_verdict(report, high_load, load_text)
+    # a hold, or no repetition found
     if n_reps == 0:
         if report.hold_s is not None:
             held = f"You held the position for {report.hold_s:.0f} s"
             if report.findings:
                 main = sorted(report.findings, key=finding_sort_key)[0]
                 parts.append(f"{held}. The main thing to work on: {fault_label(main.code)}.")
+            elif not checked:
+                parts.append(f"{held}; its form was not checked from this view.")
             else:
-                parts.append(f"{held} with no back-straining faults seen. Nice work.")
+                parts.append(f"{held} with no back-straining faults seen."
+                             + (f" Good form; {load_text}." if high_load else " Nice work."))
         elif report.findings:
             parts.append("No full repetition was found; see the findings below.")
         else:
             parts.append("No repetition was found in this clip.")
     else:
-        faulty = sorted({f.rep for f in report.findings})
-        clean = [r.index for r in report.reps if r.index not in faulty]
-        if not report.findings:
-            which = {1: "The rep was", 2: "Both reps were"}.get(n_reps, f"All {n_reps} reps were")
-            parts.append(f"{which} clean: no back-straining faults seen. Nice work.")
-        else:
+        if report.findings:
             main = sorted(report.findings, key=finding_sort_key)[0]
-            main_reps = sorted({f.rep for f in report.findings if f.code == main.code})
-            reps_text = ", ".join(str(r) for r in main_reps)
-            plural = "s" if len(main_reps) > 1 else ""
-            lead = (
-                f"{len(clean)} of {n_reps} reps were clean."
-                if clean
-                else f"Each of the {n_reps} reps has something to work on."
-            )
-            parts.append(f"{lead} The main thing to work on: {fault_label(main.code)} (rep{plural} {reps_text}).")
+            parts.append(f"No full repetition was found. The main thing to work on: {fault_label(main.code)}.")
+        else:
+            parts.append("No full repetition was found; no fault was seen in the movement.")
+    if report.quality == "low_confidence":
+        parts.append(LOW_CONFIDENCE_TIP)
+    return " ".join(parts)
+
+
+def _rep_verdict(report: Report, high_load: bool, load_text: str) -> str:
+    """The verdict of a set of reps: counts as the header gives them (full reps, then partial ones)."""
+    full = [r for r in report.reps if not r.partial]
+    partial = [r for r in report.reps if r.partial]
+    faulty = {f.rep for f in report.findings}
+    n = len(full)
+    parts: list[str] = []
+    clean_full = [r for r in full if r.index not in faulty]
+    faulty_partial = [r for r in partial if r.index in faulty]
+    if not report.findings:
+        if n:
+            which = {1: "The rep was", 2: "Both reps were"}.get(n, f"All {n} reps were")
+            also = ""
+            if partial:
+                also = " (and the partial one)" if len(partial) == 1 else f" (and the {len(partial)} partial ones)"
+            lead = f"{which} clean{also}: no back-straining faults seen."
+        else:
+            lead = (f"Only {len(partial)} partial rep{'s' if len(partial) > 1 else ''} found, with no "
+                    "back-straining faults seen.")
+        parts.append(lead)
+        parts.append(f"Good form; {load_text}." if high_load else "Nice work.")
+    else:
+        main = sorted(report.findings, key=finding_sort_key)[0]
+        main_reps = sorted({f.rep for f in report.findings if f.code == main.code})
+        reps_text = ", ".join(str(r) for r in main_reps)
+        plural = "s" if len(main_reps) > 1 else ""
+        if n and len(clean_full) == n:
+            lead = (f"All {n} full reps were clean; the partial rep{'s' if len(faulty_partial) > 1 else ''} "
+                    f"{'show' if len(faulty_partial) > 1 else 'shows'} something to work on.")
+        elif clean_full:
+            lead = f"{len(clean_full)} of {n} reps were clean."
+        elif n:
+            lead = f"Each of the {n} reps has something to work on." if n > 1 else "The rep has something to work on."
+        else:
+            lead = "No full rep was found."
+        parts.append(f"{lead} The main thing to work on: {fault_label(main.code)} (rep{plural} {reps_text}).")
+        if high_load:
+            parts.append(f"Also, {load_text}.")
     if report.quality == "low_confidence":
         parts.append(LOW_CONFIDENCE_TIP)
     return " ".join(parts)

@@ -23,7 +23,7 @@ from scipy.signal import find_peaks
 
 from ..exercises import Exercise
 from ..kinematics.angles import PRIMARY_SERIES
-from ..model import Kinematics, Rep
+from ..model import Kinematics, PoseSequence, Rep
 from .tempo import measure_tempo
 
 FloatArray = npt.NDArray[np.float64]
@@ -36,7 +36,7 @@ FULL_MIN = 0.5
 PARTIAL_MIN = 0.3
 #: the smallest amplitude that is movement rather than noise: 2D angle error is 5-15° (COACHING_RULES §5,
 #: Thiele 2024), so a 15° swing is the floor; 4 % of stature for heights
-MIN_AMPLITUDE = {"deg": 15.0, "stature": 0.04, "hip widths": 0.15, "torso lengths": 0.04}
+MIN_AMPLITUDE = {"deg": 15.0, "stature": 0.04, "hip widths": 0.15, "torso lengths": 0.04, "torso": 0.1}
 MIN_REP_S = 0.4
 #: a tracking gap up to this long inside a rep does not split or end it
 MAX_BRIDGE_S = 2.0
@@ -63,7 +63,150 @@ def _zscore_toward(values: FloatArray, rest_high: bool) -> FloatArray:
     return (v - lo) / rng
 
 
+#: view-independent heights (up positive) in torso lengths, added to the kinematics by :func:`with_body_signals`:
+#: the mid-hip (camera-fixed: no feet or stature needed, so a clip whose feet leave the frame still has it), the
+#: wrists above the shoulders, and the mid-shoulder
+BODY_SIGNALS = ("hip_height_torso", "wrist_height_torso", "shoulder_height_torso")
+
+#: signals that carry the same repetition when the exercise's own one cannot (COACHING_RULES §5: count on what is
+#: visible): (series, True when it rests at the opposite end of the primary signal). A squat lowers the hips and
+#: tips the trunk; a raise or press lifts the wrists above their hanging height in any view (the arm angle of a
+#: lateral raise filmed from the side is foreshortened to a few degrees); a push-up lowers the shoulders.
+ALTERNATES: dict[str, tuple[tuple[str, bool], ...]] = {
+    "knee_flexion": (("hip_flexion_deg", False), ("hip_height_torso", True), ("trunk_inclination_deg", False)),
+    "hip_flexion": (("trunk_inclination_deg", False), ("hip_height_torso", True)),
+    "shoulder_elevation": (("wrist_height_torso", False),),
+    "elbow_flexion": (("shoulder_height_torso", True),),
+}
+#: a primary signal seen on fewer tracked frames than this share (ankles out of frame) is replaced
+MIN_COVERAGE = 0.6
+#: an angle signal whose typical rep is smaller than this in 2D is foreshortened (a squat bends the knee ≥ 60°, a
+#: raise lifts the arm ≥ 60°, a curl or push-up bends the elbow ≥ 60°; seen at ≤ 35° the movement is mostly
+#: toward the camera): an alternate that shows a clearly larger movement, relative to its own noise floor, wins
+FORESHORTENED_DEG = 35.0
+
+
+def with_body_signals(kin: Kinematics, pose: PoseSequence) -> Kinematics:
+    """``kin`` plus :data:`BODY_SIGNALS`, from the cleaned keypoints: heights (up positive) of the mid-hip, the
+    wrists above the shoulders and the mid-shoulder, in torso lengths (the 90th percentile torso: foreshortening
+    only shortens it). Camera-fixed, so they hold while the camera holds still."""
+    from dataclasses import replace
+
+    from ..skeleton import JOINT_INDEX
+
+    p = pose.data[..., :3].astype(np.float64)
+    up = p[..., 1] if pose.space == "world" else -p[..., 1]
+
+    def mid(a: str, b: str) -> FloatArray:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", category=RuntimeWarning)
+            return np.asarray(np.nanmean(np.stack([up[:, JOINT_INDEX[a]], up[:, JOINT_INDEX[b]]]), axis=0))
+
+    def mid_xyz(a: str, b: str) -> FloatArray:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", category=RuntimeWarning)
+            return np.asarray(np.nanmean(np.stack([p[:, JOINT_INDEX[a]], p[:, JOINT_INDEX[b]]]), axis=0))
+
+    if pose.space == "world":
+        torso = np.linalg.norm(mid_xyz("left_shoulder", "right_shoulder") - mid_xyz("left_hip", "right_hip"), axis=1)
+    else:
+        torso = np.linalg.norm((mid_xyz("left_shoulder", "right_shoulder") - mid_xyz("left_hip", "right_hip"))[:, :2],
+                               axis=1)
+    if not np.isfinite(torso).any():
+        return kin
+    ref = float(np.nanpercentile(torso, 90))
+    if not ref > 0:
+        return kin
+    sh = mid("left_shoulder", "right_shoulder")
+    series = dict(kin.series)
+    units = dict(kin.units)
+    series["hip_height_torso"] = mid("left_hip", "right_hip") / ref
+    series["wrist_height_torso"] = (mid("left_wrist", "right_wrist") - sh) / ref
+    series["shoulder_height_torso"] = sh / ref
+    if pose.space != "world":
+        # the upper arm's apparent length against its longest: well below 1 where it points at the camera
+        arm = np.linalg.norm((mid_xyz("left_elbow", "right_elbow") - mid_xyz("left_shoulder", "right_shoulder"))[:, :2],
+                             axis=1)
+        if np.isfinite(arm).any() and np.nanpercentile(arm, 95) > 0:
+            series["upper_arm_apparent"] = arm / float(np.nanpercentile(arm, 95))
+            units["upper_arm_apparent"] = "ratio"
+    for name in BODY_SIGNALS:
+        units[name] = "torso"  # heights in torso lengths; floor 0.1 (≈ 3 % of stature, MIN_AMPLITUDE)
+    return replace(kin, series=series, units=units)
+
+
+def _coverage(kin: Kinematics, values: FloatArray) -> float:
+    """Share of the frames where the person is tracked (trunk visible) on which ``values`` is measured."""
+    tracked = np.isfinite(kin.series.get("trunk_inclination_deg", values))
+    n = int(tracked.sum())
+    return float(np.isfinite(values[tracked]).sum() / n) if n else 0.0
+
+
 def choose_signal(kin: Kinematics, ex: Exercise) -> tuple[str, FloatArray, str, bool]:
+    """(name, values, unit, rest_high) of the signal to count on: :func:`view_signal` of the exercise's own
+    signal, unless it is missing on much of the clip (cropped) or foreshortened to a small movement in 2D; then
+    the first of :data:`ALTERNATES` that shows the movement clearly."""
+    name, values, unit, rest_high = view_signal(kin, ex)
+    assert ex.primary_signal is not None
+    alternates = ALTERNATES.get(ex.primary_signal, ())
+    if not alternates or ex.kind != "reps":
+        return name, values, unit, rest_high
+    cropped = _coverage(kin, values) < MIN_COVERAGE or _arm_at_camera(kin, ex)
+    own = _amplitude(values, rest_high) if np.isfinite(values).any() else float("nan")
+    small = (unit == "deg" and kin.dims == "2d" and not own >= FORESHORTENED_DEG) or not np.isfinite(own) or \
+        own <= MIN_AMPLITUDE.get(unit, 0.0)
+    if not (cropped or small):
+        return name, values, unit, rest_high
+    own_clear = own / MIN_AMPLITUDE[unit] if unit in MIN_AMPLITUDE and np.isfinite(own) else 0.0
+    if cropped:
+        own_clear = 0.0
+    for alt, inverted in alternates:
+        v = kin.series.get(alt)
+        if v is None or _coverage(kin, v) < MIN_COVERAGE:
+            continue
+        alt_unit = kin.units.get(alt, "")
+        alt_rest_high = rest_high != inverted
+        amp = _amplitude(v, alt_rest_high)
+        floor = MIN_AMPLITUDE.get(alt_unit, 0.0)
+        # the alternate must clear its own noise floor by more than the primary clears its own (twice over
+        # when the primary is merely small: it still carries the rep, just less clearly)
+        if np.isfinite(amp) and floor > 0 and amp / floor > max(1.0, (2.0 if not cropped else 1.0) * own_clear):
+            return alt, v, alt_unit, alt_rest_high
+    return name, values, unit, rest_high
+
+
+#: at the top of a raise the upper arm seen shorter than this share of its length points at the camera: its
+#: angle in the image is then meaningless (it flips as the elbow passes the shoulder), not merely small
+ARM_AT_CAMERA = 0.6
+
+
+def _arm_at_camera(kin: Kinematics, ex: Exercise) -> bool:
+    """A raise or press filmed along the arm's path (a lateral raise from the side, a front raise from the
+    front): over the frames where the wrists are highest, the upper arm looks shorter than ARM_AT_CAMERA."""
+    if ex.primary_signal != "shoulder_elevation" or kin.dims != "2d":
+        return False
+    arm, wrist = kin.series.get("upper_arm_apparent"), kin.series.get("wrist_height_torso")
+    if arm is None or wrist is None or not np.isfinite(wrist).any():
+        return False
+    top = np.isfinite(wrist) & (wrist >= np.nanpercentile(wrist, 90)) & np.isfinite(arm)
+    return bool(top.any() and float(np.median(arm[top])) < ARM_AT_CAMERA)
+
+
+def _amplitude(v: FloatArray, rest_high: bool) -> float:
+    """The typical rep amplitude of a signal (as :func:`rep_signal` normalises by)."""
+    if not np.isfinite(v).any():
+        return float("nan")
+    rest_high = _rest_end_from_data(v, rest_high)
+    rest = _rest_level(v, rest_high)
+    d = (rest - v) if rest_high else (v - rest)
+    peaks, _ = find_peaks(np.nan_to_num(d, nan=0.0), prominence=max(1e-9, 0.3 * np.nanpercentile(d, 98)))
+    if peaks.size:
+        heights = d[peaks]
+        return float(np.median(heights[heights >= 0.5 * heights.max()]))
+    return float(np.nanpercentile(d, 98))
+
+
+def view_signal(kin: Kinematics, ex: Exercise) -> tuple[str, FloatArray, str, bool]:
     """(name, values, unit, rest_high) of the signal to count on, view-aware.
 
     Knee and hip flexion from the front are foreshortened in 2D; there the hip's vertical travel (in statures)

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..exercises import Exercise
-from ..model import Tempo
+from ..model import Rep, Tempo
 
 if TYPE_CHECKING:
     from .segmentation import RepSignal
@@ -60,3 +60,24 @@ def measure_tempo(
         tempo = Tempo(eccentric_s=first_s, bottom_s=pause_s, concentric_s=second_s, top_s=0.0)
         phases = {"eccentric": spans["first"], "bottom": spans["turn"], "concentric": spans["second"]}
     return tempo, phases
+
+
+def bound_rest_pauses(reps: list[Rep], ex: Exercise) -> list[Rep]:
+    """The rest-end pause of each rep made a phase *of that rep* (issue 16: a partial rep's bottom phase was
+    longer than the rep).
+
+    Segmentation measures the rest-end pause (the "top" of a squat, the "bottom" of a curl) as the time at rest
+    before the next rep starts, which lies after the rep's own span. A partial rep is where the set starts or
+    stops, so the rest after it is not a pause of a rep: 0. For a full rep the rest counts as its pause only up to
+    the rep's own duration: longer than that it is rest between reps (§7's pauses are 0-2 s within a controlled
+    rep), and a prescribed pause that long is met either way.
+    """
+    from dataclasses import replace
+
+    out: list[Rep] = []
+    for r in reps:
+        field_name = "bottom_s" if ex.first_phase == "concentric" else "top_s"
+        rest = float(getattr(r.tempo, field_name))
+        bounded = 0.0 if r.partial else min(max(rest, 0.0), max(r.end_s - r.start_s, 0.0))
+        out.append(r if bounded == rest else replace(r, tempo=replace(r.tempo, **{field_name: bounded})))
+    return out

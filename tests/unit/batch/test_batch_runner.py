@@ -160,10 +160,11 @@ def test_back_shape_in_the_manifest_and_its_job_key(squat_dir: Path, tmp_path: P
     opts = read_manifest(m, squat_dir)
     assert opts["squat_00.npy"] == {"back_shape": True}
     assert opts["squat_01.npy"] == {"back_shape": False} and opts["squat_02.npy"] == {}
-    on = job_options("deadlift", opts["squat_00.npy"], 1)
-    assert on["back_shape"] is True
-    # off is the default: the same options (so the same job key) as an entry that does not mention it
-    assert job_options("deadlift", opts["squat_01.npy"], 1) == job_options("deadlift", {}, 1)
+    off = job_options("deadlift", opts["squat_01.npy"], 1)
+    assert off["back_shape"] is False
+    # on is the default ([2/6]): the same options (so the same job key) as an entry that does not mention it
+    assert job_options("deadlift", opts["squat_00.npy"], 1) == job_options("deadlift", {}, 1)
+    assert "back_shape" not in job_options("deadlift", {}, 1)
 
 
 def test_one_worker_per_core_decodes_inline(monkeypatch: pytest.MonkeyPatch, sample_clip: Path) -> None:

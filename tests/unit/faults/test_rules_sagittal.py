@@ -313,3 +313,24 @@ def test_plank_pike_uses_the_calibrated_limit() -> None:
     assert quiet == []
     _, found = _run(hips_piked, "plank", {"body_line_deg": bumps(reps, limit - 5.0, n)}, reps, n)
     assert [f.threshold for f in found] == [pytest.approx(limit)]
+
+
+def test_arching_in_a_squat_with_spine_keypoints_and_said_without() -> None:
+    """§5 A mirrored from R: with measured spine keypoints (3D) a spine extending 20° beyond the person's standing
+    spine is arching, in a squat too, also in a one-rep set; from 2D video a squat cannot be judged for arching
+    and the report says so."""
+    from backsafe.faults.rules import back_arching
+
+    for n_reps in (3, 1):
+        reps, n = make_reps(n_reps)
+        series = {"knee_flexion_deg": bumps(reps, 100.0, n), "spine_flexion_deg": bumps(reps, -20.0, n, base=5.0)}
+        kin = make_kin(n, dims="3d", series=series)
+        found = back_arching.check(ctx_for(kin, reps, "deep_squat"))
+        assert [f.rep for f in found] == list(range(1, n_reps + 1))
+        assert all(f.value == pytest.approx(25.0, abs=0.5) and f.threshold == 15.0 for f in found)
+    reps, n = make_reps(3)
+    calm = {"knee_flexion_deg": bumps(reps, 100.0, n), "spine_flexion_deg": bumps(reps, -5.0, n, base=5.0)}
+    assert back_arching.check(ctx_for(make_kin(n, dims="3d", series=calm), reps, "deep_squat")) == []
+    ctx = ctx_for(make_kin(n, series={"knee_flexion_deg": bumps(reps, 100.0, n)}), reps, "back_squat")
+    assert back_arching.check(ctx) == []
+    assert any("spine keypoints" in w for w in ctx.warnings)

@@ -1,4 +1,4 @@
-"""The back outline on real video ([2/7] must-show 1 for back_rounding's contour check).
+"""The back outline on real video ([2/7] must-show 1 for back_rounding's contour check; on by default since [2/6]).
 
 A coach's deadlifts (clips/deadlift_side_Jurisimo00.mp4, five reps with a neutral back; not a calibration clip)
 must read flat or hollow on MediaPipe's real masks and stay quiet; the same real masks with a hump added to the
@@ -34,8 +34,11 @@ def clip(datasets: Path) -> Path:
 
 
 def test_good_deadlifts_read_flat_and_stay_quiet(clip: Path, pose_cache: Path) -> None:
+    """The default run (no option: the outline is on by default since [2/6]) traces every full rep."""
     assert CONVEX_MAX is not None
-    r = analyze(clip, "deadlift", back_shape=True, pose_cache_dir=pose_cache)
+    r = analyze(clip, "deadlift", pose_cache_dir=pose_cache)
+    assert r.extra["back_outline"] == {"state": "traced"}
+    assert not [w for w in r.warnings if "outline" in w]
     shapes = r.extra["back_shape"]
     full = {x.index for x in r.reps if not x.partial}
     assert len(full) == 4 and full <= {b["rep"] for b in shapes}
@@ -107,8 +110,42 @@ def test_a_hump_added_to_the_real_masks_is_flagged(clip: Path, pose_cache: Path)
     assert full <= flagged
 
 
+def test_no_back_shape_turns_it_off_and_says_so(clip: Path, pose_cache: Path) -> None:
+    r = analyze(clip, "deadlift", back_shape=False, pose_cache_dir=pose_cache)
+    assert "back_shape" not in r.extra
+    assert r.extra["back_outline"] == {"state": "off", "reason": "off", "instead": "trunk_angle"}
+    assert any("--no-back-shape" in w and "trunk angle" in w for w in r.warnings)
+    assert not [f for f in r.findings if f.unit == "back chord lengths"]
+
+
+def test_keypoints_without_video_say_the_outline_was_not_traced(clip: Path, pose_cache: Path) -> None:
+    """The same deadlift as keypoints only (as a keypoint file gives them): nothing to trace on, and the report
+    says so and what back rounding was judged from instead."""
+    ex = get_exercise("deadlift")
+    opts = AnalysisOptions(exercise="deadlift", pose_cache_dir=pose_cache)
+    pose, meta = load_pose(clip, opts)
+    r = analyze_pose(pose, ex, opts, {**meta, "format": "blazepose-csv"}, None, outline_off="no_video")
+    assert r.extra["back_outline"]["state"] == "not_traced" and r.extra["back_outline"]["reason"] == "no_video"
+    assert any("keypoint file has no video" in w and "trunk angle" in w for w in r.warnings)
+
+
 def test_an_upright_squat_says_the_back_was_not_traced(sample_clip: Path, pose_cache: Path) -> None:
-    r = analyze(sample_clip, "back_squat", back_shape=True, pose_cache_dir=pose_cache)
+    """Default run of an upright squat: nothing leans past 40°, so nothing is traced (and the segmentation model
+    is never loaded); the JSON says why. A squat is not expected to lean that far, so no warning is added (a hinge
+    that never leans past 40° gets one)."""
+    r = analyze(sample_clip, "back_squat", pose_cache_dir=pose_cache)
     assert r.extra["back_shape"] == []
-    assert any("could not be traced" in w for w in r.warnings)
+    assert r.extra["back_outline"]["state"] == "not_traced" and r.extra["back_outline"]["reason"] == "upright"
+    assert not [w for w in r.warnings if "outline" in w]
     assert not [f for f in r.findings if f.code == "back_rounding" and f.unit == "back chord lengths"]
+
+
+def test_a_front_view_clip_is_not_traced(datasets: Path, pose_cache: Path) -> None:
+    """From the front the back's edge is not in the silhouette: not traced; back rounding is then not judged,
+    which the report says once (the fault rules' warning), and the JSON says why the outline is missing."""
+    r = analyze(datasets / "clips" / "squat_front_dumbbell_Ambaks.mp4", "goblet_squat", pose_cache_dir=pose_cache)
+    assert r.view == "front"
+    assert r.extra["back_outline"] == {"state": "not_traced", "reason": "view", "instead": "not_judged"}
+    assert r.extra["back_shape"] == []
+    assert sum("back rounding" in w for w in r.warnings) == 1  # said once, by the fault rules
+    assert not [w for w in r.warnings if "outline" in w]

@@ -33,4 +33,4 @@ ALL_RULES: tuple[ModuleType, ...] = (
     partial_range,
 )
 
-__all__ = ["ALL_RULES", "lumbar_load"]
+__all__ = ["ALL_RULES", "lumbar_load", "rushing"]

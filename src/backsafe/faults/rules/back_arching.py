@@ -1,7 +1,11 @@
 """back_arching — the lower back sags or arches (lumbar extension).
 
 COACHING_RULES.md §5 A: plank/push-up: shoulder-hip-ankle line sag > 10°; press/raise/curl: trunk behind
-vertical (lean-back) > 10° or > baseline + 8°.
+vertical (lean-back) > 10° or > baseline + 8°. With measured spine keypoints (3D: Kinect, motion capture) in
+any exercise: the spine extends beyond the person's standing neutral by more than 15° — the mirror image of §5 R's
+"curvature > neutral + 15°" — so an arched lower back is seen in squats, hinges and lunges too, where the trunk
+leans forward by design and the lean-back rule cannot apply. Without spine keypoints those patterns are not
+judged for arching, and the report says so.
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...model import Finding, Kinematics
-from ..base import FaultContext, flag_reps, make_findings, measure_reps
+from ..base import FaultContext, flag_reps, make_findings, measure_reps, relative_to_neutral
 from ..thresholds import exercise_threshold
 from ._views import sagittal
 
@@ -30,6 +34,10 @@ UPRIGHT_MAX_DEG = 60.0
 SETUP_S = 0.5
 CUE_LINE = "Squeeze your glutes and lift your hips into one long line from shoulders to heels."
 CUE_STANDING = "Ribs down and glutes tight: keep your shoulders stacked over your hips."
+SPINE_EXTENSION_DEG = 15.0  # mirror of §5 R: curvature > neutral + 15°
+CUE_SPINE = "Ribs down and belly braced: keep your back long and neutral, not arched."
+NOT_JUDGED_2D = ("back arching in a squat, hinge or lunge needs measured spine keypoints (3D); from video it was "
+                 "not checked")
 
 
 def visible(kin: Kinematics) -> bool:
@@ -37,6 +45,29 @@ def visible(kin: Kinematics) -> bool:
 
 
 def check(ctx: FaultContext) -> list[Finding]:
+    spine = _spine_extension(ctx)
+    flagged = {f.rep for f in spine}
+    return spine + [f for f in _by_pattern(ctx) if f.rep not in flagged]
+
+
+def beside_reference(ctx: FaultContext) -> list[Finding]:
+    """With a personal reference the spine's extension is judged against it (faults/reference.py); the body-line
+    sag of holds and the lean-back of standing lifts are limits that do not depend on the person and still apply."""
+    return _by_pattern(ctx)
+
+
+def _spine_extension(ctx: FaultContext) -> list[Finding]:
+    kin = ctx.kin
+    if "spine_flexion_deg" not in kin.series or not np.isfinite(kin["spine_flexion_deg"]).any() or not ctx.reps:
+        return []
+    # + = extended beyond the person's standing spine (faults/base.py neutral_baselines)
+    ext = -relative_to_neutral(ctx, kin["spine_flexion_deg"], "the spine", absolute=False)
+    measures = measure_reps(ctx.reps, ext, "max")
+    return flag_reps(ctx, CODE, measures, ext, absolute=SPINE_EXTENSION_DEG, relative_floor=None, unit="deg",
+                     cue=CUE_SPINE, signal="spine_flexion_deg", step=10.0)
+
+
+def _by_pattern(ctx: FaultContext) -> list[Finding]:
     kin = ctx.kin
     if ctx.ex.pattern in BODY_LINE_PATTERNS or ctx.ex.kind == "hold":
         line = kin["body_line_deg"]
@@ -44,7 +75,14 @@ def check(ctx: FaultContext) -> list[Finding]:
         return flag_reps(ctx, CODE, measures, line, absolute=SAG_DEG, relative_floor=None, unit="deg",
                          cue=CUE_LINE, signal="body_line_deg", step=10.0)
     if ctx.ex.pattern in ("squat", "hinge", "lunge", "ballistic") and ctx.ex.id not in ("kettlebell_swing",):
-        return []  # lean-back is the standing upper-body rule; hinges and squats lean forward by design
+        # lean-back is the standing upper-body rule; hinges and squats lean forward by design
+        if "spine_flexion_deg" not in kin.series or not np.isfinite(kin["spine_flexion_deg"]).any():
+            ctx.warn(NOT_JUDGED_2D)
+        return []
+    if "spine_flexion_deg" in kin.series and np.isfinite(kin["spine_flexion_deg"]).any():
+        # measured spine keypoints see the arch itself (_spine_extension); the trunk's lean-back is only its
+        # stand-in from video, and in a hurdle step or a sit-to-stand it moves with the legs, not the spine
+        return []
     trunk = kin["trunk_inclination_deg"]
     with np.errstate(invalid="ignore"):
         lean_back = np.where(np.abs(trunk) <= UPRIGHT_MAX_DEG, -trunk, np.nan)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...model import Finding, Kinematics
-from ..base import FaultContext, RepMeasure, flag_reps, make_findings, measure_reps
+from ..base import FaultContext, RepMeasure, flag_reps, make_findings, measure_reps, relative_to_neutral
 from ..thresholds import exercise_threshold
 from ._views import sagittal
 
@@ -64,10 +64,8 @@ def _spine_curvature(ctx: FaultContext) -> list[Finding]:
     kin = ctx.kin
     if "spine_flexion_deg" not in kin.series or not np.isfinite(kin["spine_flexion_deg"]).any():
         return []
-    spine = kin["spine_flexion_deg"]
-    # neutral: the spine at the start of each rep (standing/rest), median over reps
-    neutral = float(np.nanmedian([spine[r.start_frame] for r in ctx.reps]))
-    rel = spine - neutral
+    # neutral: the person's standing spine before each rep (§5 baseline, faults/base.py neutral_baselines)
+    rel = relative_to_neutral(ctx, kin["spine_flexion_deg"], "the spine", absolute=False)
     measures = measure_reps(ctx.reps, rel, "max")
     return flag_reps(ctx, CODE, measures, rel, absolute=CURVATURE_MARGIN_DEG, relative_floor=None,
                      unit="deg", cue=CUE, signal="spine_flexion_deg", step=10.0)

@@ -1,6 +1,7 @@
 """hip_rotation — the pelvis drops or twists (COACHING_RULES.md §5 P: hip line vs horizontal, drop > 8°;
-yaw ≈ acos(hip width / standing width), > 15°). Relative to the rep's own start so a slightly turned camera
-does not count. No labelled data exists for this fault: it is covered by constructed tests only."""
+yaw ≈ acos(hip width / standing width), > 15°). Relative to the person's standing posture before each rep (§5
+baseline, faults/base.py ``neutral_baselines``) so a slightly turned camera does not count while a twist in every
+rep does. No labelled data exists for this fault: it is covered by constructed tests only."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import numpy as np
 from ...model import Finding, Kinematics
 from ..base import FaultContext, Measure, flag_either, measure_reps
 from ._views import frontal
-from .lateral_shift import _relative_to_rep_start
+from .lateral_shift import _relative_to_standing
 
 CODE = "hip_rotation"
 NEEDS = "a front view or 3D keypoints"
@@ -26,8 +27,9 @@ def check(ctx: FaultContext) -> list[Finding]:
     kin = ctx.kin
     if "pelvis_tilt_deg" not in kin.series:
         return []
-    drop = _relative_to_rep_start(kin["pelvis_tilt_deg"], ctx)
-    yaw = _relative_to_rep_start(kin["hip_yaw_deg"], ctx) if "hip_yaw_deg" in kin.series else np.full_like(drop, np.nan)
+    drop = _relative_to_standing(kin["pelvis_tilt_deg"], ctx, "the pelvis")
+    yaw = _relative_to_standing(kin["hip_yaw_deg"], ctx, "the pelvis") if "hip_yaw_deg" in kin.series \
+        else np.full_like(drop, np.nan)
     parts = [
         Measure(measure_reps(ctx.reps, drop, "max"), DROP_DEG, drop, "deg", "pelvis_tilt_deg", 8.0),
         Measure(measure_reps(ctx.reps, yaw, "max"), YAW_DEG, yaw, "deg", "hip_yaw_deg", 10.0),

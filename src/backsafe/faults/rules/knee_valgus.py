@@ -1,8 +1,18 @@
-"""knee_valgus — the knee caves inwards (frontal-plane projection angle, medial +).
+"""knee_valgus — the knee caves inwards (frontal-plane projection angle, FPPA, medial +).
 
-COACHING_RULES.md §5 K: FPPA > 12° (women) / 9° (men) **and** > baseline + 8° (the SDD is 7.5-8.9°, Munro 2012).
-The baseline is the person's own standing FPPA at the start of the rep (static alignment), so only the dynamic
-cave-in counts. Needs a front view with the camera at knee height, or 3D.
+COACHING_RULES.md §5 K: the FPPA's **change from standing** > 12° (women) / 9° (men); with the person's reference
+the reference decides (faults/reference.py: > the reference + its margin). The standing value is the person's
+own FPPA in their standing posture before the rep (faults/base.py ``neutral_baselines``), never the set's first
+reps, so knees that cave on every rep, or in a single rep, are found. The margin is never below the FPPA's SDD
+(7.5-8.9°, Munro 2012) nor, on 2D keypoints, below 10° (§5: sub-10° thresholds are noise in 2D), nor below 2 × the
+standing frames' own SD.
+
+Sign (checked on the real front-view squats of ../shared/datasets/clips): a clean bodyweight squat filmed from
+the front reads a *negative* FPPA that grows with depth (−45° to −100° at the deepest valid frames), because the
+knees travel forward and out over turned-out toes and the 2D image angle is the whole projected knee bend.
+Knees that cave in move the other way, towards the midline, so the change from standing is positive. A single
+frame at the edge of the valid range is not evidence of varus (knee_varus.py).
+Needs a front view with the camera at knee height, or 3D.
 """
 
 from __future__ import annotations
@@ -10,13 +20,14 @@ from __future__ import annotations
 import numpy as np
 
 from ...model import Finding, Kinematics
-from ..base import FaultContext, FloatArray, RepMeasure, make_findings, measure_reps
+from ..base import FaultContext, FloatArray, RepMeasure, make_findings, measure_reps, relative_to_neutral
 from ._views import frontal
 
 CODE = "knee_valgus"
 NEEDS = "a front view at knee height or 3D keypoints"
-FPPA_DEG = {"female": 12.0, "male": 9.0}
-MARGIN_DEG = 8.0
+FPPA_DEG = {"female": 12.0, "male": 9.0}  # §5 K: change from standing
+SDD_DEG = 8.0  # Munro 2012: SDD 7.5-8.9°
+MIN_2D_DEG = 10.0  # §5: sub-10° thresholds are noise on 2D keypoints
 CUE = "Push your knees out so they track over your second toe."
 
 
@@ -31,24 +42,37 @@ def worst_knee(kin: Kinematics, sign: float) -> FloatArray:
     return sign * np.fmax(a, b)
 
 
+def change_from_standing(ctx: FaultContext, sign: float) -> FloatArray:
+    """Per frame (within reps), the larger of the two knees' FPPA change from that knee's standing value, in the
+    direction ``sign`` (+ medial, − lateral), signed so that + is medial."""
+    kin = ctx.kin
+    parts = [sign * relative_to_neutral(ctx, kin[f"fppa_{side}_deg"], "the knee angle", absolute=False)
+             for side in ("left", "right")]
+    with np.errstate(invalid="ignore"):
+        return sign * np.fmax(parts[0], parts[1])
+
+
+def change_limit(ctx: FaultContext, base: float) -> float:
+    lim = max(base, SDD_DEG)
+    if ctx.kin.dims == "2d":
+        lim = max(lim, MIN_2D_DEG)
+    return lim
+
+
 def dynamic_candidates(
-    ctx: FaultContext, series: FloatArray, sign: float, absolute: float
+    ctx: FaultContext, series: FloatArray, sign: float, limit: float
 ) -> tuple[list[RepMeasure], list[bool]]:
+    """Per rep, the worst change from standing and whether it is beyond ``limit`` (in the direction ``sign``)."""
     measures = measure_reps(ctx.reps, series, "max" if sign > 0 else "min")
-    cands: list[bool] = []
-    for m in measures:
-        start = series[max(0, m.rep.start_frame - 3): m.rep.start_frame + 3]
-        standing = float(np.nanmedian(start)) if np.isfinite(start).any() else 0.0
-        v = sign * m.value
-        cands.append(bool(np.isfinite(v) and v > sign * absolute and v - sign * standing > MARGIN_DEG))
+    cands = [bool(np.isfinite(m.value) and sign * m.value > limit) for m in measures]
     return measures, cands
 
 
 def check(ctx: FaultContext) -> list[Finding]:
-    if "fppa_left_deg" not in ctx.kin.series:
+    if "fppa_left_deg" not in ctx.kin.series or "fppa_right_deg" not in ctx.kin.series:
         return []
-    thr = FPPA_DEG.get(ctx.sex, FPPA_DEG["male"])
-    series = worst_knee(ctx.kin, +1.0)
-    measures, cands = dynamic_candidates(ctx, series, +1.0, thr)
-    return make_findings(CODE, measures, cands, [thr] * len(measures), series, unit="deg", cue=CUE,
+    limit = change_limit(ctx, FPPA_DEG.get(ctx.sex, FPPA_DEG["male"]))
+    series = change_from_standing(ctx, +1.0)
+    measures, cands = dynamic_candidates(ctx, series, +1.0, limit)
+    return make_findings(CODE, measures, cands, [limit] * len(measures), series, unit="deg", cue=CUE,
                          signal="fppa_left_deg", step=8.0)

@@ -1,8 +1,10 @@
 """lateral_shift — the hips drift sideways over one foot, or the trunk leans sideways.
 
 COACHING_RULES.md §5 S (front view): mid-hip offset from mid-ankle > 0.15 hip widths, or trunk lateral lean
-> 10°. Both are measured relative to the person's own standing position at the start of each rep, so a camera
-that is slightly off-centre does not read as a shift.
+> 10°. Both are measured relative to the person's own standing posture before each rep (§5 baseline;
+faults/base.py ``neutral_baselines``: the standing frames before the first rep and between reps, never the set's
+first reps), so a camera that is slightly off-centre does not read as a shift while a shift in every rep, or in
+a single-rep set, still does.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...model import Finding, Kinematics
-from ..base import FaultContext, Measure, flag_either, measure_reps
+from ..base import FaultContext, Measure, flag_either, measure_reps, relative_to_neutral
 from ._views import frontal
 
 CODE = "lateral_shift"
@@ -25,14 +27,9 @@ def visible(kin: Kinematics) -> bool:
     return frontal(kin)
 
 
-def _relative_to_rep_start(series: np.ndarray, ctx: FaultContext) -> np.ndarray:
-    out = np.full_like(series, np.nan)
-    for r in ctx.reps:
-        sl = slice(r.start_frame, r.end_frame + 1)
-        ref = series[max(0, r.start_frame - 3): r.start_frame + 3]
-        ref_v = np.nanmedian(ref) if np.isfinite(ref).any() else np.nan
-        out[sl] = np.abs(series[sl] - ref_v)
-    return out
+def _relative_to_standing(series: np.ndarray, ctx: FaultContext, what: str) -> np.ndarray:
+    """|series − the person's standing value before the rep| over each rep."""
+    return relative_to_neutral(ctx, series, what)
 
 
 def check(ctx: FaultContext) -> list[Finding]:
@@ -41,9 +38,10 @@ def check(ctx: FaultContext) -> list[Finding]:
         return []
     # the hip-over-feet offset only means "shift" when both feet stay planted; lunges and steps move the feet
     bilateral = ctx.ex.pattern in BILATERAL_PATTERNS or ctx.ex.id == "sit_to_stand"
-    off = _relative_to_rep_start(kin["lateral_offset_hipw"], ctx) if bilateral else np.full(kin.n_frames, np.nan)
-    lean = _relative_to_rep_start(kin["trunk_lateral_lean_deg"], ctx) if "trunk_lateral_lean_deg" in kin.series \
+    off = _relative_to_standing(kin["lateral_offset_hipw"], ctx, "the hips' position") if bilateral \
         else np.full(kin.n_frames, np.nan)
+    lean = _relative_to_standing(kin["trunk_lateral_lean_deg"], ctx, "the trunk's sideways lean") \
+        if "trunk_lateral_lean_deg" in kin.series else np.full(kin.n_frames, np.nan)
     parts = [
         Measure(measure_reps(ctx.reps, off, "max"), OFFSET_HIPW, off, "hip widths", "lateral_offset_hipw", 0.1),
         Measure(measure_reps(ctx.reps, lean, "max"), LEAN_DEG, lean, "deg", "trunk_lateral_lean_deg", 10.0),

@@ -1,0 +1,130 @@
+"""Exercise recognition (recognition.py) on real keypoints, the report fields, and the mismatch warning.
+
+Needs ../shared/datasets (skips without it, fails under CI=true: tests/conftest.py)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from backsafe.exercises import get_exercise
+from backsafe.io.keypoints import iter_uiprmd_reps, load_keypoints
+from backsafe.model import PoseSequence
+from backsafe.pipeline import AnalysisOptions, _clean_and_measure, analyze_pose, recognise_exercise
+from backsafe.recognition import EXERCISE_FAMILY, FAMILIES, recognise
+from backsafe.report.json_report import report_to_dict
+
+PT_FAMILY = {"bicep": "curl", "frontraise": "press_raise_row", "shoulderpress": "press_raise_row",
+             "shouldershrug": "press_raise_row"}
+UI_FAMILY = {"m01_deep_squat": "squat", "m02_hurdle_step": "lunge", "m03_inline_lunge": "lunge",
+             "m04_side_lunge": "lunge", "m05_sit_to_stand": "squat"}
+
+
+def _family(pose: PoseSequence) -> str | None:
+    cleaned, _, kin = _clean_and_measure(pose)
+    return recognise(cleaned, kin).family
+
+
+def _uiprmd_set(datasets: Path, movement: str, subject: int, n: int = 4) -> PoseSequence:
+    """A subject's first correct reps of a movement, one after the other: a short real multi-rep set."""
+    reps = [p for p, m in iter_uiprmd_reps(datasets / f"ui_prmd/kinect/{movement}.npz", "kinect")
+            if m["subject"] == subject and m["correct"]][:n]
+    data = np.concatenate([p.data for p in reps])
+    return reps[0].replace(data=data, timestamps_s=np.arange(data.shape[0]) / reps[0].fps)
+
+
+def test_every_family_has_exercises_of_the_library() -> None:
+    for ex_id, fam in EXERCISE_FAMILY.items():
+        assert fam in FAMILIES
+        get_exercise(ex_id)  # raises for an id the library does not have
+
+
+def test_pose_trainer_families(datasets: Path) -> None:
+    hits: dict[str, list[bool]] = defaultdict(list)
+    for sub, fam in PT_FAMILY.items():
+        for f in sorted((datasets / "pose_trainer" / sub).glob("*.npy")):
+            hits[sub].append(_family(load_keypoints(f, input_format="coco18-npy", fps=30)) == fam)
+    total = [h for v in hits.values() for h in v]
+    assert sum(total) / len(total) >= 0.9, {k: sum(v) / len(v) for k, v in hits.items()}
+    for sub, v in hits.items():
+        assert sum(v) / len(v) >= 0.85, sub
+
+
+@pytest.mark.parametrize("movement", sorted(UI_FAMILY))
+def test_uiprmd_families_on_unseen_subjects(datasets: Path, movement: str) -> None:
+    """Subjects 5-7 (the evaluation's test subjects), every stored rep (single reps, not sets), Kinect skeletons.
+    The side lunge is the weak one (88 % when written: shallow incorrect reps with a big trunk lean)."""
+    reps = [p for p, m in iter_uiprmd_reps(datasets / f"ui_prmd/kinect/{movement}.npz", "kinect")
+            if m["subject"] >= 5]
+    right = sum(_family(p) == UI_FAMILY[movement] for p in reps)
+    assert right / len(reps) >= 0.85
+
+
+def test_recognised_exercise_is_reported(datasets: Path) -> None:
+    pose = _uiprmd_set(datasets, "m01_deep_squat", 5)
+    opts = AnalysisOptions(exercise="")
+    ex, rec = recognise_exercise(pose, opts)
+    assert rec.family == "squat" and EXERCISE_FAMILY[ex.id] == "squat"
+    report = analyze_pose(pose, ex, AnalysisOptions(exercise=ex.id), {"path": "set"}, recognised=rec)
+    doc = report_to_dict(report)
+    assert doc["exercise"] == ex.id
+    assert doc["exercise_source"] == "recognised"
+    assert doc["recognition"]["family"] == "squat" and 0.0 < doc["recognition"]["confidence"] <= 1.0
+    assert report.warnings[0].startswith("no --exercise given: recognised a squat movement")
+    assert report.rep_count == 4
+
+
+def test_given_exercise_that_matches_says_given(datasets: Path) -> None:
+    pose = _uiprmd_set(datasets, "m03_inline_lunge", 6)
+    ex = get_exercise("inline_lunge")
+    report = analyze_pose(pose, ex, AnalysisOptions(exercise=ex.id), {"path": "set"})
+    doc = report_to_dict(report)
+    assert doc["exercise_source"] == "given"
+    assert doc["recognition"]["matches_given"] is True
+    assert not any(w.startswith("check --exercise") for w in report.warnings)
+
+
+def test_mismatch_is_warned_first_and_wrong_faults_are_not_judged(datasets: Path) -> None:
+    """Deep squats analysed as a bicep curl: the curl's own faults (back arching from a lean-back, partial range of
+    the elbow) are not judged on a squat, the reps are counted as squats, and the first warning says so."""
+    pose = _uiprmd_set(datasets, "m01_deep_squat", 6)
+    ex = get_exercise("bicep_curl")
+    report = analyze_pose(pose, ex, AnalysisOptions(exercise=ex.id), {"path": "set"})
+    first = report.warnings[0]
+    assert first.startswith("check --exercise: this looks like a squat movement")
+    assert "not judged" in first
+    rec = report.extra["recognition"]
+    assert rec["matches_given"] is False and rec["given_family"] == "curl"
+    assert rec["faults_not_judged"] and set(rec["faults_not_judged"]) <= set(ex.faults)
+    seen = get_exercise(rec["counted_as"])
+    assert {f.code for f in report.findings} <= set(ex.faults) & set(seen.faults)
+    assert report.exercise == "bicep_curl"  # the given id stays: the user said so
+    assert report.rep_count == 4
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("mediapipe")
+def test_real_clips_recognised_without_exercise(datasets: Path, pose_cache: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every real multi-rep clip in clips/ (plus the YFGD deadlifts): family right on >= 90 %."""
+    import json
+
+    from backsafe.pipeline import analyze
+
+    monkeypatch.setenv("BACKSAFE_POSE_CACHE", str(pose_cache))
+    family_of_label = {"squat": "squat", "split_squat": "lunge", "side_lunge": "lunge", "deadlift": "hinge",
+                       "bicep_curl": "curl", "burpee": "jump", "good_morning": "hinge", "lunge": "lunge",
+                       "plank": "pushup_plank"}
+    items = [(datasets / "clips" / it["file"], family_of_label[it["exercise"]])
+             for it in json.loads((datasets / "clips" / "manifest.json").read_text())]
+    items += [(p, "hinge") for p in sorted((datasets / "yfgd_deadlift").glob("*/*.mp4"))[::3]]
+    wrong = []
+    for path, fam in items:
+        report = analyze(path, back_shape=False)
+        assert report.extra["exercise_source"] == "recognised"
+        if report.extra["recognition"]["family"] != fam:
+            wrong.append((path.name, fam, report.extra["recognition"]["family"]))
+    assert len(wrong) / len(items) <= 0.1, wrong
