@@ -61,6 +61,7 @@ def _print_version(value: bool) -> None:
 def _main_options(
     version: bool = typer.Option(False, "--version", help="Print the version and exit.", callback=_print_version,
                                  is_eager=True),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also show the pose model's own log lines."),
 ) -> None:
     """Film a set, get per-rep feedback that protects your lower back; plan and log training around pain."""
 
@@ -177,6 +178,18 @@ def _remove_stale_staging(out: Path) -> None:
             shutil.rmtree(d, ignore_errors=True)
 
 
+def _write_text(report: Any, path: Path, written: list[Path]) -> Path:
+    """The terminal summary as plain text (``--format text`` writes it to report.txt as well as printing it)."""
+    from rich.console import Console
+
+    from .report.text import print_summary
+
+    with open(path, "w", encoding="utf-8") as fh:
+        print_summary(report, Console(file=fh, width=100, no_color=True, highlight=False, force_terminal=False),
+                      written)
+    return path
+
+
 def _write_outputs(report: Any, src: Path, out: Path, formats: list[OutFormat], reference: Any) -> list[Path]:
     """Write every asked-for file into a staging folder first, then move them in: no half-written report."""
     from .report.json_report import write_json
@@ -208,9 +221,12 @@ def _write_outputs(report: Any, src: Path, out: Path, formats: list[OutFormat], 
                                                      progress=lambda done, total: update(done, total)))
             finally:
                 stop()
+        if OutFormat.text in formats:
+            written.append(_write_text(report, staging / "report.txt", [out / p.name for p in written]))
         final = []
         for p in written:
             dest = out / p.name
+            os.chmod(p, 0o600)  # a report is personal health data: every file readable by its owner only
             os.replace(p, dest)
             final.append(dest)
         return final
@@ -283,7 +299,8 @@ def analyze(
                                           "(the reference was analysed as one too); give --exercise if it is another")
         finally:
             stop()
-        written = _write_outputs(report, input, out, formats, ref)
+        # DESIGN.md: no --format writes report.json and prints the summary; --format text also writes report.txt
+        written = _write_outputs(report, input, out, list(fmt) if fmt else [OutFormat.json], ref)
         if OutFormat.text in formats:
             try:
                 from .report.text import print_summary
@@ -324,8 +341,12 @@ _register_optional()
 
 
 def main() -> None:
+    from .native_logs import quiet_native_logs
+
+    verbose = any(a in ("-v", "--verbose") for a in sys.argv[1:2]) or bool(os.environ.get("BACKSAFE_NATIVE_LOGS"))
     try:
-        app()
+        with quiet_native_logs(enabled=not verbose):
+            app()
     except KeyboardInterrupt:
         err_console.print("interrupted")
         sys.exit(130)

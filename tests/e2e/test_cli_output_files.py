@@ -1,0 +1,37 @@
+"""`analyze --format ...`: the files it writes (report.txt for --format text) and their modes (owner only: a report
+is personal health data)."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from backsafe.cli import app
+
+
+def test_text_report_file_and_modes(datasets: Path, tmp_path: Path) -> None:
+    src = datasets / "exercise_correction" / "lunge" / "lunge_stage_test.csv"
+    out = tmp_path / "out"
+    r = CliRunner().invoke(app, ["analyze", str(src), "--input-format", "blazepose-csv", "--fps", "30",
+                                 "--exercise", "lunge", "--out", str(out), "--format", "json", "--format", "text",
+                                 "--format", "html"])
+    assert r.exit_code == 0, r.output
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["report.html", "report.json", "report.txt"], names
+    text = (out / "report.txt").read_text(encoding="utf-8")
+    assert "Lunge" in text and "\x1b[" not in text  # the summary, without colour codes
+    assert text.strip().splitlines()[0] in r.stdout  # the same summary as printed
+    for p in out.iterdir():
+        assert stat.S_IMODE(p.stat().st_mode) == 0o600, (p.name, oct(p.stat().st_mode))
+
+
+def test_no_format_writes_json_and_prints(datasets: Path, tmp_path: Path) -> None:
+    src = datasets / "exercise_correction" / "lunge" / "lunge_stage_test.csv"
+    out = tmp_path / "out"
+    r = CliRunner().invoke(app, ["analyze", str(src), "--input-format", "blazepose-csv", "--fps", "30",
+                                 "--exercise", "lunge", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in out.iterdir()) == ["report.json"]  # DESIGN.md: json written, summary printed
+    assert "Lunge" in r.stdout
