@@ -33,6 +33,21 @@ class AnalysisOptions:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        # wrong types get the same one-line error as wrong values (``load_kg="40kg"`` raised a bare TypeError)
+        for name, kind in (("load_kg", "a number of kg, e.g. 40"), ("fps", "frames per second, e.g. 30"),
+                           ("body_mass_kg", "a number of kg, e.g. 75")):
+            v = getattr(self, name)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))):
+                raise ValueRangeError(f"{name} {v!r}: expected {kind}")
+        if isinstance(self.stride, bool) or not isinstance(self.stride, int):
+            raise ValueRangeError(f"stride {self.stride!r}: expected a whole number 1-10")
+        for name in ("exercise", "input_format", "sex"):
+            if not isinstance(getattr(self, name), str):
+                raise ValueRangeError(f"{name} {getattr(self, name)!r}: expected text")
+        if self.tempo is not None and not isinstance(self.tempo, str):
+            raise ValueRangeError(f"tempo {self.tempo!r}: expected text like 3-1-2-0")
+        if self.back_shape is not None and not isinstance(self.back_shape, bool):
+            raise ValueRangeError(f"back_shape {self.back_shape!r}: expected True, False or None")
         if self.load_kg is not None and not (0.0 <= self.load_kg <= 500.0):
             raise ValueRangeError(f"load {self.load_kg} kg is outside 0-500 kg")
         if not 25.0 <= self.body_mass_kg <= 300.0:

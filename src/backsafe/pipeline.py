@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import InputError
+from .errors import InputError, ValueRangeError
 from .exercises import Exercise, Tempo4, get_exercise
 from .io.video import VIDEO_EXTENSIONS, iter_frames, iter_frames_threaded, probe_video
 from .kinematics.angles import compute_kinematics
@@ -660,10 +660,21 @@ def analyze(
     path: str | Path,
     exercise: str | None = None,
     *,
+    load_kg: float | None = None,
+    tempo: str | None = None,
+    body_mass_kg: float = 75.0,
+    sex: str = "male",
+    fps: float | None = None,
+    input_format: str = "auto",
+    view: View | None = None,
+    image_size: tuple[int, int] | None = None,
+    stride: int = 1,
+    back_shape: bool | None = None,
+    pose_cache_dir: str | Path | None = None,
     estimator_factory: EstimatorFactory | None = None,
     progress: ProgressFn | None = None,
     reference: Report | PersonalReference | str | Path | None = None,
-    **options: Any,
+    **unknown: Any,
 ) -> Report:
     """Analyse one clip or keypoint file.
 
@@ -677,12 +688,20 @@ def analyze(
     reference : the person's own good reps (a Report of them, a PersonalReference, a report.json of them, or a
         clip / keypoint file analysed with the same options): faults are then judged against them
         (faults/reference.py).
-    **options : fields of :class:`AnalysisOptions` (``load_kg``, ``tempo``, ``fps``, ``view``, ...).
+    load_kg, tempo, body_mass_kg, sex, fps, input_format, view, image_size, stride, back_shape, pose_cache_dir :
+        the fields of :class:`AnalysisOptions` (the load held in kg, a prescribed tempo like "3-1-2-0", ...);
+        values of the wrong type or out of range raise ValueRangeError, unknown names too.
 
     Raises
     ------
     InputError (VideoReadError, KeypointFormatError, ValueRangeError), NoPersonError, UnknownExerciseError
     """
+    if unknown:
+        raise ValueRangeError(f"unknown option(s) {sorted(unknown)} for analyze(); expected some of "
+                              f"{sorted(ANALYZE_OPTIONS)}")
+    options: dict[str, Any] = dict(load_kg=load_kg, tempo=tempo, body_mass_kg=body_mass_kg, sex=sex, fps=fps,
+                                   input_format=input_format, view=view, image_size=image_size, stride=stride,
+                                   back_shape=back_shape, pose_cache_dir=pose_cache_dir)
     given = get_exercise(exercise) if exercise is not None else None
     if options.get("pose_cache_dir") is None and os.environ.get("BACKSAFE_POSE_CACHE"):
         # opt-in keypoint cache (evaluation, tests): keypoints only, never frames
@@ -713,6 +732,11 @@ def analyze(
     shape_fn = back_shape_from_video(Path(path)) if trace else None
     return analyze_pose(pose, ex, opts, meta, shape_fn, reference=personal, outline_off=why_not,
                         recognised=recognised)
+
+
+#: the keyword options analyze() takes besides the exercise (the AnalysisOptions fields a caller may set)
+ANALYZE_OPTIONS = frozenset({"load_kg", "tempo", "body_mass_kg", "sex", "fps", "input_format", "view", "image_size",
+                             "stride", "back_shape", "pose_cache_dir"})
 
 
 def reference_from_report(report: Report) -> PersonalReference:
