@@ -121,6 +121,7 @@ class OutFormat(str, Enum):
     html = "html"
     video = "video"
     text = "text"
+    csv = "csv"
 
 
 class ViewOpt(str, Enum):
@@ -221,6 +222,10 @@ def _write_outputs(report: Any, src: Path, out: Path, formats: list[OutFormat], 
                                                      progress=lambda done, total: update(done, total)))
             finally:
                 stop()
+        if OutFormat.csv in formats:
+            from .report.frames_csv import write_frames_csv
+
+            written.append(write_frames_csv(report, staging / "frames.csv"))
         if OutFormat.text in formats:
             written.append(_write_text(report, staging / "report.txt", [out / p.name for p in written]))
         final = []
@@ -248,7 +253,7 @@ def analyze(
     tempo: Annotated[str | None, typer.Option(help="Prescribed tempo ecc-pause-con-pause, e.g. 3-1-2-0.")] = None,
     view: Annotated[ViewOpt | None, typer.Option(help="Force the camera view instead of detecting it.")] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("backsafe-out"),
-    fmt: Annotated[list[OutFormat] | None, typer.Option("--format", "-f", help="Repeatable: json, html, video, text.")] = None,
+    fmt: Annotated[list[OutFormat] | None, typer.Option("--format", "-f", help="Repeatable: json, html, video, text, csv (one row per frame: time, keypoints, angles, with units).")] = None,
     reference: Annotated[Path | None, typer.Option(help="A recording of your own good reps: each rep is judged "
                                                    "against it and compared with its best rep. Or a report.json "
                                                    "of them (judged against it; no comparison).")] = None,

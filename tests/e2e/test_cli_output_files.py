@@ -35,3 +35,24 @@ def test_no_format_writes_json_and_prints(datasets: Path, tmp_path: Path) -> Non
     assert r.exit_code == 0, r.output
     assert sorted(p.name for p in out.iterdir()) == ["report.json"]  # DESIGN.md: json written, summary printed
     assert "Lunge" in r.stdout
+
+
+def test_per_frame_csv_reads_back_with_units(datasets: Path, tmp_path: Path) -> None:
+    import csv
+    import json
+
+    src = datasets / "exercise_correction" / "lunge" / "lunge_stage_test.csv"
+    out = tmp_path / "out"
+    r = CliRunner().invoke(app, ["analyze", str(src), "--input-format", "blazepose-csv", "--fps", "30",
+                                 "--exercise", "lunge", "--out", str(out), "--format", "csv", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    with open(out / "frames.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    header, body = rows[0], rows[1:]
+    doc = json.loads((out / "report.json").read_text())
+    assert len(body) == doc["input"]["frames"] == 1205  # one row per analysed frame
+    assert header[:2] == ["frame", "time [s]"]
+    assert "knee_flexion_deg [deg]" in header and "left_hip_x [px]" in header and "left_hip_conf [0-1]" in header
+    t = [float(row[1]) for row in body]
+    assert t == sorted(t) and abs(t[1] - t[0] - 1 / 30) < 1e-6
+    assert all(len(row) == len(header) for row in body)
