@@ -49,6 +49,31 @@ err_console = Console(stderr=True)
 T = TypeVar("T")
 
 
+def _conventional_help_types() -> None:
+    """Typer 0.29 writes ``<bool>`` after every flag and ``<list[str]>`` after a repeatable option, as if a flag
+    took a value and a repeatable option took a list. Show what is typed instead, as Click's own help does: nothing
+    after a flag, the one value's type after a repeatable option (its help says it repeats)."""
+    from typer import core
+
+    original = core._TyperParameter.display_type
+    if getattr(original, "_backsafe", False):
+        return
+
+    def display_type(self: Any, ctx: Any) -> str:
+        if getattr(self, "is_flag", False) or getattr(self, "count", False):
+            return ""
+        shown = str(original(self, ctx))
+        if shown.startswith("<list[") and shown.endswith("]>"):
+            return "<" + shown[len("<list["):-len("]>")] + ">"
+        return shown
+
+    display_type._backsafe = True  # type: ignore[attr-defined]
+    core._TyperParameter.display_type = display_type  # type: ignore[method-assign]
+
+
+_conventional_help_types()
+
+
 def _print_version(value: bool) -> None:
     if value:
         from . import __version__

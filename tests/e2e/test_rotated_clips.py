@@ -69,9 +69,20 @@ def test_turned_keypoints_match_upright(datasets: Path, rel: str, exercise: str,
 
 
 VIDEO_SUBSET = [
+    # Not an orientation fault (measured [2/6]): the demo holds several people. The jumper does front-view jacks
+    # only in frames ~8-100 of 230, then walks along the box and steps down (frames ~100-170); two passers-by walk
+    # through side-on after (frames ~176-230). At full size MediaPipe tracks the jumper: 3 reps (2 jacks + the step
+    # down, the rep counter's matter), view "front" on the rep frames. At 480 px (and still at 960 px) the jumper is
+    # ~80 px tall and MediaPipe keeps or drops him by a few pixels of resampling: the upright 480 px copy tracks a
+    # passer-by (0 reps, "side"), the copy turned 90° and turned back 2 reps "oblique"; at 960 px upright gives 2
+    # reps "side", 90° 3 "front", 180° 3 "front", 270° 3 "oblique". The turn itself is found at 960 px for all
+    # three and at 480 px for 90° and 270°; at 480 px and 180° only 1 of the 5 sampled frames shows anyone upright
+    # (the jumper is gone in the last 60 % of the clip) and SAMPLED_SHARE needs 2, so that copy is analysed as it is. Counting and view follow which person is tracked: a person-identity matter
+    # (pose/track breaks), not of the turn.
     pytest.param("videos/sports2d_demo.mp4", "jumping_jack", marks=pytest.mark.xfail(
-        reason="known gap: the turned 480 px copy of the Sports2D demo counts a different number of jacks than "
-        "the upright copy (the turn itself is found; the plausibility checks pass first)", strict=False)),
+        reason="several people in the clip: at reduced size MediaPipe tracks the jumper in some copies and a "
+        "side-on passer-by in others (rep count and view follow the tracked person, not the turn); at 180° only "
+        "1 of 5 sampled frames shows anyone upright", strict=False)),
     ("clips/bicep_curl_side_acrostm.mp4", "bicep_curl"),
     ("clips/deadlift_side_Jurisimo00.mp4", "deadlift"),
 ]

@@ -24,9 +24,15 @@ from .wording import (
     DISCLAIMER,
     fault_label,
     finding_sort_key,
+    form_checked,
     format_value,
+    lumbar_moment_note,
+    no_fault_frames_text,
+    rep_cell_text,
+    report_notes,
     signal_label,
     verdict,
+    warnings_without_notes,
 )
 
 __all__ = ["render_html", "build_html", "write_text_atomic"]
@@ -72,7 +78,7 @@ def _facts(report: Report) -> str:
     if report.hold_s is not None:
         items.append(("Hold", f"{report.hold_s:.1f} s"))
     n_faults = len(report.findings)
-    items.append(("Faults", str(n_faults)))
+    items.append(("Faults", str(n_faults) if form_checked(report) else "form not checked"))
     items.append(("Keypoint quality", "good" if report.quality == "ok" else "low"))
     src = report.input.get("path") or report.input.get("file")
     if src:
@@ -96,8 +102,9 @@ def _fault_html(f: Finding) -> str:
 def _rep_row(report: Report, r: Rep, show_moment: bool) -> str:
     fs = sorted(report.findings_for(r.index), key=finding_sort_key)
     t = r.tempo
-    cls = ["clean" if not fs else "faulty"] + (["partial"] if r.partial else [])
-    faults = "".join(_fault_html(f) for f in fs) if fs else "clean"
+    checked = form_checked(report)
+    cls = ["faulty" if fs else "clean" if checked else "unchecked"] + (["partial"] if r.partial else [])
+    faults = "".join(_fault_html(f) for f in fs) if fs else _esc(rep_cell_text(report))
     cells = [
         f"<td>{r.index}</td>",
         f'<td class="num">{r.start_s:.2f}–{r.end_s:.2f}</td>',
@@ -115,7 +122,8 @@ def _rep_table(report: Report) -> str:
     if not report.reps:
         if report.hold_s is not None:
             rows = "".join(f"<li>{_fault_html(f)}</li>" for f in sorted(report.findings, key=finding_sort_key))
-            body = f"<ul>{rows}</ul>" if rows else "<p>No faults seen during the hold.</p>"
+            none = "No faults seen during the hold." if form_checked(report) else "Form was not checked during the hold."
+            body = f"<ul>{rows}</ul>" if rows else f"<p>{none}</p>"
             return f'<p class="note">A hold of {report.hold_s:.1f} s: no repetitions to list.</p>{body}'
         return '<p class="note">No repetition was found in this clip.</p>'
     show_moment = bool(report.lumbar_moment_nm)
@@ -124,10 +132,13 @@ def _rep_table(report: Report) -> str:
         "<th>Faults (value vs threshold)</th>" + ("<th>Lumbar moment (N·m)</th>" if show_moment else "") + "</tr>"
     )
     rows = "".join(_rep_row(report, r, show_moment) for r in report.reps)
+    floor = lumbar_moment_note(report)
     note = (
         '<p class="meta">Tempo phases: eccentric (down), bottom pause, concentric (up), top pause. '
         + ("Lumbar moment: estimated static L5/S1 moment at the rep's most loaded frame, a screen, not a "
            "measurement." if show_moment else "")
+        + (f"Lumbar moment: {_esc(floor)} (the standing model does not hold for a body on the floor)."
+           if floor and not show_moment else "")
         + "</p>"
     )
     return f'<table class="reps"><thead>{head}</thead><tbody>{rows}</tbody></table>{note}'
@@ -149,26 +160,26 @@ def _plots_html(plots: list[Plot], report: Report) -> str:
     return "".join(out)
 
 
-def _rep_frames_html(frames: list[RepFrame]) -> str:
+def _rep_frames_html(report: Report, frames: list[RepFrame]) -> str:
+    lead = _esc(no_fault_frames_text(report))
     if not frames:
-        return '<p class="note">No faults, so no fault frames to show: every rep was clean.</p>'
+        return f'<p class="note">{lead}</p>'
     figs = "".join(
         f'<figure><img class="keyframe" src="{_data_uri("image/jpeg", f.image_jpeg)}" alt="{_esc(f.caption)}">'
         f"<figcaption>{_esc(f.caption)}.</figcaption></figure>"
         for f in frames
     )
     return (
-        '<p class="note">No faults, so no fault frames to show: every rep was clean. For reference, the turnaround '
-        f'of each rep:</p><div class="kf">{figs}</div>'
+        f'<p class="note">{lead} For reference, the turnaround of each rep:</p><div class="kf">{figs}</div>'
     )
 
 
 def _keyframes_html(report: Report, video_path: Path | None, key_frames: list[KeyFrame] | list[RepFrame] | None,
                     error: str) -> str:
     if not report.findings and key_frames:
-        return _rep_frames_html([k for k in key_frames if isinstance(k, RepFrame)])
+        return _rep_frames_html(report, [k for k in key_frames if isinstance(k, RepFrame)])
     if not report.findings:
-        return '<p class="note">No faults, so no key frames to show: every rep was clean.</p>'
+        return f'<p class="note">{_esc(no_fault_frames_text(report))}</p>'
     if key_frames is None:
         return f'<p class="note">No key frames: {_esc(error)}.</p>'
     if not key_frames:
@@ -215,7 +226,7 @@ def _comparison_html(comparison: dict[str, Any] | None) -> str:
 
 
 def _warnings_html(report: Report, extra: list[str]) -> str:
-    items = list(report.warnings) + extra
+    items = warnings_without_notes(report) + extra
     if not items:
         return "<p>None.</p>"
     return '<ul class="warnings">' + "".join(f"<li>{_esc(w)}</li>" for w in items) + "</ul>"
@@ -246,8 +257,9 @@ def build_html(report: Report, video_path: Path | None, comparison: dict[str, An
     top_cue = (
         f'<p class="cue">Top cue: <strong>{_esc(report.top_cue)}</strong></p>' if report.top_cue else ""
     )
-    if report.notes:  # not faults (a brisk but controlled tempo, §7): notes beside the cue
-        top_cue += '<ul class="notes">' + "".join(f"<li>Note: {_esc(n)}</li>" for n in report.notes) + "</ul>"
+    notes = report_notes(report)
+    if notes:  # not faults (a brisk but controlled tempo §7, the back's outline not traced): notes beside the cue
+        top_cue += '<ul class="notes">' + "".join(f"<li>Note: {_esc(n)}</li>" for n in notes) + "</ul>"
     if comparison is None and isinstance(report.extra.get("comparison"), dict):
         comparison = report.extra["comparison"]
     name = _exercise_name(report)
@@ -258,7 +270,7 @@ def build_html(report: Report, video_path: Path | None, comparison: dict[str, An
         "heading": _esc(f"{name}: form report"),
         "facts": _facts(report),
         "verdict": _esc(verdict(report)),
-        "verdict_class": "faults" if has_faults else "clean",
+        "verdict_class": "faults" if has_faults else "clean" if form_checked(report) else "unchecked",
         "top_cue": top_cue,
         "reps_heading": "Reps" if report.reps else "Hold",
         "rep_table": _rep_table(report),

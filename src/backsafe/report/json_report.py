@@ -45,9 +45,10 @@ def report_to_dict(report: Report) -> dict[str, Any]:
     from .. import __version__
     from ..exercises import get_exercise
     from ..faults.summary import fault_counts
-    from .wording import verdict
+    from .wording import lumbar_moment_note, report_notes, verdict
 
     ex = get_exercise(report.exercise)
+    floor = lumbar_moment_note(report)  # a floor exercise: null moments, and why (additive field)
     reps = []
     for r in report.reps:
         reps.append(
@@ -58,6 +59,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
                 "tempo": r.tempo.as_dict(),
                 "faults": [f.as_dict() for f in report.findings_for(r.index)],
                 "lumbar_moment_nm": report.lumbar_moment_nm.get(r.index),
+                **({"lumbar_moment_note": floor} if floor and r.index not in report.lumbar_moment_nm else {}),
                 "lumbar_compression_n": report.lumbar_compression_n.get(r.index),
                 "partial": r.partial,
                 **({} if r.tempo_measured else {"tempo_measured": False}),
@@ -81,7 +83,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             "top_cue": report.top_cue,
             "quality": report.quality,
             "verdict": verdict(report),  # the sentence the text and HTML summaries open with
-            "notes": list(report.notes),
+            "notes": report_notes(report),  # the notes the text and HTML summaries print
             "not_checked": list(report.not_checked),
         },
         "warnings": list(dict.fromkeys(report.warnings)),

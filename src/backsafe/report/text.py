@@ -9,7 +9,18 @@ from rich.table import Table
 from rich.text import Text
 
 from ..model import Report
-from .wording import DISCLAIMER, fault_label, finding_sort_key, format_value, verdict
+from .wording import (
+    DISCLAIMER,
+    fault_label,
+    finding_sort_key,
+    form_checked,
+    format_value,
+    lumbar_moment_note,
+    rep_cell_text,
+    report_notes,
+    verdict,
+    warnings_without_notes,
+)
 
 __all__ = ["print_summary"]
 
@@ -33,11 +44,12 @@ def _rep_table(report: Report) -> Table:
     table.add_column("Faults (value vs limit)", ratio=1, min_width=16, overflow="fold")
     if show_moment:
         table.add_column("L5/S1 N·m", justify="right", no_wrap=True)
+    checked = form_checked(report)
     for r in report.reps:
         fs = sorted(report.findings_for(r.index), key=finding_sort_key)
         faults = Text()
         if not fs:
-            faults.append("clean", style="green")
+            faults.append(rep_cell_text(report), style="green" if checked else "dim")
         for i, f in enumerate(fs):
             if i:
                 faults.append("\n")
@@ -78,19 +90,22 @@ def print_summary(report: Report, console: Console, written: list[Path]) -> None
         console.print(_rep_table(report))
         if any(r.partial for r in report.reps):
             console.print("[dim]* partial rep[/dim]")
+        floor = lumbar_moment_note(report)
+        if floor and not report.lumbar_moment_nm:
+            console.print(Text(f"L5/S1 moment: {floor}", style="dim"))
     elif report.findings:
         for f in sorted(report.findings, key=finding_sort_key):
             console.print(
                 f"  [{SEVERITY_STYLE.get(f.severity, 'red')}]{fault_label(f.code)}[/] "
                 f"{format_value(f.value, f.unit)} vs {format_value(f.threshold, f.unit)}"
             )
-    style = "green" if not report.findings else "yellow"
+    style = "yellow" if report.findings else "green" if form_checked(report) else "default"
     console.print(Text(verdict(report), style=style))
     if report.top_cue:
         console.print(Text.assemble(("Top cue: ", "bold"), (report.top_cue, "bold cyan")))
-    for note in report.notes:  # not faults (a brisk but controlled tempo, §7)
+    for note in report_notes(report):  # not faults (a brisk controlled tempo §7, the back's outline not traced)
         console.print(Text(f"note: {note}", style="cyan"))
-    for w in report.warnings:
+    for w in warnings_without_notes(report):
         console.print(Text(f"warning: {w}", style="dim yellow"))
     if written:
         console.print("[bold]Written:[/bold]")

@@ -182,6 +182,103 @@ def _checked_codes(report: Report) -> list[str]:
     return [c for c in codes if c not in report.not_checked]
 
 
+def form_checked(report: Report) -> bool:
+    """Whether any of the exercise's form faults was judged on this clip (the verdict's "clean" needs it)."""
+    return bool(report.findings) or bool(_checked_codes(report))
+
+
+def _unchecked_why(report: Report) -> str:
+    """Why no form fault was judged, in plain words (the verdict's and the key frames' reason, one wording)."""
+    try:
+        from ..exercises import get_exercise
+
+        checks_any = bool(get_exercise(report.exercise).faults)
+    except Exception:
+        checks_any = True
+    if report.quality == "low_confidence":
+        return "the keypoints were too unclear to judge form"
+    if not checks_any:
+        return "no form fault is checked for this exercise"
+    return f"none of this exercise's form faults can be seen from a {report.view} view"
+
+
+def rep_cell_text(report: Report) -> str:
+    """What a rep row without faults says: "clean" only when form was judged (§9: no praise for unjudged form)."""
+    return "clean" if form_checked(report) else "not checked"
+
+
+def no_fault_frames_text(report: Report) -> str:
+    """The key-frame section of a report without findings, in the verdict's voice: it says why there are no fault
+    frames, and never "every rep was clean" when form was not judged (the verdict gives the clean count, the load
+    and the notes; this does not repeat them)."""
+    if not form_checked(report):
+        return f"No fault frames to show: form was not checked ({_unchecked_why(report)})."
+    if not report.reps:
+        return "No fault was seen, so there are no fault frames to show."
+    return "No fault was seen in any rep, so there are no fault frames to show."
+
+
+def lumbar_moment_note(report: Report) -> str | None:
+    """"not estimated for floor exercises" where the standing L5/S1 model does not apply (faults/rules/lumbar.py),
+    said in place of a figure; None elsewhere (a missing figure there has its own warning)."""
+    from ..faults.rules.lumbar import FLOOR_NOT_ESTIMATED, standing_model_applies
+
+    if report.reps and not standing_model_applies(report.exercise):
+        return FLOOR_NOT_ESTIMATED
+    return None
+
+
+OUTLINE_PREFIX = "The back's outline"
+
+
+def outline_note(report: Report) -> str | None:
+    """Why the back's outline could not be traced (``extra["back_outline"]``), in plain words, or None.
+
+    The pipeline's own sentence when it gave one (in the warnings); otherwise one built from the status's reason
+    codes. Nothing for a traced outline, for a view where back rounding is not judged at all (the not-checked
+    sentence says that), or for a set that never leaned forward enough to trace (an upright squat or lunge: the
+    expected case, its status stays in the JSON)."""
+    for w in report.warnings:
+        if w.startswith(OUTLINE_PREFIX):
+            return w
+    status = report.extra.get("back_outline")
+    if not isinstance(status, dict) or status.get("state") not in ("not_traced", "partly", "off"):
+        return None
+    from ..kinematics.back_contour import INSTEAD, WHY
+
+    instead = f" Back rounding was judged from {INSTEAD}." if status.get("instead") == "trunk_angle" else ""
+    reason = status.get("reason")
+    if status.get("state") in ("not_traced", "off") and reason in WHY and reason not in ("view", "upright"):
+        verb = "was not traced" if reason in ("off", "no_video", "facing") else "could not be traced"
+        return f"{OUTLINE_PREFIX} {verb}: {WHY[str(reason)]}.{instead}"
+    missing = [(int(x["rep"]), str(x["reason"])) for x in status.get("reps_not_traced", [])
+               if isinstance(x, dict) and x.get("reason") in WHY and x.get("reason") not in ("view", "upright")]
+    if not missing:
+        return None
+    by_reason: dict[str, list[int]] = {}
+    for rep, why in missing:
+        by_reason.setdefault(why, []).append(rep)
+    parts = "; ".join(
+        f"rep{'s' if len(rs) > 1 else ''} {', '.join(str(r) for r in rs)}: {WHY[why]}" for why, rs in by_reason.items())
+    return f"{OUTLINE_PREFIX} could not be traced ({parts}).{instead}"
+
+
+def report_notes(report: Report) -> list[str]:
+    """The notes a person reads beside the verdict — not faults: the tempo notes of §7 (``report.notes``) and why
+    the back's outline could not be traced. The text, HTML and JSON summaries all list these."""
+    notes = list(dict.fromkeys(report.notes))
+    outline = outline_note(report)
+    if outline and outline not in notes:
+        notes.append(outline)
+    return notes
+
+
+def warnings_without_notes(report: Report) -> list[str]:
+    """The warnings a person reads, less those already said as notes (said once, §9)."""
+    notes = set(report_notes(report))
+    return [w for w in dict.fromkeys(report.warnings) if w not in notes]
+
+
 def verdict(report: Report) -> str:
     """One or two plain-language sentences about the whole set, in one voice with the header's rep count, the
     findings, the load estimate and the top cue (COACHING_RULES §9)."""
@@ -196,19 +293,7 @@ def verdict(report: Report) -> str:
     if n_reps and not report.findings and not checked:
         full = [r for r in report.reps if not r.partial]
         counted = _reps_text(len(full), n_reps - len(full))
-        try:
-            from ..exercises import get_exercise
-
-            checks_any = bool(get_exercise(report.exercise).faults)
-        except Exception:
-            checks_any = True
-        if report.quality == "low_confidence":
-            why = "the keypoints were too unclear to judge form"
-        elif not checks_any:
-            why = "no form fault is checked for this exercise"
-        else:
-            why = f"none of this exercise's form faults can be seen from a {report.view} view"
-        parts.append(f"{counted} counted; only reps and tempo were measured: {why}.")
+        parts.append(f"{counted} counted; only reps and tempo were measured: {_unchecked_why(report)}.")
         if high_load:
             parts.append(f"The {load_text}.")
         if report.quality == "low_confidence":

@@ -72,7 +72,7 @@ def test_unreadable_video_degrades_to_a_note(report, tmp_path):
 def test_clean_set_and_hold(tmp_path, synth_clip):
     clean = make_report(rounding_rep=None, rushing_rep=None)
     page = _read(render_html(clean, synth_clip, tmp_path / "c.html"))
-    assert "All 4 reps were clean" in page and "every rep was clean" in page
+    assert "All 4 reps were clean" in page and "No fault was seen in any rep" in page
     assert page.count('class="keyframe"') == 4 and "Rep 1 at the bottom: knee flexion" in page
     hold = replace(clean, exercise="plank", reps=[], hold_s=42.0, lumbar_moment_nm={})
     page = _read(render_html(hold, None, tmp_path / "h.html"))

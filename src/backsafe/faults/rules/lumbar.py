@@ -5,6 +5,12 @@ both arms) and to the load in the hands. Masses: de Leva (1996) %BW (female/male
 42.57/43.46, upper arm 2.55/2.71, forearm 1.38/1.62, hand 0.56/0.61. Compression Fc ≈ M / 0.05 m (extensor moment
 arm 5 cm, Chaffin) + (0.55·BW + load)·g·cos(trunk angle). No dynamics or co-contraction. Reported where the
 sagittal plane is visible (side view or 3D). Limits: 3.4 kN NIOSH action limit, 6.4 kN maximum permissible.
+
+Not for floor exercises (plank, push-up, glute bridge, bird dog, side plank...): the model is of a standing body —
+the segments above L5/S1 hang on the lumbar spine, balanced by the erectors, and the feet carry the rest. Lying,
+kneeling on hands or propped on the hands, the floor carries the trunk through the hands, elbows, knees or
+shoulders, and gravity acts across the spine, not along it: the standing moment and compression are not the load
+there, so none is reported (COACHING_RULES §6: a screen where its model holds, no figure where it does not).
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..base import FaultContext
+from ...orientation import FLOOR_EXERCISES
 from ._views import sagittal
 
 G = 9.81
@@ -28,6 +35,16 @@ MAX_PERMISSIBLE_N = 6400.0
 #: [H] head COM ≈ 1.15 trunk lengths above L5/S1 along the trunk line (L5/S1 at 10 % above mid-hip, ear ≈ 0.25
 #: trunk lengths above mid-shoulder) vs the trunk COM at 0.386 (de Leva 51.4 % from C7): ratio ≈ 3.0
 HEAD_ON_TRUNK_LINE = 3.0
+#: exercises whose body lies on or is propped against the floor or a bench (orientation.FLOOR_EXERCISES, and an
+#: incline push-up, whose hands carry the trunk on a bench): no standing L5/S1 moment
+NOT_STANDING = FLOOR_EXERCISES | {"incline_push_up"}
+#: what the reports say in place of a figure for them
+FLOOR_NOT_ESTIMATED = "not estimated for floor exercises"
+
+
+def standing_model_applies(exercise: str) -> bool:
+    """Whether the standing static L5/S1 model applies to ``exercise`` (an exercise id): not on the floor."""
+    return exercise not in NOT_STANDING
 
 
 @dataclass(slots=True)
@@ -66,8 +83,8 @@ def moment_series(ctx: FaultContext) -> np.ndarray | None:
 
 def lumbar_load(ctx: FaultContext) -> LumbarLoad:
     out = LumbarLoad()
-    if not ctx.reps:
-        return out
+    if not ctx.reps or not standing_model_applies(ctx.ex.id):
+        return out  # a floor exercise: the reports say "not estimated for floor exercises" (report/wording.py)
     if not sagittal(ctx.kin):
         out.warnings.append("the lumbar moment needs a side view (or 3D keypoints); not estimated")
         return out
