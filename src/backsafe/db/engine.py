@@ -210,7 +210,9 @@ def open_database(
     try:
         engine = create_engine(parsed, **kwargs)
     except (exc.ArgumentError, exc.NoSuchModuleError, ImportError) as e:
-        raise DatabaseURLError(f"database URL {describe_url(parsed)}: {e}") from e
+        hint = ("; a PostgreSQL log needs its extra: pip install 'backsafe[postgres]'"
+                if parsed.get_backend_name() == "postgresql" and isinstance(e, ImportError) else "")
+        raise DatabaseURLError(f"database URL {describe_url(parsed)}: {e}{hint}") from e
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_s))
         event.listen(engine, "begin", _sqlite_begin)

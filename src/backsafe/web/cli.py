@@ -16,12 +16,17 @@ def serve_cmd(
     log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level.")] = "info",
 ) -> None:
     """Start the web app: accounts, upload and analysis, reports, training log, plan (settings: BACKSAFE_* env)."""
-    import uvicorn
-    from pydantic import ValidationError
+    try:
+        import uvicorn
+        from pydantic import ValidationError
 
+        from .config import Settings
+        from .main import create_app
+    except ImportError as e:  # the core install has no web stack: say which extra brings it
+        typer.echo(f"error: the web app needs its extra ({e.name or e} is not installed): "
+                   "pip install 'backsafe[web]'", err=True)
+        raise typer.Exit(1) from None
     from ..errors import BacksafeError
-    from .config import Settings
-    from .main import create_app
 
     try:
         settings = Settings()
