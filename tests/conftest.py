@@ -11,6 +11,17 @@ REPO = Path(__file__).resolve().parents[1]
 SAMPLE_CLIP = REPO / "samples" / "rohanx01_squat_side.mp4"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """The tests never read the developer's own config file (~/.config/backsafe/config.toml): an empty one stands
+    in for it, in this process and in every subprocess a test starts (tests of the config file set their own)."""
+    import tempfile
+
+    if "BACKSAFE_CONFIG" not in os.environ:
+        fd, path = tempfile.mkstemp(prefix="backsafe-test-config-", suffix=".toml")
+        os.close(fd)
+        os.environ["BACKSAFE_CONFIG"] = path
+
+
 def _shared_dir() -> Path | None:
     env = os.environ.get("BACKSAFE_SHARED_DIR")
     candidates = [Path(env)] if env else []

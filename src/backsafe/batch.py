@@ -434,6 +434,13 @@ def summary_row(out: Path, job: BatchJob) -> dict[str, Any]:
     return row
 
 
+def _config_defaults() -> dict[str, Any]:
+    """Body mass, sex and default tempo from the person's config file (user_config.py), under every manifest entry."""
+    from .user_config import analysis_defaults
+
+    return analysis_defaults()
+
+
 def write_summary(out: Path, rows: list[dict[str, Any]]) -> list[Path]:
     """``summary.csv`` and ``summary.parquet`` (pyarrow), each written atomically."""
     buf = io.StringIO()
@@ -905,7 +912,8 @@ def run_batch(
     if workers < 1:
         raise InputError(f"--workers {workers}: expected 1 or more")
     jobs = plan_batch(input_dir, exercise, Path(manifest) if manifest else None, stride, exclude=[out],
-                      defaults={**({"fps": fps} if fps else {}), **({"back_shape": back_shape} if back_shape is not None else {})},
+                      defaults={**_config_defaults(), **({"fps": fps} if fps else {}),
+                                **({"back_shape": back_shape} if back_shape is not None else {})},
                       reference=Path(reference) if reference else None)
     out.mkdir(parents=True, exist_ok=True)
     with OutputLock(out):

@@ -110,7 +110,12 @@ def live(
         sink = sys.stdout if jsonl is not None and str(jsonl) == "-" else None
         fh = jsonl.open("w", encoding="utf-8") if jsonl is not None and sink is None else None
         try:
-            opts = LiveOptions(exercise=exercise, realtime=realtime, load_kg=load_kg, tempo=tempo,
+            from .user_config import analysis_defaults
+
+            conf = analysis_defaults()  # body mass, sex and default tempo from the config file
+            opts = LiveOptions(exercise=exercise, realtime=realtime, load_kg=load_kg,
+                               tempo=tempo if tempo is not None else conf.get("tempo"),
+                               body_mass_kg=conf.get("body_mass_kg", 75.0), sex=conf.get("sex", "male"),
                                max_seconds=max_seconds, stride=FAST_STRIDE if fast else 1)
 
             def emit(event: dict[str, Any]) -> None:

@@ -273,9 +273,12 @@ def analyze(
     input_format: Annotated[InputFormat, typer.Option("--input-format", help="Input format; auto guesses.")] = InputFormat.auto,
     fps: Annotated[float | None, typer.Option(help="Frame rate, required for files without time stamps.")] = None,
     load_kg: Annotated[float | None, typer.Option("--load-kg", help="External load held, kg.")] = None,
-    body_mass_kg: Annotated[float, typer.Option("--body-mass-kg", help="Body mass for the lumbar moment.")] = 75.0,
-    sex: Annotated[str, typer.Option(help="male|female: anthropometric tables and knee thresholds.")] = "male",
-    tempo: Annotated[str | None, typer.Option(help="Prescribed tempo ecc-pause-con-pause, e.g. 3-1-2-0.")] = None,
+    body_mass_kg: Annotated[float | None, typer.Option("--body-mass-kg", help="Body mass for the lumbar moment "
+                                                       "(default: the config file's, else 75).")] = None,
+    sex: Annotated[str | None, typer.Option(help="male|female: anthropometric tables and knee thresholds "
+                                            "(default: the config file's, else male).")] = None,
+    tempo: Annotated[str | None, typer.Option(help="Prescribed tempo ecc-pause-con-pause, e.g. 3-1-2-0 (default: "
+                                              "the config file's default_tempo, else none prescribed).")] = None,
     view: Annotated[ViewOpt | None, typer.Option(help="Force the camera view instead of detecting it.")] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("backsafe-out"),
     fmt: Annotated[list[OutFormat] | None, typer.Option("--format", "-f", help="Repeatable: json, html, video, text, csv (one row per frame: time, keypoints, angles, with units).")] = None,
@@ -307,8 +310,14 @@ def analyze(
         warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"backsafe\.")
         update, stop = _progress_bar(err_console)
         try:
+            from .user_config import analysis_defaults
+
+            conf = analysis_defaults()  # the config file fills what the command line leaves out
             opts: dict[str, Any] = dict(input_format=input_format.value, fps=fps, load_kg=load_kg,
-                                        body_mass_kg=body_mass_kg, sex=sex, tempo=tempo,
+                                        body_mass_kg=body_mass_kg if body_mass_kg is not None
+                                        else conf.get("body_mass_kg", 75.0),
+                                        sex=sex if sex is not None else conf.get("sex", "male"),
+                                        tempo=tempo if tempo is not None else conf.get("tempo"),
                                         view=view.value if view else None,
                                         stride=2 if fast and stride == 1 else stride,
                                         back_shape=back_shape)

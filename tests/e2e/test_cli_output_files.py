@@ -6,6 +6,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from backsafe.cli import app
@@ -56,3 +57,27 @@ def test_per_frame_csv_reads_back_with_units(datasets: Path, tmp_path: Path) -> 
     t = [float(row[1]) for row in body]
     assert t == sorted(t) and abs(t[1] - t[0] - 1 / 30) < 1e-6
     assert all(len(row) == len(header) for row in body)
+
+
+def test_config_file_fills_what_the_command_line_leaves_out(datasets: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    conf = tmp_path / "config.toml"
+    conf.write_text('unit = "lb"\nbody_mass = "198lb"\nsex = "female"\ndefault_tempo = "2-0-2-0"\n',
+                    encoding="utf-8")
+    monkeypatch.setenv("BACKSAFE_CONFIG", str(conf))
+    src = datasets / "exercise_correction" / "lunge" / "lunge_stage_test.csv"
+    base = ["analyze", str(src), "--input-format", "blazepose-csv", "--fps", "30", "--exercise", "lunge",
+            "--format", "json"]
+    r = CliRunner().invoke(app, [*base, "--out", str(tmp_path / "a")])
+    assert r.exit_code == 0, r.output
+    doc = json.loads((tmp_path / "a" / "report.json").read_text())
+    assert abs(doc["input"]["body_mass_kg"] - 198 * 0.45359237) < 0.01
+    assert doc["input"]["tempo_prescribed"] == "2-0-2-0"
+    r = CliRunner().invoke(app, [*base, "--out", str(tmp_path / "b"), "--body-mass-kg", "70", "--tempo", "3-1-2-0"])
+    doc = json.loads((tmp_path / "b" / "report.json").read_text())
+    assert doc["input"]["body_mass_kg"] == 70 and doc["input"]["tempo_prescribed"] == "3-1-2-0"  # the option wins
+    conf.write_text('bodymass = 80\n', encoding="utf-8")
+    r = CliRunner().invoke(app, [*base, "--out", str(tmp_path / "c")])
+    assert r.exit_code == 3 and "unknown key 'bodymass'" in r.output  # a typo is refused, not ignored
