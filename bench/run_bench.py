@@ -268,7 +268,7 @@ def html_overhead(report: Any, analysis_s: float, tmp: Path) -> dict[str, Any]:
 # -------------------------------------------------------------------------------------- fast-mode accuracy
 
 
-def fast_accuracy(manifests: list[Path]) -> dict[str, Any]:
+def fast_accuracy(manifests: list[Path], max_items: int | None = None) -> dict[str, Any]:
     """Rep-count accuracy and fault F1 (clip level, codes pooled) on labelled video clips, stride 1 vs 2."""
     from backsafe.errors import BacksafeError
     from backsafe.evaluation import item_options, pose_cache_dir, resolve_root
@@ -282,10 +282,10 @@ def fast_accuracy(manifests: list[Path]) -> dict[str, Any]:
             doc = json.loads(m.read_text())
             root = resolve_root(m, doc.get("root", "."))
             ignore = set(doc.get("ignore_codes", []))
-            for item in doc["items"]:
+            videos = [it for it in doc["items"] if it.get("kind", "clip") == "clip"
+                      and Path(str(it.get("file", ""))).suffix.lower() in (".mp4", ".mov", ".webm")]
+            for item in videos[:max_items]:
                 f = str(item.get("file", ""))
-                if item.get("kind", "clip") != "clip" or Path(f).suffix.lower() not in (".mp4", ".mov", ".webm"):
-                    continue
                 try:
                     rep = analyze(root / f, item["exercise"], stride=stride, pose_cache_dir=pose_cache_dir(),
                                   **item_options(item))
@@ -401,7 +401,12 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=REPO / "bench" / "results.json")
     ap.add_argument("--outline-only", action="store_true",
                     help="only the back outline's cost (outline_overhead*), merged into --out")
+    ap.add_argument("--smoke", action="store_true",
+                    help="every step once at the smallest scale (1 round, 2 batch clips, a 2x clip for memory, "
+                    "2 accuracy clips): checks the bench runs, its figures mean little (tests run this)")
     args = ap.parse_args()
+    if args.smoke:
+        args.rounds = 1
     if args.outline_only:
         log("command: " + " ".join([Path(sys.executable).name, *sys.argv]))
         log("back outline: default (on) vs --no-back-shape ...")
@@ -419,11 +424,11 @@ def main() -> int:
         tp, report = throughput(args.rounds)
         results.update(tp)
         log("batch scaling ...")
-        results.update(batch_scaling(tmp, rounds=args.rounds))
+        results.update(batch_scaling(tmp, n_clips=2 if args.smoke else 20, rounds=args.rounds))
         from videotools import concat_clip
 
         log("peak memory 1x vs 10x (fresh processes; live latency and html measured meanwhile) ...")
-        x10 = concat_clip(CLIP, tmp / "clip_x10.mp4", 10)
+        x10 = concat_clip(CLIP, tmp / "clip_x10.mp4", 2 if args.smoke else 10)
         mem1 = start_memory(CLIP)
         mem10 = start_memory(x10)
         results.update(live_latency())
@@ -440,8 +445,10 @@ def main() -> int:
         log("fast-mode accuracy on labelled clips (pose cache: %s) ..." % pose_cache_dir())
         manifests = [REPO / "eval" / "manifests" / n for n in ("rep_count.json", "deadlift.json")]
         if all(m.is_file() for m in manifests):
-            results["fast_accuracy"] = fast_accuracy(manifests)
+            results["fast_accuracy"] = fast_accuracy(manifests, max_items=1 if args.smoke else None)
     results["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    if args.smoke:
+        results["smoke"] = True
     args.out.write_text(json.dumps(results, indent=2, default=float) + "\n")
     print_table(results)
     log(f"written: {args.out}")

@@ -197,6 +197,20 @@ def relative_to_neutral(ctx: FaultContext, series: FloatArray, what: str, absolu
     return out
 
 
+#: movement patterns whose feet stay planted side by side (data/exercises.json ``pattern``; sit-to-stand is a
+#: squat): only there are both hips and both knees loaded alike, so a pelvis drop or a hips-over-feet offset is a
+#: fault. Lunges (split or lateral stance), single-leg patterns (hurdle step, step-up) and ballistic moves put the
+#: legs in different places by design: a hurdle step lifts one leg (the swing-side pelvis rises or drops with it),
+#: a side lunge shifts the body over the bending leg and tilts the pelvis towards it (COACHING_RULES §2: the
+#: exercise itself; §5 P/S read the hip line and the offset against a symmetric stance)
+SYMMETRIC_PATTERNS = ("squat", "hinge", "bridge", "push", "hold", "press", "raise", "arm", "hinge_hold")
+
+
+def symmetric_stance(ex: Exercise) -> bool:
+    """Whether the exercise keeps both feet planted side by side (see ``SYMMETRIC_PATTERNS``)."""
+    return ex.pattern in SYMMETRIC_PATTERNS and not ex.id.startswith("single_leg")
+
+
 def persistent(candidates: Sequence[bool], need: int = 2, window: int = 3) -> list[bool]:
     """A rep is kept when it is a candidate and some window of ``window`` consecutive reps containing it holds
     at least ``need`` candidates (fewer reps than the window: all of them must be candidates, or one rep alone)."""

@@ -74,18 +74,20 @@ def _worst_knee(sign: float) -> SeriesFn:
 
 @dataclass(frozen=True, slots=True)
 class RefMeasure:
-    """A per-rep measure (the peak of ``series`` over the rep) compared with the reference."""
+    """A per-rep measure (the peak, or with ``reduce="min"`` the trough, of ``series`` over the rep) compared
+    with the reference."""
 
     name: str
     code: str
     series: SeriesFn
     unit: str
     floor_2d: float | None  # None: not judged on 2D keypoints
-    floor_3d: float
+    floor_3d: float | None  # None: not judged on 3D keypoints (a two-sided pair of measures stands in for it)
     cue: str
     signal: str
     step: float
-    above: bool = True  # False: the fault is falling short of the reference (less depth)
+    above: bool = True  # False: the fault is falling short of the reference (less depth, or further the other way)
+    reduce: str = "max"  # the rep's value: the peak ("max") or the trough ("min") of the series
 
     def excess(self, value: float, median: float) -> float:
         """How far a rep's value lies beyond the reference median, towards the fault."""
@@ -110,6 +112,8 @@ MEASURES: tuple[RefMeasure, ...] = (
                CUE_DEPTH, "knee_flexion_deg", 15.0, above=False),
     RefMeasure("hip_depth_short", "partial_range", _series("hip_flexion_deg"), "deg", 10.0, 10.0,
                CUE_DEPTH, "hip_flexion_deg", 15.0, above=False),
+    # Side-to-side measures: the size of the lean, shift, drop or turn (|value|). On 2D keypoints only these,
+    # because a 2D sign follows the way the person faces the camera, which may differ between reference and set.
     RefMeasure("lateral_lean", "lateral_shift", _series("trunk_lateral_lean_deg", absolute=True), "deg", 10.0,
                10.0, CUE_LEVEL, "trunk_lateral_lean_deg", 10.0),
     RefMeasure("lateral_offset", "lateral_shift", _series("lateral_offset_hipw", absolute=True), "hip widths",
@@ -118,6 +122,21 @@ MEASURES: tuple[RefMeasure, ...] = (
                CUE_HIPS, "pelvis_tilt_deg", 8.0),
     RefMeasure("hip_yaw", "hip_rotation", _series("hip_yaw_deg", absolute=True), "deg", 15.0, 15.0, CUE_HIPS,
                "hip_yaw_deg", 10.0),
+    # Two-sided on 3D keypoints, where the sign is the body's own left/right: each rep's signed peak ("_hi") and
+    # trough ("_lo") against the reference's median peak and median trough, so a movement that is lopsided by
+    # design (a side lunge tilts the pelvis and leans the trunk towards the lunging leg) is judged on going
+    # further that way *or* the wrong way, which |value| calls "less" and misses. UI-PRMD's incorrect lunges
+    # (Vakanski et al. 2018: trunk not upright, balance lost, hips not level) show it on the calibration
+    # subjects' Kinect joints (docs/evaluation.md, "UI-PRMD Kinect: what changed"). Whether a sensor judges the
+    # |value| measures, the two-sided ones or both is fitted with the floors (a floor of null = off).
+    *(RefMeasure(f"{name}_{side}", code, _series(sig), unit, None, floor, cue, sig, step,
+                 above=side == "hi", reduce="max" if side == "hi" else "min")
+      for name, code, sig, unit, floor, cue, step in (
+          ("lateral_lean", "lateral_shift", "trunk_lateral_lean_deg", "deg", 10.0, CUE_LEVEL, 10.0),
+          ("lateral_offset", "lateral_shift", "lateral_offset_hipw", "hip widths", 0.15, CUE_LEVEL, 0.1),
+          ("pelvis_drop", "hip_rotation", "pelvis_tilt_deg", "deg", 8.0, CUE_HIPS, 8.0),
+          ("hip_yaw", "hip_rotation", "hip_yaw_deg", "deg", 15.0, CUE_HIPS, 10.0))
+      for side in ("hi", "lo")),
     RefMeasure("knee_in", "knee_valgus", _worst_knee(+1.0), "deg", 10.0, 8.0, CUE_KNEE_IN, "fppa_left_deg", 8.0),
     RefMeasure("knee_out", "knee_varus", _worst_knee(-1.0), "deg", 10.0, 8.0, CUE_KNEE_OUT, "fppa_left_deg", 8.0),
     # §5 A with measured spine keypoints (3D only): extension beyond the person's own good reps; the 15° floor
@@ -139,14 +158,18 @@ def from_markers(source: str) -> bool:
 
 def floor_for(m: RefMeasure, dims: str, source: str = "") -> float | None:
     """The floor of ``m`` for keypoints of ``dims`` from ``source``: §5's 2D floor, or the fitted 3D table of the
-    sensor (``reference_floor_markers`` for markers, else ``reference_floor_3d``)."""
+    sensor (``reference_floor_markers`` for markers, else ``reference_floor_3d``); None: not judged there."""
     if dims != "3d":
         return m.floor_2d
+    if m.floor_3d is None:
+        return None
     table = "reference_floor_markers" if from_markers(source) else "reference_floor_3d"
-    entry = load_thresholds().get(table, {}).get(m.name)
-    if entry is None:
+    tab = load_thresholds().get(table, {})
+    if m.name not in tab:
         return m.floor_3d
-    return float(entry["value"] if isinstance(entry, dict) else entry)
+    entry = tab[m.name]
+    value = entry["value"] if isinstance(entry, dict) else entry
+    return None if value is None else float(value)  # null: this sensor does not judge the measure (calibrated off)
 
 
 def rep_values(kin: Kinematics, reps: Sequence[Rep]) -> dict[str, list[float]]:
@@ -156,7 +179,7 @@ def rep_values(kin: Kinematics, reps: Sequence[Rep]) -> dict[str, list[float]]:
         s = m.series(kin)
         if s is None:
             continue
-        out[m.name] = [rm.value for rm in measure_reps(reps, s, "max")]
+        out[m.name] = [rm.value for rm in measure_reps(reps, s, m.reduce)]
     return out
 
 
@@ -229,7 +252,7 @@ def check_against_reference(ctx: FaultContext, code: str, reference: PersonalRef
         median, sd = base
         margin = max(floor, 2.0 * sd)
         threshold = median + margin if m.above else median - margin
-        parts.append((m, median, margin, threshold, series, measure_reps(ctx.reps, series, "max")))
+        parts.append((m, median, margin, threshold, series, measure_reps(ctx.reps, series, m.reduce)))
     if not parts:
         return []
 

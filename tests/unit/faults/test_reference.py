@@ -131,6 +131,49 @@ def test_markers_and_camera_joints_do_not_judge_each_other() -> None:
     assert "markers" not in _reference([30.0, 30.0, 30.0]).summary()
 
 
+def _lean_set(peaks, *, dims="3d"):  # type: ignore[no-untyped-def]
+    """A set whose trunk leans sideways by the signed ``peaks`` (deg; the sign is the body's left/right in 3D)."""
+    reps, n = make_reps(len(peaks))
+    return make_kin(n, dims=dims, view="front", series={"trunk_lateral_lean_deg": bumps(reps, peaks, n)}), reps
+
+
+def _floors(monkeypatch: pytest.MonkeyPatch, table: dict[str, float | None]) -> None:
+    import backsafe.faults.reference as refmod
+
+    real = refmod.load_thresholds()
+    monkeypatch.setattr(refmod, "load_thresholds", lambda: real | {"reference_floor_3d": {
+        k: {"value": v} for k, v in table.items()}})
+
+
+def test_two_sided_measures_catch_a_lean_to_the_wrong_side(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A lopsided movement (a side lunge leans the trunk ~12° towards the lunging leg): a rep leaning 12° the
+    other way has the same |value| as the good reps, so the |value| measure misses it; the two-sided pair (signed
+    peak and trough against the reference's) catches it."""
+    good, good_reps = _lean_set([12.0, 12.5, 11.5])
+    ref = PersonalReference()
+    ref.add(good, good_reps)
+    assert {"lateral_lean_hi", "lateral_lean_lo"} <= set(ref.values)
+    kin, reps = _lean_set([-12.0, -12.0, 12.0, 12.0, 30.0])
+    ctx = ctx_for(kin, reps, "side_lunge")
+    _floors(monkeypatch, {"lateral_lean": 5.0, "lateral_lean_hi": None, "lateral_lean_lo": None})
+    assert check_against_reference(ctx, "lateral_shift", ref) == []  # |value|: -12° looks like the good 12°
+    _floors(monkeypatch, {"lateral_lean": None, "lateral_lean_hi": 5.0, "lateral_lean_lo": 5.0})
+    found = check_against_reference(ctx, "lateral_shift", ref)
+    assert [f.rep for f in found] == [1, 2]  # reps 1-2 lean the wrong way; rep 5 (30°) alone is not persistent
+    assert found[0].value == pytest.approx(-12.0, abs=0.5) and found[0].value < found[0].threshold
+    assert_finding_ok(found[0], kin, reps, code="lateral_shift", unit="deg")
+
+
+def test_a_null_floor_turns_a_measure_off_for_the_sensor(monkeypatch: pytest.MonkeyPatch) -> None:
+    hi = MEASURE["lateral_lean_hi"]
+    _floors(monkeypatch, {"lateral_lean_hi": None})
+    assert floor_for(hi, "3d") is None
+    _floors(monkeypatch, {"lateral_lean_hi": 4.0})
+    assert floor_for(hi, "3d") == 4.0
+    assert floor_for(hi, "2d") is None  # a 2D sign follows the way the person faces: never judged in 2D
+    assert floor_for(MEASURE["lateral_lean"], "2d") == 10.0
+
+
 def test_reference_is_view_gated_like_its_rule() -> None:
     """A 2D front view cannot see forward lean: with a reference, back_rounding is still not judged there."""
     ex = get_exercise("deep_squat")

@@ -245,7 +245,7 @@ def test_shift_single_noisy_rep() -> None:
 def test_hip_rotation_thresholds(drop: float, yaw: float, unit_or_none: str | None) -> None:
     reps, n = make_reps(5)
     series = {"pelvis_tilt_deg": bumps(reps, drop, n), "hip_yaw_deg": bumps(reps, yaw, n)}
-    kin, found = _run(hip_rotation, "lunge", series, reps, n)
+    kin, found = _run(hip_rotation, "squat", series, reps, n)
     if unit_or_none is None:
         assert found == []
         return
@@ -259,10 +259,39 @@ def test_hip_rotation_thresholds(drop: float, yaw: float, unit_or_none: str | No
 
 def test_hip_rotation_relative_to_rep_start_and_persistence() -> None:
     reps, n = make_reps(5)
-    _, tilted_camera = _run(hip_rotation, "lunge", {"pelvis_tilt_deg": np.full(n, 12.0)}, reps, n)
+    _, tilted_camera = _run(hip_rotation, "squat", {"pelvis_tilt_deg": np.full(n, 12.0)}, reps, n)
     assert tilted_camera == []
-    _, one = _run(hip_rotation, "lunge", {"pelvis_tilt_deg": bumps(reps, [0, 0, 0, 0, 12], n)}, reps, n)
+    _, one = _run(hip_rotation, "squat", {"pelvis_tilt_deg": bumps(reps, [0, 0, 0, 0, 12], n)}, reps, n)
     assert one == []
     series = {"pelvis_tilt_deg": bumps(reps, [0, 12, 0, 0, 0], n), "hip_yaw_deg": bumps(reps, [0, 0, 20, 0, 0], n)}
-    _, mixed = _run(hip_rotation, "lunge", series, reps, n)
+    _, mixed = _run(hip_rotation, "squat", series, reps, n)
     assert [(f.rep, f.signal) for f in mixed] == [(2, "pelvis_tilt_deg"), (3, "hip_yaw_deg")]
+
+
+def test_asymmetric_stances_judge_what_the_movement_does_not_do_by_design() -> None:
+    """A lunge, hurdle step or side lunge tilts the pelvis by the movement itself (faults/base.py
+    ``symmetric_stance``): the drop is not judged there, the twist is; a side lunge shifts sideways by design."""
+    reps, n = make_reps(5)
+    drop = {"pelvis_tilt_deg": bumps(reps, 12.0, n)}
+    for ex_id in ("lunge", "hurdle_step", "side_lunge"):
+        assert _run(hip_rotation, ex_id, drop, reps, n)[1] == []
+    assert len(_run(hip_rotation, "squat", drop, reps, n)[1]) == 5
+    assert len(_run(hip_rotation, "hurdle_step", {"hip_yaw_deg": bumps(reps, 20.0, n)}, reps, n)[1]) == 5
+    lean = {"trunk_lateral_lean_deg": bumps(reps, 15.0, n)}
+    assert _run(lateral_shift, "side_lunge", lean, reps, n)[1] == []
+    assert len(_run(lateral_shift, "lunge", lean, reps, n)[1]) == 5
+
+
+def test_split_and_single_leg_stances_judge_the_working_knee() -> None:
+    """In a hurdle step the lifted leg's FPPA is not a knee caving (knee_valgus ``working_legs``): only the planted
+    leg is judged; with both feet planted side by side both knees are."""
+    reps, n = make_reps(5)
+    lifted = bumps(reps, 0.2, n)
+    series = _squat_series(reps, n, fppa_left_deg=bumps(reps, 25.0, n), fppa_right_deg=np.zeros(n),
+                           foot_left_height_rel=lifted, foot_right_height_rel=np.zeros(n),
+                           knee_flexion_left_deg=bumps(reps, 90.0, n), knee_flexion_right_deg=bumps(reps, 10.0, n))
+    assert _run(knee_valgus, "hurdle_step", series, reps, n)[1] == []
+    series["foot_left_height_rel"] = np.zeros(n)  # the same knee, its foot planted: judged
+    assert len(_run(knee_valgus, "hurdle_step", series, reps, n)[1]) == 5
+    series["foot_left_height_rel"] = lifted
+    assert len(_run(knee_valgus, "squat", series, reps, n)[1]) == 5

@@ -520,8 +520,9 @@ def _thresholds() -> dict[str, dict[str, object]]:
     return out
 
 
-def _value(entry: object) -> float:
-    return float(entry["value"] if isinstance(entry, dict) else entry)  # type: ignore[arg-type]
+def _value(entry: object) -> float | None:
+    v = entry["value"] if isinstance(entry, dict) else entry  # type: ignore[index]
+    return None if v is None else float(v)  # null: the sensor does not judge the measure
 
 
 def test_reference_floors_follow_the_sensor() -> None:

@@ -1,14 +1,17 @@
 """hip_rotation — the pelvis drops or twists (COACHING_RULES.md §5 P: hip line vs horizontal, drop > 8°;
 yaw ≈ acos(hip width / standing width), > 15°). Relative to the person's standing posture before each rep (§5
 baseline, faults/base.py ``neutral_baselines``) so a slightly turned camera does not count while a twist in every
-rep does. No labelled data exists for this fault: it is covered by constructed tests only."""
+rep does. The drop is judged only in symmetric stances (faults/base.py ``symmetric_stance``): a hurdle step
+lifts one leg and a side lunge or split stance loads one hip more, so the hip line tilts by the movement itself
+(clean UI-PRMD hurdle steps and side lunges, Vicon markers: 6-20° from standing); the twist (yaw) is judged in
+every stance. No labelled data exists for this fault: it is covered by constructed tests only."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from ...model import Finding, Kinematics
-from ..base import FaultContext, Measure, flag_either, measure_reps
+from ..base import FaultContext, Measure, flag_either, measure_reps, symmetric_stance
 from ._views import frontal
 from .lateral_shift import _relative_to_standing
 
@@ -27,9 +30,10 @@ def check(ctx: FaultContext) -> list[Finding]:
     kin = ctx.kin
     if "pelvis_tilt_deg" not in kin.series:
         return []
-    drop = _relative_to_standing(kin["pelvis_tilt_deg"], ctx, "the pelvis")
+    drop = _relative_to_standing(kin["pelvis_tilt_deg"], ctx, "the pelvis") if symmetric_stance(ctx.ex) \
+        else np.full(kin.n_frames, np.nan)
     yaw = _relative_to_standing(kin["hip_yaw_deg"], ctx, "the pelvis") if "hip_yaw_deg" in kin.series \
-        else np.full_like(drop, np.nan)
+        else np.full(kin.n_frames, np.nan)
     parts = [
         Measure(measure_reps(ctx.reps, drop, "max"), DROP_DEG, drop, "deg", "pelvis_tilt_deg", 8.0),
         Measure(measure_reps(ctx.reps, yaw, "max"), YAW_DEG, yaw, "deg", "hip_yaw_deg", 10.0),

@@ -20,7 +20,15 @@ from __future__ import annotations
 import numpy as np
 
 from ...model import Finding, Kinematics
-from ..base import FaultContext, FloatArray, RepMeasure, make_findings, measure_reps, relative_to_neutral
+from ..base import (
+    FaultContext,
+    FloatArray,
+    RepMeasure,
+    make_findings,
+    measure_reps,
+    relative_to_neutral,
+    symmetric_stance,
+)
 from ._views import frontal
 
 CODE = "knee_valgus"
@@ -42,12 +50,44 @@ def worst_knee(kin: Kinematics, sign: float) -> FloatArray:
     return sign * np.fmax(a, b)
 
 
-def change_from_standing(ctx: FaultContext, sign: float) -> FloatArray:
-    """Per frame (within reps), the larger of the two knees' FPPA change from that knee's standing value, in the
-    direction ``sign`` (+ medial, − lateral), signed so that + is medial."""
+#: a foot this much higher than the other (share of stature, ``foot_*_height_rel``) is off the floor or on its
+#: toes: that leg is swinging (hurdle step) or trailing (the rear leg of a lunge), not carrying the body
+FOOT_LIFTED_REL = 0.02
+
+
+def working_legs(ctx: FaultContext) -> tuple[FloatArray, FloatArray]:
+    """Per frame, 1.0 where each leg (left, right) is a working leg whose FPPA is judged, NaN where it is not.
+
+    The FPPA is a measure of the loaded knee (Munro 2012: single-leg squat and landing). With both feet planted
+    side by side (faults/base.py ``symmetric_stance``) both knees work. In a split, lateral or single-leg stance
+    (COACHING_RULES §2: lunges, hurdle step, step-up) only the leg that carries the body does: its foot is on the
+    floor and its knee bends the most. The swing leg of a hurdle step is lifted with the knee bent (its FPPA is a
+    hip rotation, not a knee caving), the straight leg of a side lunge is abducted, and the rear knee of a lunge
+    points at the floor behind the body, where a frontal-plane angle is not defined."""
     kin = ctx.kin
-    parts = [sign * relative_to_neutral(ctx, kin[f"fppa_{side}_deg"], "the knee angle", absolute=False)
-             for side in ("left", "right")]
+    n = kin.n_frames
+    both = np.ones(n)
+    if symmetric_stance(ctx.ex):
+        return both, both.copy()
+    names = ("foot_left_height_rel", "foot_right_height_rel", "knee_flexion_left_deg", "knee_flexion_right_deg")
+    if not all(k in kin.series for k in names):
+        return both, both.copy()
+    fl, fr, kl, kr = (np.asarray(kin[k], dtype=float) for k in names)
+    with np.errstate(invalid="ignore"):
+        left_up = fl - fr > FOOT_LIFTED_REL
+        right_up = fr - fl > FOOT_LIFTED_REL
+        left = ~left_up & (right_up | ~(kr > kl))
+        right = ~right_up & (left_up | ~(kl >= kr))
+    return np.where(left, 1.0, np.nan), np.where(right, 1.0, np.nan)
+
+
+def change_from_standing(ctx: FaultContext, sign: float) -> FloatArray:
+    """Per frame (within reps), the larger of the working knees' FPPA change from that knee's standing value, in
+    the direction ``sign`` (+ medial, − lateral), signed so that + is medial (:func:`working_legs`)."""
+    kin = ctx.kin
+    legs = working_legs(ctx)
+    parts = [sign * relative_to_neutral(ctx, kin[f"fppa_{side}_deg"], "the knee angle", absolute=False) * w
+             for side, w in zip(("left", "right"), legs)]
     with np.errstate(invalid="ignore"):
         return sign * np.fmax(parts[0], parts[1])
 

@@ -12,14 +12,16 @@ from __future__ import annotations
 import numpy as np
 
 from ...model import Finding, Kinematics
-from ..base import FaultContext, Measure, flag_either, measure_reps, relative_to_neutral
+from ..base import FaultContext, Measure, flag_either, measure_reps, relative_to_neutral, symmetric_stance
 from ._views import frontal
 
 CODE = "lateral_shift"
 NEEDS = "a front view or 3D keypoints"
 OFFSET_HIPW = 0.15
 LEAN_DEG = 10.0
-BILATERAL_PATTERNS = ("squat", "hinge", "bridge", "push", "hold", "press", "raise", "arm")
+#: exercises whose movement is a sideways step: the body moves over the bending leg and the trunk leans with it by
+#: design (COACHING_RULES §2: a lateral lunge loads one leg at a time), so neither the offset nor the lean is a shift
+SIDEWAYS_BY_DESIGN = ("side_lunge",)
 CUE = "Keep your weight even on both feet, belly button over the middle."
 
 
@@ -34,10 +36,10 @@ def _relative_to_standing(series: np.ndarray, ctx: FaultContext, what: str) -> n
 
 def check(ctx: FaultContext) -> list[Finding]:
     kin = ctx.kin
-    if "lateral_offset_hipw" not in kin.series:
+    if "lateral_offset_hipw" not in kin.series or ctx.ex.id in SIDEWAYS_BY_DESIGN:
         return []
     # the hip-over-feet offset only means "shift" when both feet stay planted; lunges and steps move the feet
-    bilateral = ctx.ex.pattern in BILATERAL_PATTERNS or ctx.ex.id == "sit_to_stand"
+    bilateral = symmetric_stance(ctx.ex)
     off = _relative_to_standing(kin["lateral_offset_hipw"], ctx, "the hips' position") if bilateral \
         else np.full(kin.n_frames, np.nan)
     lean = _relative_to_standing(kin["trunk_lateral_lean_deg"], ctx, "the trunk's sideways lean") \

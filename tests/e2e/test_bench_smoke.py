@@ -1,0 +1,28 @@
+"""`make bench` runs to its end: the bench script in its smoke mode (every step once, smallest scale), so a broken
+import or a renamed function fails `make test` instead of a stale bench/results.json (issue [3/6])."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
+
+
+def test_bench_smoke_writes_every_figure(tmp_path: Path, datasets: Path) -> None:
+    out = tmp_path / "results.json"
+    proc = subprocess.run([sys.executable, str(ROOT / "bench" / "run_bench.py"), "--smoke", "--out", str(out)],
+                          capture_output=True, text=True, timeout=1500, cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    r = json.loads(out.read_text())
+    assert r["smoke"] is True
+    for key in ("e2e_vs_naive", "e2e_vs_model", "post_pose_share", "mem_10x_vs_1x", "workers2_vs_1",
+                "html_overhead", "live_latency_p50_s", "live_latency_max_s", "naive_fps", "e2e_fps", "model_fps",
+                "fast_accuracy"):
+        assert key in r, key
+    assert r["fast_accuracy"]["default"]["rep_clips"] >= 1
