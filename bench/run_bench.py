@@ -327,31 +327,16 @@ def _outline_run(clip: Path, exercise: str, on: bool) -> dict[str, Any]:
     """One end-to-end analysis (pose included, no keypoint cache) with the back outline on (the default) or off;
     the outline's own time (decode of the wanted stretches + segmentation + tracing) is measured inside it."""
     import backsafe.pipeline as pipeline
+    from backsafe.kinematics.back_contour import outline_timer
 
-    spent = [0.0]
-    real = pipeline.back_shape_from_video
-
-    def timed_factory(path: Path) -> Any:
-        measure = real(path)
-
-        def timed(*a: Any) -> Any:
-            t = time.perf_counter()
-            try:
-                return measure(*a)
-            finally:
-                spent[0] += time.perf_counter() - t
-
-        return timed
-
-    pipeline.back_shape_from_video = timed_factory
     options: dict[str, Any] = {} if on else {"back_shape": False}
     cache_env = os.environ.pop("BACKSAFE_POSE_CACHE", None)
     try:
-        t0 = time.perf_counter()
-        report = pipeline.analyze(clip, exercise, **options)
-        dt = time.perf_counter() - t0
+        with outline_timer() as spent:
+            t0 = time.perf_counter()
+            report = pipeline.analyze(clip, exercise, **options)
+            dt = time.perf_counter() - t0
     finally:
-        pipeline.back_shape_from_video = real
         if cache_env is not None:
             os.environ["BACKSAFE_POSE_CACHE"] = cache_env
     traced = sum(b["frames_traced"] for b in report.extra.get("back_shape", []))

@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -33,28 +32,11 @@ def _root() -> Path:
 
 def _run(path: Path, exercise: str) -> dict[str, Any]:
     import backsafe.pipeline as pipeline
+    from backsafe.kinematics.back_contour import outline_timer
 
-    spent = [0.0]
-    real = pipeline.back_shape_from_video
-
-    def factory(path: Path) -> pipeline.BackShapeFn:
-        measure = real(path)
-
-        def timed(*a: Any) -> Any:
-            t = time.perf_counter()
-            try:
-                return measure(*a)
-            finally:
-                spent[0] += time.perf_counter() - t
-
-        return timed
-
-    pipeline.back_shape_from_video = factory
-    try:
-        cache = os.environ.get("BACKSAFE_POSE_CACHE")
+    cache = os.environ.get("BACKSAFE_POSE_CACHE")
+    with outline_timer() as spent:
         r = pipeline.analyze(path, exercise, pose_cache_dir=Path(cache) if cache else None)
-    finally:
-        pipeline.back_shape_from_video = real
     codes = sorted({f.code for f in r.findings})
     return {"file": str(path), "exercise": exercise, "view": r.view, "reps": r.rep_count, "codes": codes,
             "back_rounding": "back_rounding" in codes,

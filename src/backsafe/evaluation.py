@@ -159,7 +159,7 @@ def _iter_uiprmd(m: dict[str, Any], root: Path, item: dict[str, Any], ignore: se
     not scored; every other rep of the subject is judged against them. ``"sensor": "vicon"`` reads the Plug-in Gait
     markers of a ui_prmd/vicon file (default "kinect")."""
     from .io.keypoints import iter_uiprmd_reps
-    from .pipeline import AnalysisOptions, analyze_pose, build_reference
+    from .pipeline import build_reference
 
     ex = get_exercise(item["exercise"])
     calib = set(item.get("calib_subjects", []))
@@ -179,17 +179,8 @@ def _iter_uiprmd(m: dict[str, Any], root: Path, item: dict[str, Any], ignore: se
         name = f"{item['file']}#s{meta['subject']}e{meta['episode']}{'' if meta['correct'] else '_inc'}"
         out = Outcome(m["name"], name, split, ex.id, expected_reps=(1, 1))
         out.labels = {ANY: not meta["correct"]}
-        try:
-            report = analyze_pose(pose, ex, AnalysisOptions(exercise=ex.id), {"path": name},
-                                  reference=references.get(int(meta["subject"])))
-        except BacksafeError as exc:
-            out.error = str(exc)
-            yield out
-            continue
-        out.counted_reps = len(report.reps)
-        out.predicted = _predicted_codes(report, ignore)
-        out.detail = {"faults": sorted({f.code for f in report.findings}), "subject": meta["subject"]}
-        yield out
+        yield _judged(out, pose, ex, ignore, {"subject": meta["subject"]},
+                      reference=references.get(int(meta["subject"])))
 
 
 def _iter_constructed(m: dict[str, Any], root: Path, item: dict[str, Any], ignore: set[str]) -> Iterator[Outcome]:
@@ -198,7 +189,6 @@ def _iter_constructed(m: dict[str, Any], root: Path, item: dict[str, Any], ignor
     ("single": a one-rep set, "every": the fault in every rep of a three-rep set) and ``n_reps``). ``"scopes"``
     picks which sets to score; the split is by subject (``calib_subjects``), though nothing is fitted on them."""
     from .model import PoseSequence
-    from .pipeline import AnalysisOptions, analyze_pose
 
     p = root / item["file"]
     if not p.is_file():
@@ -220,17 +210,23 @@ def _iter_constructed(m: dict[str, Any], root: Path, item: dict[str, Any], ignor
         out.labels = _labels([c] if c else [])
         pose = PoseSequence(data=x, timestamps_s=np.arange(x.shape[0]) / fps, space="world", image_size=None,
                             source=source)
-        try:
-            report = analyze_pose(pose, ex, AnalysisOptions(exercise=ex.id), {"path": name})
-        except BacksafeError as exc:
-            out.error = str(exc)
-            yield out
-            continue
-        out.counted_reps = len(report.reps)
-        out.predicted = _predicted_codes(report, ignore)
-        out.detail = {"faults": sorted({f.code for f in report.findings}), "subject": int(subject[i]),
-                      "scope": str(scope[i]), "injected": c}
-        yield out
+        yield _judged(out, pose, ex, ignore, {"subject": int(subject[i]), "scope": str(scope[i]), "injected": c})
+
+
+def _judged(out: Outcome, pose: Any, ex: Any, ignore: set[str], detail: dict[str, Any],
+            reference: Any = None) -> Outcome:
+    """``out`` with the analysis of one keypoint set (its rep count, judged codes and detail), or its error."""
+    from .pipeline import AnalysisOptions, analyze_pose
+
+    try:
+        report = analyze_pose(pose, ex, AnalysisOptions(exercise=ex.id), {"path": out.item}, reference=reference)
+    except BacksafeError as exc:
+        out.error = str(exc)
+        return out
+    out.counted_reps = len(report.reps)
+    out.predicted = _predicted_codes(report, ignore)
+    out.detail = {"faults": sorted({f.code for f in report.findings}), **detail}
+    return out
 
 
 def frame_classes(report: Report, n: int, label_map: dict[str, list[str]]) -> list[str]:

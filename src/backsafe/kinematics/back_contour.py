@@ -33,6 +33,7 @@ clip's length (bench/run_bench.py ``mem_10x_vs_1x``).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -380,3 +381,34 @@ def outline_status(kin: Kinematics, reps: list[Rep], shapes: list[BackShape], *,
     return OutlineStatus(state="partly", reps=missing,
                          message=f"The back's outline could not be traced in {parts}; there back rounding was "
                                  f"judged from {INSTEAD}.")
+
+
+@contextmanager
+def outline_timer() -> Iterator[list[float]]:
+    """Measure the back outline's own time (decoding the wanted stretches, segmentation, tracing) inside
+    ``backsafe.pipeline.analyze`` calls made in the ``with`` block: yields a one-item list holding the seconds spent
+    (bench/run_bench.py and tools/outline_eval.py report it)."""
+    import time
+
+    from .. import pipeline
+
+    spent = [0.0]
+    real = pipeline.back_shape_from_video
+
+    def factory(path: Path) -> Any:
+        measure = real(path)
+
+        def timed(*a: Any) -> Any:
+            t = time.perf_counter()
+            try:
+                return measure(*a)
+            finally:
+                spent[0] += time.perf_counter() - t
+
+        return timed
+
+    pipeline.back_shape_from_video = factory
+    try:
+        yield spent
+    finally:
+        pipeline.back_shape_from_video = real
