@@ -12,10 +12,12 @@ DEVSTAMP := $(VENV)/.installed-dev
 $(STAMP): pyproject.toml requirements.lock requirements-pose.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	# MediaPipe without its declared extras (jax, opencv-contrib...): see README "Installing MediaPipe lean"
-	$(BIN)/python -m pip install --quiet --no-deps -r requirements-pose.lock
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	# MediaPipe last and without its declared extras (jax, opencv-contrib...): see README "Pose model and install
+	# size". Installed before the others, pip's resolver printed a red ERROR block about those extras on every
+	# later install; --no-deps installs do not check them.
+	$(BIN)/python -m pip install --quiet --no-deps -r requirements-pose.lock
 	touch $(STAMP)
 
 $(DEVSTAMP): $(STAMP) requirements-dev.lock

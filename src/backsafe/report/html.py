@@ -279,7 +279,7 @@ def build_html(report: Report, video_path: Path | None, comparison: dict[str, An
         "comparison": _comparison_html(comparison),
         "warnings": _warnings_html(report, []),
         "disclaimer": _esc(DISCLAIMER),
-        "meta": _esc(f"Made by backsafe {__version__}. Thresholds and wording: COACHING_RULES.md."),
+        "meta": _esc(f"Made by backsafe {__version__}. Thresholds and their sources: `backsafe rules` and the project's docs."),
     }
     return Template(_asset("templates/report.html")).substitute(values)
 
