@@ -197,6 +197,30 @@ def relative_to_neutral(ctx: FaultContext, series: FloatArray, what: str, absolu
     return out
 
 
+def steady_hold(ctx: FaultContext, series: FloatArray) -> FloatArray:
+    """``series`` over the steady part of each hold (reps/segmentation.py ``steady_hold_span``), NaN elsewhere in
+    the hold; unchanged for exercises that are not holds. Getting down into a plank and what follows it (lying
+    down, the next exercise) are not the hold: the body line there is not the posture being held (§5 A judges the
+    held shoulder-hip-ankle line). The report's notes say which seconds were judged."""
+    if ctx.ex.kind != "hold" or not ctx.reps:
+        return series
+    from ..reps.segmentation import steady_hold_span
+
+    out = np.array(series, dtype=np.float64, copy=True)
+    t = ctx.kin.timestamps_s
+    for r in ctx.reps:
+        steady = steady_hold_span(ctx.kin, ctx.ex, (r.start_frame, r.end_frame))
+        if steady is None:
+            continue
+        a, b = steady
+        out[r.start_frame: a] = np.nan
+        out[b + 1: r.end_frame + 1] = np.nan
+        if (a, b) != (r.start_frame, r.end_frame):
+            ctx.note(f"The hold was judged from {t[a]:.1f} s to {t[b]:.1f} s, where the body was held steady; "
+                     "getting into position and what followed were not judged.")
+    return out
+
+
 #: movement patterns whose feet stay planted side by side (data/exercises.json ``pattern``; sit-to-stand is a
 #: squat): only there are both hips and both knees loaded alike, so a pelvis drop or a hips-over-feet offset is a
 #: fault. Lunges (split or lateral stance), single-leg patterns (hurdle step, step-up) and ballistic moves put the
@@ -209,6 +233,19 @@ SYMMETRIC_PATTERNS = ("squat", "hinge", "bridge", "push", "hold", "press", "rais
 def symmetric_stance(ex: Exercise) -> bool:
     """Whether the exercise keeps both feet planted side by side (see ``SYMMETRIC_PATTERNS``)."""
     return ex.pattern in SYMMETRIC_PATTERNS and not ex.id.startswith("single_leg")
+
+
+#: exercises whose pelvis turns towards the bending leg by design: in a lateral (side) lunge the person sits back
+#: into one hip, and the pelvis faces partly over that leg (COACHING_RULES §2: the exercise itself; §5 P's yaw
+#: is a twist against a square stance). A 2D yaw read from the hips' width in the image (acos(width / standing
+#: width)) has no sign, so it cannot tell that designed turn from a twist: there it is not judged. Measured 3D
+#: keeps a signed yaw and is judged as in every stance.
+PELVIS_TURNS_BY_DESIGN = ("side_lunge",)
+
+
+def pelvis_turns_by_design(ex: Exercise) -> bool:
+    """Whether the exercise turns the pelvis towards the working leg by design (see ``PELVIS_TURNS_BY_DESIGN``)."""
+    return ex.id in PELVIS_TURNS_BY_DESIGN
 
 
 def persistent(candidates: Sequence[bool], need: int = 2, window: int = 3) -> list[bool]:

@@ -130,6 +130,13 @@ def with_body_signals(kin: Kinematics, pose: PoseSequence) -> Kinematics:
         if np.isfinite(arm).any() and np.nanpercentile(arm, 95) > 0:
             series["upper_arm_apparent"] = arm / float(np.nanpercentile(arm, 95))
             units["upper_arm_apparent"] = "ratio"
+        # the same for the forearm (faults/rules/partial_range.py: a curl's 2D elbow angle is only true to size
+        # while the forearm lies in the image plane)
+        fore = np.linalg.norm((mid_xyz("left_wrist", "right_wrist") - mid_xyz("left_elbow", "right_elbow"))[:, :2],
+                              axis=1)
+        if np.isfinite(fore).any() and np.nanpercentile(fore, 95) > 0:
+            series["forearm_apparent"] = fore / float(np.nanpercentile(fore, 95))
+            units["forearm_apparent"] = "ratio"
     for name in BODY_SIGNALS:
         units[name] = "torso"  # heights in torso lengths; floor 0.1 (≈ 3 % of stature, MIN_AMPLITUDE)
     return replace(kin, series=series, units=units)
@@ -470,6 +477,69 @@ def hold_span(kin: Kinematics, ex: Exercise) -> tuple[int, int] | None:
             if best is None or t[i] - t[start] > t[best[1]] - t[best[0]]:
                 best = (start, i)
     return best
+
+
+#: a hold is steady while the mid-hip and mid-shoulder heights move slower than this, in torso lengths per second
+#: over a 0.5 s window [H]: getting down into a plank drops the hips ~1-2 torso lengths within a second, a held
+#: plank drifts a few hundredths of a torso per second (keypoint jitter included)
+STEADY_SPEED_TORSO_S = 0.15
+#: smoothing window of the heights before their speed is taken, and the longest unsteady gap still bridged (s)
+STEADY_WINDOW_S = 0.5
+#: a steady stretch shorter than this is no hold to judge on its own: the whole time in position is judged [H]
+MIN_STEADY_S = 1.0
+
+
+def steady_hold_span(kin: Kinematics, ex: Exercise, span: tuple[int, int] | None = None) -> tuple[int, int] | None:
+    """Frames (start, end inclusive) of the longest steady stretch of a hold inside ``span`` (default
+    :func:`hold_span`): body in position (as :func:`hold_span`) and the mid-hip and mid-shoulder heights still
+    (speed under :data:`STEADY_SPEED_TORSO_S`). Getting into position, and whatever follows the hold, are not
+    the hold and are left out, so the hold's faults are judged on the hold alone. None when there is no steady
+    stretch of at least :data:`MIN_STEADY_S` (or no height signal): then the whole span is the hold."""
+    if span is None:
+        span = hold_span(kin, ex)
+    if span is None or ex.kind != "hold":
+        return None
+    a, b = span
+    names = [n for n in ("hip_height_torso", "shoulder_height_torso") if n in kin.series]
+    if not names:
+        return None
+    fps = kin.fps if kin.fps and kin.fps > 0 else 30.0
+    w = max(1, int(round(STEADY_WINDOW_S * fps)))
+    steady = np.ones(b - a + 1, dtype=bool)
+    for n in names:
+        h = np.asarray(kin.series[n][a: b + 1], dtype=np.float64)
+        ok = np.isfinite(h)
+        if ok.sum() < 2:
+            return None
+        idx = np.arange(h.size)
+        filled = np.interp(idx, idx[ok], h[ok])
+        smooth = np.convolve(filled, np.ones(w) / w, mode="same")
+        # speed over one window, centred: |h(i + w/2) - h(i - w/2)| / window
+        lo = np.clip(idx - w // 2, 0, h.size - 1)
+        hi = np.clip(idx + w // 2, 0, h.size - 1)
+        dt = np.maximum(hi - lo, 1) / fps
+        speed = np.abs(smooth[hi] - smooth[lo]) / dt
+        steady &= ok & (speed < STEADY_SPEED_TORSO_S)
+    trunk = kin.series.get("trunk_inclination_deg")
+    if trunk is not None and ex.id != "side_plank":
+        with np.errstate(invalid="ignore"):
+            steady &= np.abs(trunk[a: b + 1]) > 55.0  # body roughly horizontal, as hold_span
+    best: tuple[int, int] | None = None
+    start: int | None = None
+    last: int | None = None
+    for i in (int(x) for x in np.flatnonzero(steady)):
+        if start is None or last is None or i - last > w:
+            start = i
+        last = i
+        if best is None or i - start > best[1] - best[0]:
+            best = (start, i)
+    if best is None:
+        return None
+    # the centred window blurs each edge of the stretch by half a window: those frames are already moving
+    lo_k, hi_k = best[0] + (w // 2 if best[0] > 0 else 0), best[1] - (w // 2 if best[1] < b - a else 0)
+    if (hi_k - lo_k + 1) / fps < MIN_STEADY_S:
+        return None
+    return a + lo_k, a + hi_k
 
 
 def hold_time(kin: Kinematics, ex: Exercise) -> float | None:

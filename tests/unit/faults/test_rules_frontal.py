@@ -282,6 +282,21 @@ def test_asymmetric_stances_judge_what_the_movement_does_not_do_by_design() -> N
     assert len(_run(lateral_shift, "lunge", lean, reps, n)[1]) == 5
 
 
+def test_side_lunge_pelvis_turn_by_design_is_not_a_twist_on_video() -> None:
+    """A side lunge turns the pelvis towards the bending leg by design (faults/base.py ``pelvis_turns_by_design``):
+    from 2D video the unsigned yaw cannot tell that from a twist, so it is not judged there and the report says
+    so; a lunge's or squat's 20° yaw still is, and so is a side lunge's measured 3D yaw."""
+    reps, n = make_reps(5)
+    yaw = {"hip_yaw_deg": bumps(reps, 20.0, n)}
+    kin = make_kin(n, view="front", series=yaw)
+    ctx = ctx_for(kin, reps, "side_lunge")
+    assert hip_rotation.check(ctx) == []
+    assert any("hip twist not checked" in w for w in ctx.warnings)
+    for ex_id in ("lunge", "squat"):
+        assert len(_run(hip_rotation, ex_id, yaw, reps, n)[1]) == 5
+    assert len(_run(hip_rotation, "side_lunge", yaw, reps, n, dims="3d")[1]) == 5
+
+
 def test_split_and_single_leg_stances_judge_the_working_knee() -> None:
     """In a hurdle step the lifted leg's FPPA is not a knee caving (knee_valgus ``working_legs``): only the planted
     leg is judged; with both feet planted side by side both knees are."""

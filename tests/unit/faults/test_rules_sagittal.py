@@ -8,6 +8,7 @@ severity ladder, positive cue).
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import numpy as np
@@ -15,6 +16,7 @@ import pytest
 from fault_builders import assert_finding_ok, bumps, ctx_for, make_kin, make_reps
 
 from backsafe.faults.rules import back_arching, back_rounding, hips_piked, load_far_from_body, partial_range
+from backsafe.model import Rep, Tempo
 
 
 def _run(rule, exercise: str, series: dict[str, np.ndarray], reps, n: int, **kw):  # type: ignore[no-untyped-def]
@@ -334,3 +336,86 @@ def test_arching_in_a_squat_with_spine_keypoints_and_said_without() -> None:
     ctx = ctx_for(make_kin(n, series={"knee_flexion_deg": bumps(reps, 100.0, n)}), reps, "back_squat")
     assert back_arching.check(ctx) == []
     assert any("spine keypoints" in w for w in ctx.warnings)
+
+
+# --- holds: only the steady hold is judged -----------------------------------------------------------------------
+
+
+def _plank_with_getting_down(line_in_hold: float) -> tuple[list[Rep], int, dict[str, np.ndarray]]:
+    """2 s getting down (hips and shoulders dropping 1 torso length per second, the body line bent), 8 s held
+    still, 2 s lowering to the floor (the line bent the other way): one hold "rep" spanning all of it."""
+    fps, down, hold, after = 30, 60, 240, 60
+    n = down + hold + after
+    h = np.concatenate([np.linspace(-1.0, -3.0, down), np.full(hold, -3.0), np.linspace(-3.0, -3.5, after)])
+    line = np.concatenate([np.full(down, -40.0), np.full(hold, line_in_hold), np.full(after, 30.0)])
+    reps = [Rep(index=1, start_frame=0, turn_frame=n // 2, end_frame=n - 1, start_s=0.0, end_s=(n - 1) / fps,
+                tempo=Tempo(0.0, (n - 1) / fps, 0.0, 0.0), phase_frames={"hold": (0, n - 1)})]
+    series = {"hip_height_torso": h, "shoulder_height_torso": h + 0.01, "trunk_inclination_deg": np.full(n, 88.0),
+              "body_line_deg": line}
+    return reps, n, series
+
+
+def test_plank_judged_on_the_steady_hold_only() -> None:
+    """Getting down into a plank and lowering out of it bend the body line by far more than 10°: that is not the
+    hold. Only the steady stretch is judged (faults/base.py ``steady_hold``), and the notes say which seconds."""
+    reps, n, series = _plank_with_getting_down(2.0)
+    kin = make_kin(n, series=series)
+    ctx = ctx_for(kin, reps, "plank")
+    assert back_arching.check(ctx) == [] and hips_piked.check(ctx) == []
+    (note,) = [x for x in ctx.notes if "hold was judged" in x]
+    start, end = (float(x) for x in re.findall(r"(\d+\.\d) s", note))
+    assert 1.8 <= start <= 2.5 and 9.5 <= end <= 10.2
+    # a sag during the hold itself is still found, its frames inside the steady stretch
+    reps, n, series = _plank_with_getting_down(18.0)
+    kin = make_kin(n, series=series)
+    (f,) = back_arching.check(ctx_for(kin, reps, "plank"))
+    assert f.value == pytest.approx(18.0) and 50 <= f.frames[0] <= f.frames[1] <= 310
+
+
+def test_steady_hold_span_needs_a_steady_stretch() -> None:
+    from backsafe.exercises import get_exercise
+    from backsafe.reps.segmentation import steady_hold_span
+
+    reps, n, series = _plank_with_getting_down(0.0)
+    # never still for 1 s: the whole span stays the hold
+    series["hip_height_torso"] = 0.5 * np.sin(2.0 * np.arange(n) / 30.0)
+    kin = make_kin(n, series=series)
+    assert steady_hold_span(kin, get_exercise("plank"), (0, n - 1)) is None
+    assert steady_hold_span(kin, get_exercise("squat"), (0, n - 1)) is None
+
+
+# --- partial_range: the furthest point of the rep, and a foreshortened forearm ----------------------------------
+
+
+def test_curl_range_read_at_the_reps_furthest_point() -> None:
+    """A curl counted on another signal can place the rep's turnaround at the straight arm: the range is the
+    furthest the elbow bends within the rep, not its angle at the turnaround frame."""
+    reps, n = make_reps(5)
+    elbow = bumps(reps, 125.0, n, base=15.0)
+    shifted = [replace(r, turn_frame=r.start_frame) for r in reps]  # turnaround at the straight arm
+    _, found = _run(partial_range, "bicep_curl", {"elbow_flexion_deg": elbow}, shifted, n)
+    assert found == []
+    _, shallow = _run(partial_range, "bicep_curl", {"elbow_flexion_deg": bumps(reps, 60.0, n, base=15.0)},
+                      shifted, n)
+    assert len(shallow) == 5 and all(f.unit == "deg" and f.value == pytest.approx(60.0, abs=0.5) for f in shallow)
+
+
+@pytest.mark.parametrize(("forearm", "judged_in_deg"), [(0.95, True), (0.75, True), (0.4, False)])
+def test_curl_range_floor_only_with_the_forearm_true_to_size(forearm: float, judged_in_deg: bool) -> None:
+    """A forearm pointing at the camera reads a full curl as a few degrees (§5 2D angle error): the absolute floor
+    applies only while the forearm is seen near its full length; otherwise the reps are judged against the
+    person's own reps, and a note says the range was not judged in degrees."""
+    reps, n = make_reps(5)
+    elbow = bumps(reps, 30.0, n)  # reads "too short" if true to size
+    fore = 1.0 - bumps(reps, 1.0 - forearm, n)
+    kin = make_kin(n, series={"elbow_flexion_deg": elbow, "forearm_apparent": fore})
+    ctx = ctx_for(kin, reps, "bicep_curl")
+    found = partial_range.check(ctx)
+    noted = any("own reps only" in x for x in ctx.notes)
+    if judged_in_deg:
+        assert len(found) == 5 and not noted
+    else:
+        assert found == [] and noted
+        shallow = [replace(r, range_fraction=f) for r, f in zip(reps, [1.0, 1.0, 0.4, 0.45, 1.0])]
+        found = partial_range.check(ctx_for(kin, shallow, "bicep_curl"))
+        assert [f.rep for f in found] == [3, 4] and all(f.unit == "% of typical rep" for f in found)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...model import Finding, Kinematics
-from ..base import FaultContext, flag_reps, make_findings, measure_reps, relative_to_neutral
+from ..base import FaultContext, flag_reps, make_findings, measure_reps, relative_to_neutral, steady_hold
 from ..thresholds import exercise_threshold
 from ._views import sagittal
 
@@ -70,7 +70,8 @@ def _spine_extension(ctx: FaultContext) -> list[Finding]:
 def _by_pattern(ctx: FaultContext) -> list[Finding]:
     kin = ctx.kin
     if ctx.ex.pattern in BODY_LINE_PATTERNS or ctx.ex.kind == "hold":
-        line = kin["body_line_deg"]
+        # holds: only the steady hold is judged, not getting into it or what follows (faults/base.py steady_hold)
+        line = steady_hold(ctx, kin["body_line_deg"])
         measures = measure_reps(ctx.reps, line, "max")
         return flag_reps(ctx, CODE, measures, line, absolute=SAG_DEG, relative_floor=None, unit="deg",
                          cue=CUE_LINE, signal="body_line_deg", step=10.0)

@@ -4,7 +4,7 @@ Exercise-Correction plank labels. COACHING_RULES.md §5 A uses 10° for the sag;
 from __future__ import annotations
 
 from ...model import Finding, Kinematics
-from ..base import FaultContext, flag_reps, measure_reps
+from ..base import FaultContext, flag_reps, measure_reps, steady_hold
 from ..thresholds import exercise_threshold
 from ._views import sagittal
 
@@ -19,7 +19,8 @@ def visible(kin: Kinematics) -> bool:
 
 
 def check(ctx: FaultContext) -> list[Finding]:
-    line = ctx.kin["body_line_deg"]
+    # holds: only the steady hold is judged, not getting into it or what follows (faults/base.py steady_hold)
+    line = steady_hold(ctx, ctx.kin["body_line_deg"])
     measures = measure_reps(ctx.reps, line, "min")
     # a calibrated limit where labelled data exists (data/thresholds.json), else the mirror of the 10° sag
     calibrated = exercise_threshold("body_line_pike_deg", ctx.ex.id)
