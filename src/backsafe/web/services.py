@@ -337,9 +337,8 @@ def exercise_name(ex_id: str) -> str:
 
 
 def person_text(text: str) -> str:
-    """Coach text as read on the web: the CLI's command becomes the page that does the same (§9 plain words)."""
-    return (text.replace("`backsafe triage`, or the Check-in page on the web", "the Triage page")
-            .replace("`backsafe triage`", "the Triage page").replace("`", ""))
+    """Coach text as read on the web: without the terminal's code quotes (the coach's texts name no commands)."""
+    return text.replace("`", "")
 
 
 # --- profile, check-ins, outcome measures, triage clearance, rules -----------------------------------------------
