@@ -175,6 +175,8 @@ def log_cmd(
                                                 show_default=False)] = None,
     load_kg: Annotated[Optional[float], typer.Option("--load-kg", help="External load in kg; 0 = bodyweight.",
                                                      show_default=False)] = None,
+    load_lb: Annotated[Optional[float], typer.Option("--load-lb", help="External load in lb (the same as --load "
+                                                     "30lb).", show_default=False)] = None,
     date: DateOpt = None,
     rpe: Annotated[Optional[float], typer.Option("--rpe", help="Effort 1-10 (10 = no reps left).")] = None,
     pain_before: Annotated[Optional[int], typer.Option("--pain-before", help="0-10")] = None,
@@ -191,8 +193,10 @@ def log_cmd(
     from .exercises import get_exercise
 
     ex = get_exercise(exercise)  # unknown exercise → exit 2 before touching the database
-    if load is not None and load_kg is not None:
-        _usage_error("give the load once: --load (e.g. 30lb) or --load-kg, not both")
+    if sum(x is not None for x in (load, load_kg, load_lb)) > 1:
+        _usage_error("give the load once: --load (e.g. 30lb), --load-kg or --load-lb")
+    if load_lb is not None:
+        load = f"{load_lb!r}lb"  # §4 units: typed in pounds, stored in kg (and it chooses lb if no unit was chosen)
     res = _book(db, user).log(date=_parse_date(date), exercise=exercise, load_kg=load_kg, load=load, sets=sets,
                               reps=reps, rpe=rpe, pain_before=pain_before, pain_during=pain_during,
                               pain_after=pain_after, warmup=warmup, report=report)

@@ -326,6 +326,8 @@ class LogBook:
         adopt = typed_unit(load) if load is not None and not hist_all.profile.unit_chosen else None
         if adopt is not None:
             unit = adopt
+            # the flags of this very entry already speak in the unit it chose
+            hist_all = replace(hist_all, profile=replace(hist_all.profile, unit=adopt, unit_chosen=True))
         if load is not None:
             load_kg = parse_load(load, unit)
         kg = 0.0 if load_kg is None else load_kg

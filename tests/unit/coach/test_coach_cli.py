@@ -211,7 +211,7 @@ def test_log_load_in_pounds(app, db) -> None:
 
 def test_load_given_twice_is_a_usage_error(app, db) -> None:
     r = run(app, *_log_args(db, "--load", "30lb", "--load-kg", "13.6"))
-    assert r.exit_code == 2 and "not both" in r.output
+    assert r.exit_code == 2 and "give the load once" in r.output
     assert json.loads(run(app, "export", "--db", db).output)["sessions"] == []
 
 
@@ -356,3 +356,18 @@ def test_plan_at_a_terminal_asks_the_safety_questions_first(tmp_path) -> None:
     text = out.decode(errors="replace")
     assert proc.returncode == 0, text
     assert "safety questions" in text and "GO AHEAD" in text and "NOT CHECKED YET" not in text
+
+
+def test_load_lb_option_and_flags_in_the_unit_it_chose(app, db) -> None:
+    """`log --load-lb 30` is `--load 30lb` (the issue tried --load-lb); the entry's own flags already speak lb."""
+    run(app, "triage", "--db", db, "--none", "--date", d(3))
+    r = run(app, "log", "--db", db, "--date", d(2), "--exercise", "goblet_squat", "--load-lb", "30", "--sets", "3",
+            "--reps", "10", "--pain-during", "6", "--warmup")
+    assert r.exit_code == 0, r.output
+    assert "@ 30 lb" in r.output and " kg" not in r.output
+    doc = json.loads(run(app, "plan", "--db", db, "--date", d(0), "--format", "json").output)
+    (rx,) = [p for p in doc["exercises"] if p["exercise"] == "goblet_squat"]
+    assert rx["load_text"] == "25 lb" and doc["unit"] == "lb"
+    both = run(app, "log", "--db", db, "--exercise", "squat", "--load-lb", "30", "--load-kg", "3", "--sets", "1",
+               "--reps", "1")
+    assert both.exit_code == 2
