@@ -206,6 +206,12 @@ def _amplitude(v: FloatArray, rest_high: bool) -> float:
     rest_high = _rest_end_from_data(v, rest_high)
     rest = _rest_level(v, rest_high)
     d = (rest - v) if rest_high else (v - rest)
+    return _typical_height(d)
+
+
+def _typical_height(d: FloatArray) -> float:
+    """The typical turnaround of a signal measured from its rest level: the median of the tall peaks, robust to a
+    few big non-exercise movements (the 98th percentile when no peak stands out)."""
     peaks, _ = find_peaks(np.nan_to_num(d, nan=0.0), prominence=max(1e-9, 0.3 * np.nanpercentile(d, 98)))
     if peaks.size:
         heights = d[peaks]
@@ -363,13 +369,7 @@ def rep_signal(kin: Kinematics, ex: Exercise) -> RepSignal | None:
     rest_high = _rest_end_from_data(v, rest_high)
     rest = _rest_level(v, rest_high)
     d = (rest - v) if rest_high else (v - rest)
-    # amplitude: the typical turnaround, robust to a few big non-exercise movements
-    peaks, props = find_peaks(np.nan_to_num(d, nan=0.0), prominence=max(1e-9, 0.3 * np.nanpercentile(d, 98)))
-    if peaks.size:
-        heights = d[peaks]
-        amplitude = float(np.median(heights[heights >= 0.5 * heights.max()]))
-    else:
-        amplitude = float(np.nanpercentile(d, 98))
+    amplitude = _typical_height(d)
     floor = MIN_AMPLITUDE.get(unit, 0.0) if unit != "fused" else 0.3
     if not np.isfinite(amplitude) or amplitude <= floor:
         return None
