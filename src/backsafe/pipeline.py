@@ -597,9 +597,11 @@ def analyze_pose(
     warnings.extend(result.warnings)
     from .report.wording import FRONT_CODES, not_checked_text, set_cue
 
-    not_checked = [code for code, _ in getattr(result, "not_checked", [])]
-    if not_checked:  # said once, together (§9), not one line per fault
-        warnings.append(not_checked_text(not_checked, kin.view))
+    not_checked = [code for code, _ in result.not_checked]
+    not_judged = {code: why for code, why in result.not_judged if code not in not_checked}
+    if not_checked or not_judged:  # said once, together (§9), not one line per fault
+        warnings.append(not_checked_text(not_checked, kin.view, not_judged))
+    not_checked += list(not_judged)
     top_cue = summarise(result.findings, reps, ex)
     if reps or ex.kind != "reps":
         checked_any = quality == "ok" and any(c not in not_checked for c in ex.faults)

@@ -69,3 +69,12 @@ def test_cli_writes_report_and_exits_zero(sample_clip: Path, tmp_path: Path, pos
     validate_report_dict(doc)
     assert doc["rep_count"] == 2
     assert sorted(p.name for p in out.iterdir()) == ["report.json"]  # nothing else, no staging leftovers
+
+
+def test_what_was_not_checked_is_said_once(report: backsafe.Report) -> None:
+    # §9: one line for everything not checked — the side view's front-only faults and back arching, which video
+    # cannot measure in a squat — and the JSON's not_checked lists them all
+    lines = [w for w in report.warnings if "not checked" in w.lower()]
+    assert len(lines) == 1, report.warnings
+    assert "back arching" in lines[0] and "knees in/out" in lines[0]
+    assert {"back_arching", "knee_valgus", "lateral_shift"} <= set(report.not_checked)

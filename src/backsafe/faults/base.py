@@ -46,6 +46,9 @@ class FaultContext:
     warnings: list[str] = field(default_factory=list)
     #: advice that is not a fault (a brisk but controlled tempo, §7): the report's notes
     notes: list[str] = field(default_factory=list)
+    #: (code, why) of faults a rule could not judge on this clip for a reason other than the camera view (e.g.
+    #: back arching in a squat needs measured spine keypoints): said once, with the view's, by the report (§9)
+    unjudged: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def full_reps(self) -> list[Rep]:
@@ -61,6 +64,11 @@ class FaultContext:
     def warn(self, message: str) -> None:
         if message not in self.warnings:
             self.warnings.append(message)
+
+    def not_judged(self, code: str, why: str) -> None:
+        """Record that ``code`` was not judged on this clip and why (the report's one "not checked" line)."""
+        if all(c != code for c, _ in self.unjudged):
+            self.unjudged.append((code, why))
 
     def note(self, message: str) -> None:
         if message not in self.notes:

@@ -24,6 +24,9 @@ class FaultResult:
     lumbar_compression_n: dict[int, float] = field(default_factory=dict)
     #: (code, what it needs) of the exercise's faults this view cannot see: said once, together, by the report
     not_checked: list[tuple[str, str]] = field(default_factory=list)
+    #: (code, why) of the exercise's faults a rule could not judge on this clip for another reason than the view
+    #: (e.g. back arching from video in a squat): said in the same one line as ``not_checked``
+    not_judged: list[tuple[str, str]] = field(default_factory=list)
     #: advice that is not a fault, for the report to show apart from the findings (e.g. the §7 tempo note for a
     #: brisk but controlled set); additive: a report that ignores it loses nothing it said before
     notes: list[str] = field(default_factory=list)
@@ -81,6 +84,8 @@ def check_faults(
                     ctx.note(note)
     out.warnings.extend(w for w in ctx.warnings if w not in out.warnings)
     out.notes.extend(ctx.notes)
+    flagged_codes = {f.code for f in out.findings}
+    out.not_judged.extend((c, why) for c, why in ctx.unjudged if c not in flagged_codes)
     moments = rules.lumbar_load(ctx)
     out.lumbar_moment_nm = moments.moment_nm
     out.lumbar_compression_n = moments.compression_n

@@ -124,9 +124,11 @@ NOT_CHECKED_LABELS: dict[str, str] = {
 FRONT_CODES = frozenset({"knee_valgus", "knee_varus", "lateral_shift", "hip_rotation"})
 
 
-def not_checked_text(codes: list[str], view: str) -> str:
-    """One sentence for everything a view could not check: "Not checked from this side view: knees in/out, hip
-    rotation, shift to one side — film from the front to see them"."""
+def not_checked_text(codes: list[str], view: str, other: dict[str, str] | None = None) -> str:
+    """One sentence for everything that was not checked (§9: said once): what the view could not see, "Not
+    checked from this side view: knees in/out, hip rotation, shift to one side — film from the front to see
+    them", and what could not be judged for another reason (``other``: code → why), "back arching — video
+    cannot measure it …"."""
     groups: dict[str, list[str]] = {}
     for code in codes:
         where = "front" if code in FRONT_CODES else "side"
@@ -135,8 +137,10 @@ def not_checked_text(codes: list[str], view: str) -> str:
             groups[where].append(label)
     parts = [f"{', '.join(labels)} — film from the {where} to see {'it' if len(labels) == 1 else 'them'}"
              for where, labels in groups.items()]
+    parts += [f"{NOT_CHECKED_LABELS.get(code, fault_label(code))} — {why}" for code, why in (other or {}).items()
+              if code not in codes]
     this = f"this {view} view" if view in ("side", "front", "oblique") else "this view"
-    return f"Not checked from {this}: " + "; ".join(parts)
+    return (f"Not checked from {this}: " if groups else "Not checked: ") + "; ".join(parts)
 
 
 def _peak_compression(report: Report) -> float:

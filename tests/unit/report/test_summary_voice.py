@@ -65,6 +65,12 @@ def test_not_checked_said_once_together() -> None:
     text = not_checked_text(["knee_valgus", "knee_varus", "hip_rotation", "lateral_shift"], "side")
     assert text == ("Not checked from this side view: knees in/out, hip rotation, shift to one side — film from the "
                     "front to see them")
+    # what was not judged for another reason than the view joins the same line, never a line of its own (§9)
+    why = "video cannot measure it in a squat, hinge or lunge (it needs measured 3D spine keypoints)"
+    text = not_checked_text(["lateral_shift", "knee_valgus"], "side", {"back_arching": why})
+    assert text == ("Not checked from this side view: shift to one side, knees in/out — film from the front to see "
+                    f"them; back arching — {why}")
+    assert not_checked_text([], "side", {"back_arching": why}) == f"Not checked: back arching — {why}"
 
 
 def test_notes_and_verdict_in_the_json_summary() -> None:

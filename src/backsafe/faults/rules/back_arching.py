@@ -36,8 +36,9 @@ CUE_LINE = "Squeeze your glutes and lift your hips into one long line from shoul
 CUE_STANDING = "Ribs down and glutes tight: keep your shoulders stacked over your hips."
 SPINE_EXTENSION_DEG = 15.0  # mirror of §5 R: curvature > neutral + 15°
 CUE_SPINE = "Ribs down and belly braced: keep your back long and neutral, not arched."
-NOT_JUDGED_2D = ("back arching in a squat, hinge or lunge needs measured spine keypoints (3D); from video it was "
-                 "not checked")
+#: why back arching is not judged from video in a squat, hinge or lunge: said in the report's one "not checked"
+#: line with what the view could not see (§9: what was and was not checked is said once)
+NOT_JUDGED_2D = "video cannot measure it in a squat, hinge or lunge (it needs measured 3D spine keypoints)"
 
 
 def visible(kin: Kinematics) -> bool:
@@ -78,7 +79,7 @@ def _by_pattern(ctx: FaultContext) -> list[Finding]:
     if ctx.ex.pattern in ("squat", "hinge", "lunge", "ballistic") and ctx.ex.id not in ("kettlebell_swing",):
         # lean-back is the standing upper-body rule; hinges and squats lean forward by design
         if "spine_flexion_deg" not in kin.series or not np.isfinite(kin["spine_flexion_deg"]).any():
-            ctx.warn(NOT_JUDGED_2D)
+            ctx.not_judged(CODE, NOT_JUDGED_2D)
         return []
     if "spine_flexion_deg" in kin.series and np.isfinite(kin["spine_flexion_deg"]).any():
         # measured spine keypoints see the arch itself (_spine_extension); the trunk's lean-back is only its
