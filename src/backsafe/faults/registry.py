@@ -1,7 +1,7 @@
-"""Fault rules: one module per fault code, each with ``check(ctx) -> list[Finding]``; this module runs them.
+"""Runs the fault rules (faults/rules/, each a :class:`~backsafe.faults.rule.FaultRule`) and the lumbar load.
 
-A rule only runs where the camera view can see its fault (``VIEWS`` of each rule module); otherwise the report
-says so in its warnings instead of guessing (COACHING_RULES.md §5 "View" column).
+A rule only runs where the camera view can see its fault (``FaultRule.can_see``); otherwise the report says so,
+once, instead of guessing (COACHING_RULES.md §5 "View" column).
 """
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ from typing import Any
 
 from ..exercises import Exercise, Tempo4
 from ..model import Finding, Kinematics, Rep
-from . import rules
+from .lumbar import lumbar_load
+from .rule import FaultRule
+from .rules import ALL_RULES
 from .base import FaultContext
 from .reference import REFERENCE_CODES, PersonalReference, check_against_reference
 
@@ -45,13 +47,14 @@ def check_faults(
     back_shapes: tuple[Any, ...] = (),
     reference: PersonalReference | None = None,
     tempo_prescribed: bool | None = None,
+    rules_run: tuple[FaultRule, ...] = ALL_RULES,
 ) -> FaultResult:
     """Run every rule that applies to ``ex`` and that the view can judge.
 
     With a personal ``reference`` the movement-pattern codes are judged against the person's own good reps
     (faults/reference.py) instead of by their population rules. ``tempo_prescribed``: whether ``tempo`` was
     prescribed (``--tempo`` or the plan's, COACHING_RULES §7); None infers it (a tempo other than the exercise's
-    default counts as prescribed)."""
+    default counts as prescribed). ``rules_run``: the rules to run (the registry's, in order)."""
     ctx = FaultContext(kin=kin, reps=reps, ex=ex, tempo=tempo, load_kg=load_kg, body_mass_kg=body_mass_kg,
                        sex=sex, back_shapes=back_shapes, tempo_prescribed=tempo_prescribed)
     out = FaultResult()
@@ -62,31 +65,28 @@ def check_faults(
     if quality == "low_confidence":
         out.warnings.append("form faults were not judged: keypoint confidence is too low to tell them from noise")
         return out
-    for rule in rules.ALL_RULES:
-        if rule.CODE not in ex.faults:
+    for rule in rules_run:
+        if not rule.applies(ex):
             continue
-        can_see = rule.visible_for(kin, ex) if hasattr(rule, "visible_for") else rule.visible(kin)
-        if not can_see:
-            out.not_checked.append((rule.CODE, rule.NEEDS))
+        if not rule.can_see(kin, ex):
+            out.not_checked.append((rule.code, rule.needs))
             continue
-        if reference is not None and rule.CODE in REFERENCE_CODES:
-            found = check_against_reference(ctx, rule.CODE, reference)
+        if reference is not None and rule.code in REFERENCE_CODES:
+            found = check_against_reference(ctx, rule.code, reference)
             # what a rule measures that the reference has no value for (the traced back's outline) still counts
-            also = rule.beside_reference(ctx) if hasattr(rule, "beside_reference") else []
             flagged = {f.rep for f in found}
-            out.findings.extend(found + [f for f in also if f.rep not in flagged])
+            out.findings.extend(found + [f for f in rule.beside_reference(ctx) if f.rep not in flagged])
         else:
             found = rule.check(ctx)
             out.findings.extend(found)
-            if rule.CODE == "rushing":
-                note = rules.rushing.tempo_note(ctx, found)
-                if note:
-                    ctx.note(note)
+            note = rule.note(ctx, found)
+            if note:
+                ctx.note(note)
     out.warnings.extend(w for w in ctx.warnings if w not in out.warnings)
     out.notes.extend(ctx.notes)
     flagged_codes = {f.code for f in out.findings}
     out.not_judged.extend((c, why) for c, why in ctx.unjudged if c not in flagged_codes)
-    moments = rules.lumbar_load(ctx)
+    moments = lumbar_load(ctx)
     out.lumbar_moment_nm = moments.moment_nm
     out.lumbar_compression_n = moments.compression_n
     out.warnings.extend(moments.warnings)

@@ -154,7 +154,7 @@ def set_cue(findings: list[Finding], compression_n: dict[int, float], *, checked
 
     A clean set with a high estimated compression: lighten or bring the load closer (not "keep moving exactly like
     this"). Nothing checked: no praise for form nobody judged."""
-    from ..faults.rules.lumbar import ACTION_LIMIT_N
+    from ..faults.lumbar import ACTION_LIMIT_N
 
     if findings:
         return None
@@ -223,9 +223,9 @@ def no_fault_frames_text(report: Report) -> str:
 
 
 def lumbar_moment_note(report: Report) -> str | None:
-    """"not estimated for floor exercises" where the standing L5/S1 model does not apply (faults/rules/lumbar.py),
+    """"not estimated for floor exercises" where the standing L5/S1 model does not apply (faults/lumbar.py),
     said in place of a figure; None elsewhere (a missing figure there has its own warning)."""
-    from ..faults.rules.lumbar import FLOOR_NOT_ESTIMATED, standing_model_applies
+    from ..faults.lumbar import FLOOR_NOT_ESTIMATED, standing_model_applies
 
     if report.reps and not standing_model_applies(report.exercise):
         return FLOOR_NOT_ESTIMATED
@@ -286,7 +286,7 @@ def warnings_without_notes(report: Report) -> list[str]:
 def verdict(report: Report) -> str:
     """One or two plain-language sentences about the whole set, in one voice with the header's rep count, the
     findings, the load estimate and the top cue (COACHING_RULES §9)."""
-    from ..faults.rules.lumbar import ACTION_LIMIT_N
+    from ..faults.lumbar import ACTION_LIMIT_N
 
     n_reps = len(report.reps)
     parts: list[str] = []

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from fault_builders import bumps, ctx_for, make_kin, make_reps
 
-from backsafe.faults.rules.lumbar import G, lumbar_load, moment_series
+from backsafe.faults.lumbar import G, lumbar_load, moment_series
 
 UPPER_ARM_M = 0.28
 FOREARM_M = 0.27

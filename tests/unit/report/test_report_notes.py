@@ -76,7 +76,7 @@ def test_outline_note_from_the_status_alone() -> None:
 
 
 def test_floor_exercise_has_no_standing_moment(tmp_path: Path) -> None:
-    from backsafe.faults.rules.lumbar import FLOOR_NOT_ESTIMATED, standing_model_applies
+    from backsafe.faults.lumbar import FLOOR_NOT_ESTIMATED, standing_model_applies
 
     for ex in ("plank", "push_up", "glute_bridge", "bird_dog", "side_plank"):
         assert not standing_model_applies(ex)
@@ -95,7 +95,7 @@ def test_floor_exercise_has_no_standing_moment(tmp_path: Path) -> None:
 
 def test_lumbar_rule_returns_nothing_for_a_floor_exercise() -> None:
     from backsafe.faults.base import FaultContext
-    from backsafe.faults.rules.lumbar import lumbar_load
+    from backsafe.faults.lumbar import lumbar_load
 
     r = make_report(rounding_rep=None, rushing_rep=None)
     assert r.kinematics is not None

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...model import Finding, Kinematics
+from ..rule import Rule
 from ..base import FaultContext, flag_reps, make_findings, measure_reps, relative_to_neutral, steady_hold
 from ..thresholds import exercise_threshold
 from ._views import sagittal
@@ -106,3 +107,6 @@ def _by_pattern(ctx: FaultContext) -> list[Finding]:
         cands.append(bool(np.isfinite(m.value) and m.value > thr))
     return make_findings(CODE, measures, cands, thresholds, lean_back, unit="deg", cue=CUE_STANDING,
                          signal="trunk_inclination_deg", step=10.0)
+
+
+RULE = Rule(code=CODE, needs=NEEDS, run=check, visible=visible, with_reference=beside_reference)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...model import Finding, Kinematics
+from ..rule import Rule
 from ..base import FaultContext, RepMeasure, flag_reps, make_findings, measure_reps, relative_to_neutral
 from ..thresholds import exercise_threshold
 from ._views import sagittal
@@ -135,3 +136,6 @@ def _trunk_relative(ctx: FaultContext) -> list[Finding]:
     measures = measure_reps(reps, excess, "max")
     return flag_reps(ctx, CODE, measures, excess, absolute=TRUNK_MARGIN_DEG, relative_floor=None, unit="deg",
                      cue=CUE, signal="trunk_inclination_deg", step=10.0)
+
+
+RULE = Rule(code=CODE, needs=NEEDS, run=check, visible=visible, with_reference=beside_reference)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...model import Finding, Kinematics
+from ..rule import Rule
 from ..base import FaultContext, Measure, flag_either, measure_reps, pelvis_turns_by_design, symmetric_stance
 from ._views import frontal
 from .lateral_shift import _relative_to_standing
@@ -48,3 +49,6 @@ def check(ctx: FaultContext) -> list[Finding]:
         Measure(measure_reps(ctx.reps, yaw, "max"), YAW_DEG, yaw, "deg", "hip_yaw_deg", 10.0),
     ]
     return flag_either(CODE, parts, cue=CUE)
+
+
+RULE = Rule(code=CODE, needs=NEEDS, run=check, visible=visible)

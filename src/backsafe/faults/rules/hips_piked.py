@@ -4,6 +4,7 @@ Exercise-Correction plank labels. COACHING_RULES.md §5 A uses 10° for the sag;
 from __future__ import annotations
 
 from ...model import Finding, Kinematics
+from ..rule import Rule
 from ..base import FaultContext, flag_reps, measure_reps, steady_hold
 from ..thresholds import exercise_threshold
 from ._views import sagittal
@@ -27,3 +28,6 @@ def check(ctx: FaultContext) -> list[Finding]:
     limit = calibrated if calibrated is not None else -PIKE_DEG
     return flag_reps(ctx, CODE, measures, line, absolute=limit, relative_floor=None, unit="deg", cue=CUE,
                      signal="body_line_deg", step=10.0, above=False)
+
+
+RULE = Rule(code=CODE, needs=NEEDS, run=check, visible=visible)

@@ -27,6 +27,7 @@ from scipy.ndimage import percentile_filter
 
 from ...exercises import get_exercise
 from ...model import Finding, Kinematics, Rep
+from ..rule import Rule
 from ..base import FaultContext, RepMeasure, make_findings
 from ._views import any_view
 
@@ -153,3 +154,6 @@ def check(ctx: FaultContext) -> list[Finding]:
     findings = make_findings(CODE, measures, [True] * len(measures), [FLIGHT_REL] * len(measures), h,
                              unit="stature", cue=cue, signal="feet_height_rel", step=0.05)
     return findings
+
+
+RULE = Rule(code=CODE, needs=NEEDS, run=check, visible=visible)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...model import Finding, Kinematics
+from ..rule import Rule
 from ..base import (
     FaultContext,
     FloatArray,
@@ -116,3 +117,6 @@ def check(ctx: FaultContext) -> list[Finding]:
     measures, cands = dynamic_candidates(ctx, series, +1.0, limit)
     return make_findings(CODE, measures, cands, [limit] * len(measures), series, unit="deg", cue=CUE,
                          signal="fppa_left_deg", step=8.0)
+
+
+RULE = Rule(code=CODE, needs=NEEDS, run=check, visible=visible)

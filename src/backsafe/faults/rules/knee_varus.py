@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...model import Finding, Kinematics
+from ..rule import Rule
 from ..base import FaultContext, make_findings
 from ._views import frontal
 from .knee_valgus import change_from_standing, change_limit, dynamic_candidates
@@ -59,3 +60,6 @@ def check(ctx: FaultContext) -> list[Finding]:
         cands = kept
     return make_findings(CODE, measures, cands, [-limit] * len(measures), series, unit="deg", cue=CUE,
                          signal="fppa_left_deg", step=8.0, above=False)
+
+
+RULE = Rule(code=CODE, needs=NEEDS, run=check, visible=visible)

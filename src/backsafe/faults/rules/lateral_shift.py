@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...model import Finding, Kinematics
+from ..rule import Rule
 from ..base import FaultContext, Measure, flag_either, measure_reps, relative_to_neutral, symmetric_stance
 from ._views import frontal
 
@@ -49,3 +50,6 @@ def check(ctx: FaultContext) -> list[Finding]:
         Measure(measure_reps(ctx.reps, lean, "max"), LEAN_DEG, lean, "deg", "trunk_lateral_lean_deg", 10.0),
     ]
     return flag_either(CODE, parts, cue=CUE)
+
+
+RULE = Rule(code=CODE, needs=NEEDS, run=check, visible=visible)

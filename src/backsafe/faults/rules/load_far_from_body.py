@@ -12,6 +12,7 @@ import numpy as np
 
 from ...exercises import Exercise
 from ...model import Finding, Kinematics, Rep
+from ..rule import Rule
 from ..base import FaultContext, RepMeasure, make_findings, measure_reps
 from ._views import any_view, sagittal
 
@@ -87,3 +88,6 @@ def check(ctx: FaultContext) -> list[Finding]:
         return make_findings(CODE, measures, cands, [H_MAX_M] * len(measures), h, unit="m", cue=cue,
                              signal="hands_ankle_dx_m", step=0.1)
     return []
+
+
+RULE = Rule(code=CODE, needs=NEEDS, run=check, visible=visible, visible_for=visible_for)

@@ -23,6 +23,7 @@ import numpy.typing as npt
 
 from ...kinematics.angles import PRIMARY_SERIES
 from ...model import Finding, Kinematics, Rep
+from ..rule import Rule
 from ..base import FaultContext, RepMeasure, make_findings
 from ..thresholds import exercise_threshold
 from ._views import any_view, sagittal
@@ -109,3 +110,6 @@ def _true_size(ctx: FaultContext, frame: int) -> bool:
 def _edge(r: Rep, ctx: FaultContext) -> bool:
     """A rep cut by the clip's start or end is not the person's fault."""
     return r.start_frame <= 1 or r.end_frame >= ctx.kin.n_frames - 2
+
+
+RULE = Rule(code=CODE, needs=NEEDS, run=check, visible=visible)

@@ -19,6 +19,7 @@ from dataclasses import replace
 import numpy as np
 
 from ...model import Finding, Kinematics, Rep
+from ..rule import Rule
 from ..base import FaultContext, RepMeasure, make_findings
 from ._views import any_view
 
@@ -141,3 +142,6 @@ def tempo_note(ctx: FaultContext, found: list[Finding]) -> str | None:
         return None
     return (f"Tempo: the way down took about {med:.1f} s per rep. That is brisk, not a fault; for more control, "
             "take 2-3 s on the way down.")
+
+
+RULE = Rule(code=CODE, needs=NEEDS, run=check, visible=visible, advice=tempo_note)

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..base import FaultContext
-from ...orientation import FLOOR_EXERCISES
-from ._views import sagittal
+from .base import FaultContext
+from ..orientation import FLOOR_EXERCISES
+from .rules._views import sagittal
 
 G = 9.81
 MASS_FRACTION = {
