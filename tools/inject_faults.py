@@ -143,19 +143,21 @@ def _fppa(x: np.ndarray, side: str, knee: np.ndarray, lat: np.ndarray, up: np.nd
     return np.where(np.sign(ks) == np.sign(ms), ang, -ang)
 
 
-def inject_knee(x: np.ndarray, sign: float) -> np.ndarray:
-    """Turn each knee about its hip-ankle axis until its FPPA is ``sign`` × 17° from the original (ramped)."""
+def inject_knee(x: np.ndarray, sign: float, weight: np.ndarray | None = None) -> np.ndarray:
+    """Turn each knee about its hip-ankle axis until its FPPA is ``sign`` × 17° from the original (ramped).
+
+    ``weight`` (T,), 0-1: the ramp (default: each knee's bend, :func:`_knee_weight`); standing = where it is 0."""
     x = x.copy()
     lat, up, _ = _axes(x)
     phis = np.radians(np.linspace(-120.0, 120.0, 481))
     for side in ("left", "right"):
         hip, knee, ank = _p(x, f"{side}_hip"), _p(x, f"{side}_knee"), _p(x, f"{side}_ankle")
         natural = _fppa(x, side, knee, lat, up)
-        standing = float(np.nanmedian(natural[_knee_weight(x, side) == 0])) if (_knee_weight(x, side) == 0).any() \
-            else float(natural[0])
+        w = _knee_weight(x, side) if weight is None else weight
+        standing = float(np.nanmedian(natural[w == 0])) if (w == 0).any() else float(natural[0])
         # the knee 17° beyond both its standing FPPA and its own path, in the fault's direction (a deep squat's
         # knees travel out by 20-40° by themselves: knees "out" by 17° from standing is their normal path there)
-        ramp = FPPA_DEG * _knee_weight(x, side)
+        ramp = FPPA_DEG * w
         target = np.fmax(natural, standing) + ramp if sign > 0 else np.fmin(natural, standing) - ramp
         axis = ank - hip
         best = knee.copy()
@@ -234,15 +236,18 @@ def inject_trunk(x: np.ndarray, sign: float) -> np.ndarray:
     return x
 
 
-def add_hop(x: np.ndarray, fps: float) -> np.ndarray:
-    """Append a 12 cm hop after the rep: 0.15 s still, a ballistic flight, 0.4 s still after landing."""
+def add_hop(x: np.ndarray, fps: float, scale: float = 1.0) -> np.ndarray:
+    """Append a 12 cm hop after the rep: 0.15 s still, a ballistic flight, 0.4 s still after landing.
+
+    ``scale``: the data's units per metre along axis 1 (1.0: metres with y up; image pixels with y down give a
+    negative scale, tools/inject_faults_2d.py)."""
     flight_s = 2.0 * np.sqrt(2.0 * HOP_M / G)
     n_pre, n_fl, n_post = int(round(0.15 * fps)), int(round(flight_s * fps)), int(round(0.4 * fps))
     last = x[-1:]
     t = (np.arange(n_fl) + 0.5) / fps
     lift = np.clip(G / 2 * t * (flight_s - t), 0.0, None)
     fl = np.repeat(last, n_fl, axis=0).copy()
-    fl[:, :, 1] += lift[:, None]
+    fl[:, :, 1] += scale * lift[:, None]
     return np.concatenate([x, np.repeat(last, n_pre, axis=0), fl, np.repeat(last, n_post, axis=0)])
 
 
