@@ -143,21 +143,19 @@ def _fppa(x: np.ndarray, side: str, knee: np.ndarray, lat: np.ndarray, up: np.nd
     return np.where(np.sign(ks) == np.sign(ms), ang, -ang)
 
 
-def inject_knee(x: np.ndarray, sign: float, weight: np.ndarray | None = None) -> np.ndarray:
-    """Turn each knee about its hip-ankle axis until its FPPA is ``sign`` × 17° from the original (ramped).
-
-    ``weight`` (T,), 0-1: the ramp (default: each knee's bend, :func:`_knee_weight`); standing = where it is 0."""
+def inject_knee(x: np.ndarray, sign: float) -> np.ndarray:
+    """Turn each knee about its hip-ankle axis until its FPPA is ``sign`` × 17° from the original (ramped)."""
     x = x.copy()
     lat, up, _ = _axes(x)
     phis = np.radians(np.linspace(-120.0, 120.0, 481))
     for side in ("left", "right"):
         hip, knee, ank = _p(x, f"{side}_hip"), _p(x, f"{side}_knee"), _p(x, f"{side}_ankle")
         natural = _fppa(x, side, knee, lat, up)
-        w = _knee_weight(x, side) if weight is None else weight
-        standing = float(np.nanmedian(natural[w == 0])) if (w == 0).any() else float(natural[0])
+        standing = float(np.nanmedian(natural[_knee_weight(x, side) == 0])) if (_knee_weight(x, side) == 0).any() \
+            else float(natural[0])
         # the knee 17° beyond both its standing FPPA and its own path, in the fault's direction (a deep squat's
         # knees travel out by 20-40° by themselves: knees "out" by 17° from standing is their normal path there)
-        ramp = FPPA_DEG * w
+        ramp = FPPA_DEG * _knee_weight(x, side)
         target = np.fmax(natural, standing) + ramp if sign > 0 else np.fmin(natural, standing) - ramp
         axis = ank - hip
         best = knee.copy()

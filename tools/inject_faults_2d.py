@@ -21,14 +21,16 @@ Correct reps only:
 Faults by view (``backsafe.kinematics.angles.detect_view`` on the segment): frontal faults only into front-view
 segments (the squats), sagittal ones only into side-view segments (the lunges), jumping into both:
 
-- ``knee_valgus`` / ``knee_varus``: each knee turned about its hip-ankle line (inject_faults.inject_knee) until its
-  2D FPPA is 17° beyond both its standing value and its own path, medially / laterally, ramping in with depth
-  (full from half depth). A knee in the image has only its mirror image at the same two segment lengths, so the
-  turn is made in 3D with the knee's depth estimated from foreshortening (the thigh and shank each as long as
-  their 90th-percentile image length, hip and ankle at one depth): those estimated 3D lengths are kept, the image
-  lengths of thigh and shank change as a real turn would change them;
-- ``lateral_shift``: the hips and everything above moved sideways in the image by 0.25 image hip widths, ramping
-  with depth, the knees re-placed by two-bone IK in the image plane (image thigh and shank lengths kept, ankles
+- ``knee_valgus`` / ``knee_varus``: each knee's image moved across its hip-ankle line, its place along the line
+  kept (the image of a turn about that line), until its 2D FPPA is 17° beyond both its standing value and its own
+  path, medially / laterally (the target of inject_faults.inject_knee), in full from a quarter of the depth. Where
+  no place across the line gives that angle (the knee's image beyond the hip along the line: deep squats filmed
+  from low show the knees above the hips at the bottom) the knee stays as recorded; the build prints the share of
+  knee-frames reached. The image lengths of thigh and shank cannot be kept:
+  with hip and ankle fixed a knee has only its mirror image at the same two image lengths; a turn in depth changes
+  them, and the 2D skeleton holds no depth to keep the 3D lengths by (MediaPipe's relative z is kept untouched);
+- ``lateral_shift``: the hips and everything above moved sideways in the image by 0.25 image hip widths (the way
+  the hips already drift at depth, if they do), ramping with depth, the knees re-placed by two-bone IK in the image plane (image thigh and shank lengths kept, ankles
   fixed);
 - ``hip_rotation``: the hip line's image width narrowed as a 20° yaw would (× cos 20°) about mid-hip, and every
   joint above the legs likewise (the upper body turns with the pelvis), ramping with depth; knees by IK;
@@ -77,9 +79,11 @@ LUNGE_FILES = {"lunge/lunge_stage_test.csv": 0, "lunge/lunge_err_test.csv": 100}
 SQUAT_PAD_S = 2.0
 LUNGE_PAD_S = 0.5
 HIP_JOINTS = ("left_hip", "right_hip", "pelvis")
-BONES_2D = (("left_hip", "left_knee"), ("left_knee", "left_ankle"), ("right_hip", "right_knee"),
-            ("right_knee", "right_ankle"), ("left_shoulder", "right_shoulder"), ("left_shoulder", "left_hip"),
-            ("right_shoulder", "right_hip"))
+#: image lengths kept by the faults that move the upper body (knees by IK): thighs, shanks, the trunk (mid-hip to
+#: mid-shoulder) and the shoulders; the hip rotation narrows the hips and shoulders by design
+LEGS_2D = (("left_hip", "left_knee"), ("left_knee", "left_ankle"), ("right_hip", "right_knee"),
+           ("right_knee", "right_ankle"))
+BONES_2D = LEGS_2D + (("pelvis", "neck"), ("left_shoulder", "right_shoulder"))
 
 
 def _geo(x: np.ndarray) -> np.ndarray:
@@ -115,25 +119,44 @@ def _hip_line(g: np.ndarray) -> np.ndarray:
     return np.asarray(f3._unit(lat))
 
 
-def knee_depth(g: np.ndarray) -> np.ndarray:
-    """``g`` with each knee's depth (axis 2) estimated from foreshortening: thigh and shank each as long as their
-    90th-percentile image length, hip and ankle at one depth (the depth of thigh and shank averaged)."""
-    g = g.copy()
-    for side in ("left", "right"):
-        h, k, a = f3._p(g, f"{side}_hip"), f3._p(g, f"{side}_knee"), f3._p(g, f"{side}_ankle")
-        parts = []
-        for p in (h, a):
-            d = np.linalg.norm(k - p, axis=1)
-            full = np.nanpercentile(d, 90)
-            parts.append(np.sqrt(np.clip(full**2 - d**2, 0.0, None)))
-        g[:, J[f"{side}_knee"], 2] = (parts[0] + parts[1]) / 2
-    return g
+REACH_DEG = 2.0
+#: (frames where the FPPA target was reached, frames with a knee) per knee injected, for the build's summary
+REACHED: list[tuple[int, int]] = []
 
 
 def inject_knee_2d(x: np.ndarray, sign: float) -> np.ndarray:
-    g = knee_depth(_geo(x))
-    out = f3.inject_knee(g, sign, weight=ramp(x))
-    return _back(x, out)
+    """Each knee's image moved across its hip-ankle line, its place along the line kept (the image of a turn about
+    that line), until its 2D FPPA is ``sign`` × 17° beyond both its standing value and its own path (the target of
+    inject_faults.inject_knee), ramping in over the first quarter of the depth: kinematics/angles.py reads the
+    FPPA only while thigh and shank each show at least half their longest image length, i.e. not at the bottom of
+    a deep squat seen from the front, so the full 17° must be there before it."""
+    g = _geo(x)
+    w = np.clip(depth(x) / 0.25, 0.0, 1.0)
+    lat, up = np.array([1.0, 0.0, 0.0]), np.array([0.0, 1.0, 0.0])
+    hs = np.linspace(-1.5, 1.5, 1201)
+    for side in ("left", "right"):
+        hip, knee, ank = f3._p(g, f"{side}_hip"), f3._p(g, f"{side}_knee"), f3._p(g, f"{side}_ankle")
+        natural = f3._fppa(g, side, knee, lat, up)
+        standing = float(np.nanmedian(natural[w == 0])) if (w == 0).any() else float(natural[0])
+        ramp_deg = f3.FPPA_DEG * w
+        target = np.fmax(natural, standing) + ramp_deg if sign > 0 else np.fmin(natural, standing) - ramp_deg
+        line = ank - hip
+        length = np.linalg.norm(line, axis=1, keepdims=True)
+        u = line / np.where(length > 0, length, 1.0)
+        nrm = np.stack([-u[:, 1], u[:, 0], np.zeros(len(u))], axis=1)
+        along = hip + np.einsum("td,td->t", knee - hip, u)[:, None] * u
+        best, err = knee.copy(), np.full(len(g), np.inf)
+        for h in hs:
+            cand = along + (h * length) * nrm
+            e = np.abs(f3._fppa(g, side, cand, lat, up) - target)
+            better = e < err
+            best[better], err[better] = cand[better], e[better]
+        # where no place across the line gives the target (the knee's image beyond the hip or the ankle along the
+        # line: a deep squat filmed from low shows the knees above the hips) the knee stays as recorded
+        reached = err <= REACH_DEG
+        g[reached, J[f"{side}_knee"], :2] = best[reached, :2]
+        REACHED.append((int(reached.sum()), int(np.isfinite(natural).sum())))
+    return _back(x, g)
 
 
 def _move_above_hips(x: np.ndarray, fn: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
@@ -145,7 +168,15 @@ def inject_shift_2d(x: np.ndarray) -> np.ndarray:
     g = _geo(x)
     lat = _hip_line(g)
     hip_w = float(np.nanmedian(np.linalg.norm(f3._p(g, "left_hip") - f3._p(g, "right_hip"), axis=1)))
-    shift = (f3.SHIFT_HIPW * hip_w * ramp(x))[:, None] * lat
+    # the way the hips already drift at depth (a shift the other way would first cancel the person's own drift)
+    mid_hip = (f3._p(g, "left_hip") + f3._p(g, "right_hip")) / 2
+    mid_ank = (f3._p(g, "left_ankle") + f3._p(g, "right_ankle")) / 2
+    drift = ((mid_hip - mid_ank) @ lat)
+    w = ramp(x)
+    lean = float(np.nanmedian(drift[w >= 1.0]) - np.nanmedian(drift[w == 0])) if (w == 0).any() else 0.0
+    if lean < 0:
+        lat = -lat
+    shift = (f3.SHIFT_HIPW * hip_w * w)[:, None] * lat
     return _move_above_hips(x, lambda p: p + shift)
 
 
@@ -179,7 +210,7 @@ def inject_trunk_2d(x: np.ndarray, sign: float) -> np.ndarray:
     z = np.tile(np.array([0.0, 0.0, 1.0]), (len(g), 1))
     # image y points down: a turn of +a about +z moves a point above the hips towards +x
     ang = np.radians(f3.TRUNK_DEG) * depth(x) * sign * _forward_sign(g)
-    r = f3._rot(z, -ang)
+    r = f3._rot(z, ang)
     for name, j in J.items():
         if name in f3.LEG or name in HIP_JOINTS:
             continue
@@ -215,6 +246,13 @@ def inject_2d(x: np.ndarray, code: str) -> np.ndarray:
 def image_lengths(x: np.ndarray, bones: tuple[tuple[str, str], ...] = BONES_2D) -> np.ndarray:
     return np.stack([np.linalg.norm(x[:, J[a], :2].astype(np.float64) - x[:, J[b], :2], axis=1)
                      for a, b in bones], axis=1)
+
+
+def length_change(before: np.ndarray, after: np.ndarray, bones: tuple[tuple[str, str], ...] = BONES_2D) -> float:
+    """The largest change of an image segment length, frame by frame, as a share of that segment's longest
+    (90th-percentile) image length."""
+    a, b = image_lengths(before, bones), image_lengths(after, bones)
+    return float(np.nanmax(np.abs(b - a) / np.nanpercentile(a, 90, axis=0)))
 
 
 # ------------------------------------------------------------------------------------------------ reps
@@ -308,9 +346,8 @@ def build(shared: Path, movement: str, max_segments: int | None = None) -> dict[
         for code in ("",) + faults:
             one = first if not code else inject_2d(first, code)
             if code and code != "jumping":
-                key = code
-                worst[key] = max(worst.get(key, 0.0), float(np.nanmax(np.abs(
-                    image_lengths(one) / image_lengths(first) - 1.0))))
+                bones = LEGS_2D if code in ("lateral_shift", "hip_rotation") else BONES_2D
+                worst[code] = max(worst.get(code, 0.0), length_change(first, one, bones))
             add(one, code, "single", 1, (row0 + a, row0 + b))
             if triple is None:
                 many = x[a3:b3] if not code else _every_contiguous(x[a3:b3], code, [(s0 - a3, s1 - a3)
@@ -319,9 +356,13 @@ def build(shared: Path, movement: str, max_segments: int | None = None) -> dict[
             else:
                 parts = [r if not code else inject_2d(r, code) for r in triple]
                 add(f3.join(parts, FPS).astype(np.float32), code, "every", 3, (-1, -1))
+    if REACHED:
+        hit, tot = (sum(v) for v in zip(*REACHED))
+        print(f"ec {movement}: knee FPPA target reached in {hit}/{tot} knee-frames ({100 * hit / max(tot, 1):.0f} %)")
+        REACHED.clear()
     changes = ", ".join(f"{k} {v * 100:.0f} %" for k, v in sorted(worst.items()))
     print(f"ec {movement}: {len(units)} sets from {min(used, max_segments or used)} segments; largest image "
-          f"segment-length change per fault: {changes}")
+          f"segment-length change per fault (share of its longest length): {changes}")
     offsets = np.concatenate([[0], np.cumsum([len(u) for u in units])])
     return {
         "data": np.concatenate(units).astype(np.float32), "offsets": offsets,
