@@ -234,15 +234,18 @@ def inject_trunk(x: np.ndarray, sign: float) -> np.ndarray:
     return x
 
 
-def add_hop(x: np.ndarray, fps: float) -> np.ndarray:
-    """Append a 12 cm hop after the rep: 0.15 s still, a ballistic flight, 0.4 s still after landing."""
+def add_hop(x: np.ndarray, fps: float, scale: float = 1.0) -> np.ndarray:
+    """Append a 12 cm hop after the rep: 0.15 s still, a ballistic flight, 0.4 s still after landing.
+
+    ``scale``: the data's units per metre along axis 1 (1.0: metres with y up; image pixels with y down give a
+    negative scale, tools/inject_faults_2d.py)."""
     flight_s = 2.0 * np.sqrt(2.0 * HOP_M / G)
     n_pre, n_fl, n_post = int(round(0.15 * fps)), int(round(flight_s * fps)), int(round(0.4 * fps))
     last = x[-1:]
     t = (np.arange(n_fl) + 0.5) / fps
     lift = np.clip(G / 2 * t * (flight_s - t), 0.0, None)
     fl = np.repeat(last, n_fl, axis=0).copy()
-    fl[:, :, 1] += lift[:, None]
+    fl[:, :, 1] += scale * lift[:, None]
     return np.concatenate([x, np.repeat(last, n_pre, axis=0), fl, np.repeat(last, n_post, axis=0)])
 
 

@@ -187,7 +187,9 @@ def _iter_constructed(m: dict[str, Any], root: Path, item: dict[str, Any], ignor
     """Sets with a known injected fault, written by tools/inject_faults.py (an npz of stacked sets: ``data``
     (ΣT, J, 4) world joints in metres, ``offsets``, per set ``subject``, ``code`` ("" = clean), ``scope``
     ("single": a one-rep set, "every": the fault in every rep of a three-rep set) and ``n_reps``). ``"scopes"``
-    picks which sets to score; the split is by subject (``calib_subjects``), though nothing is fitted on them."""
+    picks which sets to score; the split is by subject (``calib_subjects``), though nothing is fitted on them.
+    An npz with ``space`` "image" (tools/inject_faults_2d.py: 2D keypoints in pixels, its ``image_size``) gives
+    image-space sequences; without it the data are world joints in metres."""
     from .model import PoseSequence
 
     p = root / item["file"]
@@ -199,6 +201,8 @@ def _iter_constructed(m: dict[str, Any], root: Path, item: dict[str, Any], ignor
     with np.load(p, allow_pickle=False) as z:
         data, offsets, fps = z["data"], z["offsets"], float(z["fps"])
         subject, code, scope, n_reps, source = z["subject"], z["code"], z["scope"], z["n_reps"], str(z["source"])
+        image = "space" in z.files and str(z["space"]) == "image"
+        size = (int(z["image_size"][0]), int(z["image_size"][1])) if image else None
     for i in range(len(offsets) - 1):
         if str(scope[i]) not in scopes:
             continue
@@ -208,8 +212,8 @@ def _iter_constructed(m: dict[str, Any], root: Path, item: dict[str, Any], ignor
         out = Outcome(m["name"], name, "calib" if int(subject[i]) in calib else "test", ex.id,
                       expected_reps=(int(n_reps[i]), int(n_reps[i])))
         out.labels = _labels([c] if c else [])
-        pose = PoseSequence(data=x, timestamps_s=np.arange(x.shape[0]) / fps, space="world", image_size=None,
-                            source=source)
+        pose = PoseSequence(data=x, timestamps_s=np.arange(x.shape[0]) / fps, space="image" if image else "world",
+                            image_size=size, source=source)
         yield _judged(out, pose, ex, ignore, {"subject": int(subject[i]), "scope": str(scope[i]), "injected": c})
 
 
