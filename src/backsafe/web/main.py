@@ -27,7 +27,7 @@ from starlette.exceptions import HTTPException
 
 from .. import __version__
 from ..errors import BacksafeError, DependencyError, InputError, NoPersonError, StorageError, UnknownExerciseError
-from .auth import LoginLimiter
+from .auth import LoginLimiter, prepare_password_hashing
 from .config import Settings
 from .db import open_web_database
 from .deps import ANON_COOKIE
@@ -174,6 +174,7 @@ def create_app(settings: Settings | None = None, *, analyze_fn: AnalyzeFn | None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        prepare_password_hashing()
         if runner is not None:
             runner.start()
         try:
