@@ -38,6 +38,7 @@ from ..model import Report
 from . import crud
 from .config import Settings
 from .models import Account, Job
+from .references import stored_reference
 from .storage import Storage
 
 __all__ = ["AnalyzeFn", "JobRunner", "JobTimeout", "default_analyze"]
@@ -363,8 +364,6 @@ class JobRunner:
     def _reference(self, files_key: str, report_id: str, folder: str | None, exercise: str) -> Any:
         """The personal reference of the user's stored report (its report.json's per-rep measures; no video
         needed). InputError, which fails the job with its reason, when the report is gone or cannot serve."""
-        from .services import stored_reference
-
         if folder is None:
             raise InputError("the reference report was deleted after this clip was uploaded; upload the clip again "
                              "and pick another reference, or none")

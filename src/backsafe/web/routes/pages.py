@@ -10,10 +10,9 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
-from ... import __version__
+from ..._version import __version__
 from ...coach.triage import CLINICIAN_QUESTIONS, EMERGENCY_QUESTIONS, SOFT_QUESTIONS, answers_from_mapping
 from ...coach.units import format_load, parse_load
-from ...coach.wording import DISCLAIMER
 from ...errors import BacksafeError, ValueRangeError
 from ...exercises import load_library
 from ...report.wording import fault_label
@@ -34,6 +33,7 @@ from ..deps import (
     verify_csrf,
 )
 from ..errors import NotFound
+from ..responses import render, status_for
 from .api import set_session_cookie
 from .files import report_file_response
 
@@ -42,32 +42,6 @@ __all__ = ["public", "router", "render"]
 public = APIRouter(include_in_schema=False)
 router = APIRouter(include_in_schema=False, dependencies=[Depends(current_user), Depends(verify_csrf)])
 Html = HTMLResponse
-
-NOTICES = {
-    "signed_up": "Account created. Log in to start.",
-    "password": "Password changed. Other devices were logged out.",
-    "logged": "Set logged. The dashboard and plan now include it.",
-    "checkin": "Check-in saved.",
-    "outcome": "This week's measures saved.",
-    "token": "",
-    "shared": "Shared.",
-    "unshared": "Sharing stopped.",
-    "deleted": "Report deleted.",
-    "account_deleted": "Your account and all its data were deleted.",
-}
-
-
-def render(request: Request, name: str, ctx: dict[str, Any] | None = None, *, status_code: int = 200,
-           headers: dict[str, str] | None = None) -> Response:
-    user = getattr(request.state, "user", None)
-    base = {"request": request, "user": user, "csrf": csrf_for(request), "disclaimer": DISCLAIMER,
-            "version": __version__, "notice": NOTICES.get(request.query_params.get("ok", ""), ""),
-            "fault_label": fault_label, "exercise_name": services.exercise_name, "person_text": services.person_text,
-            "load_text": format_load}
-    base.update(ctx or {})
-    return request.app.state.templates.TemplateResponse(request, name, base, status_code=status_code,  # type: ignore[no-any-return]
-                                                        headers=headers)
-
 
 def _see(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
@@ -222,8 +196,6 @@ def upload(request: Request, user: UserDep, db: DbDep, storage: StorageDep, sett
                                    tempo=tempo.strip() or None, keep_video=bool(keep_video),
                                    reference_id=reference_id.strip() or None)
     except BacksafeError as e:
-        from ..main import status_for
-
         return render(request, "upload.html", {"exercises": _exercise_choices(), "settings": settings,
                                                "references": _reference_choices(db, user.id), "unit": unit,
                                                "error": str(e)}, status_code=status_for(e))
@@ -352,8 +324,6 @@ def log_post(request: Request, user: UserDep, db: DbDep, storage: StorageDep,
             "pain_after": _opt_int(pain_after), "warmup": {"yes": True, "no": False}.get(warmup),
             "report_id": report_id.strip() or None})
     except BacksafeError as e:
-        from ..main import status_for
-
         ctx = _log_ctx(user.name, db)
         ctx["error"] = str(e)
         return render(request, "log.html", ctx, status_code=status_for(e))
@@ -483,8 +453,6 @@ async def account_profile(request: Request, user: UserDep, db: DbDep) -> Respons
             "default_tempo": field("default_tempo"), "wake_time": field("wake_time", 8),
             "age_years": _opt_int(age) if age else None, "equipment": equipment})
     except BacksafeError as e:
-        from ..main import status_for
-
         return render(request, "account.html", {**_account_ctx(user, db), "error": str(e)},
                       status_code=status_for(e))
     return render(request, "account.html", {**_account_ctx(user, db), "profile_saved": True})
@@ -502,8 +470,6 @@ def account_password(request: Request, user: UserDep, db: DbDep, settings: Setti
     try:
         token = services.change_password(db, user, current_password, new_password, settings.session_days)
     except BacksafeError as e:
-        from ..main import status_for
-
         return render(request, "account.html", {**_account_ctx(user, db), "error": str(e)},
                       status_code=status_for(e))
     resp = _see("/account?ok=password")
