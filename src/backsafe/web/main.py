@@ -5,7 +5,7 @@ Layout (after fastapi/full-stack-fastapi-template, without import-time globals):
     main.py     create_app: state, middleware, the one BacksafeError handler, routers, static files
     config.py   Settings (pydantic-settings, BACKSAFE_* environment)
     deps.py     database, current user (cookie or bearer), CSRF
-    routes/     api.py (JSON under /api), pages.py (server-rendered HTML), files.py
+    routes/     api.py (JSON under /api), pages.py and account.py (server-rendered HTML), files.py, forms.py
     responses.py  errors to HTTP status codes, the page renderer (main and pages share them)
     jobs.py     background analysis jobs       services.py  what pages and API share
 """
@@ -183,12 +183,13 @@ def create_app(settings: Settings | None = None, *, analyze_fn: AnalyzeFn | None
     templates = Jinja2Templates(directory=str(resources.files("backsafe.web").joinpath("templates")))
     app.state.templates = templates
 
-    from .routes import api, pages
+    from .routes import account, api, pages
 
     app.include_router(api.public)
     app.include_router(api.router)
     app.include_router(pages.public)
     app.include_router(pages.router)
+    app.include_router(account.router)
     app.mount("/static", StaticFiles(directory=str(resources.files("backsafe.web").joinpath("static"))),
               name="static")
     _install_handlers(app, templates)

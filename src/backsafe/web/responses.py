@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from .._version import __version__
 from ..coach.units import format_load
@@ -18,7 +18,7 @@ from . import services
 from .deps import csrf_for
 from .errors import WebError
 
-__all__ = ["NOTICES", "render", "status_for"]
+__all__ = ["NOTICES", "render", "see_other", "status_for"]
 
 
 def status_for(exc: BacksafeError) -> int:
@@ -56,3 +56,8 @@ def render(request: Request, name: str, ctx: dict[str, Any] | None = None, *, st
     base.update(ctx or {})
     return request.app.state.templates.TemplateResponse(request, name, base, status_code=status_code,  # type: ignore[no-any-return]
                                                         headers=headers)
+
+
+def see_other(url: str) -> RedirectResponse:
+    """After a form's POST: go to ``url`` with a GET (303 See Other)."""
+    return RedirectResponse(url, status_code=303)

@@ -34,7 +34,7 @@ from .deps import CurrentUser, readable_owner
 from .errors import AuthRequired, Conflict, NotFound, TooLarge
 from .jobs import JobRunner
 from .models import Job, WebReport
-from .references import reference_source, stored_reference
+from .references import stored_reference
 from .schemas import JobOut, ProfileOut, ReportOut
 from .storage import Storage, safe_label
 
