@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._version import __version__
 from .errors import (
     BacksafeError,
     DependencyError,
@@ -21,8 +22,6 @@ from .options import AnalysisOptions
 
 if TYPE_CHECKING:
     from .pipeline import analyze
-
-__version__ = "0.1.0"
 
 __all__ = [
     "AnalysisOptions",

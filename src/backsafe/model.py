@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 import numpy as np
 import numpy.typing as npt
@@ -211,6 +211,18 @@ def full_or_all(reps: list[Rep] | tuple[Rep, ...]) -> list[Rep]:
     return [r for r in reps if not r.partial] or list(reps)
 
 
+class FindingDict(TypedDict):
+    """A finding as the JSON report's ``reps[].faults[]`` entry (DESIGN.md)."""
+
+    code: str
+    severity: Severity
+    value: float
+    threshold: float
+    unit: str
+    frames: list[int]
+    cue: str
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One fault seen in one rep."""
@@ -225,7 +237,7 @@ class Finding:
     cue: str
     signal: str = ""  # name of the kinematic series behind it (for plots)
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> FindingDict:
         return {
             "code": self.code,
             "severity": self.severity,

@@ -17,7 +17,7 @@ def _run(code: str) -> str:
 
 def test_planning_a_batch_loads_neither_scipy_nor_the_pose_stack() -> None:
     out = _run(
-        "import sys, backsafe, backsafe.batch, backsafe.batch_cli\n"
+        "import sys, backsafe, backsafe.batch, backsafe.cli.batch\n"
         "opts = backsafe.batch.job_options('back_squat', {'load_kg': 20}, 1)\n"
         "print(opts['exercise'], opts['load_kg'], sorted(m for m in ('scipy', 'backsafe.pipeline', 'mediapipe') "
         "if m in sys.modules))"

@@ -42,7 +42,7 @@ def _clean(v: Any) -> Any:
 
 
 def report_to_dict(report: Report) -> dict[str, Any]:
-    from .. import __version__
+    from .._version import __version__
     from ..exercises import get_exercise
     from ..faults.summary import fault_counts
     from .wording import lumbar_moment_note, report_notes, verdict

@@ -8,16 +8,12 @@ Phase names follow the exercise: a squat goes down first (eccentric), a curl goe
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import numpy.typing as npt
 
 from ..exercises import Exercise
 from ..model import Rep, Tempo
-
-if TYPE_CHECKING:
-    from .segmentation import RepSignal
+from .signal import RepSignal
 
 PAUSE_DEG_S = 10.0
 NEAR_TURN = 0.85

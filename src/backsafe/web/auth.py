@@ -8,38 +8,73 @@ import secrets
 import threading
 import time
 from collections import deque
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from typing import TYPE_CHECKING
 
 from ..errors import ValueRangeError
 from .errors import RateLimited
 
-__all__ = ["hash_password", "verify_password", "needs_rehash", "new_token", "hash_token", "csrf_token",
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
+__all__ = ["hash_password", "prepare_password_hashing", "verify_password", "needs_rehash", "new_token", "hash_token", "csrf_token",
            "check_csrf", "LoginLimiter", "check_password_strength", "check_user_name", "SESSION_TOKEN_PREFIX",
            "API_TOKEN_PREFIX"]
 
 RESERVED_NAMES = frozenset({"local", "admin", "root", "system"})  # "local" is the command line's own log
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 SESSION_TOKEN_PREFIX = "bss_"
 API_TOKEN_PREFIX = "bsk_"
-# a real hash, so that a log-in for an unknown user costs as much time as one for a known user
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+# argon2id with the library's current recommended parameters, and a real hash so that a log-in for an unknown user
+# costs as much time as one for a known user. Both are made on first use, not on import: importing argon2 and
+# hashing cost every command-line start 0.4 s. Tests set both to cheaper ones (tests/shared_fixtures.py).
+_hasher: PasswordHasher | None = None
+_DUMMY_HASH: str | None = None
+_made = threading.Lock()
+
+
+def _password_hasher() -> PasswordHasher:
+    global _hasher
+    if _hasher is None:
+        from argon2 import PasswordHasher
+
+        with _made:
+            if _hasher is None:
+                _hasher = PasswordHasher()
+    return _hasher
+
+
+def _dummy_hash() -> str:
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        hashed = _password_hasher().hash(secrets.token_urlsafe(16))
+        with _made:
+            if _DUMMY_HASH is None:
+                _DUMMY_HASH = hashed
+    return _DUMMY_HASH
+
+
+def prepare_password_hashing() -> None:
+    """Make the hasher and the dummy hash now (the web app calls this as it starts), so the first log-in for an
+    unknown user takes as long as any other."""
+    _dummy_hash()
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _password_hasher().hash(password)
 
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
+    from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+        return _password_hasher().verify(stored_hash or _dummy_hash(), password) and stored_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(stored_hash: str) -> bool:
-    return _hasher.check_needs_rehash(stored_hash)
+    return _password_hasher().check_needs_rehash(stored_hash)
 
 
 def check_password_strength(password: str) -> None:

@@ -30,14 +30,15 @@ import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from ..db.engine import Database
 from ..errors import BacksafeError, InputError
-from ..model import Report
+from ..model import Report, View
 from . import crud
 from .config import Settings
 from .models import Account, Job
+from .references import stored_reference
 from .storage import Storage
 
 __all__ = ["AnalyzeFn", "JobRunner", "JobTimeout", "default_analyze"]
@@ -62,7 +63,17 @@ def default_analyze(path: Path, exercise: str, **kwargs: Any) -> Report:
     return analyze(path, exercise, **kwargs)
 
 
-def _analyze_shipped(data: bytes, suffix: str, exercise: str, options: dict[str, Any]) -> Report:
+class JobOptions(TypedDict, total=False):
+    """What a job tells the analysis beyond the clip and the exercise (from the upload form)."""
+
+    input_format: str
+    load_kg: float
+    tempo: str
+    view: View
+    reference: Any  # the PersonalReference of one of the user's own reports
+
+
+def _analyze_shipped(data: bytes, suffix: str, exercise: str, options: JobOptions) -> Report:
     """Runs on a Ray worker: the clip arrives as bytes (workers need not share a disk), is analysed from a private
     temporary file, and the file is removed before the report goes back."""
     import tempfile
@@ -309,13 +320,13 @@ class JobRunner:
                 return
             files_key, jpid = acc.files_key, job.public_id
             exercise, keep = job.exercise, job.keep_video
-            options: dict[str, Any] = {"input_format": "video"}  # the upload was checked as a video
+            options: JobOptions = {"input_format": "video"}  # the upload was checked as a video
             if job.load_kg is not None:
                 options["load_kg"] = job.load_kg
             if job.tempo:
                 options["tempo"] = job.tempo
             if job.view:
-                options["view"] = job.view
+                options["view"] = cast("View", job.view)  # one of services.VIEWS, checked at upload
             ref_id = job.reference_report_id
             ref_row = crud.get_report(s, job.user_id, ref_id) if ref_id else None  # the job owner's own only
             ref_folder = ref_row.folder if ref_row is not None else None
@@ -363,8 +374,6 @@ class JobRunner:
     def _reference(self, files_key: str, report_id: str, folder: str | None, exercise: str) -> Any:
         """The personal reference of the user's stored report (its report.json's per-rep measures; no video
         needed). InputError, which fails the job with its reason, when the report is gone or cannot serve."""
-        from .services import stored_reference
-
         if folder is None:
             raise InputError("the reference report was deleted after this clip was uploaded; upload the clip again "
                              "and pick another reference, or none")

@@ -5,7 +5,8 @@ Layout (after fastapi/full-stack-fastapi-template, without import-time globals):
     main.py     create_app: state, middleware, the one BacksafeError handler, routers, static files
     config.py   Settings (pydantic-settings, BACKSAFE_* environment)
     deps.py     database, current user (cookie or bearer), CSRF
-    routes/     api.py (JSON under /api), pages.py (server-rendered HTML), files.py
+    routes/     api.py (JSON under /api), pages.py and account.py (server-rendered HTML), files.py, forms.py
+    responses.py  errors to HTTP status codes, the page renderer (main and pages share them)
     jobs.py     background analysis jobs       services.py  what pages and API share
 """
 
@@ -25,14 +26,15 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 
-from .. import __version__
-from ..errors import BacksafeError, DependencyError, InputError, NoPersonError, StorageError, UnknownExerciseError
-from .auth import LoginLimiter
+from .._version import __version__
+from ..errors import BacksafeError
+from .auth import LoginLimiter, prepare_password_hashing
 from .config import Settings
 from .db import open_web_database
 from .deps import ANON_COOKIE
-from .errors import AuthRequired, RateLimited, WebError
+from .errors import AuthRequired, RateLimited
 from .jobs import AnalyzeFn, JobRunner
+from .responses import render, status_for
 from .storage import Storage
 
 __all__ = ["create_app", "status_for"]
@@ -46,17 +48,6 @@ PAGE_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-
             "frame-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'; object-src 'none'")
 UPLOAD_PATHS = ("/api/jobs", "/upload")
 SMALL_BODY = 1024 * 1024
-
-
-def status_for(exc: BacksafeError) -> int:
-    """The one mapping from backsafe errors to HTTP status codes."""
-    if isinstance(exc, WebError):
-        return exc.status_code
-    if isinstance(exc, (InputError, NoPersonError, UnknownExerciseError)):
-        return 422
-    if isinstance(exc, (StorageError, DependencyError)):
-        return 503
-    return 400
 
 
 class SecurityMiddleware:
@@ -147,8 +138,6 @@ def _install_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
             return JSONResponse({"detail": message}, status_code=code, headers=headers)
         if isinstance(exc, AuthRequired) and request.method == "GET":
             return RedirectResponse("/login", status_code=303)
-        from .routes.pages import render
-
         return render(request, "error.html", {"status": code, "message": message}, status_code=code,
                       headers=headers)
 
@@ -158,8 +147,6 @@ def _install_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
         if not _wants_html(request):
             return JSONResponse({"detail": errors}, status_code=422)
         msg = "; ".join(f"{'.'.join(str(x) for x in e['loc'][1:])}: {e['msg']}" for e in errors)
-        from .routes.pages import render
-
         return render(request, "error.html", {"status": 422, "message": msg}, status_code=422)
 
 
@@ -174,6 +161,7 @@ def create_app(settings: Settings | None = None, *, analyze_fn: AnalyzeFn | None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        prepare_password_hashing()
         if runner is not None:
             runner.start()
         try:
@@ -195,12 +183,13 @@ def create_app(settings: Settings | None = None, *, analyze_fn: AnalyzeFn | None
     templates = Jinja2Templates(directory=str(resources.files("backsafe.web").joinpath("templates")))
     app.state.templates = templates
 
-    from .routes import api, pages
+    from .routes import account, api, pages
 
     app.include_router(api.public)
     app.include_router(api.router)
     app.include_router(pages.public)
     app.include_router(pages.router)
+    app.include_router(account.router)
     app.mount("/static", StaticFiles(directory=str(resources.files("backsafe.web").joinpath("static"))),
               name="static")
     _install_handlers(app, templates)

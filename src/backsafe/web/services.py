@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 from sqlalchemy.orm import Session
 
@@ -34,11 +34,9 @@ from .deps import CurrentUser, readable_owner
 from .errors import AuthRequired, Conflict, NotFound, TooLarge
 from .jobs import JobRunner
 from .models import Job, WebReport
+from .references import stored_reference
 from .schemas import JobOut, ProfileOut, ReportOut
 from .storage import Storage, safe_label
-
-if TYPE_CHECKING:
-    from ..faults.reference import PersonalReference
 
 __all__ = ["sign_up", "log_in", "change_password", "delete_account", "save_upload", "job_out", "report_out",
            "readable_report", "report_file", "logbook", "dashboard_data", "VIEWS", "own_reference", "stored_reference",
@@ -171,11 +169,6 @@ def _is_public_id(value: str) -> bool:
     return 16 <= len(value) <= 32 and all(c in "0123456789abcdef" for c in value)
 
 
-def reference_source(report_id: str) -> str:
-    """How a stored report used as a reference is named in the new report's ``reference.sources``."""
-    return f"report {report_id}"
-
-
 def own_reference(db: Database, storage: Storage, user: CurrentUser, reference_id: str, exercise: str) -> str:
     """Check that ``reference_id`` is one of ``user``'s own reports that can judge a set of ``exercise``.
 
@@ -194,20 +187,6 @@ def own_reference(db: Database, storage: Storage, user: CurrentUser, reference_i
         folder = rep.folder
     stored_reference(storage, user.files_key, folder, rid, exercise, missing="pick another report")
     return rid
-
-
-def stored_reference(storage: Storage, files_key: str, folder: str, report_id: str, exercise: str, *,
-                     missing: str) -> PersonalReference:
-    """The personal reference of a user's stored report (its report.json's per-rep measures; no video needed),
-    checked at upload (:func:`own_reference`) and read again when the job runs. InputError when its file is gone
-    (``missing`` says what to do then) or it cannot serve (another exercise, no rep, an older report)."""
-    from ..pipeline import reference_from_report_dict
-    from ..report.json_report import read_report_file
-
-    doc = read_report_file(storage.report_dir(files_key, folder) / "report.json")
-    if doc is None:
-        raise InputError(f"the reference report's file is missing on the server; {missing}")
-    return reference_from_report_dict(doc, exercise, source=reference_source(report_id))
 
 
 def save_upload(db: Database, storage: Storage, settings: Settings, runner: JobRunner | None, user: CurrentUser, *,

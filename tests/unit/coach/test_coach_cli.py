@@ -1,4 +1,4 @@
-"""The coach commands through Typer's CliRunner on a local app (register(app)); exit codes per DESIGN.md."""
+"""The coach commands through Typer's CliRunner on the real ``backsafe`` app; exit codes per DESIGN.md."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from backsafe.coach_cli import register
+from backsafe.cli import app as backsafe_app
 
 runner = CliRunner()
 TODAY = dt.date.today()
@@ -18,9 +18,7 @@ TODAY = dt.date.today()
 
 @pytest.fixture
 def app() -> typer.Typer:
-    a = typer.Typer()
-    register(a)
-    return a
+    return backsafe_app
 
 
 @pytest.fixture
@@ -241,7 +239,7 @@ def test_checkin_sleep_stored_and_severe_pain_first(app, db) -> None:
 
 
 def test_stop_flags_in_colour_only_on_a_terminal(app, db, monkeypatch) -> None:
-    import backsafe.coach_cli as cli
+    import backsafe.cli.coach as cli
 
     monkeypatch.setattr(cli, "_color", lambda: True)
     r = run(app, "checkin", "--db", db, "--date", d(1), "--pain", "9")

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile, status
 from fastapi.responses import FileResponse
 
-from ... import __version__
+from ..._version import __version__
 from ...coach.triage import QUESTIONS, answers_from_mapping
 from ...coach.units import format_load
 from ...errors import ValueRangeError

@@ -7,18 +7,16 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from markupsafe import Markup
 
-from ... import __version__
+from ..._version import __version__
 from ...coach.triage import CLINICIAN_QUESTIONS, EMERGENCY_QUESTIONS, SOFT_QUESTIONS, answers_from_mapping
 from ...coach.units import format_load, parse_load
-from ...coach.wording import DISCLAIMER
 from ...errors import BacksafeError, ValueRangeError
 from ...exercises import load_library
-from ...report.wording import fault_label
 from .. import crud, services
-from ..auth import API_TOKEN_PREFIX, hash_token, new_token
+from ..auth import hash_token
 from ..deps import (
     SESSION_COOKIE,
     DbDep,
@@ -29,49 +27,20 @@ from ..deps import (
     UserDep,
     client_address,
     coach_user,
-    csrf_for,
     current_user,
     verify_csrf,
 )
 from ..errors import NotFound
+from ..responses import render, see_other, status_for
 from .api import set_session_cookie
 from .files import report_file_response
+from .forms import opt_float, opt_int
 
 __all__ = ["public", "router", "render"]
 
 public = APIRouter(include_in_schema=False)
 router = APIRouter(include_in_schema=False, dependencies=[Depends(current_user), Depends(verify_csrf)])
 Html = HTMLResponse
-
-NOTICES = {
-    "signed_up": "Account created. Log in to start.",
-    "password": "Password changed. Other devices were logged out.",
-    "logged": "Set logged. The dashboard and plan now include it.",
-    "checkin": "Check-in saved.",
-    "outcome": "This week's measures saved.",
-    "token": "",
-    "shared": "Shared.",
-    "unshared": "Sharing stopped.",
-    "deleted": "Report deleted.",
-    "account_deleted": "Your account and all its data were deleted.",
-}
-
-
-def render(request: Request, name: str, ctx: dict[str, Any] | None = None, *, status_code: int = 200,
-           headers: dict[str, str] | None = None) -> Response:
-    user = getattr(request.state, "user", None)
-    base = {"request": request, "user": user, "csrf": csrf_for(request), "disclaimer": DISCLAIMER,
-            "version": __version__, "notice": NOTICES.get(request.query_params.get("ok", ""), ""),
-            "fault_label": fault_label, "exercise_name": services.exercise_name, "person_text": services.person_text,
-            "load_text": format_load}
-    base.update(ctx or {})
-    return request.app.state.templates.TemplateResponse(request, name, base, status_code=status_code,  # type: ignore[no-any-return]
-                                                        headers=headers)
-
-
-def _see(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
-
 
 def sparkline(points: list[tuple[str, float]], *, y_max: float, label: str) -> Markup:
     """A small SVG line chart (numbers only: nothing user-typed is put in the markup)."""
@@ -93,7 +62,7 @@ def sparkline(points: list[tuple[str, float]], *, y_max: float, label: str) -> M
 
 @public.get("/", response_class=Html)
 def home(user: OptionalUserDep) -> Response:
-    return _see("/dashboard" if user else "/login")
+    return see_other("/dashboard" if user else "/login")
 
 
 @public.get("/health")
@@ -115,7 +84,7 @@ def signup(request: Request, db: DbDep, name: Annotated[str, Form(max_length=100
     except BacksafeError as e:
         return render(request, "signup.html", {"error": str(e), "name": name}, status_code=422 if not hasattr(
             e, "status_code") else e.status_code)
-    return _see("/login?ok=signed_up")
+    return see_other("/login?ok=signed_up")
 
 
 @public.get("/login", response_class=Html)
@@ -133,7 +102,7 @@ def login(request: Request, db: DbDep, settings: SettingsDep, name: Annotated[st
         code = getattr(e, "status_code", 401)
         headers = {"Retry-After": str(e.retry_after_s)} if hasattr(e, "retry_after_s") else None
         return render(request, "login.html", {"error": str(e), "name": name}, status_code=code, headers=headers)
-    resp = _see("/dashboard")
+    resp = see_other("/dashboard")
     set_session_cookie(request, resp, token, settings.session_days, settings.https)
     return resp
 
@@ -146,7 +115,7 @@ def logout(request: Request, db: DbDep) -> Response:
     if cookie:
         with db.session() as s:
             crud.delete_session(s, hash_token(cookie))
-    resp = _see("/login")
+    resp = see_other("/login")
     resp.delete_cookie(SESSION_COOKIE, path="/")
     return resp
 
@@ -174,16 +143,16 @@ async def outcomes_post(request: Request, user: UserDep, db: DbDep) -> Response:
     scores = [str(x)[:8] for x in form.getlist("score")][:5]
     psfs: dict[str, float] = {}
     for act, score in zip(acts, scores, strict=False):
-        val = _opt_float(score)
+        val = opt_float(score)
         if act and val is not None:
             if act in psfs:
                 raise ValueRangeError(f"PSFS activity {act!r} is given twice")
             psfs[act] = val
         elif act or val is not None:
             raise ValueRangeError("PSFS: give each activity a name and a score from 0 to 10")
-    pain = _opt_int(str(form.get("pain_week") or "")[:4])
+    pain = opt_int(str(form.get("pain_week") or "")[:4])
     services.record_outcome(db, user.name, dt.date.today(), pain, psfs or None)
-    return _see("/dashboard?ok=outcome")
+    return see_other("/dashboard?ok=outcome")
 
 
 def _exercise_choices() -> list[tuple[str, str]]:
@@ -222,12 +191,10 @@ def upload(request: Request, user: UserDep, db: DbDep, storage: StorageDep, sett
                                    tempo=tempo.strip() or None, keep_video=bool(keep_video),
                                    reference_id=reference_id.strip() or None)
     except BacksafeError as e:
-        from ..main import status_for
-
         return render(request, "upload.html", {"exercises": _exercise_choices(), "settings": settings,
                                                "references": _reference_choices(db, user.id), "unit": unit,
                                                "error": str(e)}, status_code=status_for(e))
-    return _see(f"/jobs/{job.public_id}")
+    return see_other(f"/jobs/{job.public_id}")
 
 
 @router.get("/jobs/{job_id}", response_class=Html)
@@ -275,30 +242,10 @@ def report_original(report_id: str, user: UserDep, db: DbDep, storage: StorageDe
 @router.post("/reports/{report_id}/delete")
 def report_delete(report_id: str, user: UserDep, db: DbDep, storage: StorageDep) -> Response:
     services.delete_report(db, storage, user, report_id)
-    return _see("/reports?ok=deleted")
+    return see_other("/reports?ok=deleted")
 
 
 # --- log, check-in, triage, plan ---------------------------------------------------------------------------------
-
-def _opt_int(v: str) -> int | None:
-    v = v.strip()
-    if not v:
-        return None
-    try:
-        return int(v)
-    except ValueError as e:
-        raise ValueRangeError(f"{v!r}: expected a whole number") from e
-
-
-def _opt_float(v: str) -> float | None:
-    v = v.strip()
-    if not v:
-        return None
-    try:
-        return float(v)
-    except ValueError as e:
-        raise ValueRangeError(f"{v!r}: expected a number") from e
-
 
 def _log_ctx(user_name: str, db: Any) -> dict[str, Any]:
     from ...coach.plan import day_gate
@@ -344,16 +291,14 @@ def log_post(request: Request, user: UserDep, db: DbDep, storage: StorageDep,
             raise ValueRangeError(f"date {date!r}: expected YYYY-MM-DD") from e
         # the load as typed in the person's unit ("30", "30lb", "13.6kg"); load_kg (kg) from older forms
         loads: dict[str, Any] = ({"load": load.strip()} if load.strip() else
-                                 {"load_kg": _opt_float(load_kg)} if load_kg.strip() else {})
+                                 {"load_kg": opt_float(load_kg)} if load_kg.strip() else {})
         res = services.log_entry(db, storage, user, {
             "date": day, "exercise": exercise, **loads,
-            "sets": _opt_int(sets) or 0, "reps": _opt_int(reps) or 0, "rpe": _opt_float(rpe),
-            "pain_before": _opt_int(pain_before), "pain_during": _opt_int(pain_during),
-            "pain_after": _opt_int(pain_after), "warmup": {"yes": True, "no": False}.get(warmup),
+            "sets": opt_int(sets) or 0, "reps": opt_int(reps) or 0, "rpe": opt_float(rpe),
+            "pain_before": opt_int(pain_before), "pain_during": opt_int(pain_during),
+            "pain_after": opt_int(pain_after), "warmup": {"yes": True, "no": False}.get(warmup),
             "report_id": report_id.strip() or None})
     except BacksafeError as e:
-        from ..main import status_for
-
         ctx = _log_ctx(user.name, db)
         ctx["error"] = str(e)
         return render(request, "log.html", ctx, status_code=status_for(e))
@@ -373,12 +318,12 @@ def checkin_post(request: Request, user: UserDep, db: DbDep, pain: Annotated[str
         day = dt.date.fromisoformat(date) if date.strip() else dt.date.today()
     except ValueError as e:
         raise ValueRangeError(f"date {date!r}: expected YYYY-MM-DD") from e
-    p = _opt_int(pain)
+    p = opt_int(pain)
     if p is None:
         raise ValueRangeError("pain: give a score from 0 to 10")
-    res = services.checkin(db, user.name, day, p, _opt_float(sleep_hours))
+    res = services.checkin(db, user.name, day, p, opt_float(sleep_hours))
     if not res.flags:
-        return _see("/log?ok=checkin")
+        return see_other("/log?ok=checkin")
     # §1 severe pain: the warning is shown at once, first, instead of only "saved"
     ctx = _log_ctx(user.name, db)
     ctx["flags"] = [f.to_json() for f in res.flags]
@@ -449,104 +394,3 @@ def coach_person(request: Request, person_id: RowId, user: UserDep, db: DbDep) -
     return render(request, "coach_person.html", {"name": name, "reports": reps, "d": d,
                                                  "pain_chart": sparkline([(a, float(b)) for a, b in d["pain_series"]],
                                                                          y_max=10, label="pain per set")})
-
-
-# --- account -----------------------------------------------------------------------------------------------------
-
-def _account_ctx(user: Any, db: Any) -> dict[str, Any]:
-    profile = services.profile_out(services.logbook(db, user.name).profile())
-    with db.session() as s:
-        return {"tokens": list(crud.list_api_tokens(s, user.id)), "shares": crud.list_shares(s, user.id),
-                "profile": profile}
-
-
-@router.post("/account/profile", response_class=Html)
-async def account_profile(request: Request, user: UserDep, db: DbDep) -> Response:
-    """The settings form: an empty field keeps its value; an empty equipment field goes back to the usual steps."""
-    form = await request.form()
-
-    def field(name: str, limit: int = 32) -> str | None:
-        v = str(form.get(name) or "").strip()[:limit]
-        return v or None
-
-    # the form showed the equipment in the stored unit: a bare number keeps that unit even if the unit changes now
-    shown_unit = services.logbook(db, user.name).profile().unit
-    equipment: dict[str, list[str]] = {}
-    for kind in ("dumbbell", "kettlebell", "barbell"):
-        raw = str(form.get(f"equipment_{kind}") or "")[:400]
-        items = [x.strip() for x in raw.replace(";", ",").split(",") if x.strip()]
-        equipment[kind] = [x + shown_unit if x.replace(".", "", 1).isdigit() else x for x in items]
-    age = field("age_years", 8)
-    try:
-        services.set_profile(db, user.name, {
-            "unit": field("unit", 8), "body_mass": field("body_mass", 16), "sex": field("sex", 16),
-            "default_tempo": field("default_tempo"), "wake_time": field("wake_time", 8),
-            "age_years": _opt_int(age) if age else None, "equipment": equipment})
-    except BacksafeError as e:
-        from ..main import status_for
-
-        return render(request, "account.html", {**_account_ctx(user, db), "error": str(e)},
-                      status_code=status_for(e))
-    return render(request, "account.html", {**_account_ctx(user, db), "profile_saved": True})
-
-
-@router.get("/account", response_class=Html)
-def account_page(request: Request, user: UserDep, db: DbDep) -> Response:
-    return render(request, "account.html", _account_ctx(user, db))
-
-
-@router.post("/account/password", response_class=Html)
-def account_password(request: Request, user: UserDep, db: DbDep, settings: SettingsDep,
-                     current_password: Annotated[str, Form(max_length=256)],
-                     new_password: Annotated[str, Form(max_length=256)]) -> Response:
-    try:
-        token = services.change_password(db, user, current_password, new_password, settings.session_days)
-    except BacksafeError as e:
-        from ..main import status_for
-
-        return render(request, "account.html", {**_account_ctx(user, db), "error": str(e)},
-                      status_code=status_for(e))
-    resp = _see("/account?ok=password")
-    if token:
-        set_session_cookie(request, resp, token, settings.session_days, settings.https)
-    return resp
-
-
-@router.post("/account/tokens", response_class=Html)
-def account_token(request: Request, user: UserDep, db: DbDep,
-                  token_name: Annotated[str, Form(min_length=1, max_length=100)]) -> Response:
-    token = new_token(API_TOKEN_PREFIX)
-    with db.session() as s:
-        crud.create_api_token(s, user.id, token_name, hash_token(token))
-    return render(request, "account.html", {**_account_ctx(user, db), "new_token": token})
-
-
-@router.post("/account/tokens/{token_id}/revoke")
-def account_token_revoke(token_id: RowId, user: UserDep, db: DbDep) -> Response:
-    with db.session() as s:
-        if not crud.delete_api_token(s, user.id, token_id):
-            raise NotFound("token not found")
-    return _see("/account")
-
-
-@router.post("/account/shares")
-def account_share(user: UserDep, db: DbDep, coach: Annotated[str, Form(max_length=100)]) -> Response:
-    services.share_with(db, user, coach)
-    return _see("/account?ok=shared")
-
-
-@router.post("/account/shares/revoke")
-def account_unshare(user: UserDep, db: DbDep, coach: Annotated[str, Form(max_length=100)]) -> Response:
-    services.unshare(db, user, coach)
-    return _see("/account?ok=unshared")
-
-
-@router.post("/account/delete")
-def account_delete(user: UserDep, db: DbDep, storage: StorageDep,
-                   password: Annotated[str, Form(max_length=256)]) -> Response:
-    services.delete_account(db, storage, user, password)
-    resp = _see("/login?ok=account_deleted")
-    resp.delete_cookie(SESSION_COOKIE, path="/")
-    return resp
-
-

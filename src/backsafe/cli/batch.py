@@ -1,16 +1,16 @@
-"""``backsafe batch`` and ``backsafe live``: thin shells over :mod:`backsafe.batch` and :mod:`backsafe.live`."""
+"""``backsafe batch``: a thin shell over :mod:`backsafe.batch` (a progress bar, the counts, the failures)."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
-#: ``--fast``: analyse every 2nd frame (about 2x the throughput; its accuracy cost is in bench/results.json)
-FAST_STRIDE = 2
+from .common import FAST_STRIDE, err_console, run_guarded
+
+__all__ = ["batch"]
 
 
 def _batch_progress(console: Console) -> tuple[Any, Any, Any]:
@@ -62,8 +62,7 @@ def batch(
     retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Redo inputs recorded as failed.")] = False,
 ) -> None:
     """Analyse every clip and keypoint file in a folder: one report each, a summary table; resumable."""
-    from .batch import run_batch
-    from .cli import err_console, run_guarded
+    from ..batch import run_batch
 
     def go() -> None:
         on_plan, on_result, stop = _batch_progress(err_console)
@@ -86,56 +85,3 @@ def batch(
             raise typer.Exit(1)
 
     run_guarded(go)
-
-
-def live(
-    source: Annotated[str, typer.Argument(help="A camera index (0, 1...) or a video file.")],
-    exercise: Annotated[str, typer.Option("--exercise", "-e", help="Exercise id (`backsafe exercises`).")] = "squat",
-    realtime: Annotated[bool, typer.Option("--realtime/--no-realtime", help="Play a file at its own speed "
-                                           "(frames arrive by their time stamps, late frames are dropped).")] = True,
-    jsonl: Annotated[Path | None, typer.Option("--jsonl", help="Write events as JSON lines to this file "
-                                               "('-' = stdout).")] = None,
-    load_kg: Annotated[float | None, typer.Option("--load-kg", help="External load held, kg.")] = None,
-    tempo: Annotated[str | None, typer.Option(help="Prescribed tempo, e.g. 3-1-2-0.")] = None,
-    max_seconds: Annotated[float | None, typer.Option("--max-seconds", help="Stop after this long.")] = None,
-    fast: Annotated[bool, typer.Option("--fast", help="Pose on every 2nd frame.")] = False,
-) -> None:
-    """Analyse a camera or a clip as it plays: rep and fault events as they happen (terminal + JSON lines)."""
-    from .cli import run_guarded
-    from .live import LiveOptions, print_event, run_live
-
-    console = Console(stderr=jsonl is not None and str(jsonl) == "-")
-
-    def go() -> None:
-        sink = sys.stdout if jsonl is not None and str(jsonl) == "-" else None
-        fh = jsonl.open("w", encoding="utf-8") if jsonl is not None and sink is None else None
-        try:
-            from .user_config import analysis_defaults
-
-            conf = analysis_defaults()  # body mass, sex and default tempo from the config file
-            opts = LiveOptions(exercise=exercise, realtime=realtime, load_kg=load_kg,
-                               tempo=tempo if tempo is not None else conf.get("tempo"),
-                               body_mass_kg=conf.get("body_mass_kg", 75.0), sex=conf.get("sex", "male"),
-                               max_seconds=max_seconds, stride=FAST_STRIDE if fast else 1)
-
-            def emit(event: dict[str, Any]) -> None:
-                print_event(event, console)
-                stream = sink or fh
-                if stream is not None:
-                    import json
-
-                    stream.write(json.dumps(event) + "\n")
-                    stream.flush()
-
-            run_live(source, opts, emit)
-        finally:
-            if fh is not None:
-                fh.close()
-
-    run_guarded(go)
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``batch`` and ``live`` to the main ``backsafe`` app."""
-    app.command("batch")(batch)
-    app.command("live")(live)

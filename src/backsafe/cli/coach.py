@@ -1,5 +1,6 @@
-"""Coach and training-log commands: ``triage``, ``plan``, ``log``, ``checkin``, ``outcome``, ``profile``,
-``progress``, ``exercises``, ``export``, ``import``. The main CLI calls :func:`register` on its Typer app.
+"""Coach and training-log commands: ``triage``, ``plan``, ``log``, ``checkin``, ``outcome`` (the profile, progress
+and log transfer commands are in :mod:`.person`, the exercise and rule library in :mod:`.library`), and what they
+share: ``--db``, ``--user``, ``--date``, the log book, JSON output, colour, flag lines.
 
 What a person reads is plain words (COACHING_RULES.md §9): exercise names, flag titles, no codes or section marks;
 stop-level flags and safety tiers come first, in colour when stdout is a terminal and ``NO_COLOR`` is not set.
@@ -22,12 +23,12 @@ from typing import Annotated, Any, Optional, TypeVar
 
 import typer
 
-from .errors import BacksafeError, InputError, UnknownExerciseError, ValueRangeError
+from ..errors import BacksafeError, InputError, ValueRangeError
+from .common import exit_code_for
 
-__all__ = ["register", "EXIT_CODES"]
+__all__ = ["DateOpt", "DbOpt", "UserOpt", "checkin_cmd", "handle_errors", "log_cmd", "outcome_cmd", "plan_cmd",
+           "triage_cmd"]
 
-EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = ((UnknownExerciseError, 2), (InputError, 3),
-                                                          (BacksafeError, 1))
 F = TypeVar("F", bound=Callable[..., Any])
 
 DbOpt = Annotated[Optional[str], typer.Option("--db", help="Database URL (default: $BACKSAFE_DATABASE_URL, else a "
@@ -36,7 +37,9 @@ UserOpt = Annotated[str, typer.Option("--user", help="Whose log (the CLI uses on
 DateOpt = Annotated[Optional[str], typer.Option("--date", help="YYYY-MM-DD (default: today).", show_default=False)]
 
 
-def _handle_errors(fn: F) -> F:
+def handle_errors(fn: F) -> F:
+    """A coach command's BacksafeError becomes "error: <message>" on stderr and its exit code (:mod:`.common`)."""
+
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
@@ -44,14 +47,13 @@ def _handle_errors(fn: F) -> F:
         except typer.Exit:
             raise
         except BacksafeError as e:
-            code = next(c for t, c in EXIT_CODES if isinstance(e, t))
             typer.echo(f"error: {e}", err=True)
-            raise typer.Exit(code) from e
+            raise typer.Exit(exit_code_for(e)) from e
 
     return wrapper  # type: ignore[return-value]
 
 
-def _parse_date(text: str | None, what: str = "date") -> dt.date:
+def parse_date(text: str | None, what: str = "date") -> dt.date:
     if not text:
         return dt.date.today()
     try:
@@ -60,14 +62,14 @@ def _parse_date(text: str | None, what: str = "date") -> dt.date:
         raise ValueRangeError(f"{what} {text!r}: expected YYYY-MM-DD") from e
 
 
-def _book(db: str | None, user: str) -> Any:
-    from .coach.logbook import open_logbook
+def book_for(db: str | None, user: str) -> Any:
+    from ..coach.logbook import open_logbook
 
     timeout = float(os.environ.get("BACKSAFE_DB_BUSY_TIMEOUT_S", "5"))
     return open_logbook(db, user, busy_timeout_s=timeout)
 
 
-def _emit_json(doc: Any) -> None:
+def emit_json(doc: Any) -> None:
     typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
 
 
@@ -83,7 +85,7 @@ def _color() -> bool:
 
 def _echo_flags(flags: Any, color: bool) -> None:
     """Each flag as "title: message", stop-level first and in bold red on a terminal (§9: safety stands out)."""
-    from .coach.flags import sort_flags
+    from ..coach.flags import sort_flags
 
     for f in sort_flags(list(flags)):
         line = f"{f.title}: {f.message}"
@@ -99,7 +101,7 @@ def _usage_error(message: str) -> None:
 
 
 def _ask_triage() -> dict[str, Any]:
-    from .coach.triage import CLINICIAN_QUESTIONS, EMERGENCY_QUESTIONS, SOFT_QUESTIONS
+    from ..coach.triage import CLINICIAN_QUESTIONS, EMERGENCY_QUESTIONS, SOFT_QUESTIONS
 
     flags: list[str] = []
     typer.echo("A few questions before training (answer y or n).")
@@ -133,13 +135,13 @@ def triage_cmd(
     user: UserOpt = "local",
 ) -> None:
     """Red flags and the acute-injury window: proceed, rest, see a clinician, or seek emergency care."""
-    from .coach.triage import QUESTIONS, answers_from_mapping
+    from ..coach.triage import QUESTIONS, answers_from_mapping
 
     if list_questions:
         for q in QUESTIONS:
             typer.echo(f"{q.id:<32} {q.tier:<10} {q.text}")
         return
-    day = _parse_date(date)
+    day = parse_date(date)
     if answers is not None:
         try:
             text = sys.stdin.read() if answers == "-" else Path(answers).read_text(encoding="utf-8")
@@ -151,13 +153,13 @@ def triage_cmd(
     else:
         doc = _ask_triage()
     if injury_date:
-        doc["injury_date"] = _parse_date(injury_date, "injury date").isoformat()
+        doc["injury_date"] = parse_date(injury_date, "injury date").isoformat()
     if cleared:
         doc["clinician_cleared"] = True
     parsed = answers_from_mapping(doc)
-    result = _book(db, user).triage(parsed, date=day)
+    result = book_for(db, user).triage(parsed, date=day)
     if fmt == "json":
-        _emit_json(result.to_json())
+        emit_json(result.to_json())
     else:
         color = _color()
         typer.echo(result.to_text(color=color), color=color)
@@ -190,18 +192,18 @@ def log_cmd(
     user: UserOpt = "local",
 ) -> None:
     """Log one exercise of a session; prints the flags the entry raises, the most serious first."""
-    from .exercises import get_exercise
+    from ..exercises import get_exercise
 
     ex = get_exercise(exercise)  # unknown exercise → exit 2 before touching the database
     if sum(x is not None for x in (load, load_kg, load_lb)) > 1:
         _usage_error("give the load once: --load (e.g. 30lb), --load-kg or --load-lb")
     if load_lb is not None:
         load = f"{load_lb!r}lb"  # §4 units: typed in pounds, stored in kg (and it chooses lb if no unit was chosen)
-    res = _book(db, user).log(date=_parse_date(date), exercise=exercise, load_kg=load_kg, load=load, sets=sets,
+    res = book_for(db, user).log(date=parse_date(date), exercise=exercise, load_kg=load_kg, load=load, sets=sets,
                               reps=reps, rpe=rpe, pain_before=pain_before, pain_during=pain_during,
                               pain_after=pain_after, warmup=warmup, report=report)
     if fmt == "json":
-        _emit_json({"entry_id": res.entry_id, "date": res.date.isoformat(), "exercise": res.exercise,
+        emit_json({"entry_id": res.entry_id, "date": res.date.isoformat(), "exercise": res.exercise,
                     "load_kg": res.load_kg, "unit": res.unit, "load": res.load_shown,
                     "flags": [f.to_json() for f in res.flags]})
         return
@@ -225,10 +227,10 @@ def checkin_cmd(
     user: UserOpt = "local",
 ) -> None:
     """Record this morning's pain (0-10) and last night's sleep; the plan uses them to decide go / hold / back off."""
-    day = _parse_date(date)
-    res = _book(db, user).checkin(date=day, pain=pain, sleep_hours=sleep_hours)
+    day = parse_date(date)
+    res = book_for(db, user).checkin(date=day, pain=pain, sleep_hours=sleep_hours)
     if fmt == "json":
-        _emit_json({"date": res.date.isoformat(), "pain": res.pain, "sleep_hours": res.sleep_hours,
+        emit_json({"date": res.date.isoformat(), "pain": res.pain, "sleep_hours": res.sleep_hours,
                     "flags": [f.to_json() for f in res.flags]})
         return
     _echo_flags(res.flags, _color())  # §1 severe pain: said first, never only "Check-in saved"
@@ -236,7 +238,7 @@ def checkin_cmd(
     typer.echo(f"Check-in saved: {day.isoformat()} pain {pain}/10{slept}")
 
 
-# --- outcome / profile -------------------------------------------------------------------------------------------
+# --- outcome -----------------------------------------------------------------------------------------------------
 
 
 def _psfs_pairs(items: list[str]) -> dict[str, float]:
@@ -267,14 +269,14 @@ def outcome_cmd(
     user: UserOpt = "local",
 ) -> None:
     """Weekly outcome measures: pain (0-10) and the activities that matter to you (PSFS); shows the change."""
-    from .coach.progress import outcome_changes
+    from ..coach.progress import outcome_changes
 
-    day = _parse_date(date)
-    book = _book(db, user)
+    day = parse_date(date)
+    book = book_for(db, user)
     saved = book.outcome(date=day, pain_week=pain_week, psfs=_psfs_pairs(psfs or []))
     changes = outcome_changes(book.history().outcomes)
     if fmt == "json":
-        _emit_json({"date": day.isoformat(),
+        emit_json({"date": day.isoformat(),
                     "saved": [{"kind": o.kind, "activity": o.activity, "score": o.score} for o in saved],
                     "changes": [c.to_json() for c in changes]})
         return
@@ -283,89 +285,6 @@ def outcome_cmd(
     typer.echo(f"Saved for {day.isoformat()}: " + "; ".join(parts))
     for c in changes:
         typer.echo(c.text)
-
-
-def _profile_text(p: Any) -> str:
-    from .coach.units import format_load, to_unit
-
-    def none(v: Any) -> str:
-        return "not set" if v is None else str(v)
-
-    lines = [f"Unit: {p.unit}",
-             f"Body mass: {format_load(p.body_mass_kg, p.unit) if p.body_mass_kg else 'not set'}",
-             f"Sex: {none(p.sex)}",
-             f"Default tempo: {none(p.default_tempo)}",
-             f"Wake time: {p.wake_time.strftime('%H:%M') if p.wake_time else 'not set (07:00 assumed)'}",
-             f"Age: {none(p.age_years)}"]
-    if p.equipment:
-        lines.append("Equipment you own:")
-        for kind, loads in sorted(p.equipment.items()):
-            lines.append(f"  {kind}: {', '.join(f'{round(to_unit(v, p.unit), 1):g}' for v in loads)} {p.unit}")
-    else:
-        lines.append("Equipment: standard steps (set your own with --equipment dumbbell=5,10,15)")
-    return "\n".join(lines)
-
-
-def profile_cmd(
-    unit: Annotated[Optional[str], typer.Option("--unit", help="kg or lb: how loads are typed and shown.",
-                                                show_default=False)] = None,
-    body_mass: Annotated[Optional[str], typer.Option("--body-mass", help="e.g. 80kg or 176lb (a number: your "
-                                                     "unit).", show_default=False)] = None,
-    sex: Annotated[Optional[str], typer.Option("--sex", help="female or male.", show_default=False)] = None,
-    tempo: Annotated[Optional[str], typer.Option("--tempo", help="Default tempo, e.g. 3-1-2-0.",
-                                                 show_default=False)] = None,
-    equipment: Annotated[Optional[list[str]], typer.Option("--equipment", help="Loads you own, in your unit: "
-                                                           "dumbbell=5,10,15 (repeatable; kinds: dumbbell, "
-                                                           "kettlebell, barbell; an empty list clears one).")] = None,
-    wake_time: Annotated[Optional[str], typer.Option("--wake-time", help="HH:MM, for the bedtime.",
-                                                     show_default=False)] = None,
-    age: Annotated[Optional[int], typer.Option("--age", help="Years (sleep target).", show_default=False)] = None,
-    from_file: Annotated[Optional[Path], typer.Option("--from-file", help="A TOML profile file (options given "
-                                                      "here override it).", show_default=False)] = None,
-    fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
-    db: DbOpt = None,
-    user: UserOpt = "local",
-) -> None:
-    """Show or set your profile: unit (kg or lb), body mass, sex, default tempo, equipment, wake time, age."""
-    from .coach.profile_file import read_profile_file
-    from .coach.units import parse_load
-
-    book = _book(db, user)
-    current = book.profile()
-    kwargs: dict[str, Any] = {}
-    if from_file is not None:
-        kwargs.update(read_profile_file(from_file, current.unit))
-    if unit is not None:
-        kwargs["unit"] = unit.strip().lower()
-    the_unit = kwargs.get("unit", current.unit)
-    if body_mass is not None:
-        try:
-            kwargs["body_mass_kg"] = parse_load(body_mass, the_unit if the_unit in ("kg", "lb") else "kg")
-        except ValueRangeError:
-            raise ValueRangeError(f"body mass {body_mass!r}: expected e.g. 80kg or 176lb") from None
-    if sex is not None:
-        kwargs["sex"] = sex.strip().lower()
-    if tempo is not None:
-        kwargs["default_tempo"] = tempo
-    if wake_time is not None:
-        kwargs["wake_time"] = wake_time
-    if age is not None:
-        kwargs["age_years"] = age
-    if equipment:
-        eq = dict(kwargs.get("equipment") or {})
-        for item in equipment:
-            kind, sep, values = item.partition("=")
-            if not sep or not kind.strip():
-                raise ValueRangeError(f"--equipment {item!r}: expected kind=loads, e.g. dumbbell=5,10,15")
-            eq[kind.strip().lower()] = [v.strip() for v in values.split(",") if v.strip()]
-        kwargs["equipment"] = eq
-    prof = book.set_profile(**kwargs) if kwargs else current
-    if fmt == "json":
-        _emit_json(prof.to_json())
-    else:
-        if kwargs:
-            typer.echo("Profile saved.")
-        typer.echo(_profile_text(prof))
 
 
 # --- plan --------------------------------------------------------------------------------------------------------
@@ -384,184 +303,27 @@ def plan_cmd(
     user: UserOpt = "local",
 ) -> None:
     """The next session: triage gate, warm-up, main block, what to film, recovery, flags."""
-    from .exercises import FAULT_CODES
+    from ..exercises import FAULT_CODES
 
     bad = [f for f in fault or [] if f not in FAULT_CODES]
     if bad:
         raise ValueRangeError(f"fault code(s) {bad}: expected some of {list(FAULT_CODES)}")
-    day = _parse_date(date) if date else dt.date.today()
-    book = _book(db, user)
+    day = parse_date(date) if date else dt.date.today()
+    book = book_for(db, user)
     plan = book.plan(date=day, exercises=exercise or None, wake_time=wake_time, age_years=age,
                      extra_faults={f: 2 for f in fault or []})
     if plan.triage.outcome == "not_checked" and fmt != "json" and sys.stdin.isatty() and sys.stdout.isatty():
         # §1 State: "not checked yet" → ask the questions first (at a terminal; scripts get the not-checked plan)
-        from .coach.triage import answers_from_mapping
+        from ..coach.triage import answers_from_mapping
 
         typer.echo("You have not answered the safety questions yet; they come before any plan.")
         book.triage(answers_from_mapping(_ask_triage()), date=day)
         plan = book.plan(date=day, exercises=exercise or None, wake_time=wake_time, age_years=age,
                          extra_faults={f: 2 for f in fault or []})
     if fmt == "json":
-        _emit_json(plan.to_json())
+        emit_json(plan.to_json())
     else:
         color = _color()
         typer.echo(plan.to_text(color=color, explain=explain), color=color)
         if plan.triage.outcome == "not_checked" or any("safety questions again" in n for n in plan.notes):
             typer.echo("\nThe safety questions: backsafe triage")
-
-
-# --- progress ----------------------------------------------------------------------------------------------------
-
-
-def progress_cmd(
-    fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
-    png: Annotated[Optional[Path], typer.Option("--png", help="Write a PNG plot here.")] = None,
-    html_out: Annotated[Optional[Path], typer.Option("--html", help="Write an HTML page here.")] = None,
-    db: DbOpt = None,
-    user: UserOpt = "local",
-) -> None:
-    """Load, volume, pain and fault trends per week (terminal charts, PNG, HTML)."""
-    from .coach.progress import compute_trends, render_terminal, write_html, write_png
-
-    tr = compute_trends(_book(db, user).history())
-    if fmt == "json":
-        _emit_json(tr.to_json())
-    else:
-        typer.echo(render_terminal(tr))
-    for path, writer in ((png, write_png), (html_out, write_html)):
-        if path is not None:
-            try:
-                writer(tr, path)
-            except OSError as e:
-                raise InputError(f"{path}: cannot write ({e.strerror})") from e
-            typer.echo(f"wrote {path}", err=True)
-
-
-# --- exercises -------------------------------------------------------------------------------------------------
-
-
-def exercises_cmd(
-    impact: Annotated[Optional[str], typer.Option("--impact", help="low or high")] = None,
-    spinal_load: Annotated[Optional[str], typer.Option("--spinal-load", help="L, M or H")] = None,
-    view: Annotated[Optional[str], typer.Option("--view", help="side, front or oblique")] = None,
-    pattern: Annotated[Optional[str], typer.Option("--pattern", help="e.g. squat, hinge, lunge, core")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
-) -> None:
-    """The exercise library: impact, spinal load, view, faults checked, regressions and progressions."""
-    from .exercises import load_library
-
-    lib = list(load_library().values())
-    if impact:
-        lib = [e for e in lib if e.impact == impact.lower()]
-    if spinal_load:
-        lib = [e for e in lib if e.spinal_load == spinal_load.upper()]
-    if view:
-        lib = [e for e in lib if view.lower() in e.views]
-    if pattern:
-        lib = [e for e in lib if e.pattern == pattern.lower()]
-    if fmt == "json":
-        _emit_json([e.as_dict() for e in lib])
-        return
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=f"backsafe exercise library ({len(lib)})")
-    for col in ("id", "impact", "spine", "MET", "view", "faults checked", "regress → progress", "while recovering"):
-        table.add_column(col)
-    for e in lib:
-        table.add_row(e.id, e.impact, e.spinal_load, f"{e.met:g}", ", ".join(e.views), ", ".join(e.faults),
-                      f"{', '.join(e.regressions) or '-'} → {', '.join(e.progressions) or '-'}",
-                      e.while_recovering or "")
-    Console(width=200).print(table)
-
-
-# --- export / import ---------------------------------------------------------------------------------------------
-
-
-def export_cmd(
-    fmt: Annotated[str, typer.Option("--format", help="json or csv")] = "json",
-    out: Annotated[Optional[Path], typer.Option("--out", help="File to write (default: stdout).")] = None,
-    db: DbOpt = None,
-    user: UserOpt = "local",
-) -> None:
-    """Export the whole log as JSON or CSV."""
-    from .coach.transfer import export_log, to_csv
-
-    if fmt not in ("json", "csv"):
-        raise ValueRangeError(f"format {fmt!r}: expected json or csv")
-    doc = export_log(_book(db, user))
-    text = to_csv(doc) if fmt == "csv" else json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-    if out is None:
-        typer.echo(text, nl=False)
-    else:
-        out.write_text(text, encoding="utf-8")
-        typer.echo(f"wrote {out}", err=True)
-
-
-def import_cmd(
-    path: Annotated[Path, typer.Argument(help="A file written by `backsafe export`.")],
-    fmt: Annotated[str, typer.Option("--format", help="auto, json or csv")] = "auto",
-    replace: Annotated[bool, typer.Option("--replace", help="Overwrite a non-empty log.")] = False,
-    db: DbOpt = None,
-    user: UserOpt = "local",
-) -> None:
-    """Import a log exported by `backsafe export` (all or nothing)."""
-    from .coach.transfer import from_csv, import_log
-
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(f"{path}: cannot read ({e})") from e
-    kind = fmt if fmt != "auto" else ("csv" if path.suffix.lower() == ".csv" else "json")
-    if kind == "csv":
-        doc = from_csv(text)
-    else:
-        try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise InputError(f"{path}: not JSON ({e})") from e
-    counts = import_log(_book(db, user), doc, replace=replace)
-    typer.echo(f"Imported: {counts['sessions']} sessions, {counts['entries']} entries, {counts['checkins']} "
-               f"check-ins, {counts['triage']} triage records, {counts['clearances']} clearances, "
-               f"{counts['outcomes']} outcome records")
-
-
-def rules_cmd(
-    ids: Annotated[Optional[list[str]], typer.Argument(help="Rule ids as the JSON's `rules` fields name them "
-                                                       "(e.g. severe-pain); none = every rule.", show_default=False)] = None,
-    fmt: Annotated[str, typer.Option("--format", help="text, markdown or json")] = "text",
-) -> None:
-    """The coach's rules in plain words, with their sources and evidence (the same text as docs/coach.md)."""
-    from .coach import rules as registry
-
-    if fmt not in ("text", "markdown", "json"):
-        raise ValueRangeError(f"format {fmt!r}: expected text, markdown or json")
-    wanted = list(ids or registry.RULES)
-    unknown = [i for i in wanted if i not in registry.RULES]
-    if unknown:
-        raise ValueRangeError(f"unknown rule id(s) {unknown}; run `backsafe rules` for the list")
-    if fmt == "json":
-        _emit_json([{"id": r.id, "title": r.title, "text": r.text, "source": r.source, "evidence": r.evidence}
-                    for r in (registry.rule(i) for i in wanted)])
-    elif fmt == "markdown" and not ids:
-        typer.echo(registry.to_markdown())
-    else:
-        typer.echo(registry.explain(wanted))
-
-
-def register(app: typer.Typer) -> None:
-    """Add the coach and training-log commands to ``app``."""
-    for name, fn in (
-        ("triage", triage_cmd),
-        ("plan", plan_cmd),
-        ("log", log_cmd),
-        ("checkin", checkin_cmd),
-        ("outcome", outcome_cmd),
-        ("profile", profile_cmd),
-        ("progress", progress_cmd),
-        ("exercises", exercises_cmd),
-        ("export", export_cmd),
-        ("import", import_cmd),
-        ("rules", rules_cmd),
-    ):
-        app.command(name)(_handle_errors(fn))

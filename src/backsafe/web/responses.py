@@ -1,0 +1,63 @@
+"""How the web app answers: the one mapping from backsafe errors to HTTP status codes (:func:`status_for`) and
+the server-rendered page (:func:`render`, a template with what every page shows). Used by the error handlers
+(main.py) and the pages (routes/pages.py), neither of which imports the other for it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+
+from .._version import __version__
+from ..coach.units import format_load
+from ..coach.wording import DISCLAIMER
+from ..errors import BacksafeError, DependencyError, InputError, NoPersonError, StorageError, UnknownExerciseError
+from ..report.wording import fault_label
+from . import services
+from .deps import csrf_for
+from .errors import WebError
+
+__all__ = ["NOTICES", "render", "see_other", "status_for"]
+
+
+def status_for(exc: BacksafeError) -> int:
+    """The one mapping from backsafe errors to HTTP status codes."""
+    if isinstance(exc, WebError):
+        return exc.status_code
+    if isinstance(exc, (InputError, NoPersonError, UnknownExerciseError)):
+        return 422
+    if isinstance(exc, (StorageError, DependencyError)):
+        return 503
+    return 400
+
+
+NOTICES = {
+    "signed_up": "Account created. Log in to start.",
+    "password": "Password changed. Other devices were logged out.",
+    "logged": "Set logged. The dashboard and plan now include it.",
+    "checkin": "Check-in saved.",
+    "outcome": "This week's measures saved.",
+    "token": "",
+    "shared": "Shared.",
+    "unshared": "Sharing stopped.",
+    "deleted": "Report deleted.",
+    "account_deleted": "Your account and all its data were deleted.",
+}
+
+
+def render(request: Request, name: str, ctx: dict[str, Any] | None = None, *, status_code: int = 200,
+           headers: dict[str, str] | None = None) -> Response:
+    user = getattr(request.state, "user", None)
+    base = {"request": request, "user": user, "csrf": csrf_for(request), "disclaimer": DISCLAIMER,
+            "version": __version__, "notice": NOTICES.get(request.query_params.get("ok", ""), ""),
+            "fault_label": fault_label, "exercise_name": services.exercise_name, "person_text": services.person_text,
+            "load_text": format_load}
+    base.update(ctx or {})
+    return request.app.state.templates.TemplateResponse(request, name, base, status_code=status_code,  # type: ignore[no-any-return]
+                                                        headers=headers)
+
+
+def see_other(url: str) -> RedirectResponse:
+    """After a form's POST: go to ``url`` with a GET (303 See Other)."""
+    return RedirectResponse(url, status_code=303)
