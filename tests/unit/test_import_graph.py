@@ -36,8 +36,6 @@ PENDING: dict[tuple[str, str], str] = {
     ("backsafe.kinematics.back_contour", "backsafe.pipeline"):
         "outline_timer() patches pipeline.back_shape_from_video; goes with the back outline's own decoding "
         "(io/video.read_frames_at, helper H3).",
-    ("backsafe.coach.flags", "backsafe.coach.plan"):
-        "flags._day_tier asks plan.day_gate while plan builds on flags; coach/ was outside this change's files.",
 }
 
 

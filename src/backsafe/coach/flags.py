@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..exercises import Exercise, get_exercise
-from .history import PAIN_SETTLED_BELOW, History, LoggedEntry
+from .daystate import day_gate, severe_pain_message
+from .history import History, LoggedEntry
 from .progression import active_pain_trigger, bodyweight_first_missing, ladder_cap, max_increase_kg
 from .units import format_load, pct_change
 
@@ -79,18 +80,8 @@ def sort_flags(flags: list[Flag]) -> list[Flag]:
     return sorted(flags, key=lambda f: order[f.level])
 
 
-def severe_pain_message(what: str) -> str:
-    """§1 severe pain, in plain words: no loaded session until it settles; when to seek care."""
-    return (f"{what[0].upper() + what[1:]}. No loaded training until your pain settles below {PAIN_SETTLED_BELOW}/10: "
-            "keep gently moving (short easy walks) as you can. Seek care if it is not settling within a few days, "
-            "if pain spreads below the knee, or at once with numbness in the saddle area, new bladder or bowel "
-            "changes, or weakness in your legs.")
-
-
 def _day_tier(hist: History, day: dt.date) -> str | None:
     """Why ``day`` is a day without loaded or impact work (None when nothing gates): the plan's own day gate."""
-    from .plan import day_gate  # the plan owns the day's tier
-
     result, _ = day_gate(hist, day)
     if result.outcome not in _GATED_TIERS:
         return None

@@ -18,11 +18,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..exercises import Exercise, get_exercise
-from .flags import Flag, flags_in_window, severe_pain_message, sort_flags
+from .daystate import day_gate
+from .flags import Flag, flags_in_window, sort_flags
 from .history import PAIN_ACCEPTABLE, History
 from .progression import Prescription, film_instructions, prescribe
 from .recovery import DEFAULT_WAKE_TIME, recovery_plan
-from .triage import TriageResult, answers_from_mapping, not_checked, triage
+from .triage import TriageResult, triage
 from .units import floor_load, format_load
 from .warmup import WarmupItem, generate_warmup
 from .wording import DISCLAIMER, style
@@ -140,40 +141,6 @@ def _explain(ids: list[str]) -> str:
     from . import rules as rules_mod
 
     return rules_mod.explain([i for i in ids if i in rules_mod.RULES])
-
-
-def gate(hist: History, day: dt.date) -> tuple[TriageResult, list[str]]:
-    """Today's triage from the latest answers on or before ``day`` (the acute window moves with the date), with the
-    stored clearances; "not checked yet" when there are none (§1 State)."""
-    records = sorted((t for t in hist.triage if t.date <= day), key=lambda t: t.date)
-    notes: list[str] = []
-    if not records:
-        return not_checked(), notes
-    latest = records[-1]
-    if (day - latest.date).days > 7:
-        notes.append(f"Your last safety check was on {latest.date.isoformat()}; answer the safety questions again "
-                     "so the plan knows how you are now.")
-    result = triage(answers_from_mapping(latest.answers), day, previous=records[:-1],
-                    clearances=[c for c in hist.clearances if c.date <= day])
-    return result, notes
-
-
-def day_gate(hist: History, day: dt.date) -> tuple[TriageResult, list[str]]:
-    """The day's tier (§1 State): the triage gate, and severe pain that has not settled below 5 (§1 severe pain)
-    turning "go ahead" into a rest day. ``hist`` is the log as known on the morning of ``day``."""
-    result, notes = gate(hist, day)
-    severe = hist.severe_pain(day)
-    if severe is not None and result.outcome in ("proceed", "rest"):
-        days = (day - severe[2]).days
-        longer = (" It has not settled for several days now: please see a clinician." if days >= 3 else "")
-        result = replace(
-            result, outcome="rest",
-            headline="No loaded training until your pain settles below 5/10. Keep gently moving: short easy walks and "
-            "gentle mobility as comfortable." + longer,
-            reasons=(severe_pain_message(severe[1]),) + tuple(r for r in result.reasons if "warning signs" not in r),
-            allowed="easy walking and gentle mobility; no loaded or impact work",
-            rules=("severe-pain", "stay-active") + result.rules)
-    return result, notes
 
 
 def soft_flags_for(hist: History, day: dt.date) -> set[str]:
