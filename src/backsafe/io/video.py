@@ -13,19 +13,18 @@
 from __future__ import annotations
 
 import math
-import os
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
+from .. import settings
 from ..errors import VideoReadError
 
 if TYPE_CHECKING:
@@ -34,10 +33,24 @@ if TYPE_CHECKING:
 
 VIDEO_EXTENSIONS = frozenset({".mp4", ".mov", ".m4v", ".webm", ".avi", ".mkv"})
 
+
+
+def is_video(path: Path, input_format: str) -> bool:
+    """Whether ``path`` is analysed as a video: ``input_format`` "video", or "auto" and a video file extension."""
+    if input_format == "video":
+        return True
+    if input_format != "auto":
+        return False
+    return path.suffix.lower() in VIDEO_EXTENSIONS
+
+
 #: refuse frames larger than this (8K is 33 Mpx): a decoder bomb or a mislabelled image would exhaust memory
 MAX_PIXELS = 8192 * 8192
 #: refuse frames smaller than this on a side: nobody can be found in a 1x1 clip (issue 9 bad-input corpus)
 MIN_SIDE = 16
+#: a wanted frame and a decoded frame are the same frame when their pts times agree this closely (both come from
+#: the same pts; iter_frames nudges a duplicate pts by 1 ms)
+TIME_TOLERANCE_S = 2e-3
 #: decoded frames waiting in the decode thread's queue take at most about this many bytes (8 frames of 8K RGB
 #: would be 800 MB; issue 9 bad-input corpus)
 QUEUE_BYTES = 256 * 2**20
@@ -126,25 +139,20 @@ def _rotation(frame_or_stream_rotation: int | float | None) -> int:
 def probe_video(path: str | Path) -> VideoInfo:
     """Read container metadata without decoding the whole clip (one frame is decoded for the rotation).
 
-    Cached per (path, size, modification time): the pipeline asks twice per clip, and a batch worker more.
+    Not cached: the pipeline probes a clip once and hands the probe on (pose/runner.py). The size is that of the
+    frames as they are handed out, turned by any turn recorded with :func:`set_turn`.
     """
     path = Path(path)
-    try:
-        st = path.stat()
-    except OSError:
-        return _probe_video(path)
-    info = _probe_cached(str(path), str(path.resolve()), st.st_size, st.st_mtime_ns)
-    turn = turn_of(path)
-    if turn in (90, 270):  # the frames are handed out turned (set_turn): so is their size
-        from dataclasses import replace
-
-        info = replace(info, width=info.height, height=info.width)
-    return info
+    return turn_info(_probe_video(path), turn_of(path))
 
 
-@lru_cache(maxsize=32)
-def _probe_cached(path: str, resolved: str, size: int, mtime_ns: int) -> VideoInfo:
-    return _probe_video(Path(path))
+def turn_info(info: VideoInfo, deg: int) -> VideoInfo:
+    """``info`` for the frames turned ``deg`` more degrees (width and height swap at a quarter turn)."""
+    if deg % 180 == 0:
+        return info
+    from dataclasses import replace
+
+    return replace(info, width=info.height, height=info.width)
 
 
 def _probe_video(path: Path) -> VideoInfo:
@@ -250,7 +258,7 @@ def iter_frames(
         # One decoding thread by default: decoding runs beside inference (iter_frames_threaded), and FFmpeg's own
         # frame threads would compete with the single-threaded pose model for the same cores (measured on the
         # 2-core machine: 1 thread beat "AUTO" end to end). BACKSAFE_DECODE_THREADS=0 gives FFmpeg's choice.
-        threads = int(os.environ.get("BACKSAFE_DECODE_THREADS", "1") or 1)
+        threads = settings.decode_threads()
         if threads == 1:
             stream.thread_type = "NONE"
         else:
@@ -353,14 +361,17 @@ def iter_frames_threaded(
         t.join(timeout=5)
 
 
-def sample_frames(path: str | Path, n: int, turn: int = 0) -> list[npt.NDArray[np.uint8]]:
+def sample_frames(path: str | Path, n: int, turn: int = 0, info: VideoInfo | None = None
+                  ) -> list[npt.NDArray[np.uint8]]:
     """About ``n`` frames spread evenly over the clip (upright by the rotation flag, plus ``turn``), each reached by
     a seek: the key frame at or before each of n evenly spaced times (a few frames decoded per sample, not the
-    clip). Fewer when the clip is short or a seek fails; the first frame at least."""
+    clip). Fewer when the clip is short or a seek fails; the first frame at least. ``info``: the clip's probe
+    (probed here when not given)."""
     import av
     from av.video.reformatter import VideoReformatter
 
-    info = probe_video(path)
+    if info is None:
+        info = probe_video(path)
     duration = info.duration_s or 0.0
     out: list[npt.NDArray[np.uint8]] = []
     container = _open(Path(path))
@@ -388,3 +399,94 @@ def sample_frames(path: str | Path, n: int, turn: int = 0) -> list[npt.NDArray[n
     if not out:
         out = [fr.rgb for fr in iter_frames(path, max_frames=1, turn=turn)]
     return out
+
+
+def read_frames_at(
+    path: str | Path, frame_indices: Iterable[int], timestamps_s: Sequence[float] | npt.NDArray[Any] | None = None,
+) -> Iterator[tuple[int, npt.NDArray[np.uint8]]]:
+    """(frame index, upright RGB) of the wanted frames of a clip, in time order, turned as :func:`iter_frames`
+    turns them (rotation flag and any turn recorded by :func:`set_turn`): the key frames and the back outline.
+
+    Parameters
+    ----------
+    path : the video.
+    frame_indices : the frames wanted, as indices into ``timestamps_s``.
+    timestamps_s : the time (pts, seconds) of each frame as the analysis saw it (``PoseSequence.timestamps_s``:
+        right for ``--fast`` and for a clip posed in two halves). Each wanted frame is found by its time; an
+        index outside it, or a time no decoded frame shows, is left out. None: the indices count the clip's
+        decoded frames, and the clip is decoded from its start up to the last of them.
+
+    Only the stretches that hold wanted frames are decoded: before each wanted frame, when the key frame
+    preceding it lies beyond what has been decoded so far, the decoder seeks to that key frame (the key frames
+    are listed first from the packets, without decoding). Only the wanted frames are converted to RGB, and they
+    are handed out one at a time (memory does not grow with their number). A decode error ends the stream early.
+    """
+    wanted = set(frame_indices)
+    if timestamps_s is None:
+        for fr in iter_frames(path, only=frozenset(wanted)) if wanted else ():
+            yield fr.index, fr.rgb
+        return
+    n = len(timestamps_s)
+    yield from _frames_at_times(Path(path), {i: float(timestamps_s[i]) for i in wanted if 0 <= i < n})
+
+
+def _key_frame_times(path: Path) -> list[float]:
+    """The times of the clip's key frames, from its packets (nothing decoded); [] when they cannot be listed."""
+    import av
+
+    container = _open(path)
+    try:
+        stream = container.streams.video[0]
+        tb = stream.time_base or Fraction(1, 30)
+        start_pts = stream.start_time or 0
+        return sorted(float((p.pts - start_pts) * tb) for p in container.demux(stream)
+                      if p.is_keyframe and p.pts is not None)
+    except av.error.FFmpegError:
+        return []
+    finally:
+        container.close()
+
+
+def _frames_at_times(path: Path, times: dict[int, float]) -> Iterator[tuple[int, npt.NDArray[np.uint8]]]:
+    """(key, upright RGB) of the frames shown at ``times`` ({key: pts time in seconds}): see
+    :func:`read_frames_at`."""
+    import av
+    from av.video.reformatter import VideoReformatter
+
+    turn = turn_of(path)  # a clip found sideways is turned as the pose pass saw it (backsafe/orientation.py)
+    want = sorted(times.items(), key=lambda kv: kv[1])
+    if not want:
+        return
+    keys = _key_frame_times(path)
+    container = _open(path)
+    try:
+        stream = container.streams.video[0]
+        stream.thread_type = "NONE"  # one thread: the segmentation model runs beside it on the other core
+        tb = stream.time_base or Fraction(1, 30)
+        start_pts = stream.start_time or 0
+        reformatter = VideoReformatter()
+        decoded_to = -np.inf  # time of the last decoded frame
+        decoder: Iterator[Any] | None = None
+        i = 0
+        while i < len(want):
+            key, t_w = want[i]
+            k = max((x for x in keys if x <= t_w + TIME_TOLERANCE_S), default=None)
+            if decoder is None or (k is not None and k > decoded_to + TIME_TOLERANCE_S):
+                if k is not None and k > 0:  # else: from the start of the clip
+                    container.seek(int(round(k / tb)) + start_pts, stream=stream, backward=True)
+                decoder = iter(container.decode(stream))
+            frame = next(decoder, None)
+            if frame is None or frame.width * frame.height > MAX_PIXELS:
+                return
+            t = float((frame.pts - start_pts) * tb) if frame.pts is not None else decoded_to
+            decoded_to = t
+            while i < len(want) and want[i][1] < t - TIME_TOLERANCE_S:
+                i += 1  # that frame was not in the clip (or not decodable): skipped
+            while i < len(want) and abs(want[i][1] - t) <= TIME_TOLERANCE_S:
+                rgb = _upright(_to_rgb(reformatter, frame), (_rotation(getattr(frame, "rotation", 0)) + turn) % 360)
+                yield want[i][0], rgb
+                i += 1
+    except av.error.FFmpegError:
+        return
+    finally:
+        container.close()
