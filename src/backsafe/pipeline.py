@@ -15,35 +15,29 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import settings
-from .analysis.clip import LOW_CONFIDENCE as LOW_CONFIDENCE  # re-exported (live.py)
-from .analysis.clip import LOW_CONFIDENCE_BY_SOURCE as LOW_CONFIDENCE_BY_SOURCE  # re-exported
-from .analysis.clip import clip_quality, reps_in_view
-from .analysis.exercise_check import MISMATCH_CONFIDENCE as MISMATCH_CONFIDENCE  # re-exported
-from .analysis.exercise_check import RECOGNITION_SURE as RECOGNITION_SURE  # re-exported
-from .analysis.exercise_check import check_exercise
-from .analysis.measure import clean_and_measure, find_reps
-from .analysis.outline import HINGE_PATTERNS as HINGE_PATTERNS  # re-exported
-from .analysis.outline import outline_wanted as outline_wanted  # re-exported
-from .analysis.outline import trace_outline
-from .errors import InputError as InputError  # re-exported: callers catch pipeline.InputError
-from .errors import ValueRangeError
+from .analysis.clip import LOW_CONFIDENCE, LOW_CONFIDENCE_BY_SOURCE, clip_quality, reps_in_view
+from .analysis.exercise_check import MISMATCH_CONFIDENCE, RECOGNITION_SURE, check_exercise
+from .analysis.measure import clean_and_measure
+from .analysis.outline import HINGE_PATTERNS, outline_wanted, trace_outline
+from .errors import InputError, ValueRangeError
 from .exercises import Exercise, Tempo4, get_exercise
-from .faults.reference import build_reference as build_reference  # re-exported: the reference's public names
-from .faults.reference import reference_from_report as reference_from_report  # re-exported
-from .faults.reference import reference_from_report_dict as reference_from_report_dict  # re-exported
-from .faults.reference import rep_measures as rep_measures  # re-exported
-from .io.video import is_video as is_video  # re-exported
-from .io.video import probe_video
-from .kinematics.back_contour import BackShapeFn as BackShapeFn  # re-exported
+from .faults.reference import build_reference, reference_from_report, reference_from_report_dict, rep_measures
+from .io.video import is_video, probe_video
+from .kinematics.back_contour import BackShapeFn
 from .model import PoseSequence, Report, View
-from .options import AnalysisOptions as AnalysisOptions  # re-exported: backsafe.pipeline.AnalysisOptions stays public
-from .options import effective_stride as effective_stride  # re-exported
-from .pose.runner import EstimatorFactory as EstimatorFactory  # re-exported
-from .pose.runner import ProgressFn as ProgressFn  # re-exported
-from .pose.runner import default_estimator as default_estimator  # re-exported (live.py)
-from .pose.runner import estimate_video_pose as estimate_video_pose  # re-exported
-from .pose.runner import upright_video_pose
+from .options import AnalysisOptions, effective_stride
+from .pose.runner import EstimatorFactory, ProgressFn, default_estimator, estimate_video_pose, upright_video_pose
 from .reps.segmentation import hold_time, whole_clip_rep
+
+#: the stage functions, and the names that lived here before their concept got its own module (re-exported: callers
+#: import them from backsafe.pipeline; InputError too, which callers catch as pipeline.InputError)
+__all__ = [
+    "ANALYZE_OPTIONS", "AnalysisOptions", "BackShapeFn", "EstimatorFactory", "HINGE_PATTERNS", "InputError",
+    "LOW_CONFIDENCE", "LOW_CONFIDENCE_BY_SOURCE", "MISMATCH_CONFIDENCE", "ProgressFn", "RECOGNITION_SURE", "analyze",
+    "analyze_pose", "build_reference", "default_estimator", "effective_stride", "estimate_video_pose", "is_video",
+    "load_pose", "load_reference", "outline_wanted", "recognise_exercise", "reference_from_report",
+    "reference_from_report_dict", "rep_measures",
+]
 
 if TYPE_CHECKING:
     from .faults.reference import PersonalReference

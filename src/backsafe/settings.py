@@ -4,33 +4,34 @@ Nothing is read at import time: a test or a batch worker that sets a variable se
 call. The web app has its own typed settings (``web/config.py``, pydantic-settings, ``BACKSAFE_*`` variables such
 as ``BACKSAFE_ENVIRONMENT``); they are listed there, not here.
 
-==========================  ========================  ========================================================
-Variable                    Read by                   Meaning (default)
-==========================  ========================  ========================================================
-``BACKSAFE_POSE_SPLIT``     pose/runner.py            ``0``: never pose a long clip as two halves side by side
-                                                      (default on: clips >= 10 s on a machine with 2+ cores)
-``BACKSAFE_DECODE_THREAD``  pose/runner.py            ``0``: decode inline, before each frame's inference,
-                                                      instead of in a thread beside it (default on; a batch
-                                                      pool with one worker per core sets it to 0)
-``BACKSAFE_DECODE_THREADS`` io/video.py               FFmpeg decoding threads per clip: 1 (default), 0 lets
-                                                      FFmpeg choose, n > 1 that many
-``BACKSAFE_POSE_CACHE``     pipeline.py,              a folder where video keypoints are cached by the clip's
-                            evaluation.py             content (opt-in for analyze; the evaluation's default
-                                                      is the user's cache folder)
-``BACKSAFE_CONFIG``         user_config.py            the person's config file (default: ``config.toml`` in
-                                                      the platform's config folder); it must then exist
-``BACKSAFE_SHARED_DIR``     evaluation.py             the shared datasets folder that eval manifests name as
-                                                      ``${SHARED}`` (default: a ``shared`` folder beside a
-                                                      parent of the manifest)
-``BACKSAFE_DEBUG``          cli                       any value: a bug shows its traceback instead of one
-                                                      "internal error" line
-``BACKSAFE_NATIVE_LOGS``    cli                       any value: the pose model's C++ log lines stay on the
-                                                      terminal (as with ``backsafe -v``)
-``BACKSAFE_DB_BUSY_TIMEOUT_S`` coach cli              seconds a logbook write waits for a locked SQLite file (5)
-``BACKSAFE_DATABASE_URL``   db/engine.py              the logbook database (default: a SQLite file in the
-                                                      user data folder)
-``NO_COLOR``                coach cli                 any value: no colour in terminal output
-==========================  ========================  ========================================================
+==============================  ==========================  ========================================================
+Variable                        Read by                     Meaning (default)
+==============================  ==========================  ========================================================
+``BACKSAFE_POSE_SPLIT``         pose/runner.py              ``0``: never pose a long clip as two halves side by side
+                                                            (default on: clips >= 10 s on a machine with 2+ cores)
+``BACKSAFE_DECODE_THREAD``      pose/runner.py              ``0``: decode inline, before each frame's inference,
+                                                            instead of in a thread beside it (default on; a batch
+                                                            pool with one worker per core sets it to 0)
+``BACKSAFE_DECODE_THREADS``     io/video.py                 FFmpeg decoding threads per clip: 1 (default), 0 lets
+                                                            FFmpeg choose, n > 1 that many
+``BACKSAFE_POSE_CACHE``         pipeline.py, evaluation.py  a folder where video keypoints are cached by the clip's
+                                                            content (opt-in for analyze; the evaluation's default is
+                                                            the user's cache folder)
+``BACKSAFE_CONFIG``             user_config.py              the person's config file (default: ``config.toml`` in
+                                                            the platform's config folder); when set, it must exist
+``BACKSAFE_SHARED_DIR``         evaluation.py               the shared datasets folder that eval manifests name
+                                                            ``${SHARED}`` (default: a ``shared`` folder beside a
+                                                            parent of the manifest)
+``BACKSAFE_DEBUG``              cli                         any value: a bug shows its traceback instead of one
+                                                            "internal error" line
+``BACKSAFE_NATIVE_LOGS``        cli                         any value: the pose model's C++ log lines stay on the
+                                                            terminal (as with ``backsafe -v``)
+``BACKSAFE_DB_BUSY_TIMEOUT_S``  coach cli                   seconds a logbook write waits for a locked SQLite file
+                                                            (5)
+``BACKSAFE_DATABASE_URL``       db/engine.py                the logbook database (default: a SQLite file in the user
+                                                            data folder)
+``NO_COLOR``                    coach cli                   any value: no colour in terminal output
+==============================  ==========================  ========================================================
 """
 
 from __future__ import annotations
