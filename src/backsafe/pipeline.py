@@ -11,8 +11,9 @@ Each step lives in its own module; this one calls them in order:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, SupportsInt
 
 from . import settings
 from .analysis.clip import LOW_CONFIDENCE, LOW_CONFIDENCE_BY_SOURCE, clip_quality, reps_in_view
@@ -50,7 +51,7 @@ POSE_MODEL = "mediapipe-blazepose-full (legacy solution, complexity 1)"
 
 
 def _video_pose(path: Path, opts: AnalysisOptions, estimator_factory: EstimatorFactory | None,
-                progress: ProgressFn | None) -> tuple[PoseSequence, dict[str, Any]]:
+                progress: ProgressFn | None) -> tuple[PoseSequence, dict[str, object]]:
     info = probe_video(path)  # the only probe of the clip: the pose runner is handed it
     stride = effective_stride(opts.stride, info.fps)
     got = upright_video_pose(path, info, opts.exercise, estimator_factory, stride, progress, opts.pose_cache_dir)
@@ -63,7 +64,7 @@ def _video_pose(path: Path, opts: AnalysisOptions, estimator_factory: EstimatorF
     return pose, meta
 
 
-def _keypoint_pose(path: Path, opts: AnalysisOptions) -> tuple[PoseSequence, dict[str, Any]]:
+def _keypoint_pose(path: Path, opts: AnalysisOptions) -> tuple[PoseSequence, dict[str, object]]:
     from .io.keypoints import detect_format, load_keypoints
     from .orientation import choose_rotation, posture_of, rotate_pose
 
@@ -72,7 +73,7 @@ def _keypoint_pose(path: Path, opts: AnalysisOptions) -> tuple[PoseSequence, dic
     orientation = choose_rotation(pose, posture_of(opts.exercise))
     if orientation.rotation_deg:  # keypoints of a sideways or upside-down clip: turned upright (issue 16)
         pose = rotate_pose(pose, orientation.rotation_deg)
-    meta: dict[str, Any] = {"path": path.name, "format": fmt, "guessed_format": opts.input_format == "auto",
+    meta: dict[str, object] = {"path": path.name, "format": fmt, "guessed_format": opts.input_format == "auto",
                             "fps": round(pose.fps, 3), "frames": pose.n_frames, "duration_s": round(pose.duration_s, 3)}
     if orientation.rotation_deg:
         meta |= {"turned_deg": orientation.rotation_deg, "orientation": orientation.as_dict()}
@@ -108,7 +109,7 @@ def analyze_pose(
     pose: PoseSequence,
     ex: Exercise,
     opts: AnalysisOptions,
-    meta: dict[str, Any],
+    meta: Mapping[str, object],
     back_shape_fn: BackShapeFn | None = None,
     reference: PersonalReference | None = None,
     outline_off: str | None = None,
@@ -130,10 +131,11 @@ def analyze_pose(
     from .faults.registry import check_faults
 
     warnings: list[str] = []
-    if meta.get("turned_deg"):
+    turned = meta.get("turned_deg")
+    if turned and isinstance(turned, SupportsInt):
         from .orientation import turned_warning
 
-        warnings.append(turned_warning(int(meta["turned_deg"])))
+        warnings.append(turned_warning(int(turned)))
     cleaned, stats, kin = clean_and_measure(pose, opts.view)
     ex, count_ex, recognition_doc = check_exercise(cleaned, kin, ex, opts, recognised, warnings)
     quality, mean_conf = clip_quality(pose, kin, stats, ex, warnings)

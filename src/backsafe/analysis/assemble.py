@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -25,8 +26,8 @@ class Analysed:
 
     ex: Exercise
     opts: AnalysisOptions
-    meta: dict[str, Any]  # the input's fields (load_pose)
-    stats: dict[str, Any]  # the cleaning's
+    meta: Mapping[str, object]  # the input's fields (load_pose)
+    stats: dict[str, float]  # the cleaning's
     cleaned: PoseSequence
     kin: Kinematics
     reps: list[Rep]
@@ -35,7 +36,7 @@ class Analysed:
     quality: str
     mean_conf: float
     result: FaultResult
-    recognition_doc: dict[str, Any]
+    recognition_doc: dict[str, object]
     warnings: list[str]
     reference: PersonalReference | None = None
     outline: OutlineStatus | None = None
@@ -56,7 +57,7 @@ def _cue(a: Analysed, not_checked: list[str]) -> str:
     return top_cue
 
 
-def _input_fields(a: Analysed) -> dict[str, Any]:
+def _input_fields(a: Analysed) -> dict[str, object]:
     kin, opts = a.kin, a.opts
     return dict(a.meta) | {
         "cleaning": {k: round(float(v), 4) for k, v in a.stats.items()},
@@ -72,8 +73,8 @@ def _input_fields(a: Analysed) -> dict[str, Any]:
     }
 
 
-def _extra(a: Analysed) -> dict[str, Any]:
-    extra: dict[str, Any] = dict(a.recognition_doc)
+def _extra(a: Analysed) -> dict[str, object]:
+    extra: dict[str, object] = dict(a.recognition_doc)
     if a.reference is not None:
         extra["reference"] = a.reference.summary()
     if a.outline is not None:

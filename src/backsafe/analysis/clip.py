@@ -4,8 +4,6 @@ keypoints' confidence, each said once in the report's warnings."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
-
 import numpy as np
 
 from ..exercises import Exercise
@@ -25,7 +23,7 @@ def _view_warning(ex: Exercise, view: str) -> str:
             "so some faults cannot be judged")
 
 
-def clip_quality(pose: PoseSequence, kin: Kinematics, stats: dict[str, Any], ex: Exercise,
+def clip_quality(pose: PoseSequence, kin: Kinematics, stats: dict[str, float], ex: Exercise,
                  warnings: list[str]) -> tuple[str, float]:
     """("ok" or "low_confidence", the mean keypoint confidence); what limits the judgement is added to
     ``warnings`` (a tracker switch, an unknown or unsuitable view, low confidence)."""

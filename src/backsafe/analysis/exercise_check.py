@@ -5,7 +5,7 @@ another family gets a prominent warning, its reps counted as the movement seen."
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..exercises import Exercise, get_exercise
 from ..model import Kinematics, PoseSequence
@@ -37,7 +37,7 @@ def _recognised_warning(rec: Recognition, ex: Exercise) -> str:
 def check_exercise(
     cleaned: PoseSequence, kin: Kinematics, ex: Exercise, opts: AnalysisOptions, recognised: Recognition | None,
     warnings: list[str],
-) -> tuple[Exercise, Exercise, dict[str, Any]]:
+) -> tuple[Exercise, Exercise, dict[str, object]]:
     """(exercise judged, exercise whose signal counts the reps, report fields); a warning about the exercise goes
     first in ``warnings``. ``recognised``: ``ex`` was recognised from the keypoints, not given."""
     from ..recognition import FAMILY_NAMES, family_of, recognise
@@ -47,8 +47,8 @@ def check_exercise(
         return ex, ex, {"exercise_source": "recognised", "recognition": recognised.as_dict()}
     rec = recognise(cleaned, kin, load_kg=opts.load_kg)
     given_family = family_of(ex)
-    rdoc: dict[str, Any] = rec.as_dict() | {"given_family": given_family}
-    doc: dict[str, Any] = {"exercise_source": "given", "recognition": rdoc}
+    rdoc: dict[str, object] = rec.as_dict() | {"given_family": given_family}
+    doc: dict[str, object] = {"exercise_source": "given", "recognition": rdoc}
     if (given_family is None or rec.family is None or rec.family == given_family or rec.exercise is None
             or rec.confidence < MISMATCH_CONFIDENCE):
         rdoc["matches_given"] = None if given_family is None or rec.family is None else rec.family == given_family

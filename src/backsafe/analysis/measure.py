@@ -4,8 +4,6 @@ exercise recognition and a personal reference share."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
-
 from ..exercises import Exercise
 from ..kinematics.angles import compute_kinematics
 from ..kinematics.filtering import clean_pose
@@ -17,7 +15,7 @@ __all__ = ["clean_and_measure", "find_reps"]
 
 def clean_and_measure(
     pose: PoseSequence, view: View | None = None
-) -> tuple[PoseSequence, dict[str, Any], Kinematics]:
+) -> tuple[PoseSequence, dict[str, float], Kinematics]:
     """Cleaned keypoints, the cleaning stats, and their kinematics (which know where the tracker broke)."""
     cleaned, stats = clean_pose(pose)
     kin = with_body_signals(compute_kinematics(cleaned, view=view), cleaned)  # heights reps can fall back on

@@ -27,7 +27,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
 
 import numpy as np
 
@@ -325,7 +325,16 @@ def reference_from_report(report: Report) -> PersonalReference:
 
 # --------------------------------------------------------------------------- a report.json as a reference
 
-def rep_measures(report: Report) -> dict[str, Any] | None:
+class RepMeasures(TypedDict):
+    """A report's ``rep_measures`` field (:func:`rep_measures`)."""
+
+    dims: str  # "2d" | "3d"
+    markers: NotRequired[bool]  # only for motion-capture markers (then True)
+    reps: list[int]  # the rep indices used
+    values: dict[str, list[float]]  # measure -> value per rep (NaN, written as null: not measurable)
+
+
+def rep_measures(report: Report) -> RepMeasures | None:
     """The per-rep values that :func:`reference_from_report` takes from this analysis, as JSON-ready data.
 
     ``{"dims": "2d"|"3d", "markers": true (only for motion-capture markers), "reps": [rep indices used],
@@ -338,12 +347,11 @@ def rep_measures(report: Report) -> dict[str, Any] | None:
         ref = reference_from_report(report)
     except InputError:
         return None
-    return {
-        "dims": ref.dims,
-        **({"markers": True} if ref.markers else {}),
-        "reps": [r.index for r in full_or_all(found_reps(report))],
-        "values": {name: [float(v) for v in vals] for name, vals in ref.values.items()},
-    }
+    reps = [r.index for r in full_or_all(found_reps(report))]
+    values = {name: [float(v) for v in vals] for name, vals in ref.values.items()}
+    if ref.markers:  # the key only for markers, in this place: the report.json stays byte-identical
+        return RepMeasures(dims=ref.dims, markers=True, reps=reps, values=values)
+    return RepMeasures(dims=ref.dims, reps=reps, values=values)
 
 
 def _as_number(v: Any) -> float | None:

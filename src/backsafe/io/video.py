@@ -214,6 +214,42 @@ def _to_rgb(reformatter: VideoReformatter, frame: av.VideoFrame) -> npt.NDArray[
     return rgb if rgb.flags.c_contiguous else np.ascontiguousarray(rgb)  # type: ignore[return-value]
 
 
+def _set_decode_threads(stream: Any) -> None:
+    """One decoding thread by default: decoding runs beside inference (iter_frames_threaded), and FFmpeg's own
+    frame threads would compete with the single-threaded pose model for the same cores (measured on the 2-core
+    machine: 1 thread beat "AUTO" end to end). BACKSAFE_DECODE_THREADS=0 gives FFmpeg's choice (settings.py)."""
+    threads = settings.decode_threads()
+    if threads == 1:
+        stream.thread_type = "NONE"
+    else:
+        stream.thread_type = "AUTO"
+        if threads > 1:
+            stream.thread_count = threads
+
+
+def _timed(frames: Iterable[Any], path: Path, tb: Fraction, start_pts: int, nominal_dt: float,
+           keyed: bool) -> Iterator[tuple[Any, float]]:
+    """(frame, time in seconds from its pts) of the decoded frames; strictly increasing times (a duplicate or
+    out-of-order pts is nudged 1 ms on). ``keyed`` False (after a seek): begins at a key frame, since frames
+    before it may not decode cleanly. A frame over the 8K limit raises VideoReadError."""
+    last_t = -np.inf
+    for frame in frames:
+        if not keyed:
+            if not frame.key_frame or frame.pts is None:
+                continue
+            keyed = True
+        if frame.width * frame.height > MAX_PIXELS:
+            raise VideoReadError(f"{path}: frames are {frame.width}x{frame.height}, larger than the 8K limit")
+        if frame.pts is not None:
+            t = float((frame.pts - start_pts) * tb)
+        else:
+            t = last_t + nominal_dt if np.isfinite(last_t) else 0.0
+        if t <= last_t:  # duplicate or out-of-order pts: keep time strictly increasing
+            t = last_t + 1e-3
+        last_t = t
+        yield frame, t
+
+
 def iter_frames(
     path: str | Path,
     stride: int = 1,
@@ -252,19 +288,9 @@ def iter_frames(
     extra = turn_of(path) if turn is None else turn % 360
     container = _open(path)
     n = 0
-    last_t = -np.inf
     try:
         stream = container.streams.video[0]
-        # One decoding thread by default: decoding runs beside inference (iter_frames_threaded), and FFmpeg's own
-        # frame threads would compete with the single-threaded pose model for the same cores (measured on the
-        # 2-core machine: 1 thread beat "AUTO" end to end). BACKSAFE_DECODE_THREADS=0 gives FFmpeg's choice.
-        threads = settings.decode_threads()
-        if threads == 1:
-            stream.thread_type = "NONE"
-        else:
-            stream.thread_type = "AUTO"
-            if threads > 1:
-                stream.thread_count = threads
+        _set_decode_threads(stream)
         tb = stream.time_base or Fraction(1, 30)
         rate = stream.average_rate or stream.guessed_rate
         nominal_dt = 1.0 / float(rate) if rate else 1.0 / 30.0
@@ -277,22 +303,7 @@ def iter_frames(
             if start_s is not None:
                 container.seek(int(start_s / tb) + (start_pts or 0), stream=stream, backward=True)
             last_wanted = max(only, default=-1) if only is not None else math.inf
-            for frame in container.decode(stream):
-                if not keyed:  # after a seek: begin at a key frame (frames before it may not decode cleanly)
-                    if not frame.key_frame or frame.pts is None:
-                        continue
-                    keyed = True
-                if frame.width * frame.height > MAX_PIXELS:
-                    raise VideoReadError(
-                        f"{path}: frames are {frame.width}x{frame.height}, larger than the 8K limit"
-                    )
-                if frame.pts is not None:
-                    t = float((frame.pts - (start_pts or 0)) * tb)
-                else:
-                    t = last_t + nominal_dt if np.isfinite(last_t) else 0.0
-                if t <= last_t:  # duplicate or out-of-order pts: keep time strictly increasing
-                    t = last_t + 1e-3
-                last_t = t
+            for frame, t in _timed(container.decode(stream), path, tb, start_pts or 0, nominal_dt, keyed):
                 if start_s is not None and t < start_s and n == 0:
                     continue  # decoded from the key frame on, handed out from start_s on
                 index = n
@@ -412,14 +423,12 @@ def read_frames_at(
     path : the video.
     frame_indices : the frames wanted, as indices into ``timestamps_s``.
     timestamps_s : the time (pts, seconds) of each frame as the analysis saw it (``PoseSequence.timestamps_s``:
-        right for ``--fast`` and for a clip posed in two halves). Each wanted frame is found by its time; an
-        index outside it, or a time no decoded frame shows, is left out. None: the indices count the clip's
-        decoded frames, and the clip is decoded from its start up to the last of them.
+        right for ``--fast`` and a clip posed in two halves); a wanted frame whose time no decoded frame shows is
+        left out. None: the indices count the clip's decoded frames (decoded from the start to the last one).
 
-    Only the stretches that hold wanted frames are decoded: before each wanted frame, when the key frame
-    preceding it lies beyond what has been decoded so far, the decoder seeks to that key frame (the key frames
-    are listed first from the packets, without decoding). Only the wanted frames are converted to RGB, and they
-    are handed out one at a time (memory does not grow with their number). A decode error ends the stream early.
+    Only the stretches holding wanted frames are decoded (a seek to the key frame before a wanted frame when that
+    key frame lies beyond what was decoded; key frames listed from the packets). Only the wanted frames are
+    converted, one at a time (memory does not grow with their number). A decode error ends the stream early.
     """
     wanted = set(frame_indices)
     if timestamps_s is None:
@@ -448,8 +457,7 @@ def _key_frame_times(path: Path) -> list[float]:
 
 
 def _frames_at_times(path: Path, times: dict[int, float]) -> Iterator[tuple[int, npt.NDArray[np.uint8]]]:
-    """(key, upright RGB) of the frames shown at ``times`` ({key: pts time in seconds}): see
-    :func:`read_frames_at`."""
+    """(key, upright RGB) of the frames shown at ``times`` ({key: pts seconds}): see :func:`read_frames_at`."""
     import av
     from av.video.reformatter import VideoReformatter
 

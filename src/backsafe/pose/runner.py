@@ -294,7 +294,7 @@ class VideoPose:
 
     pose: PoseSequence
     info: VideoInfo
-    turned: dict[str, Any]
+    turned: dict[str, object]
 
 
 def upright_video_pose(
