@@ -17,19 +17,19 @@ A default tempo is the person's prescription, so reps are judged against it (COA
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CONFIG_ENV", "config_path", "analysis_defaults"]
+from . import settings
+from .settings import CONFIG_ENV
 
-CONFIG_ENV = "BACKSAFE_CONFIG"
+__all__ = ["CONFIG_ENV", "config_path", "analysis_defaults"]
 
 
 def config_path() -> Path:
-    env = os.environ.get(CONFIG_ENV, "").strip()
-    if env:
-        return Path(env).expanduser()
+    named = settings.config_file()
+    if named is not None:
+        return named
     import platformdirs
 
     return Path(platformdirs.user_config_dir("backsafe", appauthor=False)) / "config.toml"
@@ -40,7 +40,7 @@ def analysis_defaults() -> dict[str, Any]:
     A file named by ``$BACKSAFE_CONFIG`` must exist; a bad value is refused (InputError / ValueRangeError)."""
     path = config_path()
     if not path.is_file():
-        if os.environ.get(CONFIG_ENV, "").strip():
+        if settings.config_file() is not None:
             from .errors import InputError
 
             raise InputError(f"config file {path} (from ${CONFIG_ENV}): not found")

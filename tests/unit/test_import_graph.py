@@ -33,9 +33,6 @@ PENDING: dict[tuple[str, str], str] = {
         "fault rules and the back outline, which all import model. Needs a decision on the public API (e.g. "
         "backsafe.report_to_dict(report), Report.to_dict() deprecated) or Report moved up beside the report layer "
         "(its importers in pipeline, evaluation, compare and report/* follow).",
-    ("backsafe.kinematics.back_contour", "backsafe.pipeline"):
-        "outline_timer() patches pipeline.back_shape_from_video; goes with the back outline's own decoding "
-        "(io/video.read_frames_at, helper H3).",
 }
 
 

@@ -23,16 +23,23 @@ Each is fitted on the calibration subjects of UI-PRMD only, on that sensor's rec
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
 
 import numpy as np
 
-from ..model import Finding, Kinematics, Rep
+from ..errors import InputError
+from ..model import Finding, Kinematics, Rep, full_or_all
 from .base import FaultContext, FloatArray, _finding, measure_reps, persistent
 from .rules.knee_valgus import worst_knee
 from .thresholds import load_thresholds
+
+if TYPE_CHECKING:
+    from ..exercises import Exercise
+    from ..model import PoseSequence, Report
 
 SeriesFn = Callable[[Kinematics], "FloatArray | None"]
 
@@ -271,3 +278,158 @@ def check_against_reference(ctx: FaultContext, code: str, reference: PersonalRef
         out.append(_finding(code, meas[i], thr, series, unit=m.unit, cue=m.cue, signal=m.signal, step=m.step,
                             above=m.above))
     return out
+
+
+# ------------------------------------------------------------------------------------ building a reference
+
+def reference_of(kin: Kinematics | None, reps: list[Rep], source: str,
+                 into: PersonalReference | None = None) -> PersonalReference:
+    """Add the full reps (all of them when none is full) to ``into`` or a new reference; InputError if none."""
+    if kin is None or not reps:
+        raise InputError(f"reference {source or 'recording'}: no repetition found in it; "
+                         "record a few good reps of the same exercise")
+    ref = into if into is not None else PersonalReference()
+    try:
+        ref.add(kin, full_or_all(reps), source)
+    except ValueError as exc:
+        raise InputError(f"reference {source}: {exc}") from None
+    return ref
+
+
+def build_reference(pose: PoseSequence, ex: Exercise, source: str = "",
+                    into: PersonalReference | None = None, *, one_rep: bool = False) -> PersonalReference:
+    """The person's own reference from a recording of their good reps (cleaned and segmented as a set is).
+
+    ``one_rep``: the recording is known to hold exactly one rep (a pre-segmented dataset such as UI-PRMD), so
+    the whole recording is that rep when segmentation finds none. Otherwise raises InputError when no
+    repetition can be found: a reference must show the movement."""
+    from ..analysis.measure import clean_and_measure, find_reps
+    from ..reps.segmentation import whole_clip_rep
+
+    _, _, kin = clean_and_measure(pose)
+    reps = find_reps(kin, ex)
+    if not reps and ex.kind == "reps" and one_rep:
+        reps = whole_clip_rep(kin)
+    return reference_of(kin, reps, source, into)
+
+
+def found_reps(report: Report) -> list[Rep]:
+    """The reps segmentation found (not the whole-clip stand-in of a recording without any)."""
+    return [r for r in report.reps if "whole" not in r.phase_frames]
+
+
+def reference_from_report(report: Report) -> PersonalReference:
+    """The personal reference of an analysed recording of good reps."""
+    return reference_of(report.kinematics, found_reps(report), str(report.input.get("path", "")))
+
+
+# --------------------------------------------------------------------------- a report.json as a reference
+
+class RepMeasures(TypedDict):
+    """A report's ``rep_measures`` field (:func:`rep_measures`)."""
+
+    dims: str  # "2d" | "3d"
+    markers: NotRequired[bool]  # only for motion-capture markers (then True)
+    reps: list[int]  # the rep indices used
+    values: dict[str, list[float]]  # measure -> value per rep (NaN, written as null: not measurable)
+
+
+def rep_measures(report: Report) -> RepMeasures | None:
+    """The per-rep values that :func:`reference_from_report` takes from this analysis, as JSON-ready data.
+
+    ``{"dims": "2d"|"3d", "markers": true (only for motion-capture markers), "reps": [rep indices used],
+    "values": {measure: [value per rep, None = not measurable]}}``, or None when the analysis cannot be a
+    reference (no repetition found). Written into every report (``rep_measures``) so that
+    :func:`reference_from_report_dict` rebuilds the same reference from the report.json alone, as exactly as
+    from the Report itself (floats survive JSON unchanged).
+    """
+    try:
+        ref = reference_from_report(report)
+    except InputError:
+        return None
+    reps = [r.index for r in full_or_all(found_reps(report))]
+    values = {name: [float(v) for v in vals] for name, vals in ref.values.items()}
+    if ref.markers:  # the key only for markers, in this place: the report.json stays byte-identical
+        return RepMeasures(dims=ref.dims, markers=True, reps=reps, values=values)
+    return RepMeasures(dims=ref.dims, reps=reps, values=values)
+
+
+def _as_number(v: Any) -> float | None:
+    if v is None:
+        return math.nan
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return None
+    return float(v)
+
+
+def _stored_values(m: Mapping[str, Any], bad: InputError) -> dict[str, list[float]]:
+    """The ``values`` of a report's ``rep_measures`` in the order PersonalReference.add gives (so the summary is
+    byte-identical); ``bad`` raised when the field is malformed."""
+    if not isinstance(m, Mapping) or m.get("dims") not in ("2d", "3d") or not isinstance(m.get("reps"), list):
+        raise bad
+    if not isinstance(m.get("markers", False), bool):
+        raise bad
+    n = len(m["reps"])
+    values_in = m.get("values")
+    if n == 0 or not isinstance(values_in, Mapping):
+        raise bad
+    parsed: dict[str, list[float]] = {}
+    for name, vals in values_in.items():
+        if not isinstance(vals, list) or len(vals) != n:
+            raise bad
+        nums = [_as_number(v) for v in vals]
+        if any(x is None for x in nums):
+            raise bad
+        parsed[str(name)] = [float(x) for x in nums if x is not None]
+    order = [x.name for x in MEASURES]
+    return {name: parsed[name] for name in order if name in parsed}  # a measure a later version dropped: ignored
+
+
+def reference_from_report_dict(doc: Mapping[str, Any], exercise: str | None = None,
+                               source: str | None = None) -> PersonalReference:
+    """The personal reference of a stored report.json of good reps: the same reference as
+    ``reference_from_report`` on the Report it was written from (its ``rep_measures``).
+
+    ``exercise``: the exercise it will judge; a report of another exercise is refused. ``source``: the name the
+    report's ``reference.sources`` will give (default: the reference recording's own file name).
+
+    Raises
+    ------
+    InputError
+        Not a report, another exercise, no repetition in it, or a report from a version that did not write
+        ``rep_measures``: each says what to do.
+    """
+    from ..report.json_report import REP_MEASURES_KEY
+
+    input_meta = doc.get("input")
+    own = str(input_meta.get("path", "")) if isinstance(input_meta, Mapping) else ""
+    label = source if source is not None else own
+    where = f"reference {label or 'report'}"
+    if "schema_version" not in doc or "reps" not in doc:
+        raise InputError(f"{where}: not a backsafe report (no schema_version/reps); give a report.json written by "
+                         "backsafe, or the recording of the good reps itself")
+    if exercise is not None and doc.get("exercise") != exercise:
+        raise InputError(f"{where}: it is a report of {doc.get('exercise')!r}, not of {exercise!r}; use a "
+                         "reference of the same exercise")
+    m = doc.get(REP_MEASURES_KEY)
+    if m is None:
+        why = ("no repetition was found in it" if doc.get("reps") in ([], None) or doc.get("rep_count") == 0
+               else "it was written by an older backsafe that did not store per-rep measures")
+        raise InputError(f"{where}: the report cannot serve as a reference ({why}); analyse a recording of a few "
+                         "good reps of the same exercise and use that")
+    bad = InputError(f"{where}: its {REP_MEASURES_KEY} field is malformed; analyse the recording of the good "
+                     "reps again")
+    values = _stored_values(m, bad)
+    return PersonalReference(values=values, dims=str(m["dims"]), sources=[label] if label else [],
+                             n_reps=len(m["reps"]), markers=bool(m.get("markers", False)))
+
+
+def read_reference_file(path: str | Path, exercise: str) -> PersonalReference | None:
+    """The reference stored in a backsafe report.json of ``exercise`` (an id or alias;
+    :func:`reference_from_report_dict`); None when ``path`` is not a report.json (a clip or a keypoint file of good
+    reps, which the pipeline analyses: pipeline.load_reference)."""
+    from ..exercises import get_exercise
+    from ..report.json_report import read_report_file
+
+    doc = read_report_file(Path(path))
+    return None if doc is None else reference_from_report_dict(doc, get_exercise(exercise).id)

@@ -13,19 +13,18 @@
 from __future__ import annotations
 
 import math
-import os
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
+from .. import settings
 from ..errors import VideoReadError
 
 if TYPE_CHECKING:
@@ -34,10 +33,24 @@ if TYPE_CHECKING:
 
 VIDEO_EXTENSIONS = frozenset({".mp4", ".mov", ".m4v", ".webm", ".avi", ".mkv"})
 
+
+
+def is_video(path: Path, input_format: str) -> bool:
+    """Whether ``path`` is analysed as a video: ``input_format`` "video", or "auto" and a video file extension."""
+    if input_format == "video":
+        return True
+    if input_format != "auto":
+        return False
+    return path.suffix.lower() in VIDEO_EXTENSIONS
+
+
 #: refuse frames larger than this (8K is 33 Mpx): a decoder bomb or a mislabelled image would exhaust memory
 MAX_PIXELS = 8192 * 8192
 #: refuse frames smaller than this on a side: nobody can be found in a 1x1 clip (issue 9 bad-input corpus)
 MIN_SIDE = 16
+#: a wanted frame and a decoded frame are the same frame when their pts times agree this closely (both come from
+#: the same pts; iter_frames nudges a duplicate pts by 1 ms)
+TIME_TOLERANCE_S = 2e-3
 #: decoded frames waiting in the decode thread's queue take at most about this many bytes (8 frames of 8K RGB
 #: would be 800 MB; issue 9 bad-input corpus)
 QUEUE_BYTES = 256 * 2**20
@@ -126,25 +139,20 @@ def _rotation(frame_or_stream_rotation: int | float | None) -> int:
 def probe_video(path: str | Path) -> VideoInfo:
     """Read container metadata without decoding the whole clip (one frame is decoded for the rotation).
 
-    Cached per (path, size, modification time): the pipeline asks twice per clip, and a batch worker more.
+    Not cached: the pipeline probes a clip once and hands the probe on (pose/runner.py). The size is that of the
+    frames as they are handed out, turned by any turn recorded with :func:`set_turn`.
     """
     path = Path(path)
-    try:
-        st = path.stat()
-    except OSError:
-        return _probe_video(path)
-    info = _probe_cached(str(path), str(path.resolve()), st.st_size, st.st_mtime_ns)
-    turn = turn_of(path)
-    if turn in (90, 270):  # the frames are handed out turned (set_turn): so is their size
-        from dataclasses import replace
-
-        info = replace(info, width=info.height, height=info.width)
-    return info
+    return turn_info(_probe_video(path), turn_of(path))
 
 
-@lru_cache(maxsize=32)
-def _probe_cached(path: str, resolved: str, size: int, mtime_ns: int) -> VideoInfo:
-    return _probe_video(Path(path))
+def turn_info(info: VideoInfo, deg: int) -> VideoInfo:
+    """``info`` for the frames turned ``deg`` more degrees (width and height swap at a quarter turn)."""
+    if deg % 180 == 0:
+        return info
+    from dataclasses import replace
+
+    return replace(info, width=info.height, height=info.width)
 
 
 def _probe_video(path: Path) -> VideoInfo:
@@ -206,6 +214,42 @@ def _to_rgb(reformatter: VideoReformatter, frame: av.VideoFrame) -> npt.NDArray[
     return rgb if rgb.flags.c_contiguous else np.ascontiguousarray(rgb)  # type: ignore[return-value]
 
 
+def _set_decode_threads(stream: Any) -> None:
+    """One decoding thread by default: decoding runs beside inference (iter_frames_threaded), and FFmpeg's own
+    frame threads would compete with the single-threaded pose model for the same cores (measured on the 2-core
+    machine: 1 thread beat "AUTO" end to end). BACKSAFE_DECODE_THREADS=0 gives FFmpeg's choice (settings.py)."""
+    threads = settings.decode_threads()
+    if threads == 1:
+        stream.thread_type = "NONE"
+    else:
+        stream.thread_type = "AUTO"
+        if threads > 1:
+            stream.thread_count = threads
+
+
+def _timed(frames: Iterable[Any], path: Path, tb: Fraction, start_pts: int, nominal_dt: float,
+           keyed: bool) -> Iterator[tuple[Any, float]]:
+    """(frame, time in seconds from its pts) of the decoded frames; strictly increasing times (a duplicate or
+    out-of-order pts is nudged 1 ms on). ``keyed`` False (after a seek): begins at a key frame, since frames
+    before it may not decode cleanly. A frame over the 8K limit raises VideoReadError."""
+    last_t = -np.inf
+    for frame in frames:
+        if not keyed:
+            if not frame.key_frame or frame.pts is None:
+                continue
+            keyed = True
+        if frame.width * frame.height > MAX_PIXELS:
+            raise VideoReadError(f"{path}: frames are {frame.width}x{frame.height}, larger than the 8K limit")
+        if frame.pts is not None:
+            t = float((frame.pts - start_pts) * tb)
+        else:
+            t = last_t + nominal_dt if np.isfinite(last_t) else 0.0
+        if t <= last_t:  # duplicate or out-of-order pts: keep time strictly increasing
+            t = last_t + 1e-3
+        last_t = t
+        yield frame, t
+
+
 def iter_frames(
     path: str | Path,
     stride: int = 1,
@@ -244,19 +288,9 @@ def iter_frames(
     extra = turn_of(path) if turn is None else turn % 360
     container = _open(path)
     n = 0
-    last_t = -np.inf
     try:
         stream = container.streams.video[0]
-        # One decoding thread by default: decoding runs beside inference (iter_frames_threaded), and FFmpeg's own
-        # frame threads would compete with the single-threaded pose model for the same cores (measured on the
-        # 2-core machine: 1 thread beat "AUTO" end to end). BACKSAFE_DECODE_THREADS=0 gives FFmpeg's choice.
-        threads = int(os.environ.get("BACKSAFE_DECODE_THREADS", "1") or 1)
-        if threads == 1:
-            stream.thread_type = "NONE"
-        else:
-            stream.thread_type = "AUTO"
-            if threads > 1:
-                stream.thread_count = threads
+        _set_decode_threads(stream)
         tb = stream.time_base or Fraction(1, 30)
         rate = stream.average_rate or stream.guessed_rate
         nominal_dt = 1.0 / float(rate) if rate else 1.0 / 30.0
@@ -269,22 +303,7 @@ def iter_frames(
             if start_s is not None:
                 container.seek(int(start_s / tb) + (start_pts or 0), stream=stream, backward=True)
             last_wanted = max(only, default=-1) if only is not None else math.inf
-            for frame in container.decode(stream):
-                if not keyed:  # after a seek: begin at a key frame (frames before it may not decode cleanly)
-                    if not frame.key_frame or frame.pts is None:
-                        continue
-                    keyed = True
-                if frame.width * frame.height > MAX_PIXELS:
-                    raise VideoReadError(
-                        f"{path}: frames are {frame.width}x{frame.height}, larger than the 8K limit"
-                    )
-                if frame.pts is not None:
-                    t = float((frame.pts - (start_pts or 0)) * tb)
-                else:
-                    t = last_t + nominal_dt if np.isfinite(last_t) else 0.0
-                if t <= last_t:  # duplicate or out-of-order pts: keep time strictly increasing
-                    t = last_t + 1e-3
-                last_t = t
+            for frame, t in _timed(container.decode(stream), path, tb, start_pts or 0, nominal_dt, keyed):
                 if start_s is not None and t < start_s and n == 0:
                     continue  # decoded from the key frame on, handed out from start_s on
                 index = n
@@ -353,14 +372,17 @@ def iter_frames_threaded(
         t.join(timeout=5)
 
 
-def sample_frames(path: str | Path, n: int, turn: int = 0) -> list[npt.NDArray[np.uint8]]:
+def sample_frames(path: str | Path, n: int, turn: int = 0, info: VideoInfo | None = None
+                  ) -> list[npt.NDArray[np.uint8]]:
     """About ``n`` frames spread evenly over the clip (upright by the rotation flag, plus ``turn``), each reached by
     a seek: the key frame at or before each of n evenly spaced times (a few frames decoded per sample, not the
-    clip). Fewer when the clip is short or a seek fails; the first frame at least."""
+    clip). Fewer when the clip is short or a seek fails; the first frame at least. ``info``: the clip's probe
+    (probed here when not given)."""
     import av
     from av.video.reformatter import VideoReformatter
 
-    info = probe_video(path)
+    if info is None:
+        info = probe_video(path)
     duration = info.duration_s or 0.0
     out: list[npt.NDArray[np.uint8]] = []
     container = _open(Path(path))
@@ -388,3 +410,91 @@ def sample_frames(path: str | Path, n: int, turn: int = 0) -> list[npt.NDArray[n
     if not out:
         out = [fr.rgb for fr in iter_frames(path, max_frames=1, turn=turn)]
     return out
+
+
+def read_frames_at(
+    path: str | Path, frame_indices: Iterable[int], timestamps_s: Sequence[float] | npt.NDArray[Any] | None = None,
+) -> Iterator[tuple[int, npt.NDArray[np.uint8]]]:
+    """(frame index, upright RGB) of the wanted frames of a clip, in time order, turned as :func:`iter_frames`
+    turns them (rotation flag and any turn recorded by :func:`set_turn`): the key frames and the back outline.
+
+    Parameters
+    ----------
+    path : the video.
+    frame_indices : the frames wanted, as indices into ``timestamps_s``.
+    timestamps_s : the time (pts, seconds) of each frame as the analysis saw it (``PoseSequence.timestamps_s``:
+        right for ``--fast`` and a clip posed in two halves); a wanted frame whose time no decoded frame shows is
+        left out. None: the indices count the clip's decoded frames (decoded from the start to the last one).
+
+    Only the stretches holding wanted frames are decoded (a seek to the key frame before a wanted frame when that
+    key frame lies beyond what was decoded; key frames listed from the packets). Only the wanted frames are
+    converted, one at a time (memory does not grow with their number). A decode error ends the stream early.
+    """
+    wanted = set(frame_indices)
+    if timestamps_s is None:
+        for fr in iter_frames(path, only=frozenset(wanted)) if wanted else ():
+            yield fr.index, fr.rgb
+        return
+    n = len(timestamps_s)
+    yield from _frames_at_times(Path(path), {i: float(timestamps_s[i]) for i in wanted if 0 <= i < n})
+
+
+def _key_frame_times(path: Path) -> list[float]:
+    """The times of the clip's key frames, from its packets (nothing decoded); [] when they cannot be listed."""
+    import av
+
+    container = _open(path)
+    try:
+        stream = container.streams.video[0]
+        tb = stream.time_base or Fraction(1, 30)
+        start_pts = stream.start_time or 0
+        return sorted(float((p.pts - start_pts) * tb) for p in container.demux(stream)
+                      if p.is_keyframe and p.pts is not None)
+    except av.error.FFmpegError:
+        return []
+    finally:
+        container.close()
+
+
+def _frames_at_times(path: Path, times: dict[int, float]) -> Iterator[tuple[int, npt.NDArray[np.uint8]]]:
+    """(key, upright RGB) of the frames shown at ``times`` ({key: pts seconds}): see :func:`read_frames_at`."""
+    import av
+    from av.video.reformatter import VideoReformatter
+
+    turn = turn_of(path)  # a clip found sideways is turned as the pose pass saw it (backsafe/orientation.py)
+    want = sorted(times.items(), key=lambda kv: kv[1])
+    if not want:
+        return
+    keys = _key_frame_times(path)
+    container = _open(path)
+    try:
+        stream = container.streams.video[0]
+        stream.thread_type = "NONE"  # one thread: the segmentation model runs beside it on the other core
+        tb = stream.time_base or Fraction(1, 30)
+        start_pts = stream.start_time or 0
+        reformatter = VideoReformatter()
+        decoded_to = -np.inf  # time of the last decoded frame
+        decoder: Iterator[Any] | None = None
+        i = 0
+        while i < len(want):
+            key, t_w = want[i]
+            k = max((x for x in keys if x <= t_w + TIME_TOLERANCE_S), default=None)
+            if decoder is None or (k is not None and k > decoded_to + TIME_TOLERANCE_S):
+                if k is not None and k > 0:  # else: from the start of the clip
+                    container.seek(int(round(k / tb)) + start_pts, stream=stream, backward=True)
+                decoder = iter(container.decode(stream))
+            frame = next(decoder, None)
+            if frame is None or frame.width * frame.height > MAX_PIXELS:
+                return
+            t = float((frame.pts - start_pts) * tb) if frame.pts is not None else decoded_to
+            decoded_to = t
+            while i < len(want) and want[i][1] < t - TIME_TOLERANCE_S:
+                i += 1  # that frame was not in the clip (or not decodable): skipped
+            while i < len(want) and abs(want[i][1] - t) <= TIME_TOLERANCE_S:
+                rgb = _upright(_to_rgb(reformatter, frame), (_rotation(getattr(frame, "rotation", 0)) + turn) % 360)
+                yield want[i][0], rgb
+                i += 1
+    except av.error.FFmpegError:
+        return
+    finally:
+        container.close()

@@ -23,8 +23,9 @@ speaks of the whole back, never of the lumbar spine. How back_rounding uses it (
 hinges also an absolute convexity limit): faults/rules/back_rounding.py. When a rep or the whole set cannot be
 traced, :func:`outline_status` says why in plain words and what the back was judged from instead.
 
-Frames: :func:`frames_at_times` decodes only the stretches of the clip that hold the wanted frames (it seeks to
-the key frame before each stretch when that skips decoding) and converts only the wanted frames to RGB. The
+Frames: :func:`back_shape_from_video` reads them with ``io/video.py``'s ``read_frames_at``, which decodes only the
+stretches of the clip that hold the wanted frames (it seeks to the key frame before each stretch when that skips
+decoding) and converts only the wanted frames to RGB. The
 frames of the pose pass are not kept for this: which frames to trace is known only once the reps are found,
 after the whole pose pass, and holding the clip's frames (or masks) until then would make memory grow with the
 clip's length (bench/run_bench.py ``mem_10x_vs_1x``).
@@ -35,7 +36,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -203,70 +203,48 @@ def measure_back_shape(
     return out
 
 
-# ------------------------------------------------------------------------------------------ frames of a clip
+# ------------------------------------------------------------------------------------------ on a video
+
+#: measures the back's outline for ``pipeline.analyze_pose``: (cleaned pose, kinematics, reps) -> a BackShape per
+#: traced rep, or (those, {rep: RepTrace}) when it can say why a rep was not traced
+BackShapeFn = Callable[[PoseSequence, Any, list[Any]], "list[Any] | tuple[list[Any], dict[int, Any]]"]
 
 
-def frames_at_times(path: Path, times: dict[int, float]) -> Iterator[tuple[int, npt.NDArray[np.uint8]]]:
-    """(key, upright RGB) of the frames of ``path`` shown at ``times`` ({key: pts time in seconds}), in time order,
-    turned as :func:`~backsafe.io.video.iter_frames` turns them (rotation flag and any recorded turn).
+def back_shape_from_video(path: Path) -> BackShapeFn:
+    """A back-shape measurer for ``analyze_pose``: decodes only the frames of each rep's lifting phase that
+    :func:`lift_frames` asks for (at most 8 a rep, found by their time stamps with
+    :func:`~backsafe.io.video.read_frames_at`, so --fast and a clip analysed in two halves get the right frames)
+    and runs MediaPipe's segmentation on them (static-image mode: a handful of frames, not the whole clip)."""
 
-    Only the stretches that hold wanted frames are decoded: before each wanted frame, when the key frame
-    preceding it lies beyond what has been decoded so far, the decoder seeks to that key frame (the key frames
-    are listed first from the packets, without decoding). Only the wanted frames are converted to RGB. A decode
-    error ends the stream early (the rep then lacks frames; :func:`outline_status` says so).
-    """
-    import av
-    from av.video.reformatter import VideoReformatter
+    def measure(pose: PoseSequence, kin: Any, reps: list[Any]) -> tuple[list[Any], dict[int, Any]]:
+        from ..io.video import read_frames_at
 
-    from ..io.video import MAX_PIXELS, _open, _rotation, _to_rgb, _upright, turn_of
+        log: dict[int, RepTrace] = {}
+        if kin.view not in TRACE_VIEWS or kin.facing is None:
+            return [], log  # nothing to trace: not even the segmentation model is loaded
+        wanted = [f for fs in lift_frames(kin, reps).values() for f in fs]
+        if not wanted:
+            return [], log
+        from ..pose.mediapipe_backend import MediaPipePose
 
-    turn = turn_of(path)  # a clip found sideways is turned as the pose pass saw it (backsafe/orientation.py)
-    want = sorted(times.items(), key=lambda kv: kv[1])
-    if not want:
-        return
-    container = _open(path)
-    try:
-        stream = container.streams.video[0]
-        tb = stream.time_base or Fraction(1, 30)
-        start_pts = stream.start_time or 0
-        keys = sorted(float((p.pts - start_pts) * tb) for p in container.demux(stream)
-                      if p.is_keyframe and p.pts is not None)
-    except av.error.FFmpegError:
-        keys = []
-    finally:
-        container.close()
-    container = _open(path)
-    try:
-        stream = container.streams.video[0]
-        stream.thread_type = "NONE"  # one thread: the segmentation model runs beside it on the other core
-        reformatter = VideoReformatter()
-        decoded_to = -np.inf  # time of the last decoded frame
-        decoder: Iterator[Any] | None = None
-        i = 0
-        while i < len(want):
-            key, t_w = want[i]
-            k = max((x for x in keys if x <= t_w + TIME_TOLERANCE_S), default=None)
-            if decoder is None or (k is not None and k > decoded_to + TIME_TOLERANCE_S):
-                if k is not None and k > 0:  # else: from the start of the clip
-                    container.seek(int(round(k / tb)) + start_pts, stream=stream, backward=True)
-                decoder = iter(container.decode(stream))
-            frame = next(decoder, None)
-            if frame is None:
-                return
-            if frame.width * frame.height > MAX_PIXELS:
-                return
-            t = float((frame.pts - start_pts) * tb) if frame.pts is not None else decoded_to
-            decoded_to = t
-            while i < len(want) and want[i][1] < t - TIME_TOLERANCE_S:
-                i += 1  # that frame was not in the clip (or not decodable): skipped
-            while i < len(want) and abs(want[i][1] - t) <= TIME_TOLERANCE_S:
-                rgb = _upright(_to_rgb(reformatter, frame), (_rotation(getattr(frame, "rotation", 0)) + turn) % 360)
-                yield want[i][0], rgb
-                i += 1
-    except av.error.FFmpegError:
-        return
-    finally:
-        container.close()
+        seg = MediaPipePose(static_image_mode=True, enable_segmentation=True)
+        try:
+            def segment(rgb: Any) -> Any:
+                h, w = rgb.shape[:2]
+                if SEGMENT_MAX_SIDE and max(h, w) > SEGMENT_MAX_SIDE:  # a smaller copy: keypoints are scaled to it
+                    import cv2
+
+                    k = SEGMENT_MAX_SIDE / max(h, w)
+                    rgb = cv2.resize(rgb, (round(w * k), round(h * k)), interpolation=cv2.INTER_AREA)
+                return seg.last_mask if seg.process(rgb) is not None else None
+
+            frames = read_frames_at(path, wanted, pose.timestamps_s)
+            shapes = measure_back_shape(frames, segment, pose, kin, reps, log=log)
+            return shapes, log
+        finally:
+            seg.close()
+
+    return measure
 
 
 # ---------------------------------------------------------------------------------------- what the report says
@@ -390,10 +368,11 @@ def outline_timer() -> Iterator[list[float]]:
     (bench/run_bench.py and tools/outline_eval.py report it)."""
     import time
 
-    from .. import pipeline
+    import sys
 
+    here = sys.modules[__name__]
     spent = [0.0]
-    real = pipeline.back_shape_from_video
+    real = back_shape_from_video
 
     def factory(path: Path) -> Any:
         measure = real(path)
@@ -407,8 +386,8 @@ def outline_timer() -> Iterator[list[float]]:
 
         return timed
 
-    pipeline.back_shape_from_video = factory
+    here.back_shape_from_video = factory  # type: ignore[attr-defined]
     try:
         yield spent
     finally:
-        pipeline.back_shape_from_video = real
+        here.back_shape_from_video = real  # type: ignore[attr-defined]

@@ -370,77 +370,17 @@ def encode_jpeg(rgb: Image, quality: int = 85) -> bytes:
     return bytes(buf.tobytes())
 
 
-def _read_frames_sequential(video_path: Path, wanted: set[int], max_side: int) -> dict[int, Image]:
-    from ..io.video import iter_frames
-
-    out: dict[int, Image] = {}
-    for fr in iter_frames(video_path, max_frames=max(wanted) + 1):
-        if fr.index in wanted:
-            out[fr.index] = _resize(fr.rgb, max_side)
-    return out
-
-
-def _read_frames_seeking(video_path: Path, wanted: set[int], max_side: int,
-                         timestamps_s: npt.NDArray[Any]) -> dict[int, Image] | None:
-    """Seek to each wanted frame by its time stamp (same pts origin as :func:`backsafe.io.video.iter_frames`);
-    None when a frame cannot be matched exactly (then the caller decodes sequentially)."""
-    import av
-
-    from ..io.video import _rotation, _upright, turn_of
-
-    turn = turn_of(video_path)  # a clip found sideways is shown turned upright, as it was analysed
-    if len(timestamps_s) < 2:
-        return None
-    tol = 0.25 * float(np.median(np.diff(timestamps_s)))
-    out: dict[int, Image] = {}
-    with av.open(str(video_path)) as container:
-        stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
-        tb = stream.time_base
-        if tb is None:
-            return None
-        start = stream.start_time or 0
-        for idx in sorted(wanted):
-            if not 0 <= idx < len(timestamps_s):
-                return None
-            target = float(timestamps_s[idx])
-            container.seek(int(start + max(target - 0.05, 0.0) / tb), stream=stream, backward=True)
-            got = None
-            for frame in container.decode(stream):
-                if frame.pts is None:
-                    return None
-                t = float((frame.pts - start) * tb)
-                if abs(t - target) <= tol:
-                    got = frame
-                    break
-                if t > target + tol:
-                    return None
-            if got is None:
-                return None
-            raw = np.asarray(got.to_ndarray(format="rgb24"), dtype=np.uint8)
-            rgb = _upright(raw, (_rotation(getattr(got, "rotation", 0)) + turn) % 360)
-            out[idx] = _resize(rgb, max_side)
-    return out
-
-
 def read_frames(video_path: Path, wanted: set[int], max_side: int = 720,
                 timestamps_s: npt.NDArray[Any] | None = None) -> dict[int, Image]:
-    """The wanted frames (decoded-frame indices), downscaled to ``max_side``.
+    """The wanted frames, downscaled to ``max_side`` (each as it is decoded).
 
-    With the clip's frame time stamps (``PoseSequence.timestamps_s``) each frame is reached by seeking, which
-    decodes a few frames per key frame instead of the whole clip; otherwise, or when a seek lands on a frame
-    whose time does not match, the clip is decoded from the start up to the last wanted frame.
+    With the clip's frame time stamps (``PoseSequence.timestamps_s``) the indices are the analysis's frames, each
+    found by its time; only the stretches of the clip holding them are decoded
+    (:func:`backsafe.io.video.read_frames_at`). Without, they count the clip's decoded frames.
     """
-    if not wanted:
-        return {}
-    if timestamps_s is not None and len(wanted) * 4 < max(wanted):
-        try:
-            got = _read_frames_seeking(video_path, wanted, max_side, timestamps_s)
-        except Exception:  # any seek problem (odd container, broken index): decode sequentially instead
-            got = None
-        if got is not None:
-            return got
-    return _read_frames_sequential(video_path, wanted, max_side)
+    from ..io.video import read_frames_at
+
+    return {i: _resize(rgb, max_side) for i, rgb in read_frames_at(video_path, wanted, timestamps_s)}
 
 
 def extract_key_frames(report: Report, video_path: Path, max_count: int = 8, max_side: int = 640) -> list[KeyFrame]:

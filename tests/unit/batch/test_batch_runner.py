@@ -174,7 +174,7 @@ def test_one_worker_per_core_decodes_inline(monkeypatch: pytest.MonkeyPatch, sam
     import subprocess
     import sys
 
-    import backsafe.pipeline as pipeline
+    from backsafe.pose import runner
 
     code = ("import os; from backsafe.batch import Analyzer; Analyzer(one_per_core={}); "
             "print(os.environ.get('BACKSAFE_DECODE_THREAD'))")
@@ -200,13 +200,13 @@ def test_one_worker_per_core_decodes_inline(monkeypatch: pytest.MonkeyPatch, sam
             pass
 
     used: list[str] = []
-    inline, threaded = pipeline.iter_frames, pipeline.iter_frames_threaded
-    monkeypatch.setattr(pipeline, "iter_frames", lambda *a, **k: (used.append("inline"), inline(*a, **k))[1])
-    monkeypatch.setattr(pipeline, "iter_frames_threaded",
+    inline, threaded = runner.iter_frames, runner.iter_frames_threaded
+    monkeypatch.setattr(runner, "iter_frames", lambda *a, **k: (used.append("inline"), inline(*a, **k))[1])
+    monkeypatch.setattr(runner, "iter_frames_threaded",
                         lambda *a, **k: (used.append("thread"), threaded(*a, **k))[1])
     for flag, expected in (("0", "inline"), ("1", "thread")):
         monkeypatch.setenv("BACKSAFE_DECODE_THREAD", flag)
         used.clear()
         with pytest.raises(Stop):
-            pipeline.estimate_video_pose(sample_clip, estimator_factory=FirstFrameStops)  # type: ignore[arg-type]
+            runner.estimate_video_pose(sample_clip, estimator_factory=FirstFrameStops)  # type: ignore[arg-type]
         assert used == [expected]

@@ -13,7 +13,6 @@ from backsafe.kinematics.back_contour import (
     MIN_FRAMES,
     BackShape,
     RepTrace,
-    frames_at_times,
     lift_frames,
     measure_back_shape,
     outline_status,
@@ -126,16 +125,19 @@ def test_measure_logs_why_a_rep_was_not_traced() -> None:
     assert st.reps == {1: "no_mask", 2: "broken"} and st.reason == "mixed"
 
 
-def test_frames_at_times_gives_exactly_the_frames_of_a_full_decode(sample_clip: Path) -> None:
-    from backsafe.io.video import iter_frames
+def test_read_frames_at_gives_exactly_the_frames_of_a_full_decode(sample_clip: Path) -> None:
+    from backsafe.io.video import iter_frames, read_frames_at
 
     full = [(fr.t_s, fr.rgb) for fr in iter_frames(sample_clip)]
+    times = [t for t, _ in full]
     picks = sorted({3, 4, 5, 40, 41, 90, len(full) // 2, len(full) - 1})
-    got = list(frames_at_times(sample_clip, {i: full[i][0] for i in picks}))
+    got = list(read_frames_at(sample_clip, picks, times))
     assert [k for k, _ in got] == picks
     assert all(np.array_equal(rgb, full[k][1]) for k, rgb in got)
-    # a time that is no frame of the clip is skipped, not matched to a neighbour
-    assert [k for k, _ in frames_at_times(sample_clip, {0: full[10][0] + 0.5 * (full[11][0] - full[10][0])})] == []
+    # a time that is no frame of the clip is skipped, not matched to a neighbour; so is an index past the times
+    assert [k for k, _ in read_frames_at(sample_clip, [0, 5], [full[10][0] + 0.5 * (full[11][0] - full[10][0])])] == []
+    # without time stamps the indices count the decoded frames
+    assert [k for k, _ in read_frames_at(sample_clip, [7, 2])] == [2, 7]
 
 
 def test_a_partial_rep_that_never_leaned_is_not_worth_a_sentence() -> None:

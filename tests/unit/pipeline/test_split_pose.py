@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from backsafe import pipeline
+from backsafe.pose import runner
 from backsafe.errors import NoPersonError
 from backsafe.io.video import iter_frames
 from backsafe.pose.base import FramePose
@@ -35,9 +35,9 @@ class SeesUntil:
 @pytest.mark.parametrize("stride", [1, 2])
 def test_two_halves_cover_every_frame_once_in_order(sample_clip: Path, monkeypatch: pytest.MonkeyPatch,
                                                      stride: int) -> None:
-    monkeypatch.setattr(pipeline, "default_estimator", lambda: SeesUntil(99.0))
+    monkeypatch.setattr(runner, "default_estimator", lambda: SeesUntil(99.0))
     calls: list[tuple[int, int | None]] = []
-    pose = pipeline.estimate_video_pose(sample_clip, stride=stride, progress=lambda i, n: calls.append((i, n)))
+    pose = runner.estimate_video_pose(sample_clip, stride=stride, progress=lambda i, n: calls.append((i, n)))
     all_t = [f.t_s for f in iter_frames(sample_clip)]
     seam = next(t for t in all_t if t >= all_t[-1] / 2 - 0.1)
     first = [t for t in all_t if t < seam][::stride]
@@ -51,17 +51,17 @@ def test_two_halves_cover_every_frame_once_in_order(sample_clip: Path, monkeypat
 
 def test_serial_when_switched_off_or_short(sample_clip: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BACKSAFE_POSE_SPLIT", "0")
-    assert not pipeline._split_worthwhile(20.0)
+    assert not runner._split_worthwhile(20.0)
     monkeypatch.delenv("BACKSAFE_POSE_SPLIT")
-    assert not pipeline._split_worthwhile(9.0) and not pipeline._split_worthwhile(None)
+    assert not runner._split_worthwhile(9.0) and not runner._split_worthwhile(None)
 
 
 def test_no_person_is_judged_on_the_whole_clip(sample_clip: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # a person in the first 15 % only: 30 % of the first half, but under 20 % of the clip
-    monkeypatch.setattr(pipeline, "default_estimator", lambda: SeesUntil(3.0))
+    monkeypatch.setattr(runner, "default_estimator", lambda: SeesUntil(3.0))
     with pytest.raises(NoPersonError):
-        pipeline.estimate_video_pose(sample_clip)
+        runner.estimate_video_pose(sample_clip)
     # in the first 30 %: the second half finds nobody, and that is fine
-    monkeypatch.setattr(pipeline, "default_estimator", lambda: SeesUntil(6.0))
-    pose = pipeline.estimate_video_pose(sample_clip)
+    monkeypatch.setattr(runner, "default_estimator", lambda: SeesUntil(6.0))
+    pose = runner.estimate_video_pose(sample_clip)
     assert pose.n_frames == 614

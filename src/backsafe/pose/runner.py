@@ -1,0 +1,333 @@
+"""Running the pose model over a video: decoding beside inference, two halves at once on long clips, the
+keypoint cache, and turning a clip filmed sideways upright (orientation.py).
+
+The clip is probed once, by the caller (``probe_video``), and the probe is handed in here; nothing in this
+module probes it again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .. import settings
+from ..errors import InputError
+from ..io.video import VideoFrame, VideoInfo, iter_frames, iter_frames_threaded, probe_video, turn_info, turn_of
+from ..model import PoseSequence
+from .base import PoseEstimator, check_person_found, run_estimator
+
+if TYPE_CHECKING:
+    from ..orientation import Orientation
+
+__all__ = [
+    "POSE_CACHE_VERSION",
+    "SPLIT_MIN_S",
+    "EstimatorFactory",
+    "ProgressFn",
+    "VideoPose",
+    "default_estimator",
+    "estimate_video_pose",
+    "upright_video_pose",
+]
+
+ProgressFn = Callable[[int, int | None], None]
+EstimatorFactory = Callable[[], PoseEstimator]
+
+POSE_CACHE_VERSION = "3"  # 2: real frame intervals for MediaPipe (stride 2, 24 fps); 3: clips >= 10 s in two halves
+
+#: a clip at least this long is analysed as two halves side by side, one pose model per core (issue [6/7]): the
+#: model is single-threaded, and decoding beside it saves only the decode time (the naive loop's 7 %)
+SPLIT_MIN_S = 10.0
+
+
+# --------------------------------------------------------------------------------------------- keypoint cache
+
+def _file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _cache_path(cache_dir: Path, path: Path, stride: int, turn: int = 0) -> Path:
+    turned = f"-r{turn}" if turn else ""  # a clip analysed turned upright (orientation.py) keeps its own entry
+    return cache_dir / f"{_file_digest(path)}-s{stride}{turned}-v{POSE_CACHE_VERSION}.npz"
+
+
+def _load_cached(p: Path) -> PoseSequence | None:
+    try:
+        with np.load(p, allow_pickle=False) as z:
+            world = z["world"] if z["world"].size else None
+            return PoseSequence(
+                data=z["data"],
+                timestamps_s=z["t"],
+                world=world,
+                image_size=(int(z["size"][0]), int(z["size"][1])),
+                source="mediapipe",
+            )
+    except (OSError, KeyError, ValueError, InputError):
+        return None
+
+
+def _save_cached(p: Path, pose: PoseSequence) -> None:
+    p.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=p.parent, suffix=".npz.tmp")
+    os.close(fd)
+    try:
+        with open(tmp, "wb") as f:
+            np.savez_compressed(
+                f,
+                data=pose.data,
+                t=pose.timestamps_s,
+                world=pose.world if pose.world is not None else np.zeros(0, np.float32),
+                size=np.array(pose.image_size or (0, 0)),
+            )
+        os.replace(tmp, p)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+# -------------------------------------------------------------------------------------- the model over frames
+
+def default_estimator() -> PoseEstimator:
+    from .mediapipe_backend import MediaPipePose
+
+    return MediaPipePose()
+
+
+def _split_worthwhile(duration_s: float | None) -> bool:
+    if not settings.pose_split_allowed() or not duration_s or duration_s < SPLIT_MIN_S:
+        return False
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return cores >= 2
+
+
+class _Halves:
+    """The frames of the two halves of a clip, each from its own decoder. The second half's first frame is the
+    seam: the first half stops just before it (or runs to the end when the second half decodes nothing)."""
+
+    def __init__(self, path: Path, duration_s: float, stride: int, turn: int) -> None:
+        self.path, self.duration_s, self.stride, self.turn = path, duration_s, stride, turn
+        self.seam: list[float] = []
+        self.seam_known = threading.Event()
+        self.stop = threading.Event()  # the first half failed or was interrupted (Ctrl-C): the second one stops too
+
+    def second(self) -> Iterator[VideoFrame]:
+        try:
+            for fr in iter_frames_threaded(self.path, stride=self.stride, start_s=self.duration_s / 2,
+                                           turn=self.turn):
+                if not self.seam_known.is_set():
+                    self.seam.append(fr.t_s)
+                    self.seam_known.set()
+                if self.stop.is_set():
+                    return
+                yield fr
+        finally:
+            self.seam_known.set()  # nothing decoded there: the first half runs to the end
+
+    def first(self) -> Iterator[VideoFrame]:
+        for fr in iter_frames_threaded(self.path, stride=self.stride, turn=self.turn):
+            self.seam_known.wait()
+            if self.seam and fr.t_s >= self.seam[0]:
+                return
+            yield fr
+
+
+def _join_halves(a: PoseSequence | None, b: PoseSequence | None) -> PoseSequence:
+    """One sequence of the halves' keypoints in time order (a half that found no frame left out)."""
+    parts: list[PoseSequence] = [p for p in (a, b) if p is not None and p.n_frames] or [a]  # type: ignore[list-item]
+    if len(parts) == 1:
+        return parts[0]
+    world = None
+    if any(p.world is not None for p in parts):
+        world = np.concatenate([p.world if p.world is not None else np.full(p.data.shape[:2] + (3,), np.nan,
+                                np.float32) for p in parts])
+    return parts[0].replace(data=np.concatenate([p.data for p in parts]),
+                            timestamps_s=np.concatenate([p.timestamps_s for p in parts]), world=world)
+
+
+def _estimate_in_two_halves(
+    path: Path, duration_s: float, image_size: tuple[int, int], stride: int, progress: ProgressFn | None,
+    total: int | None, turn: int = 0,
+) -> PoseSequence:
+    """Pose on the first and second half of a clip at once, each half with its own decoder and tracker.
+
+    The second half starts tracking afresh at its first frame (as a clip does). Its first frame's time is the
+    seam: the first half ends just before it. Either half may find nobody; the whole clip is checked.
+    """
+    halves = _Halves(path, duration_s, stride, turn)
+    done = [0, 0]
+    results: list[Any] = [None, None]
+
+    def run(k: int, frames: Iterator[VideoFrame]) -> None:
+        def count(i: int) -> None:
+            done[k] = i
+            if k == 0 and progress is not None:  # reported from the calling thread only
+                progress((done[0] + done[1]) * stride, total)
+
+        estimator = None
+        try:
+            estimator = default_estimator()
+            results[k] = run_estimator(frames, estimator, image_size=image_size, progress=count,
+                                       check_person=False)
+        except BaseException as exc:  # re-raised below, in the calling thread
+            results[k] = exc
+        finally:
+            if estimator is not None:
+                estimator.close()
+
+    worker = threading.Thread(target=run, args=(1, halves.second()), name="backsafe-pose-2", daemon=True)
+    worker.start()
+    try:
+        run(0, halves.first())
+    finally:
+        halves.seam_known.set()
+        if results[0] is None or isinstance(results[0], BaseException):
+            halves.stop.set()
+        worker.join()
+    a, b = results
+    if isinstance(a, BaseException):
+        raise a
+    if isinstance(b, InputError) and not halves.seam:
+        b = None  # the second half decoded nothing (a truncated file): the first half ran to the end
+    elif isinstance(b, BaseException):
+        raise b
+    elif b is None and halves.seam:
+        raise RuntimeError("the second half of the clip was not analysed")
+    pose = _join_halves(a, b)
+    n = pose.n_frames
+    check_person_found(int(np.isfinite(pose.data[:, 0, 0]).sum()), n)
+    if progress is not None:
+        progress(n * stride, total)
+    return pose
+
+
+def estimate_video_pose(
+    path: Path,
+    estimator_factory: EstimatorFactory | None = None,
+    stride: int = 1,
+    progress: ProgressFn | None = None,
+    cache_dir: Path | None = None,
+    turn: int = 0,
+    *,
+    info: VideoInfo | None = None,
+) -> PoseSequence:
+    """Decode a clip and run pose on every ``stride``-th frame (decoding overlaps inference in a thread).
+
+    ``turn``: turn every frame this many degrees counter-clockwise after its rotation flag (a clip found sideways,
+    orientation.py). ``info``: the clip's probe as it reads now (with any turn recorded by ``set_turn``); probed
+    here only when not given."""
+    if cache_dir is not None and estimator_factory is None:
+        cp = _cache_path(cache_dir, path, stride, turn)
+        cached = _load_cached(cp) if cp.exists() else None
+        if cached is not None:
+            return cached
+    if info is None:
+        info = probe_video(path)
+    total = info.n_frames
+    size = (info.width, info.height)
+    if (turn - turn_of(path)) % 180:  # the probe gives the size of the recorded turn
+        size = (info.height, info.width)
+    if estimator_factory is None and _split_worthwhile(info.duration_s):
+        pose = _estimate_in_two_halves(path, info.duration_s or 0.0, size, stride, progress, total, turn)
+    else:
+        estimator = (estimator_factory or default_estimator)()
+        try:
+            frames = (iter_frames_threaded(path, stride=stride, turn=turn) if settings.decode_in_thread()
+                      else iter_frames(path, stride=stride, turn=turn))
+            pose = run_estimator(
+                frames,
+                estimator,
+                image_size=size,
+                progress=(lambda i: progress(i * stride, total)) if progress else None,
+            )
+        finally:
+            estimator.close()
+    if cache_dir is not None and estimator_factory is None:
+        _save_cached(_cache_path(cache_dir, path, stride, turn), pose)
+    return pose
+
+
+# ------------------------------------------------------------------------------------------ turned upright
+
+def _turn_from_frames(path: Path, info: VideoInfo, posture: Any,
+                      estimator_factory: EstimatorFactory | None) -> Orientation:
+    """orientation.rotation_from_frames on a few frames of the clip: MediaPipe (static-image mode: each frame on
+    its own) or the injected estimator at each quarter turn."""
+    from ..io.video import sample_frames
+    from ..orientation import SAMPLE_FRAMES, rotation_from_frames
+
+    frames = sample_frames(path, SAMPLE_FRAMES, turn=0, info=info)
+    if estimator_factory is None:
+        from .mediapipe_backend import MediaPipePose
+
+        est: PoseEstimator = MediaPipePose(static_image_mode=True)
+    else:
+        est = estimator_factory()
+    try:
+        def estimate(rgb: Any) -> Any:
+            fp = est.process(rgb)
+            return None if fp is None else fp.image
+
+        return rotation_from_frames(frames, estimate, posture)
+    finally:
+        est.close()
+
+
+@dataclass(frozen=True, slots=True)
+class VideoPose:
+    """The keypoints of a clip as analysed, the clip's probe as it was read (turned frame size after a turn),
+    and the report's input fields about the turn (``turned_deg``, ``orientation``)."""
+
+    pose: PoseSequence
+    info: VideoInfo
+    turned: dict[str, object]
+
+
+def upright_video_pose(
+    path: Path, info: VideoInfo, exercise: str, estimator_factory: EstimatorFactory | None, stride: int,
+    progress: ProgressFn | None, cache_dir: Path | None,
+) -> VideoPose:
+    """Pose of the clip as it is; when that skeleton is not upright (or nobody is found), the turn under which a
+    few sampled frames show an upright, confident person, and pose again on the clip turned so (issue 16: a phone
+    clip turned without a rotation flag). The upright clip pays only the keypoint check (under 1 ms a clip).
+
+    ``info``: the probe of ``path`` (probed once by the caller, with any turn recorded earlier)."""
+    from ..errors import NoPersonError
+    from ..io.video import set_turn
+    from ..orientation import is_upright, posture_of
+
+    posture = posture_of(exercise)
+    turn = turn_of(path)  # turned earlier in this process (a reference clip analysed twice)
+    failure: NoPersonError | None = None
+    pose: PoseSequence | None = None
+    try:
+        pose = estimate_video_pose(path, estimator_factory, stride, progress, cache_dir, turn=turn, info=info)
+    except NoPersonError as exc:
+        failure = exc
+    if pose is not None and is_upright(pose, posture):
+        return VideoPose(pose, info, {"turned_deg": turn} if turn else {})
+    found = _turn_from_frames(path, info, posture, estimator_factory)
+    new_turn = found.rotation_deg  # the sampled frames were tried from the clip as filmed (turn 0)
+    if found.rotation_deg == 0 or new_turn == turn:
+        if pose is None:
+            assert failure is not None
+            raise failure
+        return VideoPose(pose, info, {"orientation": found.as_dict()} | ({"turned_deg": turn} if turn else {}))
+    set_turn(path, new_turn)
+    info = turn_info(info, new_turn - turn)  # the frames are now handed out turned: so is their size
+    pose = estimate_video_pose(path, estimator_factory, stride, progress, cache_dir, turn=new_turn, info=info)
+    return VideoPose(pose, info, {"turned_deg": new_turn, "orientation": found.as_dict()})
