@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from .faults.reference import PersonalReference
     from .recognition import Recognition
 
-#: kept under its old name for callers of the measuring stage (evaluation.py, tests)
+#: kept under its old name for callers of the measuring stage (evaluation/, tests)
 _clean_and_measure = clean_and_measure
 
 POSE_MODEL = "mediapipe-blazepose-full (legacy solution, complexity 1)"

@@ -14,12 +14,12 @@ Variable                        Read by                     Meaning (default)
                                                             pool with one worker per core sets it to 0)
 ``BACKSAFE_DECODE_THREADS``     io/video.py                 FFmpeg decoding threads per clip: 1 (default), 0 lets
                                                             FFmpeg choose, n > 1 that many
-``BACKSAFE_POSE_CACHE``         pipeline.py, evaluation.py  a folder where video keypoints are cached by the clip's
+``BACKSAFE_POSE_CACHE``         pipeline.py, evaluation/    a folder where video keypoints are cached by the clip's
                                                             content (opt-in for analyze; the evaluation's default is
                                                             the user's cache folder)
 ``BACKSAFE_CONFIG``             user_config.py              the person's config file (default: ``config.toml`` in
                                                             the platform's config folder); when set, it must exist
-``BACKSAFE_SHARED_DIR``         evaluation.py               the shared datasets folder that eval manifests name
+``BACKSAFE_SHARED_DIR``         evaluation/items.py         the shared datasets folder that eval manifests name
                                                             ``${SHARED}`` (default: a ``shared`` folder beside a
                                                             parent of the manifest)
 ``BACKSAFE_DEBUG``              cli                         any value: a bug shows its traceback instead of one
