@@ -31,8 +31,8 @@ import numpy as np
 import numpy.typing as npt
 
 from .exercises import Exercise
+from .kinematics.geometry import Body
 from .model import Kinematics, PoseSequence
-from .skeleton import JOINT_INDEX
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -170,56 +170,67 @@ def _flight_episodes(kin: Kinematics) -> int:
     return n
 
 
-def features(pose: PoseSequence, kin: Kinematics) -> dict[str, float]:
-    """The biomechanical features recognition decides on (see the module docstring)."""
-    dims = kin.dims
-    p = pose.data[..., :3].astype(np.float64) if dims == "3d" else pose.data[..., :2].astype(np.float64)
-    if dims == "2d":
-        p = np.stack([p[..., 0], -p[..., 1]], axis=-1)  # y up
+@dataclass(frozen=True, slots=True)
+class _Seen:
+    """What the feature groups read: the body (y up), its body unit, and the series they share."""
 
-    def j(name: str) -> FloatArray:
-        return p[:, JOINT_INDEX[name]]
+    body: Body
+    kin: Kinematics
+    unit: float
+    sh: FloatArray
+    hp: FloatArray
+    wr: FloatArray
+    an: FloatArray
+    torso: FloatArray
+    shw: FloatArray
+    incl: FloatArray
 
-    def mid(a: str, b: str) -> FloatArray:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", category=RuntimeWarning)
-            return np.asarray(np.nanmean(np.stack([j(a), j(b)]), axis=0), dtype=np.float64)
+    def get(self, name: str) -> FloatArray:
+        return self.kin.series.get(name, np.full(self.kin.n_frames, np.nan))
 
-    sh, hp = mid("left_shoulder", "right_shoulder"), mid("left_hip", "right_hip")
+
+def _seen(pose: PoseSequence, kin: Kinematics) -> _Seen:
+    xyz = pose.data[..., :3] if kin.dims == "3d" else pose.data[..., :2]
+    body = Body(xyz.astype(np.float64), kin.dims)  # 2D: turned to y up
+    sh, hp = body.mid("left_shoulder", "right_shoulder"), body.mid("left_hip", "right_hip")
     torso = np.linalg.norm(sh - hp, axis=1)
-    shw = np.linalg.norm(j("left_shoulder") - j("right_shoulder"), axis=1)
+    shw = np.linalg.norm(body["left_shoulder"] - body["right_shoulder"], axis=1)
     # body unit: the torso, or the shoulder width where a front view foreshortens the torso (a push-up from the
     # front); robust high percentile (foreshortening only shortens)
     unit = max(_pct(torso, 90), 1.3 * _pct(shw, 90))
     if not math.isfinite(unit) or unit <= 0:
         unit = float("nan")
-    f: dict[str, float] = {}
-    s = kin.series
-    get = s.get
-    nan = np.full(kin.n_frames, np.nan)
-    incl = np.abs(get("trunk_inclination_deg", nan))
-    valid = np.isfinite(incl)
-    f["horizontal_share"] = _share(incl > HORIZONTAL_DEG, valid)
-    f["trunk_incl_p95"] = _pct(incl, 95)
-    f["trunk_incl_median"] = _pct(incl, 50)
-    f["trunk_range"] = _rng(get("trunk_inclination_deg", nan))
+    incl = np.abs(kin.series.get("trunk_inclination_deg", np.full(kin.n_frames, np.nan)))
+    return _Seen(body=body, kin=kin, unit=unit, sh=sh, hp=hp, wr=body.mid("left_wrist", "right_wrist"),
+                 an=body.mid("left_ankle", "right_ankle"), torso=torso, shw=shw, incl=incl)
+
+
+def _posture_features(f: dict[str, float], s: _Seen) -> None:
+    """Trunk inclination, hands at floor level, joint ranges and medians."""
+    valid = np.isfinite(s.incl)
+    f["horizontal_share"] = _share(s.incl > HORIZONTAL_DEG, valid)
+    f["trunk_incl_p95"] = _pct(s.incl, 95)
+    f["trunk_incl_median"] = _pct(s.incl, 50)
+    f["trunk_range"] = _rng(s.get("trunk_inclination_deg"))
     # hands at floor level: wrists as low as the ankles (within a third of the body unit)
-    wr = mid("left_wrist", "right_wrist")
-    an = mid("left_ankle", "right_ankle")
-    hands_low = (wr[:, 1] - an[:, 1]) / unit < 0.35
-    ok = np.isfinite(wr[:, 1]) & np.isfinite(an[:, 1])
+    hands_low = (s.wr[:, 1] - s.an[:, 1]) / s.unit < 0.35
+    ok = np.isfinite(s.wr[:, 1]) & np.isfinite(s.an[:, 1])
     f["hands_low_share"] = _share(hands_low, ok)
-    f["knee_range"] = _rng(get("knee_flexion_deg", nan))
-    f["hip_range"] = _rng(get("hip_flexion_deg", nan))
-    f["elbow_range"] = _rng(get("elbow_flexion_deg", nan))
-    f["shoulder_range"] = _rng(get("shoulder_elevation_deg", nan))
-    f["knee_median"] = _pct(get("knee_flexion_deg", nan), 50)
-    f["hip_median"] = _pct(get("hip_flexion_deg", nan), 50)
-    f["elbow_median"] = _pct(get("elbow_flexion_deg", nan), 50)
+    f["knee_range"] = _rng(s.get("knee_flexion_deg"))
+    f["hip_range"] = _rng(s.get("hip_flexion_deg"))
+    f["elbow_range"] = _rng(s.get("elbow_flexion_deg"))
+    f["shoulder_range"] = _rng(s.get("shoulder_elevation_deg"))
+    f["knee_median"] = _pct(s.get("knee_flexion_deg"), 50)
+    f["hip_median"] = _pct(s.get("hip_flexion_deg"), 50)
+    f["elbow_median"] = _pct(s.get("elbow_flexion_deg"), 50)
+
+
+def _arm_and_height_features(f: dict[str, float], s: _Seen) -> None:
+    """Upper arm against the vertical, wrists against the shoulders, hip travel, shrug, flight and steps."""
     # upper arm against the vertical (not the trunk): a hanging arm in a hinge stays vertical while the trunk tips
     arm_v = []
     for side in ("left", "right"):
-        v = j(f"{side}_elbow") - j(f"{side}_shoulder")
+        v = s.body[f"{side}_elbow"] - s.body[f"{side}_shoulder"]
         down = -v[:, 1]
         with np.errstate(invalid="ignore", divide="ignore"):
             arm_v.append(np.degrees(np.arccos(np.clip(down / np.linalg.norm(v, axis=1), -1, 1))))
@@ -227,64 +238,79 @@ def features(pose: PoseSequence, kin: Kinematics) -> dict[str, float]:
     f["arm_vertical_range"] = _rng(arm)
     f["arm_vertical_p95"] = _pct(arm, 95)
     # wrists relative to the shoulders (body units, + above): overhead presses, hands held at the shoulders
-    wrel = (wr[:, 1] - sh[:, 1]) / unit
+    wrel = (s.wr[:, 1] - s.sh[:, 1]) / s.unit
     f["wrist_above_shoulder_p95"] = _pct(wrel, 95)
     f["wrist_above_shoulder_median"] = _pct(wrel, 50)
     f["wrist_height_range"] = _rng(wrel)
     # hip vertical travel in body units (camera-fixed; works without feet in frame)
-    f["hip_drop"] = _rng(hp[:, 1] / unit)
-    f["hip_drop_stature"] = _rng(get("hip_height_rel", nan))
-    f["shrug_range"] = _rng(get("shoulder_shrug_rel", nan))
+    f["hip_drop"] = _rng(s.hp[:, 1] / s.unit)
+    f["hip_drop_stature"] = _rng(s.get("hip_height_rel"))
+    f["shrug_range"] = _rng(s.get("shoulder_shrug_rel"))
     # flight: both feet off the floor together
-    feet = get("feet_height_rel", nan)
+    feet = s.get("feet_height_rel")
     f["flight_p98"] = _pct(feet, 98)
     f["flight_share"] = _share(feet > FLIGHT_STATURE, np.isfinite(feet))
-    fl, fr = get("foot_left_height_rel", nan), get("foot_right_height_rel", nan)
+    fl, fr = s.get("foot_left_height_rel"), s.get("foot_right_height_rel")
     f["foot_step"] = float(np.nanmax([_rng(fl), _rng(fr)])) if np.isfinite([_rng(fl), _rng(fr)]).any() else math.nan
-    # stance: ankle separation in body units, along the image/horizontal axis (2D) or horizontal plane (3D)
-    la, ra = j("left_ankle"), j("right_ankle")
-    d = la - ra
-    if dims == "3d":
+
+
+def _stance_features(f: dict[str, float], s: _Seen) -> None:
+    """Ankle separation in body units, along the image/horizontal axis (2D) or the horizontal plane (3D)."""
+    d = s.body["left_ankle"] - s.body["right_ankle"]
+    if s.kin.dims == "3d":
         # the body's own horizontal axes: lateral = the hip line, forward = perpendicular to it
-        hl = j("left_hip") - j("right_hip")
+        hl = s.body["left_hip"] - s.body["right_hip"]
         lat = np.array([_pct(hl[:, 0], 50), 0.0, _pct(hl[:, 2], 50)])
         lat = lat / (np.linalg.norm(lat) or 1.0)
         fwd = np.array([-lat[2], 0.0, lat[0]])
         lat_sep = np.abs(d @ lat)
         fwd_sep = np.abs(d @ fwd)
-    elif kin.view == "front":
+    elif s.kin.view == "front":
         lat_sep, fwd_sep = np.abs(d[:, 0]), np.full(len(d), np.nan)
     else:  # side (and oblique, mostly side): the image's horizontal is the walking direction
         lat_sep, fwd_sep = np.full(len(d), np.nan), np.abs(d[:, 0])
-    f["stance_lat_p90"] = _pct(lat_sep / unit, 90)
-    f["stance_fwd_p90"] = _pct(fwd_sep / unit, 90)
-    f["stance_range"] = _rng(np.abs(d[:, 0]) / unit)
-    f["upright_share"] = _share(incl < 30.0, valid)
+    f["stance_lat_p90"] = _pct(lat_sep / s.unit, 90)
+    f["stance_fwd_p90"] = _pct(fwd_sep / s.unit, 90)
+    f["stance_range"] = _rng(np.abs(d[:, 0]) / s.unit)
+    f["upright_share"] = _share(s.incl < 30.0, np.isfinite(s.incl))
     with np.errstate(invalid="ignore", divide="ignore"):
-        f["torso_shoulder_ratio"] = _pct(torso / shw, 50)
-    # trunk against shank at the bottom of the movement (frames of the deepest hip flexion): a squat keeps the
-    # trunk about parallel to the shins; a hinge tips the trunk far past near-vertical shins
-    hipf = get("hip_flexion_deg", nan)
-    if np.isfinite(hipf).sum() >= 5 and (dims == "3d" or kin.view != "front"):
+        f["torso_shoulder_ratio"] = _pct(s.torso / s.shw, 50)
+
+
+def _bottom_features(f: dict[str, float], s: _Seen) -> None:
+    """Trunk against shank at the bottom of the movement (frames of the deepest hip flexion): a squat keeps the
+    trunk about parallel to the shins; a hinge tips the trunk far past near-vertical shins."""
+    hipf = s.get("hip_flexion_deg")
+    if np.isfinite(hipf).sum() >= 5 and (s.kin.dims == "3d" or s.kin.view != "front"):
         bottom = np.isfinite(hipf) & (hipf >= _pct(hipf, 90))
         shank_deg = []
         for side in ("left", "right"):
-            v = j(f"{side}_knee") - j(f"{side}_ankle")
+            v = s.body[f"{side}_knee"] - s.body[f"{side}_ankle"]
             horiz = np.linalg.norm(np.delete(v, 1, axis=1), axis=1)
             shank_deg.append(np.degrees(np.arctan2(horiz, v[:, 1])))
         shank = _nanmean2(shank_deg[0], shank_deg[1])
-        f["trunk_minus_shank"] = _pct(incl[bottom] - shank[bottom], 50)
+        f["trunk_minus_shank"] = _pct(s.incl[bottom] - shank[bottom], 50)
         f["shank_bottom"] = _pct(shank[bottom], 50)
     else:
         f["trunk_minus_shank"] = math.nan
         f["shank_bottom"] = math.nan
+
+
+def features(pose: PoseSequence, kin: Kinematics) -> dict[str, float]:
+    """The biomechanical features recognition decides on (see the module docstring), group by group."""
+    s = _seen(pose, kin)
+    f: dict[str, float] = {}
+    _posture_features(f, s)
+    _arm_and_height_features(f, s)
+    _stance_features(f, s)
+    _bottom_features(f, s)
     f["flight_episodes"] = float(_flight_episodes(kin))
-    kl, kr = get("knee_flexion_left_deg", nan), get("knee_flexion_right_deg", nan)
+    kl, kr = s.get("knee_flexion_left_deg"), s.get("knee_flexion_right_deg")
     f["knee_asym_p90"] = _pct(np.abs(kl - kr), 90)
-    f["ankle_visible_share"] = float(np.mean(np.isfinite(an[:, 1]))) if an.size else 0.0
+    f["ankle_visible_share"] = float(np.mean(np.isfinite(s.an[:, 1]))) if s.an.size else 0.0
     f["view_side"] = 1.0 if kin.view == "side" else 0.0
     f["view_front"] = 1.0 if kin.view == "front" else 0.0
-    f["dims3d"] = 1.0 if dims == "3d" else 0.0
+    f["dims3d"] = 1.0 if kin.dims == "3d" else 0.0
     return f
 
 
