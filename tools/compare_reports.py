@@ -24,6 +24,9 @@ any difference (0 when equal). Only fields that legitimately change from run to 
 - ``batch/out/summary.csv`` and ``summary.parquet``: the ``elapsed_s`` column (wall-clock). The parquet file is
   compared as a table (its rows, read with pyarrow), not as bytes;
 - ``batch/out/.batch.lock``: the driver's process id (its content is ignored; the file must exist on both sides);
+- ``*.html``: in each SVG plot (a base64 ``data:image/svg+xml`` image, compared decoded), the creation date
+  matplotlib writes (``<dc:date>``) and its element ids (clip paths ``p`` and markers ``m`` + 10 hex digits,
+  salted at random per process unless ``svg.hashsalt`` is set): they are numbered in order of appearance;
 - command output (``*.stdout.txt``): the batch's closing line ``... in 12.3 s`` (wall-clock);
 - in every text file, the absolute path of the folder itself (``A`` or ``B``) is replaced by ``<OUT>`` (the
   commands' stdout and ``commands.json`` have it replaced when written, and the tree's path by ``<REPO>``).
@@ -35,6 +38,7 @@ match byte for byte.
 from __future__ import annotations
 
 import argparse
+import base64
 import csv
 import io
 import json
@@ -62,6 +66,9 @@ NORMALISED = "<normalised>"
 _DONE_FIELDS = ("elapsed_s", "worker", "finished_at")
 _SUMMARY_RUN_COLUMNS = ("elapsed_s",)
 _BATCH_TIME = re.compile(r" in \d+(?:\.\d+)? s\b")
+_SVG_URI = re.compile(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)")
+_SVG_DATE = re.compile(r"<dc:date>[^<]*</dc:date>")
+_SVG_ID = re.compile(r"\b[a-zA-Z][0-9a-f]{10}\b")
 
 
 # ------------------------------------------------------------------------------------------------ write
@@ -207,6 +214,16 @@ def _normalise_parquet(path: Path) -> bytes:
     return json.dumps({"schema": str(table.schema), "rows": rows}, indent=1, default=str).encode()
 
 
+def _normalise_html(data: bytes) -> bytes:
+    def svg(m: re.Match[str]) -> str:
+        text = _SVG_DATE.sub(f"<dc:date>{NORMALISED}</dc:date>", base64.b64decode(m.group(1)).decode("utf-8"))
+        ids: dict[str, str] = {}
+        text = _SVG_ID.sub(lambda c: ids.setdefault(c.group(0), f"<{c.group(0)[0]}-id-{len(ids)}>"), text)
+        return "data:image/svg+xml;decoded," + text
+
+    return _SVG_DATE.sub(f"<dc:date>{NORMALISED}</dc:date>", _SVG_URI.sub(svg, data.decode("utf-8"))).encode()
+
+
 def _normalise_stdout(data: bytes) -> bytes:
     return _BATCH_TIME.sub(" in <seconds> s", data.decode("utf-8")).encode()
 
@@ -229,6 +246,8 @@ def normalised(path: Path, root: Path) -> bytes:
         return special[path.name](data)
     if rel.endswith(".stdout.txt"):
         return _normalise_stdout(data)
+    if path.suffix == ".html":
+        return _normalise_html(data)
     return data
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import importlib.util
 import json
 import sys
@@ -130,3 +131,20 @@ def test_missing_data_names_the_missing_file(tool: ModuleType, tmp_path: Path) -
     assert "shared" in tool.missing_data(m, None)
     m.write_text(json.dumps({"root": str(data), "items": [{"pattern": "*.npy"}]}))
     assert "no file matches" in tool.missing_data(m, None)
+
+
+def _svg_html(date: str, salt: str, y: str = "10") -> str:
+    svg = (f'<svg><metadata><dc:date>{date}</dc:date></metadata><defs><path id="m{salt}" d="M 0 0"/>'
+           f'<clipPath id="p{salt[::-1]}"><rect/></clipPath></defs><use xlink:href="#m{salt}" y="{y}"/>'
+           f'<path clip-path="url(#p{salt[::-1]})"/></svg>')
+    return f'<img src="data:image/svg+xml;base64,{base64.b64encode(svg.encode()).decode()}">\n'
+
+
+def test_svg_plot_date_and_salted_ids_are_normalised(tool: ModuleType, tmp_path: Path) -> None:
+    """matplotlib stamps each SVG with its creation date and salts its element ids per process."""
+    a, b = _folder(tmp_path / "a"), _folder(tmp_path / "b")
+    (a / "sample" / "report.html").write_text(_svg_html("2026-12-07T03:16:36", "95699bdb4a"))
+    (b / "sample" / "report.html").write_text(_svg_html("2026-12-08T11:00:00", "abc296deec"))
+    assert tool.compare(a, b) == []
+    (b / "sample" / "report.html").write_text(_svg_html("2026-12-08T11:00:00", "abc296deec", y="11"))
+    assert [d.split(" ")[1] for d in tool.compare(a, b)] == ["sample/report.html"]
