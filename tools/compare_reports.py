@@ -16,6 +16,10 @@ PYTHONPATH, so a second checkout of an older commit gives the baseline) and keep
   one judged against the other as the person's reference (manifest ``reference``);
 - ``commands.json``: each command (paths inside OUT written as ``<OUT>``, the tree as ``<REPO>``) and its exit code.
 
+Every command runs with ``PYTHONHASHSEED=0``: ``backsafe eval`` iterates sets of strings (evaluation.py: the label
+space of a manifest, ties of a majority label), so without a fixed seed two runs of the same tree order its
+per-code results differently (seen on bicep_leanback and plank).
+
 ``compare A B`` walks both folders and reports every file that is missing on one side or differs, then exits 1 on
 any difference (0 when equal). Only fields that legitimately change from run to run are normalised first:
 
@@ -89,7 +93,7 @@ class Runner:
         self.repo, self.out = repo, out
         path = [str(repo / "src"), *(p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p)]
         self.env = {**os.environ, "PYTHONPATH": os.pathsep.join(path), "COLUMNS": "160", "NO_COLOR": "1",
-                    "TERM": "dumb"}
+                    "TERM": "dumb", "PYTHONHASHSEED": "0"}
         if shared is not None:
             self.env["BACKSAFE_SHARED_DIR"] = str(shared)
         self.commands: list[dict[str, object]] = []
