@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from backsafe.batch import Analyzer, JobResult, _dispatch_ray, plan_batch, read_manifest, report_dir, run_batch
+from backsafe.batch import Analyzer, JobResult, plan_batch, read_manifest, report_dir, run_batch
+from backsafe.batch.ray_run import dispatch_ray
 from backsafe.cli import app
 from backsafe.errors import InputError
 from tests.uiprmd_sets import write_uiprmd_set
@@ -206,7 +207,7 @@ def test_bad_reference_fails_its_jobs_only(person: Path, datasets: Path, tmp_pat
 
 
 class _FakeRay:
-    """Just enough of Ray for ``_dispatch_ray``: put/wait/get, and actors that run on "another machine" where
+    """Just enough of Ray for ``dispatch_ray``: put/wait/get, and actors that run on "another machine" where
     INPUT_DIR does not exist (every path in the spec is rewritten to a missing folder)."""
 
     class exceptions:  # noqa: N801 - mirrors ray.exceptions
@@ -253,7 +254,7 @@ class _FakeRay:
 def test_reference_bytes_travel_with_the_job(person: Path, tmp_path: Path) -> None:
     jobs = plan_batch(person, manifest=tmp_path / "manifest.json")
     ray = _FakeRay()
-    results = {job.name: res for job, res in _dispatch_ray(ray, [ray.actor(ray)], jobs)}
+    results = {job.name: res for job, res in dispatch_ray(ray, [ray.actor(ray)], jobs)}
     assert ray.puts == 1  # one reference, shipped once for both jobs
     local = run_batch(person, tmp_path / "local", manifest=tmp_path / "manifest.json")
     assert local.n_ok == 3

@@ -33,6 +33,7 @@ def test_analyze_passes_the_outline_switch(monkeypatch: pytest.MonkeyPatch, tmp_
 def test_batch_jobs_follow_the_same_default(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, args: list[str],
                                             expected: bool | None) -> None:
     import backsafe.batch as batch
+    import backsafe.batch.run as batch_run  # run_batch's own name for plan_batch (batch/ is a package)
 
     planned: list[dict[str, Any]] = []
     real = batch.plan_batch
@@ -42,7 +43,7 @@ def test_batch_jobs_follow_the_same_default(monkeypatch: pytest.MonkeyPatch, tmp
         planned.extend(j.options for j in jobs)
         raise batch.InputError("stop here")
 
-    monkeypatch.setattr(batch, "plan_batch", spy)
+    monkeypatch.setattr(batch_run, "plan_batch", spy)
     d = tmp_path / "in"
     d.mkdir()
     (d / "pull.mp4").write_bytes(b"x")

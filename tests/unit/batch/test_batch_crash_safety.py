@@ -74,7 +74,7 @@ def test_longest_first_orders_by_size_and_keeps_ties_stable(tmp_path: Path) -> N
 def test_a_pool_worker_exits_when_its_driver_dies(tmp_path: Path) -> None:
     """The watchdog of a pool worker: an orphan (re-parented after its driver died) exits on its own."""
     code = ("import os, sys, time, subprocess\n"
-            "child = subprocess.Popen([sys.executable, '-c', 'import os, time; from backsafe.batch import "
+            "child = subprocess.Popen([sys.executable, '-c', 'import os, time; from backsafe.batch.workers import "
             "_init_worker; _init_worker(False, os.getppid()); print(os.getpid(), flush=True); time.sleep(60)'],"
             " stdout=sys.stdout)\n"
             "time.sleep(60)")
