@@ -34,6 +34,11 @@ def status_for(exc: BacksafeError) -> int:
 
 NOTICES = {
     "signed_up": "Account created. Log in to start.",
+    "welcome": "Account created; you are logged in.",
+    "media_dropped": "The annotated video and key frames were deleted; the report stays.",
+    "entry_saved": "Log entry changed.",
+    "entry_deleted": "Log entry deleted.",
+    "commented": "Comment added.",
     "password": "Password changed. Other devices were logged out.",
     "logged": "Set logged. The dashboard and plan now include it.",
     "checkin": "Check-in saved.",

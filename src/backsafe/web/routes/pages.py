@@ -32,7 +32,7 @@ from ..deps import (
 )
 from ..errors import NotFound
 from ..responses import render, see_other, status_for
-from .api import set_session_cookie
+from .api import set_device_cookie, set_session_cookie, trusted_device
 from .files import report_file_response
 from .forms import opt_float, opt_int
 
@@ -76,15 +76,20 @@ def signup_form(request: Request, user: OptionalUserDep) -> Response:
 
 
 @public.post("/signup", response_class=Html, dependencies=[Depends(verify_csrf)])
-def signup(request: Request, db: DbDep, name: Annotated[str, Form(max_length=100)],
+def signup(request: Request, db: DbDep, settings: SettingsDep, name: Annotated[str, Form(max_length=100)],
            password: Annotated[str, Form(max_length=256)],
            role: Annotated[str, Form(max_length=16)] = "person") -> Response:
     try:
         services.sign_up(db, name, password, role)
+        # logged in at once (no second form): a new session, the same way a log-in makes one
+        token, uid = services.log_in(db, request.app.state.limiter, settings, name, password,
+                                     client_address(request), old_session=request.cookies.get(SESSION_COOKIE))
     except BacksafeError as e:
-        return render(request, "signup.html", {"error": str(e), "name": name}, status_code=422 if not hasattr(
-            e, "status_code") else e.status_code)
-    return see_other("/login?ok=signed_up")
+        return render(request, "signup.html", {"error": str(e), "name": name}, status_code=status_for(e))
+    resp = see_other("/dashboard?ok=welcome")
+    set_session_cookie(request, resp, token, settings.session_days, settings.https)
+    set_device_cookie(request, resp, settings, name.strip())
+    return resp
 
 
 @public.get("/login", response_class=Html)
@@ -96,14 +101,19 @@ def login_form(request: Request, user: OptionalUserDep) -> Response:
 def login(request: Request, db: DbDep, settings: SettingsDep, name: Annotated[str, Form(max_length=100)],
           password: Annotated[str, Form(max_length=256)]) -> Response:
     try:
-        token, _ = services.log_in(db, request.app.state.limiter, settings, name, password, client_address(request),
-                                   old_session=request.cookies.get(SESSION_COOKIE))
+        token, uid = services.log_in(db, request.app.state.limiter, settings, name, password,
+                                     client_address(request), old_session=request.cookies.get(SESSION_COOKIE),
+                                     trusted=trusted_device(request, settings, name))
     except BacksafeError as e:
         code = getattr(e, "status_code", 401)
         headers = {"Retry-After": str(e.retry_after_s)} if hasattr(e, "retry_after_s") else None
         return render(request, "login.html", {"error": str(e), "name": name}, status_code=code, headers=headers)
     resp = see_other("/dashboard")
     set_session_cookie(request, resp, token, settings.session_days, settings.https)
+    with db.session() as s:
+        acc = crud.get_account(s, uid)
+        if acc is not None:
+            set_device_cookie(request, resp, settings, acc[0].name)
     return resp
 
 
@@ -207,6 +217,12 @@ def job_page(request: Request, job_id: str, user: UserDep, db: DbDep) -> Respons
     return render(request, "job.html", {"job": out})
 
 
+@router.post("/jobs/{job_id}/cancel")
+def job_cancel(job_id: str, user: UserDep, db: DbDep, storage: StorageDep) -> Response:
+    services.cancel_job(db, storage, user, job_id)
+    return see_other(f"/jobs/{job_id}")
+
+
 @router.get("/reports", response_class=Html)
 def reports_page(request: Request, user: UserDep, db: DbDep) -> Response:
     with db.session() as s:
@@ -237,6 +253,12 @@ def report_video(report_id: str, user: UserDep, db: DbDep, storage: StorageDep) 
 @router.get("/reports/{report_id}/original")
 def report_original(report_id: str, user: UserDep, db: DbDep, storage: StorageDep) -> FileResponse:
     return report_file_response(db, storage, user, report_id, "original")
+
+
+@router.post("/reports/{report_id}/media/delete")
+def report_drop_media(report_id: str, user: UserDep, db: DbDep, storage: StorageDep) -> Response:
+    services.drop_report_media(db, storage, user, report_id)
+    return see_other(f"/reports/{report_id}?ok=media_dropped")
 
 
 @router.post("/reports/{report_id}/delete")
