@@ -303,7 +303,9 @@ def api_report_original(report_id: str, user: UserDep, db: DbDep, storage: Stora
 def _entries(db: Any, name: str) -> list[dict[str, Any]]:
     hist = services.logbook(db, name).history()
     unit = hist.profile.unit
-    return [{"date": e.date.isoformat(), "exercise": e.exercise, "name": services.exercise_name(e.exercise),
+    ids = {(r["date"], r["position"]): r["id"] for r in services.log_rows(db, name, limit=100_000)}
+    return [{"id": ids.get((e.date, e.position)), "date": e.date.isoformat(), "exercise": e.exercise,
+             "name": services.exercise_name(e.exercise),
              "load_kg": e.load_kg, "unit": unit, "load_text": format_load(e.load_kg, unit), "sets": e.sets,
              "reps": e.reps, "rpe": e.rpe, "pain_before": e.pain_before, "pain_during": e.pain_during,
              "pain_after": e.pain_after, "warmup": e.warmup, "faults": dict(e.faults)} for e in hist.entries]
@@ -334,6 +336,21 @@ def api_log_entry(body: LogEntryIn, user: UserDep, db: DbDep, storage: StorageDe
     return LogEntryOut(entry_id=res.entry_id, date=res.date, exercise=res.exercise,
                        name=services.exercise_name(res.exercise), load_kg=res.load_kg, unit=res.unit,
                        load_text=res.load_shown, flags=[f.to_json() for f in res.flags])
+
+
+@router.put("/log/{entry_id}", response_model=Message)
+def api_edit_log_entry(entry_id: RowId, body: LogEntryIn, user: UserDep, db: DbDep) -> Message:
+    """Change one of your log entries (the same checks as logging it)."""
+    data = body.model_dump()
+    data.pop("report_id", None)
+    services.edit_log_entry(db, user.name, entry_id, data)
+    return Message(detail="log entry changed")
+
+
+@router.delete("/log/{entry_id}", response_model=Message)
+def api_delete_log_entry(entry_id: RowId, user: UserDep, db: DbDep) -> Message:
+    services.delete_log_entry(db, user.name, entry_id)
+    return Message(detail="log entry deleted")
 
 
 @router.get("/checkins")

@@ -275,7 +275,8 @@ def _log_ctx(user_name: str, db: Any) -> dict[str, Any]:
     hist = services.logbook(db, user_name).history()
     today = dt.date.today()
     tier, _ = day_gate(hist, today)  # §1 State: the day's tier, shown beside the log form when it is not "go ahead"
-    return {"entries": list(reversed(hist.entries))[:50], "checkins": sorted(hist.checkins.items(), reverse=True)[:14],
+    return {"entries": list(reversed(hist.entries))[:50], "rows": services.log_rows(db, user_name),
+            "checkins": sorted(hist.checkins.items(), reverse=True)[:14],
             "sleep": dict(hist.sleep), "exercises": _exercise_choices(), "today": today.isoformat(),
             "unit": hist.profile.unit, "tier": tier.to_json()}
 
@@ -290,6 +291,8 @@ def log_page(request: Request, user: UserDep, db: DbDep) -> Response:
     ctx = _log_ctx(user.name, db)
     ctx["report_id"] = request.query_params.get("report", "")[:32]
     ctx["pre_exercise"] = request.query_params.get("exercise", "")[:64]
+    if ctx["report_id"] and not ctx["pre_exercise"]:  # the exercise of the clip, carried over
+        ctx["pre_exercise"] = services.report_exercise(db, user.id, ctx["report_id"]) or ""
     if ctx["report_id"]:
         kg = services.upload_load_kg(db, user.id, ctx["report_id"])  # the load given at upload
         if kg:
@@ -330,6 +333,63 @@ def log_post(request: Request, user: UserDep, db: DbDep, storage: StorageDep,
     ctx["saved_text"] = (f"{services.exercise_name(res.exercise)}, {res.load_shown}"
                          f" on {res.date.isoformat()}")
     return render(request, "log.html", ctx)
+
+
+def _entry_form(date: str, exercise: str, load: str, sets: str, reps: str, rpe: str, pain_before: str,
+                pain_during: str, pain_after: str, warmup: str) -> dict[str, Any]:
+    try:
+        day = dt.date.fromisoformat(date) if date.strip() else dt.date.today()
+    except ValueError as e:
+        raise ValueRangeError(f"date {date!r}: expected YYYY-MM-DD") from e
+    return {"date": day, "exercise": exercise, "load": load.strip() or None, "sets": opt_int(sets) or 0,
+            "reps": opt_int(reps) or 0, "rpe": opt_float(rpe), "pain_before": opt_int(pain_before),
+            "pain_during": opt_int(pain_during), "pain_after": opt_int(pain_after),
+            "warmup": {"yes": True, "no": False}.get(warmup)}
+
+
+@router.get("/log/entries/{entry_id}/edit", response_class=Html)
+def log_entry_edit_form(request: Request, entry_id: RowId, user: UserDep, db: DbDep) -> Response:
+    e = services.get_log_entry(db, user.name, entry_id)
+    unit = services.logbook(db, user.name).profile().unit
+    return render(request, "log_entry.html", {"e": e, "unit": unit, "shown_load": _shown_number(e["load_kg"], unit),
+                                               "exercises": _exercise_choices(), "today": dt.date.today().isoformat()})
+
+
+@router.post("/log/entries/{entry_id}", response_class=Html)
+def log_entry_edit(request: Request, entry_id: RowId, user: UserDep, db: DbDep,
+                   exercise: Annotated[str, Form(max_length=64)], sets: Annotated[str, Form(max_length=8)],
+                   reps: Annotated[str, Form(max_length=8)], date: Annotated[str, Form(max_length=10)] = "",
+                   load: Annotated[str, Form(max_length=16)] = "", rpe: Annotated[str, Form(max_length=8)] = "",
+                   pain_before: Annotated[str, Form(max_length=4)] = "",
+                   pain_during: Annotated[str, Form(max_length=4)] = "",
+                   pain_after: Annotated[str, Form(max_length=4)] = "",
+                   warmup: Annotated[str, Form(max_length=8)] = "") -> Response:
+    try:
+        services.edit_log_entry(db, user.name, entry_id, _entry_form(date, exercise, load, sets, reps, rpe,
+                                                                      pain_before, pain_during, pain_after, warmup))
+    except BacksafeError as err:
+        if status_for(err) == 404:
+            raise
+        unit = services.logbook(db, user.name).profile().unit
+        e = services.get_log_entry(db, user.name, entry_id)
+        return render(request, "log_entry.html", {"e": e, "unit": unit, "shown_load": load, "error": str(err),
+                                                   "exercises": _exercise_choices(),
+                                                   "today": dt.date.today().isoformat()}, status_code=status_for(err))
+    return see_other("/log?ok=entry_saved")
+
+
+@router.get("/log/entries/{entry_id}/delete", response_class=Html)
+def log_entry_delete_confirm(request: Request, entry_id: RowId, user: UserDep, db: DbDep) -> Response:
+    """Deleting asks first: this page names the entry and has the one button that deletes it."""
+    e = services.get_log_entry(db, user.name, entry_id)
+    unit = services.logbook(db, user.name).profile().unit
+    return render(request, "log_entry.html", {"e": e, "unit": unit, "confirm_delete": True})
+
+
+@router.post("/log/entries/{entry_id}/delete")
+def log_entry_delete(entry_id: RowId, user: UserDep, db: DbDep) -> Response:
+    services.delete_log_entry(db, user.name, entry_id)
+    return see_other("/log?ok=entry_deleted")
 
 
 @router.post("/checkin", response_class=Html)
