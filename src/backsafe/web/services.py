@@ -540,12 +540,17 @@ def _drop_empty_session(s: Session, ts: Any) -> None:
 
 
 def report_exercise(db: Database, user_id: int, report_id: str) -> str | None:
-    """The exercise of one of the user's own reports (to carry it into the log form)."""
+    """The exercise of one of the user's own reports as chosen at upload (else as the report names it), to carry
+    it into the log form with the upload's load."""
+    from sqlalchemy import select
+
     if not _is_public_id(report_id):
         return None
     with db.session() as s:
+        chosen = s.scalars(select(Job.exercise).where(Job.user_id == user_id, Job.report_public_id == report_id)
+                           ).first()
         rep = crud.get_report(s, user_id, report_id)
-        return rep.exercise if rep is not None else None
+        return chosen or (rep.exercise if rep is not None else None)
 
 
 def exercise_name(ex_id: str) -> str:
