@@ -153,8 +153,9 @@ def dashboard(request: Request, user: UserDep, db: DbDep) -> Response:
     d = services.dashboard_data(db, user.id, user.name)
     with db.session() as s:
         jobs = [services.job_out(j) for j in crud.list_jobs(s, user.id, limit=5)]
+        comments = [(c.created_at, author, c.text) for c, author in crud.list_comments(s, user.id, limit=10)]
     return render(request, "dashboard.html", {
-        "d": d, "jobs": jobs,
+        "d": d, "jobs": jobs, "comments": comments,
         "pain_chart": sparkline([(a, float(b)) for a, b in d["pain_series"]], y_max=10, label="pain per set",
                                 unit="pain 0-10"),
         "morning_chart": sparkline([(a.isoformat(), float(b)) for a, b in d["checkins"]], y_max=10,
@@ -482,18 +483,47 @@ def coach_page(request: Request, user: UserDep, db: DbDep) -> Response:
     return render(request, "coach.html", {"people": people})
 
 
-@router.get("/coach/people/{person_id}", response_class=Html, dependencies=[Depends(coach_user)])
-def coach_person(request: Request, person_id: RowId, user: UserDep, db: DbDep) -> Response:
+def _shared_person(db: Any, coach: Any, person_id: int) -> str:
+    """The name of a person who shares with this coach; NotFound otherwise (never says whether they exist)."""
     with db.session() as s:
-        if not crud.is_shared(s, person_id, user.id):
+        if not crud.is_shared(s, person_id, coach.id):
             raise NotFound("person not found")
         acc = crud.get_account(s, person_id)
         if acc is None:
             raise NotFound("person not found")
-        name = acc[0].name
+        return str(acc[0].name)
+
+
+@router.get("/coach/people/{person_id}", response_class=Html, dependencies=[Depends(coach_user)])
+def coach_person(request: Request, person_id: RowId, user: UserDep, db: DbDep) -> Response:
+    name = _shared_person(db, user, person_id)
+    with db.session() as s:
         reps = [services.report_out(r, name) for r in crud.list_reports(s, person_id)]
+        comments = [(c.created_at, author, c.text) for c, author in crud.list_comments(s, person_id)]
     d = services.dashboard_data(db, person_id, name)
-    return render(request, "coach_person.html", {"name": name, "reports": reps, "d": d,
-                                                 "pain_chart": sparkline([(a, float(b)) for a, b in d["pain_series"]],
-                                                                         y_max=10, label="pain per set",
-                                                                         unit="pain 0-10")})
+    return render(request, "coach_person.html", {
+        "name": name, "person_id": person_id, "reports": reps, "d": d, "comments": comments,
+        "pain_rows": services.log_rows(db, name, limit=30),
+        "pain_chart": sparkline([(a, float(b)) for a, b in d["pain_series"]], y_max=10, label="pain per set",
+                                unit="pain 0-10"),
+        "morning_chart": sparkline([(a.isoformat(), float(b)) for a, b in d["checkins"]], y_max=10,
+                                   label="morning pain", unit="pain 0-10")})
+
+
+@router.get("/coach/people/{person_id}/plan", response_class=Html, dependencies=[Depends(coach_user)])
+def coach_person_plan(request: Request, person_id: RowId, user: UserDep, db: DbDep) -> Response:
+    name = _shared_person(db, user, person_id)
+    plan = services.logbook(db, name).plan(date=dt.date.today()).to_json()
+    return render(request, "plan.html", {"plan": plan, "person": name,
+                                         "explain": services.explain_rules(plan["rules"])})
+
+
+@router.post("/coach/people/{person_id}/comments", dependencies=[Depends(coach_user)])
+def coach_comment(person_id: RowId, user: UserDep, db: DbDep,
+                  text: Annotated[str, Form(min_length=1, max_length=2000)]) -> Response:
+    _shared_person(db, user, person_id)
+    if not text.strip():
+        raise ValueRangeError("comment: write something")
+    with db.session() as s:
+        crud.add_comment(s, person_id, user.id, text.strip())
+    return see_other(f"/coach/people/{person_id}?ok=commented")
