@@ -477,6 +477,13 @@ def _own_entry(s: Session, user_name: str, entry_id: int) -> Any:
     return e
 
 
+def own_log_entry(db: Database, user: CurrentUser, entry_id: int) -> int:
+    """A route dependency: the entry is the caller's own, else 404 before the body is even read."""
+    with db.session() as s:
+        _own_entry(s, user.name, entry_id)
+    return entry_id
+
+
 def get_log_entry(db: Database, user_name: str, entry_id: int) -> dict[str, Any]:
     with db.session() as s:
         e = _own_entry(s, user_name, entry_id)

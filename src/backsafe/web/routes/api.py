@@ -338,7 +338,11 @@ def api_log_entry(body: LogEntryIn, user: UserDep, db: DbDep, storage: StorageDe
                        load_text=res.load_shown, flags=[f.to_json() for f in res.flags])
 
 
-@router.put("/log/{entry_id}", response_model=Message)
+def _own_entry(entry_id: RowId, user: UserDep, db: DbDep) -> int:
+    return services.own_log_entry(db, user, entry_id)
+
+
+@router.put("/log/{entry_id}", response_model=Message, dependencies=[Depends(_own_entry)])
 def api_edit_log_entry(entry_id: RowId, body: LogEntryIn, user: UserDep, db: DbDep) -> Message:
     """Change one of your log entries (the same checks as logging it)."""
     data = body.model_dump()

@@ -376,7 +376,11 @@ def log_entry_edit_form(request: Request, entry_id: RowId, user: UserDep, db: Db
                                                "exercises": _exercise_choices(), "today": dt.date.today().isoformat()})
 
 
-@router.post("/log/entries/{entry_id}", response_class=Html)
+def _own_entry(entry_id: RowId, user: UserDep, db: DbDep) -> int:
+    return services.own_log_entry(db, user, entry_id)
+
+
+@router.post("/log/entries/{entry_id}", response_class=Html, dependencies=[Depends(_own_entry)])
 def log_entry_edit(request: Request, entry_id: RowId, user: UserDep, db: DbDep,
                    exercise: Annotated[str, Form(max_length=64)], sets: Annotated[str, Form(max_length=8)],
                    reps: Annotated[str, Form(max_length=8)], date: Annotated[str, Form(max_length=10)] = "",
@@ -518,7 +522,12 @@ def coach_person_plan(request: Request, person_id: RowId, user: UserDep, db: DbD
                                          "explain": services.explain_rules(plan["rules"])})
 
 
-@router.post("/coach/people/{person_id}/comments", dependencies=[Depends(coach_user)])
+def _shared_dep(person_id: RowId, user: UserDep, db: DbDep) -> int:
+    _shared_person(db, user, person_id)  # 404 before the form is read
+    return person_id
+
+
+@router.post("/coach/people/{person_id}/comments", dependencies=[Depends(coach_user), Depends(_shared_dep)])
 def coach_comment(person_id: RowId, user: UserDep, db: DbDep,
                   text: Annotated[str, Form(min_length=1, max_length=2000)]) -> Response:
     _shared_person(db, user, person_id)
