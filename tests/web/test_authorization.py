@@ -32,7 +32,8 @@ def world(client: Any, synth_clip: Path) -> dict[str, Any]:
               for n, role in (("bob", "person"), ("carol", "coach"), ("dave", "coach"))}
     assert client.post("/api/shares", headers=a.h, json={"coach": "carol"}).status_code == 201
     del token
-    return {"alice": a, "job": job, "report": job["report_id"], "token_id": tok["id"], **others}
+    return {"alice": a, "job": job, "report": job["report_id"], "token_id": tok["id"], "entry_id": r.json()["entry_id"],
+            **others}
 
 
 def _routes(app: Any) -> list[tuple[str, str]]:
@@ -57,6 +58,7 @@ def _fill(path: str, w: dict[str, Any], guess: bool) -> str:
               "job_id": "fedcba9876543210fedcba9876543210" if guess else w["job"]["id"],
               "person_id": str(w["alice"].id + 1000 if guess else w["alice"].id),
               "token_id": str(w["token_id"] + 1 if guess else w["token_id"]),
+              "entry_id": str(w["entry_id"] + 1000 if guess else w["entry_id"]),
               "coach": "carol"}
     return PARAM.sub(lambda m: values[m.group(1)], path)
 

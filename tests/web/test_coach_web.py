@@ -302,7 +302,7 @@ def test_coach_sees_the_same_plan_read_only(client: Any) -> None:
     assert "tier-amber tier-rest" in page and "Severe pain" in page and "30 lb" in page
     assert "<details" in page  # the explain switch
     forms = re.findall(r'<form[^>]*action="([^"]+)"', page)
-    assert forms == ["/logout"], forms  # read-only
+    assert forms == ["/logout", f"/coach/people/{a.id}/comments"], forms  # read-only but for a comment
     assert 'href="/triage"' not in re.search(r'id="tier-banner".*?</section>', page, re.S).group(0)
     _assert_plain_words(page, "coach view")
     assert coach_client.get(f"/api/coach/people/{a.id}/plan").json()["triage"] == "rest"

@@ -75,7 +75,7 @@ def test_stored_names_are_server_generated(client: Any, synth_clip: Path, name: 
     for p in _files(root):
         rel = p.relative_to(root).parts
         assert rel[0] == "users" and all(part in ("uploads", "reports") or part.replace(".partial", "").isalnum()
-                                         or part in ("report.json", "report.html", "annotated.mp4", "original.video")
+                                         or part in ("report.json", "report.html", "report.text.html", "annotated.mp4", "original.video")
                                          for part in rel[1:]), rel
     assert not (root.parent / "etc").exists()
 

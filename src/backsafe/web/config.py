@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     # a file under users/ that no row points at (left by a killed server) is removed once untouched this long: longer
     # than any live gap between writing a file and committing its row (a probe, a 30 s wait for SQLite's lock)
     orphan_min_age_s: float = 120.0
+    max_open_jobs_per_user: int = 3  # queued + running clips of one person; the next upload is a 429
+    # Without "keep the videos" at upload, the annotated video and the report's key frames (pictures of the person)
+    # are kept this many days after the analysis, then removed (the report, its numbers and keypoints stay); the
+    # person can drop them sooner. 0: never kept unless asked.
+    media_keep_days: float = 7.0
 
     # accounts
     session_days: int = 14
@@ -75,6 +80,10 @@ class Settings(BaseSettings):
             raise ValueError("upload limits must be positive")
         if self.orphan_min_age_s <= 0:
             raise ValueError("orphan_min_age_s must be positive")
+        if not 1 <= self.max_open_jobs_per_user <= 1000:
+            raise ValueError(f"max_open_jobs_per_user {self.max_open_jobs_per_user}: expected 1-1000")
+        if not 0 <= self.media_keep_days <= 3650:
+            raise ValueError(f"media_keep_days {self.media_keep_days}: expected 0-3650")
         if not 1 <= self.workers <= 64:
             raise ValueError(f"workers {self.workers}: expected 1-64")
         return self

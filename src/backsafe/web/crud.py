@@ -14,13 +14,14 @@ from sqlalchemy.orm import Session
 
 from ..db import crud as core
 from ..db.models import AnalysisReport, Checkin, ExerciseEntry, TrainingSession, TriageRecord, User
-from .models import USER_TABLES, Account, ApiToken, Job, Share, WebReport, WebSession
+from .models import USER_TABLES, Account, ApiToken, Comment, Job, Share, WebReport, WebSession
 
 __all__ = ["utcnow", "new_id", "create_account", "find_account", "get_account", "create_session", "session_user",
            "delete_session", "delete_user_sessions", "create_api_token", "token_user", "list_api_tokens",
            "delete_api_token", "create_job", "get_job", "list_jobs", "claim_next_job", "update_job", "requeue_stale",
            "create_report", "get_report", "list_reports", "add_share", "remove_share", "list_shares",
-           "list_shared_with", "is_shared", "delete_user_everything", "count_user_rows"]
+           "list_shared_with", "is_shared", "delete_user_everything", "count_user_rows",
+           "update_running_job", "count_open_jobs", "expired_media", "add_comment", "list_comments"]
 
 
 def utcnow() -> dt.datetime:
@@ -149,6 +150,17 @@ def update_job(s: Session, job_id: int, **values: Any) -> None:
     s.execute(update(Job).where(Job.id == job_id).values(**values))
 
 
+def update_running_job(s: Session, job_id: int, **values: Any) -> bool:
+    """Update a job only while it is still running; False when it was cancelled or deleted meanwhile."""
+    res = s.execute(update(Job).where(Job.id == job_id, Job.status == "running").values(**values))
+    return bool(res.rowcount)  # type: ignore[attr-defined]
+
+
+def count_open_jobs(s: Session, user_id: int) -> int:
+    return int(s.scalar(select(func.count()).select_from(Job).where(
+        Job.user_id == user_id, Job.status.in_(("queued", "running")))) or 0)
+
+
 def requeue_stale(s: Session, stale_after_s: float, max_attempts: int) -> list[tuple[str, str]]:
     """Running jobs with no heartbeat for ``stale_after_s``: back to the queue, or failed after ``max_attempts``."""
     cutoff = utcnow() - dt.timedelta(seconds=stale_after_s)
@@ -170,11 +182,12 @@ def requeue_stale(s: Session, stale_after_s: float, max_attempts: int) -> list[t
 
 def create_report(s: Session, user_id: int, *, public_id: str, job_public_id: str | None, exercise: str,
                   view: str | None, rep_count: int, faults: Mapping[str, int], top_cue: str | None,
-                  quality: str | None, has_annotated: bool, has_original: bool) -> WebReport:
+                  quality: str | None, has_annotated: bool, has_original: bool,
+                  media_until: dt.datetime | None = None) -> WebReport:
     r = WebReport(public_id=public_id, user_id=user_id, job_public_id=job_public_id, exercise=exercise, view=view,
                   rep_count=rep_count, faults_json=json.dumps(dict(sorted(faults.items()))), top_cue=top_cue,
                   quality=quality, folder=public_id, has_annotated=has_annotated, has_original=has_original,
-                  created_at=utcnow())
+                  created_at=utcnow(), media_until=media_until)
     s.add(r)
     s.flush()
     return r
@@ -188,6 +201,32 @@ def get_report(s: Session, user_id: int, public_id: str) -> WebReport | None:
 def list_reports(s: Session, user_id: int, limit: int = 100) -> Sequence[WebReport]:
     return s.scalars(select(WebReport).where(WebReport.user_id == user_id)
                      .order_by(WebReport.created_at.desc(), WebReport.id.desc()).limit(limit)).all()
+
+
+def expired_media(s: Session, now: dt.datetime, limit: int = 200) -> list[tuple[int, str, str, str]]:
+    """Reports whose pictures are past their keep date: (row id, public id, files key, folder)."""
+    rows = s.execute(select(WebReport.id, WebReport.public_id, Account.files_key, WebReport.folder)
+                     .join(Account, Account.user_id == WebReport.user_id)
+                     .where(WebReport.media_until.is_not(None), WebReport.media_until <= now)
+                     .order_by(WebReport.media_until).limit(limit)).all()
+    return [(int(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in rows]
+
+
+# --- coach comments ---------------------------------------------------------------------------------------------
+
+def add_comment(s: Session, owner_id: int, author_id: int, text: str, report_public_id: str | None = None) -> Comment:
+    c = Comment(owner_id=owner_id, author_id=author_id, report_public_id=report_public_id, text=text,
+                created_at=utcnow())
+    s.add(c)
+    s.flush()
+    return c
+
+
+def list_comments(s: Session, owner_id: int, limit: int = 100) -> list[tuple[Comment, str]]:
+    """Comments on ``owner_id``'s training (newest first) with their author's name."""
+    rows = s.execute(select(Comment, User.name).join(User, User.id == Comment.author_id)
+                     .where(Comment.owner_id == owner_id).order_by(Comment.id.desc()).limit(limit)).all()
+    return [(r[0], str(r[1])) for r in rows]
 
 
 # --- shares -----------------------------------------------------------------------------------------------------

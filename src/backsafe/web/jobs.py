@@ -20,6 +20,7 @@ still be writing them (``tests/web/test_crash_loop.py`` kills the server 20 time
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import re
@@ -41,7 +42,8 @@ from .models import Account, Job
 from .references import stored_reference
 from .storage import Storage
 
-__all__ = ["AnalyzeFn", "JobRunner", "JobTimeout", "default_analyze"]
+__all__ = ["AnalyzeFn", "JobRunner", "JobTimeout", "JobCancelled", "default_analyze", "drop_media",
+           "PROGRESS_TOTAL", "TEXT_ONLY_HTML"]
 
 log = logging.getLogger("backsafe.web.jobs")
 AnalyzeFn = Callable[..., Report]
@@ -55,6 +57,11 @@ class JobTimeout(BacksafeError):
 
 class JobInterrupted(Exception):
     """The server is shutting down: the job goes back to the queue."""
+
+
+class JobCancelled(Exception):
+    """The job's row is no longer running (cancelled by its owner, or the account was deleted): stop, write
+    nothing."""
 
 
 def default_analyze(path: Path, exercise: str, **kwargs: Any) -> Report:
@@ -219,6 +226,7 @@ class JobRunner:
                 if now - last_recover >= max(1.0, self.settings.job_stale_after_s / 2):
                     self.recover()
                     self.sweep_orphans(window_s=SWEEP_WINDOW_S)
+                    self.expire_media()
                     last_recover = now
                 self._dispatch()
             except Exception:  # noqa: BLE001 - the dispatcher must outlive a database hiccup
@@ -253,6 +261,9 @@ class JobRunner:
     def _run_guarded(self, job_id: int) -> None:
         try:
             self._run(job_id)
+        except JobCancelled:
+            log.info("job %s was cancelled or its account deleted: stopped", job_id)
+            self._drop_cancelled(job_id)
         except JobInterrupted:
             with self.db.session() as s:
                 crud.update_job(s, job_id, status="queued", stage="queued (server restarted)", progress_done=0)
@@ -286,6 +297,34 @@ class JobRunner:
         except Exception:  # noqa: BLE001
             log.exception("could not mark job %s failed", job_id)
 
+    def _drop_cancelled(self, job_id: int) -> None:
+        """The clip of a cancelled job goes (the cancel removed it already; a deleted account's folder is gone)."""
+        with self.db.session() as s:
+            job = s.get(Job, job_id)
+            acc = s.get(Account, job.user_id) if job is not None else None
+            found = (acc.files_key, job.public_id) if job is not None and acc is not None else None
+        if found:
+            self._remove_upload(*found)
+
+    def forget_user(self, user_id: int) -> None:
+        """The account was deleted: its running analyses stop at their next progress step (their rows are gone,
+        so their next update finds nothing: JobCancelled)."""
+        log.info("user %s deleted: their running jobs stop", user_id)
+
+    def expire_media(self) -> list[str]:
+        """Drop the annotated video and key frames of reports past their keep date (``media_keep_days``); return
+        the report ids done."""
+        with self.db.session() as s:
+            due = crud.expired_media(s, crud.utcnow())
+        done = []
+        for _row_id, public_id, files_key, folder in due:
+            try:
+                drop_media(self.db, self.storage, files_key, folder, public_id)
+                done.append(public_id)
+            except Exception:  # noqa: BLE001 - one broken folder must not stop the others
+                log.exception("could not drop the pictures of report %s", public_id)
+        return done
+
     def _remove_upload(self, files_key: str, job_public_id: str) -> None:
         self.storage.upload_path(files_key, job_public_id).unlink(missing_ok=True)
 
@@ -300,10 +339,13 @@ class JobRunner:
                 raise JobInterrupted()
             if now - last[0] < 0.4 and (total is None or done < total):
                 return
-            last[0] = now
+            # the bar only moves forward: a stage's count restarting at 0 (the video after the pose) shows as the
+            # share of the whole job (pose up to 80 %, report and video after), never below what was shown
             with self.db.session() as s:
-                crud.update_job(s, job_id, stage=stage, progress_done=int(done),
-                                progress_total=int(total) if total else None, heartbeat_at=crud.utcnow())
+                if not crud.update_running_job(s, job_id, stage=stage, progress_done=_overall(stage, done, total),
+                                               progress_total=PROGRESS_TOTAL, heartbeat_at=crud.utcnow()):
+                    raise JobCancelled()
+            last[0] = now
 
         return progress
 
@@ -342,11 +384,22 @@ class JobRunner:
         final = self.storage.report_dir(files_key, rid)
         tmp = final.with_name(final.name + ".partial")
         tmp.mkdir(parents=True, exist_ok=True)
+        # Retention (the upload form says it plainly): with "keep the videos", the clip, the annotated video and
+        # the key frames stay until the report is deleted; without it the clip goes now and the annotated video and
+        # key frames (pictures of the person) go after media_keep_days (0: never made), the report stays.
+        keep_days = self.settings.media_keep_days
+        pictures = keep or keep_days > 0
+        media_until = None if keep or not pictures else crud.utcnow() + dt.timedelta(days=keep_days)
         try:
             self._set_stage(job_id, "report")
             write_json(report, tmp / "report.json")
-            render_html(report, clip, tmp / "report.html")
-            has_annotated = self._annotate(job_id, report, clip, tmp / "annotated.mp4", started)
+            render_html(report, None, tmp / TEXT_ONLY_HTML)  # the report without pictures, for when they go
+            if pictures:
+                render_html(report, clip, tmp / "report.html")
+                has_annotated = self._annotate(job_id, report, clip, tmp / "annotated.mp4", started)
+            else:
+                os.replace(tmp / TEXT_ONLY_HTML, tmp / "report.html")
+                has_annotated = False
             if keep:
                 shutil.copyfile(clip, tmp / "original.video")
             os.replace(tmp, final)
@@ -357,15 +410,18 @@ class JobRunner:
         summary = doc.get("summary") or {}
         try:
             with self.db.session() as s:
-                if s.get(Job, job_id) is None:
-                    raise BacksafeError("job deleted")
+                job_row = s.get(Job, job_id)
+                if job_row is None or job_row.status != "running":
+                    raise JobCancelled()  # deleted with its account, or cancelled while the report was written
                 crud.create_report(s, report_user_id(s, job_id), public_id=rid, job_public_id=jpid,
                                    exercise=str(doc.get("exercise") or exercise), view=doc.get("view"),
                                    rep_count=int(doc.get("rep_count") or 0), faults=summary.get("faults") or {},
                                    top_cue=summary.get("top_cue") or None, quality=summary.get("quality"),
-                                   has_annotated=has_annotated, has_original=keep)
+                                   has_annotated=has_annotated, has_original=keep,
+                                   media_until=media_until if pictures else None)
                 crud.update_job(s, job_id, status="done", stage="done", report_public_id=rid,
-                                finished_at=crud.utcnow(), error=None)
+                                finished_at=crud.utcnow(), error=None, progress_done=PROGRESS_TOTAL,
+                                progress_total=PROGRESS_TOTAL)
         except BaseException:
             shutil.rmtree(final, ignore_errors=True)
             raise
@@ -382,7 +438,9 @@ class JobRunner:
 
     def _set_stage(self, job_id: int, stage: str) -> None:
         with self.db.session() as s:
-            crud.update_job(s, job_id, stage=stage, heartbeat_at=crud.utcnow())
+            if not crud.update_running_job(s, job_id, stage=stage, heartbeat_at=crud.utcnow(),
+                                           progress_done=_overall(stage, 0, None), progress_total=PROGRESS_TOTAL):
+                raise JobCancelled()
 
     def _annotate(self, job_id: int, report: Report, clip: Path, out: Path, started: float) -> bool:
         from ..report.video import write_annotated_video
@@ -399,6 +457,36 @@ class JobRunner:
             log.warning("job %s: annotated video not written: %s", job_id, e)
             return False
         return out.exists()
+
+
+TEXT_ONLY_HTML = "report.text.html"
+#: progress is stored as parts of this whole: pose 0-800, report 800-850, video 850-1000 (one bar, forward only)
+PROGRESS_TOTAL = 1000
+_STAGE_SPAN = {"starting": (0, 0), "pose": (0, 800), "report": (800, 850), "video": (850, 1000)}
+
+
+def _overall(stage: str, done: int, total: int | None) -> int:
+    lo, hi = _STAGE_SPAN.get(stage, (0, 0))
+    if not total:
+        return lo
+    return lo + int((hi - lo) * min(max(done, 0), total) / total)
+
+
+def drop_media(db: Database, storage: Storage, files_key: str, folder: str, public_id: str) -> None:
+    """Remove a report's pictures of the person: the annotated video, and the key frames (report.html becomes the
+    version written without them). The report, its numbers and keypoints stay; a kept original stays (asked for)."""
+    from sqlalchemy import update
+
+    from .models import WebReport
+
+    d = storage.report_dir(files_key, folder)
+    text_only = d / TEXT_ONLY_HTML
+    if text_only.is_file():
+        os.replace(text_only, d / "report.html")
+    (d / "annotated.mp4").unlink(missing_ok=True)
+    with db.session() as s:
+        s.execute(update(WebReport).where(WebReport.public_id == public_id)
+                  .values(has_annotated=False, media_until=None))
 
 
 def _last_change(p: Path) -> float:

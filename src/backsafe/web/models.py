@@ -7,7 +7,8 @@
                    ├─ web_api_tokens   bearer tokens for scripts (hash only)
                    ├─ web_jobs         uploaded clips waiting for / under / after analysis
                    ├─ web_reports      finished analyses (JSON, HTML, annotated video on disk)
-                   └─ web_shares       person → coach: the coach may read the person's reports and log
+                   ├─ web_shares       person → coach: the coach may read the person's reports and log
+                   └─ web_comments     a shared coach's notes on the person's training (or one report)
 
 Every row carries a ``user_id`` with ``ON DELETE CASCADE``: deleting the user row deletes everything. These
 tables have their own metadata (not ``backsafe.db.models.Base``) and their own Alembic chain
@@ -32,7 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["WebBase", "Account", "WebSession", "ApiToken", "Job", "WebReport", "Share", "USER_TABLES",
+__all__ = ["WebBase", "Account", "WebSession", "ApiToken", "Job", "WebReport", "Share", "Comment", "USER_TABLES",
            "JOB_STATES"]
 
 JOB_STATES = ("queued", "running", "done", "failed")
@@ -129,6 +130,8 @@ class WebReport(WebBase):
     has_annotated: Mapped[bool] = mapped_column(Boolean)
     has_original: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    # when the annotated video and the key frames go (None: kept until the report is deleted, or already gone)
+    media_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class Share(WebBase):
@@ -143,8 +146,22 @@ class Share(WebBase):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
+class Comment(WebBase):
+    """A coach's note to a person who shares with them, on their training or on one report."""
+
+    __tablename__ = "web_comments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    report_public_id: Mapped[str | None] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
 #: every web table with a user column, for deletion and the "nothing left" test
 USER_TABLES: tuple[tuple[type[WebBase], str], ...] = (
     (Account, "user_id"), (WebSession, "user_id"), (ApiToken, "user_id"), (Job, "user_id"),
-    (WebReport, "user_id"), (Share, "owner_id"), (Share, "coach_id"),
+    (WebReport, "user_id"), (Share, "owner_id"), (Share, "coach_id"), (Comment, "owner_id"),
+    (Comment, "author_id"),
 )

@@ -18,7 +18,7 @@ from . import services
 from .deps import csrf_for
 from .errors import WebError
 
-__all__ = ["NOTICES", "render", "see_other", "status_for"]
+__all__ = ["NOTICES", "render", "see_other", "status_for", "not_found_answer"]
 
 
 def status_for(exc: BacksafeError) -> int:
@@ -34,6 +34,11 @@ def status_for(exc: BacksafeError) -> int:
 
 NOTICES = {
     "signed_up": "Account created. Log in to start.",
+    "welcome": "Account created; you are logged in.",
+    "media_dropped": "The annotated video and key frames were deleted; the report stays.",
+    "entry_saved": "Log entry changed.",
+    "entry_deleted": "Log entry deleted.",
+    "commented": "Comment added.",
     "password": "Password changed. Other devices were logged out.",
     "logged": "Set logged. The dashboard and plan now include it.",
     "checkin": "Check-in saved.",
@@ -61,3 +66,23 @@ def render(request: Request, name: str, ctx: dict[str, Any] | None = None, *, st
 def see_other(url: str) -> RedirectResponse:
     """After a form's POST: go to ``url`` with a GET (303 See Other)."""
     return RedirectResponse(url, status_code=303)
+
+
+def not_found_answer(request: Request, exc: Exception) -> Response:
+    """An unknown URL (or an HTTP error raised by the framework): a page for people, JSON for the API.
+
+    Registered by ``main.create_app`` for Starlette's HTTPException (``app.add_exception_handler``)."""
+    from fastapi.responses import JSONResponse
+
+    code = int(getattr(exc, "status_code", 404))
+    detail = getattr(exc, "detail", None)
+    message = ("there is no page at this address; check the link, or start again from the dashboard"
+               if code == 404 else str(detail or "request refused"))
+    headers = getattr(exc, "headers", None)
+    path = request.url.path
+    if path.startswith("/api/") or path == "/api" or path in ("/openapi.json", "/health") or \
+            "application/json" in request.headers.get("accept", "") and "text/html" not in request.headers.get(
+                "accept", ""):
+        return JSONResponse({"detail": "not found" if code == 404 else str(detail or "request refused")},
+                            status_code=code, headers=headers)
+    return render(request, "error.html", {"status": code, "message": message}, status_code=code, headers=headers)

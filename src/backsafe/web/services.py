@@ -25,13 +25,14 @@ from .auth import (
     check_user_name,
     hash_password,
     hash_token,
+    limit_key,
     needs_rehash,
     new_token,
     verify_password,
 )
 from .config import Settings
 from .deps import CurrentUser, readable_owner
-from .errors import AuthRequired, Conflict, NotFound, TooLarge
+from .errors import AuthRequired, Conflict, NotFound, RateLimited, TooLarge
 from .jobs import JobRunner
 from .models import Job, WebReport
 from .references import stored_reference
@@ -53,7 +54,7 @@ REFERENCE_NOT_FOUND = "reference report not found: reference_id must be the id o
 
 def sign_up(db: Database, name: str, password: str, role: str) -> int:
     name = check_user_name(name)
-    check_password_strength(password)
+    check_password_strength(password, name)
     if role not in ("person", "coach"):
         raise ValueRangeError(f"role {role!r}: expected person or coach")
     pw_hash = hash_password(password)
@@ -76,14 +77,23 @@ def _stored_hash(db: Database, *, name: str | None = None, user_id: int | None =
         return (int(found[0].id), str(found[1].password_hash)) if found else None
 
 
+def _lookup_name(name: str) -> str:
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", name)
+    return "".join(c for c in text if unicodedata.category(c) not in ("Cf", "Cc")).strip()
+
+
 def log_in(db: Database, limiter: LoginLimiter, settings: Settings, name: str, password: str, address: str,
-           *, old_session: str | None = None) -> tuple[str, int]:
+           *, old_session: str | None = None, trusted: bool = False) -> tuple[str, int]:
     """Check the password (rate-limited) and open a NEW session; the old one, if any, is ended (no fixation)."""
-    limiter.check(name, address)
-    found = _stored_hash(db, name=name.strip())
+    # the limits count the normalised name ("alice", "alice ", "Alice" and "alice\u200b" are one counter), and
+    # the account is looked up by the same spelling the sign-up stored (NFKC, stripped)
+    limiter.check(name, address, trusted=trusted)
+    found = _stored_hash(db, name=_lookup_name(name))
     ok = verify_password(found[1] if found else None, password)  # the same cost for an unknown name
     if not ok or found is None:
-        limiter.failed(name, address)
+        limiter.failed(name, address, trusted=trusted)
         raise AuthRequired("user name or password is wrong")
     uid, stored = found
     rehashed = hash_password(password) if needs_rehash(stored) else None
@@ -97,13 +107,13 @@ def log_in(db: Database, limiter: LoginLimiter, settings: Settings, name: str, p
             crud.delete_session(s, hash_token(old_session))
         token = new_token(SESSION_TOKEN_PREFIX)
         crud.create_session(s, uid, hash_token(token), settings.session_days)
-    limiter.succeeded(name)
+    limiter.succeeded(name, trusted=trusted)
     return token, uid
 
 
 def change_password(db: Database, user: CurrentUser, current: str, new: str, session_days: int = 14) -> str | None:
     """Set a new password; every other session ends; the caller's session is replaced (new token returned)."""
-    check_password_strength(new)
+    check_password_strength(new, user.name)
     found = _stored_hash(db, user_id=user.id)
     if found is None or not verify_password(found[1], current):
         raise AuthRequired("the current password is wrong")
@@ -122,8 +132,10 @@ def change_password(db: Database, user: CurrentUser, current: str, new: str, ses
         return token
 
 
-def delete_account(db: Database, storage: Storage, user: CurrentUser, password: str) -> None:
-    """Delete every row of the user (log, reports, jobs, sessions, tokens, shares, account) and all their files."""
+def delete_account(db: Database, storage: Storage, user: CurrentUser, password: str,
+                   runner: JobRunner | None = None) -> None:
+    """Delete every row of the user (log, reports, jobs, sessions, tokens, shares, account) and all their files;
+    their running analyses stop; on SQLite the file and its log are rewritten without them (scrub_database)."""
     found = _stored_hash(db, user_id=user.id)
     if found is None or not verify_password(found[1], password):
         raise AuthRequired("the password is wrong; nothing was deleted")
@@ -131,8 +143,34 @@ def delete_account(db: Database, storage: Storage, user: CurrentUser, password: 
         acc = crud.get_account(s, user.id)
         if acc is None or acc[1].password_hash != found[1]:
             raise AuthRequired("the password was changed meanwhile; nothing was deleted")
-        crud.delete_user_everything(s, user.id)
+        crud.delete_user_everything(s, user.id)  # a running job sees its row gone and stops (jobs.JobCancelled)
+    if runner is not None:
+        runner.forget_user(user.id)
     storage.delete_user(user.files_key)
+    scrub_database(db)
+
+
+def scrub_database(db: Database) -> None:
+    """Leave no deleted personal data in the database files. SQLite keeps deleted rows in free pages of the file
+    and in the write-ahead log until they are reused: VACUUM rewrites the file without them and a TRUNCATE
+    checkpoint empties the log (retried while another connection still reads an older snapshot)."""
+    if not db.is_sqlite:
+        return
+    import time as _time
+
+    raw = db.engine.raw_connection()
+    try:
+        conn = raw.driver_connection
+        assert conn is not None
+        conn.execute("PRAGMA secure_delete = ON")
+        conn.execute("VACUUM")
+        for _ in range(50):
+            busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if not busy or not busy[0]:
+                break
+            _time.sleep(0.1)
+    finally:
+        raw.close()
 
 
 # --- uploads and jobs ----------------------------------------------------------------------------------------
@@ -149,16 +187,65 @@ def _copy_limited(src: IO[bytes], dst: Path, limit: int) -> int:
     return n
 
 
+def without_paths(message: str, *paths: Path | str) -> str:
+    """``message`` with every server path in it (as given, resolved, and any under the data folder) said as "the
+    upload": messages from the decoder name the file, sometimes more than once and inside quotes."""
+    out = message
+    for p in paths:
+        for form in sorted({str(p), str(Path(p).resolve())}, key=len, reverse=True):
+            if form and form != ".":
+                out = out.replace(form, "the upload")
+    import re
+
+    # anything that still looks like an absolute path into a users/ folder or a temporary file
+    out = re.sub(r"(?:[A-Za-z]:)?[/\\][^\s'\":]*(?:users|uploads|reports|tmp)[/\\][^\s'\":]*", "the upload", out)
+    return out.replace("the upload: the upload: ", "the upload: ")
+
+
+def _decoded_duration_s(path: Path, fps: float, stop_after_s: float) -> float | None:
+    """The clip's length read from its frames, for a stream whose container gives none (a raw H.264 stream named
+    .mp4): frames counted by reading the stream until past ``stop_after_s`` (the limit), then frames / fps (time
+    stamps when the packets carry them)."""
+    import av
+
+    try:
+        with av.open(str(path), mode="r") as container:
+            stream = container.streams.video[0]
+            rate = float(stream.guessed_rate or stream.average_rate or fps or 0) or 25.0
+            tb = float(stream.time_base) if stream.time_base else None
+            n, first, last = 0, None, None
+            for packet in container.demux(stream):
+                if packet.size == 0:
+                    continue
+                n += 1
+                if packet.pts is not None and tb:
+                    t = float(packet.pts) * tb
+                    first = t if first is None else min(first, t)
+                    last = t if last is None else max(last, t)
+                by_count = n / rate
+                if by_count > stop_after_s:
+                    return by_count
+            by_time = (last - first + 1.0 / rate) if first is not None and last is not None else 0.0
+            return max(n / rate, by_time) if n else None
+    except (av.error.FFmpegError, OSError, ValueError) as exc:
+        raise VideoReadError(f"the upload could not be read to its end ({type(exc).__name__})") from None
+
+
 def _check_clip(path: Path, settings: Settings) -> None:
     from ..io.video import probe_video
 
     try:
         info = probe_video(path)
     except VideoReadError as e:
-        # the message names the server path: say it about the upload instead
-        raise VideoReadError("the upload is not a readable video: " + str(e).split(": ", 1)[-1]) from None
-    if info.duration_s is not None and info.duration_s > settings.max_duration_s:
-        raise ValueRangeError(f"the clip lasts {info.duration_s:.0f} s; the limit is {settings.max_duration_s:g} s "
+        # the decoder's message names the server path (at its start and inside quotes): say it about the upload
+        raise VideoReadError(without_paths(str(e), path, settings.data_dir).replace(
+            "the upload: ", "the upload is not usable: ", 1)) from None
+    duration = info.duration_s
+    if duration is None:  # no duration in the container: count the frames instead of skipping the limit
+        duration = _decoded_duration_s(path, info.fps, settings.max_duration_s)
+    if duration is not None and duration > settings.max_duration_s:
+        shown = f"more than {settings.max_duration_s:g}" if info.duration_s is None else f"{duration:.0f}"
+        raise ValueRangeError(f"the clip lasts {shown} s; the limit is {settings.max_duration_s:g} s "
                               "(film one set)")
     if max(info.width, info.height) > settings.max_video_side_px:
         raise ValueRangeError(f"the clip is {info.width}x{info.height}; the limit is "
@@ -206,6 +293,7 @@ def save_upload(db: Database, storage: Storage, settings: Settings, runner: JobR
     if load_kg is not None and not 0 <= load_kg <= 500:
         raise ValueRangeError(f"load {load_kg:g} kg: expected 0-500 kg")
     reference = own_reference(db, storage, user, reference_id, ex.id) if reference_id and reference_id.strip() else None
+    _check_queue(db, settings, user.id)
     job_id = crud.new_id()
     path = storage.upload_path(user.files_key, job_id)
     try:
@@ -214,6 +302,7 @@ def save_upload(db: Database, storage: Storage, settings: Settings, runner: JobR
             raise VideoReadError("the upload is empty (0 bytes)")
         _check_clip(path, settings)
         with db.session() as s:
+            _check_queue_in(s, settings, user.id)  # again, inside the transaction that adds the job
             job = crud.create_job(s, user.id, public_id=job_id, exercise=ex.id, view=view, load_kg=load_kg,
                                   tempo=tempo or None, keep_video=keep_video, upload_label=safe_label(filename),
                                   upload_file=path.name, reference_report_id=reference)
@@ -222,6 +311,40 @@ def save_upload(db: Database, storage: Storage, settings: Settings, runner: JobR
         raise
     if runner is not None:
         runner.notify()
+    return job
+
+
+QUEUE_FULL = ("you already have {n} clips waiting or being analysed (the limit is {limit}); wait for one to "
+              "finish or cancel one")
+
+
+def _check_queue_in(s: Session, settings: Settings, user_id: int) -> None:
+    n = crud.count_open_jobs(s, user_id)
+    if n >= settings.max_open_jobs_per_user:
+        raise RateLimited(QUEUE_FULL.format(n=n, limit=settings.max_open_jobs_per_user), 30)
+
+
+def _check_queue(db: Database, settings: Settings, user_id: int) -> None:
+    with db.session() as s:
+        _check_queue_in(s, settings, user_id)
+
+
+CANCELLED = "cancelled by you"
+
+
+def cancel_job(db: Database, storage: Storage, user: CurrentUser, public_id: str) -> Job:
+    """Stop a queued or running job of the user's own: it ends as failed ("cancelled by you"), its clip is deleted
+    at once; a running analysis stops at its next progress step. A finished job is left as it is (409)."""
+    with db.session() as s:
+        job = crud.get_job(s, user.id, public_id)
+        if job is None:
+            raise NotFound("job not found")
+        if job.status not in ("queued", "running"):
+            raise Conflict(f"the job is already {job.status}; nothing to cancel")
+        crud.update_job(s, job.id, status="failed", stage="cancelled", error=CANCELLED, finished_at=crud.utcnow())
+        s.refresh(job)
+        s.expunge(job)
+    storage.upload_path(user.files_key, public_id).unlink(missing_ok=True)
     return job
 
 
@@ -273,6 +396,28 @@ def report_file(storage: Storage, files_key: str, rep: WebReport, kind: str) -> 
     return p
 
 
+def drop_report_media(db: Database, storage: Storage, user: CurrentUser, public_id: str) -> None:
+    """The person drops the annotated video and key frames of one of their own reports now."""
+    from .jobs import drop_media
+
+    with db.session() as s:
+        rep = crud.get_report(s, user.id, public_id) if _is_public_id(public_id) else None
+        if rep is None:
+            raise NotFound("report not found")
+        folder = rep.folder
+    drop_media(db, storage, user.files_key, folder, public_id)
+
+
+def expire_if_due(db: Database, storage: Storage, files_key: str, rep: WebReport) -> bool:
+    """Drop the report's pictures now when their keep date passed (the runner's sweep may not have come yet)."""
+    from .jobs import drop_media
+
+    if rep.media_until is not None and rep.media_until <= crud.utcnow():
+        drop_media(db, storage, files_key, rep.folder, rep.public_id)
+        return True
+    return False
+
+
 def delete_report(db: Database, storage: Storage, user: CurrentUser, public_id: str) -> None:
     with db.session() as s:
         rep = crud.get_report(s, user.id, public_id)
@@ -305,6 +450,114 @@ def log_entry(db: Database, storage: Storage, user: CurrentUser, data: dict[str,
     if data.get("load") is None:
         data.pop("load", None)
     return logbook(db, user.name).log(date=day, report=report_path, **data)
+
+
+def log_rows(db: Database, user_name: str, limit: int = 50) -> list[dict[str, Any]]:
+    """The user's log entries, newest first, each with its id (for edit and delete)."""
+    from ..db import crud as core
+
+    with db.session() as s:
+        u = core.get_user(s, user_name)
+        if u is None:
+            return []
+        rows = list(core.list_entries(s, u.id))[::-1][:limit]
+        return [{"id": e.id, "date": e.session.date, "position": e.position, "exercise": e.exercise,
+                 "load_kg": e.load_kg, "sets": e.sets, "reps": e.reps, "rpe": e.rpe, "pain_before": e.pain_before,
+                 "pain_during": e.pain_during, "pain_after": e.pain_after, "warmup": e.warmup} for e in rows]
+
+
+def _own_entry(s: Session, user_name: str, entry_id: int) -> Any:
+    from ..db import crud as core
+    from ..db.models import ExerciseEntry
+
+    u = core.get_user(s, user_name)
+    e = s.get(ExerciseEntry, entry_id) if u is not None else None
+    if e is None or u is None or e.user_id != u.id:
+        raise NotFound("log entry not found")
+    return e
+
+
+def own_log_entry(db: Database, user: CurrentUser, entry_id: int) -> int:
+    """A route dependency: the entry is the caller's own, else 404 before the body is even read."""
+    with db.session() as s:
+        _own_entry(s, user.name, entry_id)
+    return entry_id
+
+
+def get_log_entry(db: Database, user_name: str, entry_id: int) -> dict[str, Any]:
+    with db.session() as s:
+        e = _own_entry(s, user_name, entry_id)
+        return {"id": e.id, "date": e.session.date, "exercise": e.exercise, "load_kg": e.load_kg, "sets": e.sets,
+                "reps": e.reps, "rpe": e.rpe, "pain_before": e.pain_before, "pain_during": e.pain_during,
+                "pain_after": e.pain_after, "warmup": e.warmup}
+
+
+def edit_log_entry(db: Database, user_name: str, entry_id: int, data: dict[str, Any]) -> dict[str, Any]:
+    """Change one of the user's own log entries: the same checks as logging it (coach.logbook), the same place in
+    its day; a new date moves it to the end of that day."""
+    from ..coach.logbook import check_date, validate_entry_values
+    from ..coach.units import check_plausible
+    from ..db import crud as core
+
+    ex = get_exercise(str(data["exercise"]))
+    day = data.get("date") or dt.date.today()
+    check_date(day)
+    book = logbook(db, user_name)
+    unit = book.profile().unit
+    load = data.get("load")
+    kg = parse_load(str(load), unit) if load not in (None, "") else float(data.get("load_kg") or 0.0)
+    fields = {k: data.get(k) for k in ("sets", "reps", "rpe", "pain_before", "pain_during", "pain_after")}
+    validate_entry_values(load_kg=kg, sets=int(fields["sets"] or 0), reps=int(fields["reps"] or 0),
+                          rpe=fields["rpe"], pain_before=fields["pain_before"], pain_during=fields["pain_during"],
+                          pain_after=fields["pain_after"])
+    check_plausible(ex, float(kg), unit)
+    with db.session() as s:
+        e = _own_entry(s, user_name, entry_id)
+        old_session = e.session
+        if day != old_session.date:  # moved to another day: the end of that day, its linked report kept
+            target = core._get_or_create_session(s, e.user_id, day)
+            e.position = 1 + max((x.position for x in target.entries), default=-1)
+            e.session_id = target.id
+            s.flush()
+            s.expire(e, ["session"])
+            _drop_empty_session(s, old_session)
+            old_session = target
+        e.exercise, e.load_kg, e.warmup = ex.id, round(kg, 3), data.get("warmup")
+        for k, v in fields.items():
+            setattr(e, k, v)
+        if data.get("warmup") is True:
+            old_session.warmup = True
+        return {"id": e.id}
+
+
+def delete_log_entry(db: Database, user_name: str, entry_id: int) -> None:
+    """Delete one of the user's own log entries (and its day when it was the day's last)."""
+    with db.session() as s:
+        e = _own_entry(s, user_name, entry_id)
+        ts = e.session
+        s.delete(e)
+        s.flush()
+        _drop_empty_session(s, ts)
+
+
+def _drop_empty_session(s: Session, ts: Any) -> None:
+    s.refresh(ts)
+    if not ts.entries:
+        s.delete(ts)
+
+
+def report_exercise(db: Database, user_id: int, report_id: str) -> str | None:
+    """The exercise of one of the user's own reports as chosen at upload (else as the report names it), to carry
+    it into the log form with the upload's load."""
+    from sqlalchemy import select
+
+    if not _is_public_id(report_id):
+        return None
+    with db.session() as s:
+        chosen = s.scalars(select(Job.exercise).where(Job.user_id == user_id, Job.report_public_id == report_id)
+                           ).first()
+        rep = crud.get_report(s, user_id, report_id)
+        return chosen or (rep.exercise if rep is not None else None)
 
 
 def exercise_name(ex_id: str) -> str:

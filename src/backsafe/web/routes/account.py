@@ -108,9 +108,9 @@ def account_unshare(user: UserDep, db: DbDep, coach: Annotated[str, Form(max_len
 
 
 @router.post("/account/delete")
-def account_delete(user: UserDep, db: DbDep, storage: StorageDep,
+def account_delete(request: Request, user: UserDep, db: DbDep, storage: StorageDep,
                    password: Annotated[str, Form(max_length=256)]) -> Response:
-    services.delete_account(db, storage, user, password)
+    services.delete_account(db, storage, user, password, request.app.state.runner)
     resp = see_other("/login?ok=account_deleted")
     resp.delete_cookie(SESSION_COOKIE, path="/")
     return resp

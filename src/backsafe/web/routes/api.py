@@ -16,7 +16,7 @@ from ...coach.units import format_load
 from ...errors import ValueRangeError
 from ...exercises import load_library
 from .. import crud, services
-from ..auth import API_TOKEN_PREFIX, csrf_token, hash_token, new_token
+from ..auth import API_TOKEN_PREFIX, check_device, csrf_token, device_token, hash_token, new_token
 from ..deps import (
     SESSION_COOKIE,
     CurrentUser,
@@ -87,10 +87,24 @@ router = APIRouter(prefix="/api", dependencies=[Depends(current_user), Depends(v
 CoachDep = Annotated[CurrentUser, Depends(coach_user)]
 
 
+DEVICE_COOKIE = "bs_device"
+
+
 def set_session_cookie(request: Request, response: Response, token: str, days: int, https: bool | None) -> None:
     secure = https if https is not None else request.url.scheme == "https"
     response.set_cookie(SESSION_COOKIE, token, max_age=days * 86400, httponly=True, samesite="lax", secure=secure,
                         path="/")
+
+
+def set_device_cookie(request: Request, response: Response, settings: Any, name: str) -> None:
+    """"This browser logged in as ``name``": its log-ins are not slowed by others' failures (auth.LoginLimiter)."""
+    secure = settings.https if settings.https is not None else request.url.scheme == "https"
+    response.set_cookie(DEVICE_COOKIE, device_token(settings.secret_key, name), max_age=180 * 86400, httponly=True,
+                        samesite="strict", secure=secure, path="/")
+
+
+def trusted_device(request: Request, settings: Any, name: str) -> bool:
+    return check_device(settings.secret_key, name, request.cookies.get(DEVICE_COOKIE))
 
 
 def _json_only(request: Request) -> None:
@@ -116,11 +130,13 @@ def api_signup(body: SignUp, db: DbDep) -> UserOut:
 @public.post("/auth/login", response_model=LoginOut, dependencies=[Depends(_json_only)], responses=_LOGIN_ERRORS)
 def api_login(body: LogIn, request: Request, response: Response, db: DbDep, settings: SettingsDep) -> LoginOut:
     token, uid = services.log_in(db, request.app.state.limiter, settings, body.name, body.password,
-                                 client_address(request), old_session=request.cookies.get(SESSION_COOKIE))
+                                 client_address(request), old_session=request.cookies.get(SESSION_COOKIE),
+                                 trusted=trusted_device(request, settings, body.name))
     set_session_cookie(request, response, token, settings.session_days, settings.https)
     with db.session() as s:
         user, acc = crud.get_account(s, uid)  # type: ignore[misc]
         out = UserOut(id=uid, name=user.name, role=acc.role)
+    set_device_cookie(request, response, settings, user.name)
     return LoginOut(user=out, csrf_token=csrf_token(settings.secret_key, hash_token(token)))
 
 
@@ -129,7 +145,7 @@ def api_login(body: LogIn, request: Request, response: Response, db: DbDep, sett
 def api_token(body: TokenRequest, request: Request, db: DbDep, settings: SettingsDep) -> TokenOut:
     """Exchange a user name and password for a bearer token (for scripts); revoke it under /api/me/tokens."""
     session_token, uid = services.log_in(db, request.app.state.limiter, settings, body.name, body.password,
-                                         client_address(request))
+                                         client_address(request), trusted=trusted_device(request, settings, body.name))
     token = new_token(API_TOKEN_PREFIX)
     with db.session() as s:
         crud.delete_session(s, hash_token(session_token))  # only the token is wanted
@@ -164,9 +180,11 @@ def api_change_password(body: PasswordChange, request: Request, response: Respon
 
 
 @router.delete("/me", response_model=Message)
-def api_delete_me(body: DeleteAccount, response: Response, user: UserDep, db: DbDep, storage: StorageDep) -> Message:
-    """Delete the account and everything in it: log, check-ins, triage, reports, videos, jobs, tokens, shares."""
-    services.delete_account(db, storage, user, body.password)
+def api_delete_me(body: DeleteAccount, request: Request, response: Response, user: UserDep, db: DbDep,
+                  storage: StorageDep) -> Message:
+    """Delete the account and everything in it: log, check-ins, triage, reports, videos, jobs, tokens, shares;
+    running analyses stop."""
+    services.delete_account(db, storage, user, body.password, request.app.state.runner)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return Message(detail="your account and all its data were deleted")
 
@@ -226,6 +244,14 @@ def api_job(job_id: str, user: UserDep, db: DbDep) -> JobOut:
         return services.job_out(job)
 
 
+@router.post("/jobs/{job_id}/cancel", response_model=JobOut,
+             responses={409: {**_ERR, "description": "the job already finished"}})
+def api_cancel_job(job_id: str, user: UserDep, db: DbDep, storage: StorageDep) -> JobOut:
+    """Cancel a queued or running analysis of yours: it ends as failed with the reason "cancelled by you", its
+    clip is deleted at once."""
+    return services.job_out(services.cancel_job(db, storage, user, job_id))
+
+
 @router.get("/reports", response_model=list[ReportOut])
 def api_reports(user: UserDep, db: DbDep) -> list[ReportOut]:
     with db.session() as s:
@@ -244,6 +270,13 @@ def api_report(report_id: str, user: UserDep, db: DbDep, storage: StorageDep) ->
 def api_delete_report(report_id: str, user: UserDep, db: DbDep, storage: StorageDep) -> Message:
     services.delete_report(db, storage, user, report_id)
     return Message(detail="report deleted")
+
+
+@router.delete("/reports/{report_id}/media", response_model=Message)
+def api_drop_media(report_id: str, user: UserDep, db: DbDep, storage: StorageDep) -> Message:
+    """Delete the report's annotated video and key frames now (the report and its numbers stay)."""
+    services.drop_report_media(db, storage, user, report_id)
+    return Message(detail="the annotated video and key frames were deleted")
 
 
 @router.get("/reports/{report_id}/html", response_class=FileResponse,
@@ -270,7 +303,9 @@ def api_report_original(report_id: str, user: UserDep, db: DbDep, storage: Stora
 def _entries(db: Any, name: str) -> list[dict[str, Any]]:
     hist = services.logbook(db, name).history()
     unit = hist.profile.unit
-    return [{"date": e.date.isoformat(), "exercise": e.exercise, "name": services.exercise_name(e.exercise),
+    ids = {(r["date"], r["position"]): r["id"] for r in services.log_rows(db, name, limit=100_000)}
+    return [{"id": ids.get((e.date, e.position)), "date": e.date.isoformat(), "exercise": e.exercise,
+             "name": services.exercise_name(e.exercise),
              "load_kg": e.load_kg, "unit": unit, "load_text": format_load(e.load_kg, unit), "sets": e.sets,
              "reps": e.reps, "rpe": e.rpe, "pain_before": e.pain_before, "pain_during": e.pain_during,
              "pain_after": e.pain_after, "warmup": e.warmup, "faults": dict(e.faults)} for e in hist.entries]
@@ -301,6 +336,25 @@ def api_log_entry(body: LogEntryIn, user: UserDep, db: DbDep, storage: StorageDe
     return LogEntryOut(entry_id=res.entry_id, date=res.date, exercise=res.exercise,
                        name=services.exercise_name(res.exercise), load_kg=res.load_kg, unit=res.unit,
                        load_text=res.load_shown, flags=[f.to_json() for f in res.flags])
+
+
+def _own_entry(entry_id: RowId, user: UserDep, db: DbDep) -> int:
+    return services.own_log_entry(db, user, entry_id)
+
+
+@router.put("/log/{entry_id}", response_model=Message, dependencies=[Depends(_own_entry)])
+def api_edit_log_entry(entry_id: RowId, body: LogEntryIn, user: UserDep, db: DbDep) -> Message:
+    """Change one of your log entries (the same checks as logging it)."""
+    data = body.model_dump()
+    data.pop("report_id", None)
+    services.edit_log_entry(db, user.name, entry_id, data)
+    return Message(detail="log entry changed")
+
+
+@router.delete("/log/{entry_id}", response_model=Message)
+def api_delete_log_entry(entry_id: RowId, user: UserDep, db: DbDep) -> Message:
+    services.delete_log_entry(db, user.name, entry_id)
+    return Message(detail="log entry deleted")
 
 
 @router.get("/checkins")

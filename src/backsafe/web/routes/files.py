@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.responses import FileResponse
 
 from ..deps import CurrentUser
-from ..services import readable_report, report_file
+from ..services import expire_if_due, readable_report, report_file
 from ..storage import Storage
 from ...db.engine import Database
 
@@ -21,6 +21,9 @@ _MEDIA = {"html": "text/html; charset=utf-8", "json": "application/json", "video
 def report_file_response(db: Database, storage: Storage, user: CurrentUser, report_id: str, kind: str) -> FileResponse:
     with db.session() as s:
         rep, _owner, files_key = readable_report(s, user, report_id)
+    if expire_if_due(db, storage, files_key, rep):  # past the keep date: the pictures go before anything is sent
+        with db.session() as s:
+            rep, _owner, files_key = readable_report(s, user, report_id)
     path = report_file(storage, files_key, rep, kind)
     headers = {"Cache-Control": "private, no-store"}
     if kind == "html":

@@ -32,7 +32,7 @@ from ..deps import (
 )
 from ..errors import NotFound
 from ..responses import render, see_other, status_for
-from .api import set_session_cookie
+from .api import set_device_cookie, set_session_cookie, trusted_device
 from .files import report_file_response
 from .forms import opt_float, opt_int
 
@@ -42,20 +42,38 @@ public = APIRouter(include_in_schema=False)
 router = APIRouter(include_in_schema=False, dependencies=[Depends(current_user), Depends(verify_csrf)])
 Html = HTMLResponse
 
-def sparkline(points: list[tuple[str, float]], *, y_max: float, label: str) -> Markup:
-    """A small SVG line chart (numbers only: nothing user-typed is put in the markup)."""
-    w, h, pad = 320, 90, 6
+def sparkline(points: list[tuple[str, float]], *, y_max: float, label: str, unit: str = "") -> Markup:
+    """A small SVG line chart with its axes: the value axis (0 to ``y_max``, ``unit`` named) and the dates of the
+    first and last point under the time axis; one point is drawn as a dot with its value. Numbers and escaped
+    labels only: nothing user-typed is put in the markup unescaped."""
+    w, h, left, right, top, bottom = 340, 130, 34, 10, 18, 24
     if not points:
         return Markup('<p class="muted">No data yet.</p>')
+    esc = Markup.escape
     n = len(points)
-    xs = [pad + (w - 2 * pad) * (i / (n - 1) if n > 1 else 0.5) for i in range(n)]
-    ys = [h - pad - (h - 2 * pad) * min(max(v, 0.0), y_max) / y_max for _, v in points]
+    pw, ph = w - left - right, h - top - bottom
+    xs = [left + pw * (i / (n - 1) if n > 1 else 0.5) for i in range(n)]
+    ys = [top + ph - ph * min(max(v, 0.0), y_max) / y_max for _, v in points]
     poly = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys, strict=True))
-    dots = "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#1f6feb"/>' for x, y in zip(xs, ys, strict=True))
-    svg = (f'<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-label="{Markup.escape(label)}">'
-           f'<rect x="0" y="0" width="{w}" height="{h}" fill="#f6f8fa"/>'
-           f'<polyline points="{poly}" fill="none" stroke="#1f6feb" stroke-width="2"/>{dots}</svg>')
-    return Markup(svg)  # nosec B704 - only numbers formatted by this function and the escaped label are in it
+    dots = "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#1f6feb"><title>{esc(d)}: {v:g}</title></circle>'
+                   for x, y, (d, v) in zip(xs, ys, points, strict=True))
+    ticks = "".join(
+        f'<line x1="{left - 3}" y1="{top + ph - ph * f:.1f}" x2="{left + pw}" y2="{top + ph - ph * f:.1f}" '
+        f'stroke="#d0d7de" stroke-width="0.5"/><text x="{left - 5}" y="{top + ph - ph * f + 3:.1f}" '
+        f'text-anchor="end" font-size="9">{y_max * f:g}</text>' for f in (0.0, 0.5, 1.0))
+    first, last = esc(points[0][0][:10]), esc(points[-1][0][:10])
+    dates = (f'<text x="{left}" y="{h - 8}" font-size="9">{first}</text>'
+             + (f'<text x="{left + pw}" y="{h - 8}" font-size="9" text-anchor="end">{last}</text>' if n > 1 else ""))
+    single = (f'<text x="{xs[0] + 6:.1f}" y="{ys[0] - 6:.1f}" font-size="10">{points[0][1]:g}</text>'
+              if n == 1 else "")
+    unit_text = f'<text x="2" y="11" font-size="9">{esc(unit)}</text>' if unit else ""
+    svg = (f'<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-label="{esc(label)}'
+           f'{(" (" + esc(unit) + ")") if unit else ""}, {n} point{"s" if n != 1 else ""}, {first} to {last}">'
+           f'<rect x="0" y="0" width="{w}" height="{h}" fill="#f6f8fa"/>{ticks}'
+           f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + ph}" stroke="#57606a"/>'
+           f'<line x1="{left}" y1="{top + ph}" x2="{left + pw}" y2="{top + ph}" stroke="#57606a"/>{unit_text}{dates}'
+           f'<polyline points="{poly}" fill="none" stroke="#1f6feb" stroke-width="2"/>{dots}{single}</svg>')
+    return Markup(svg)  # nosec B704 - only numbers formatted by this function and escaped labels are in it
 
 
 # --- public pages ------------------------------------------------------------------------------------------------
@@ -76,15 +94,20 @@ def signup_form(request: Request, user: OptionalUserDep) -> Response:
 
 
 @public.post("/signup", response_class=Html, dependencies=[Depends(verify_csrf)])
-def signup(request: Request, db: DbDep, name: Annotated[str, Form(max_length=100)],
+def signup(request: Request, db: DbDep, settings: SettingsDep, name: Annotated[str, Form(max_length=100)],
            password: Annotated[str, Form(max_length=256)],
            role: Annotated[str, Form(max_length=16)] = "person") -> Response:
     try:
         services.sign_up(db, name, password, role)
+        # logged in at once (no second form): a new session, the same way a log-in makes one
+        token, uid = services.log_in(db, request.app.state.limiter, settings, name, password,
+                                     client_address(request), old_session=request.cookies.get(SESSION_COOKIE))
     except BacksafeError as e:
-        return render(request, "signup.html", {"error": str(e), "name": name}, status_code=422 if not hasattr(
-            e, "status_code") else e.status_code)
-    return see_other("/login?ok=signed_up")
+        return render(request, "signup.html", {"error": str(e), "name": name}, status_code=status_for(e))
+    resp = see_other("/dashboard?ok=welcome")
+    set_session_cookie(request, resp, token, settings.session_days, settings.https)
+    set_device_cookie(request, resp, settings, name.strip())
+    return resp
 
 
 @public.get("/login", response_class=Html)
@@ -96,14 +119,19 @@ def login_form(request: Request, user: OptionalUserDep) -> Response:
 def login(request: Request, db: DbDep, settings: SettingsDep, name: Annotated[str, Form(max_length=100)],
           password: Annotated[str, Form(max_length=256)]) -> Response:
     try:
-        token, _ = services.log_in(db, request.app.state.limiter, settings, name, password, client_address(request),
-                                   old_session=request.cookies.get(SESSION_COOKIE))
+        token, uid = services.log_in(db, request.app.state.limiter, settings, name, password,
+                                     client_address(request), old_session=request.cookies.get(SESSION_COOKIE),
+                                     trusted=trusted_device(request, settings, name))
     except BacksafeError as e:
         code = getattr(e, "status_code", 401)
         headers = {"Retry-After": str(e.retry_after_s)} if hasattr(e, "retry_after_s") else None
         return render(request, "login.html", {"error": str(e), "name": name}, status_code=code, headers=headers)
     resp = see_other("/dashboard")
     set_session_cookie(request, resp, token, settings.session_days, settings.https)
+    with db.session() as s:
+        acc = crud.get_account(s, uid)
+        if acc is not None:
+            set_device_cookie(request, resp, settings, acc[0].name)
     return resp
 
 
@@ -125,13 +153,16 @@ def dashboard(request: Request, user: UserDep, db: DbDep) -> Response:
     d = services.dashboard_data(db, user.id, user.name)
     with db.session() as s:
         jobs = [services.job_out(j) for j in crud.list_jobs(s, user.id, limit=5)]
+        comments = [(c.created_at, author, c.text) for c, author in crud.list_comments(s, user.id, limit=10)]
     return render(request, "dashboard.html", {
-        "d": d, "jobs": jobs,
-        "pain_chart": sparkline([(a, float(b)) for a, b in d["pain_series"]], y_max=10, label="pain per set"),
+        "d": d, "jobs": jobs, "comments": comments,
+        "pain_chart": sparkline([(a, float(b)) for a, b in d["pain_series"]], y_max=10, label="pain per set",
+                                unit="pain 0-10"),
         "morning_chart": sparkline([(a.isoformat(), float(b)) for a, b in d["checkins"]], y_max=10,
-                                   label="morning pain"),
+                                   label="morning pain", unit="pain 0-10"),
         "fault_chart": sparkline([(a, float(b)) for a, b in d["fault_series"]],
-                                 y_max=max([1.0] + [float(b) for _, b in d["fault_series"]]), label="faults per clip"),
+                                 y_max=max([1.0] + [float(b) for _, b in d["fault_series"]]), label="faults per clip",
+                                 unit="faults"),
     })
 
 
@@ -207,6 +238,12 @@ def job_page(request: Request, job_id: str, user: UserDep, db: DbDep) -> Respons
     return render(request, "job.html", {"job": out})
 
 
+@router.post("/jobs/{job_id}/cancel")
+def job_cancel(job_id: str, user: UserDep, db: DbDep, storage: StorageDep) -> Response:
+    services.cancel_job(db, storage, user, job_id)
+    return see_other(f"/jobs/{job_id}")
+
+
 @router.get("/reports", response_class=Html)
 def reports_page(request: Request, user: UserDep, db: DbDep) -> Response:
     with db.session() as s:
@@ -239,6 +276,12 @@ def report_original(report_id: str, user: UserDep, db: DbDep, storage: StorageDe
     return report_file_response(db, storage, user, report_id, "original")
 
 
+@router.post("/reports/{report_id}/media/delete")
+def report_drop_media(report_id: str, user: UserDep, db: DbDep, storage: StorageDep) -> Response:
+    services.drop_report_media(db, storage, user, report_id)
+    return see_other(f"/reports/{report_id}?ok=media_dropped")
+
+
 @router.post("/reports/{report_id}/delete")
 def report_delete(report_id: str, user: UserDep, db: DbDep, storage: StorageDep) -> Response:
     services.delete_report(db, storage, user, report_id)
@@ -253,7 +296,8 @@ def _log_ctx(user_name: str, db: Any) -> dict[str, Any]:
     hist = services.logbook(db, user_name).history()
     today = dt.date.today()
     tier, _ = day_gate(hist, today)  # §1 State: the day's tier, shown beside the log form when it is not "go ahead"
-    return {"entries": list(reversed(hist.entries))[:50], "checkins": sorted(hist.checkins.items(), reverse=True)[:14],
+    return {"entries": list(reversed(hist.entries))[:50], "rows": services.log_rows(db, user_name),
+            "checkins": sorted(hist.checkins.items(), reverse=True)[:14],
             "sleep": dict(hist.sleep), "exercises": _exercise_choices(), "today": today.isoformat(),
             "unit": hist.profile.unit, "tier": tier.to_json()}
 
@@ -268,6 +312,8 @@ def log_page(request: Request, user: UserDep, db: DbDep) -> Response:
     ctx = _log_ctx(user.name, db)
     ctx["report_id"] = request.query_params.get("report", "")[:32]
     ctx["pre_exercise"] = request.query_params.get("exercise", "")[:64]
+    if ctx["report_id"] and not ctx["pre_exercise"]:  # the exercise of the clip, carried over
+        ctx["pre_exercise"] = services.report_exercise(db, user.id, ctx["report_id"]) or ""
     if ctx["report_id"]:
         kg = services.upload_load_kg(db, user.id, ctx["report_id"])  # the load given at upload
         if kg:
@@ -308,6 +354,67 @@ def log_post(request: Request, user: UserDep, db: DbDep, storage: StorageDep,
     ctx["saved_text"] = (f"{services.exercise_name(res.exercise)}, {res.load_shown}"
                          f" on {res.date.isoformat()}")
     return render(request, "log.html", ctx)
+
+
+def _entry_form(date: str, exercise: str, load: str, sets: str, reps: str, rpe: str, pain_before: str,
+                pain_during: str, pain_after: str, warmup: str) -> dict[str, Any]:
+    try:
+        day = dt.date.fromisoformat(date) if date.strip() else dt.date.today()
+    except ValueError as e:
+        raise ValueRangeError(f"date {date!r}: expected YYYY-MM-DD") from e
+    return {"date": day, "exercise": exercise, "load": load.strip() or None, "sets": opt_int(sets) or 0,
+            "reps": opt_int(reps) or 0, "rpe": opt_float(rpe), "pain_before": opt_int(pain_before),
+            "pain_during": opt_int(pain_during), "pain_after": opt_int(pain_after),
+            "warmup": {"yes": True, "no": False}.get(warmup)}
+
+
+@router.get("/log/entries/{entry_id}/edit", response_class=Html)
+def log_entry_edit_form(request: Request, entry_id: RowId, user: UserDep, db: DbDep) -> Response:
+    e = services.get_log_entry(db, user.name, entry_id)
+    unit = services.logbook(db, user.name).profile().unit
+    return render(request, "log_entry.html", {"e": e, "unit": unit, "shown_load": _shown_number(e["load_kg"], unit),
+                                               "exercises": _exercise_choices(), "today": dt.date.today().isoformat()})
+
+
+def _own_entry(entry_id: RowId, user: UserDep, db: DbDep) -> int:
+    return services.own_log_entry(db, user, entry_id)
+
+
+@router.post("/log/entries/{entry_id}", response_class=Html, dependencies=[Depends(_own_entry)])
+def log_entry_edit(request: Request, entry_id: RowId, user: UserDep, db: DbDep,
+                   exercise: Annotated[str, Form(max_length=64)], sets: Annotated[str, Form(max_length=8)],
+                   reps: Annotated[str, Form(max_length=8)], date: Annotated[str, Form(max_length=10)] = "",
+                   load: Annotated[str, Form(max_length=16)] = "", rpe: Annotated[str, Form(max_length=8)] = "",
+                   pain_before: Annotated[str, Form(max_length=4)] = "",
+                   pain_during: Annotated[str, Form(max_length=4)] = "",
+                   pain_after: Annotated[str, Form(max_length=4)] = "",
+                   warmup: Annotated[str, Form(max_length=8)] = "") -> Response:
+    try:
+        services.edit_log_entry(db, user.name, entry_id, _entry_form(date, exercise, load, sets, reps, rpe,
+                                                                      pain_before, pain_during, pain_after, warmup))
+    except BacksafeError as err:
+        if status_for(err) == 404:
+            raise
+        unit = services.logbook(db, user.name).profile().unit
+        e = services.get_log_entry(db, user.name, entry_id)
+        return render(request, "log_entry.html", {"e": e, "unit": unit, "shown_load": load, "error": str(err),
+                                                   "exercises": _exercise_choices(),
+                                                   "today": dt.date.today().isoformat()}, status_code=status_for(err))
+    return see_other("/log?ok=entry_saved")
+
+
+@router.get("/log/entries/{entry_id}/delete", response_class=Html)
+def log_entry_delete_confirm(request: Request, entry_id: RowId, user: UserDep, db: DbDep) -> Response:
+    """Deleting asks first: this page names the entry and has the one button that deletes it."""
+    e = services.get_log_entry(db, user.name, entry_id)
+    unit = services.logbook(db, user.name).profile().unit
+    return render(request, "log_entry.html", {"e": e, "unit": unit, "confirm_delete": True})
+
+
+@router.post("/log/entries/{entry_id}/delete")
+def log_entry_delete(entry_id: RowId, user: UserDep, db: DbDep) -> Response:
+    services.delete_log_entry(db, user.name, entry_id)
+    return see_other("/log?ok=entry_deleted")
 
 
 @router.post("/checkin", response_class=Html)
@@ -380,17 +487,52 @@ def coach_page(request: Request, user: UserDep, db: DbDep) -> Response:
     return render(request, "coach.html", {"people": people})
 
 
-@router.get("/coach/people/{person_id}", response_class=Html, dependencies=[Depends(coach_user)])
-def coach_person(request: Request, person_id: RowId, user: UserDep, db: DbDep) -> Response:
+def _shared_person(db: Any, coach: Any, person_id: int) -> str:
+    """The name of a person who shares with this coach; NotFound otherwise (never says whether they exist)."""
     with db.session() as s:
-        if not crud.is_shared(s, person_id, user.id):
+        if not crud.is_shared(s, person_id, coach.id):
             raise NotFound("person not found")
         acc = crud.get_account(s, person_id)
         if acc is None:
             raise NotFound("person not found")
-        name = acc[0].name
+        return str(acc[0].name)
+
+
+@router.get("/coach/people/{person_id}", response_class=Html, dependencies=[Depends(coach_user)])
+def coach_person(request: Request, person_id: RowId, user: UserDep, db: DbDep) -> Response:
+    name = _shared_person(db, user, person_id)
+    with db.session() as s:
         reps = [services.report_out(r, name) for r in crud.list_reports(s, person_id)]
+        comments = [(c.created_at, author, c.text) for c, author in crud.list_comments(s, person_id)]
     d = services.dashboard_data(db, person_id, name)
-    return render(request, "coach_person.html", {"name": name, "reports": reps, "d": d,
-                                                 "pain_chart": sparkline([(a, float(b)) for a, b in d["pain_series"]],
-                                                                         y_max=10, label="pain per set")})
+    return render(request, "coach_person.html", {
+        "name": name, "person_id": person_id, "reports": reps, "d": d, "comments": comments,
+        "pain_rows": services.log_rows(db, name, limit=30),
+        "pain_chart": sparkline([(a, float(b)) for a, b in d["pain_series"]], y_max=10, label="pain per set",
+                                unit="pain 0-10"),
+        "morning_chart": sparkline([(a.isoformat(), float(b)) for a, b in d["checkins"]], y_max=10,
+                                   label="morning pain", unit="pain 0-10")})
+
+
+@router.get("/coach/people/{person_id}/plan", response_class=Html, dependencies=[Depends(coach_user)])
+def coach_person_plan(request: Request, person_id: RowId, user: UserDep, db: DbDep) -> Response:
+    name = _shared_person(db, user, person_id)
+    plan = services.logbook(db, name).plan(date=dt.date.today()).to_json()
+    return render(request, "plan.html", {"plan": plan, "person": name,
+                                         "explain": services.explain_rules(plan["rules"])})
+
+
+def _shared_dep(person_id: RowId, user: UserDep, db: DbDep) -> int:
+    _shared_person(db, user, person_id)  # 404 before the form is read
+    return person_id
+
+
+@router.post("/coach/people/{person_id}/comments", dependencies=[Depends(coach_user), Depends(_shared_dep)])
+def coach_comment(person_id: RowId, user: UserDep, db: DbDep,
+                  text: Annotated[str, Form(min_length=1, max_length=2000)]) -> Response:
+    _shared_person(db, user, person_id)
+    if not text.strip():
+        raise ValueRangeError("comment: write something")
+    with db.session() as s:
+        crud.add_comment(s, person_id, user.id, text.strip())
+    return see_other(f"/coach/people/{person_id}?ok=commented")
