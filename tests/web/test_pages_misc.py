@@ -10,15 +10,10 @@ from webhelpers import ApiUser, make_settings
 
 def test_not_found_answer_is_a_page_for_people_and_json_for_the_api(db_url: str, tmp_path: Path) -> None:
     from fastapi.testclient import TestClient
-    from starlette.exceptions import HTTPException
 
     from backsafe.web.main import create_app
-    from backsafe.web.responses import not_found_answer
 
-    app = create_app(make_settings(db_url, tmp_path / "data"), run_jobs=False)
-    # main.create_app registers this for Starlette's HTTPException (one line, asked of the lead in the report of
-    # issue 19's websec branch); registered here the same way until then
-    app.add_exception_handler(HTTPException, not_found_answer)  # type: ignore[arg-type]
+    app = create_app(make_settings(db_url, tmp_path / "data"), run_jobs=False)  # registers not_found_answer
     with TestClient(app) as c:
         page = c.get("/no/such/page", headers={"accept": "text/html"})
         assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")

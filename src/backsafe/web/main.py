@@ -193,5 +193,11 @@ def create_app(settings: Settings | None = None, *, analyze_fn: AnalyzeFn | None
     app.mount("/static", StaticFiles(directory=str(resources.files("backsafe.web").joinpath("static"))),
               name="static")
     _install_handlers(app, templates)
+    # unknown URLs: a friendly page for people, {"detail": "not found"} under /api (issue 19)
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
+    from .responses import not_found_answer
+
+    app.add_exception_handler(StarletteHTTPException, not_found_answer)
     app.add_middleware(SecurityMiddleware, settings=settings)
     return app

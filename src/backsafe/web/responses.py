@@ -68,14 +68,20 @@ def see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-def not_found_answer(request: Request, exc: Exception) -> Response:
+async def not_found_answer(request: Request, exc: Exception) -> Response:
     """An unknown URL (or an HTTP error raised by the framework): a page for people, JSON for the API.
 
     Registered by ``main.create_app`` for Starlette's HTTPException (``app.add_exception_handler``)."""
+    from fastapi.exception_handlers import http_exception_handler
     from fastapi.responses import JSONResponse
+    from starlette.exceptions import HTTPException
 
     code = int(getattr(exc, "status_code", 404))
     detail = getattr(exc, "detail", None)
+    api = request.url.path.startswith("/api/") or request.url.path in ("/api", "/openapi.json", "/health")
+    if isinstance(exc, HTTPException) and (code < 400 or (api and code != 404)):
+        # redirects, and the API's own errors (whose detail may be structured), answer as the framework does
+        return await http_exception_handler(request, exc)
     message = ("there is no page at this address; check the link, or start again from the dashboard"
                if code == 404 else str(detail or "request refused"))
     headers = getattr(exc, "headers", None)
