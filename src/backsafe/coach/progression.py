@@ -553,9 +553,89 @@ def _pain_driven_break(hist: History, last_session: dt.date, day: dt.date) -> bo
     return any(hist.severe_pain(d) is not None for d in (last_session + dt.timedelta(days=1), day))
 
 
+def _ladder_replacement(ex: Exercise, hist: History, day: dt.date | None, when: dt.date,
+                        why_rec: str | None) -> Prescription | None:
+    """0. §4 the ladder binds: never a rung above the next one; nothing ballistic or high-impact while recovering."""
+    cap, why_cap = ladder_cap(hist, when)
+    if _allowed(ex, cap, why_rec):
+        return None
+    sub = _highest_allowed_below(ex, cap, why_rec)
+    inner = prescribe(sub, hist, day, recovering=why_rec, climb=False)
+    if why_rec and (ex.impact == "high" or ex.ladder_rung >= BALLISTIC_RUNG):
+        text = (f"{ex.name} is {'high-impact' if ex.impact == 'high' else 'ballistic'} and you are recovering "
+                f"({why_rec}): {inner.name.lower()} instead for now.")
+        rules: tuple[str, ...] = ("high-impact-recovering", "ladder-binds")
+    else:
+        text = f"{ex.name} is more than one step above where you are ({why_cap}): {inner.name.lower()} instead."
+        rules = ("ladder-binds",)
+    return replace(inner, action="replace", replaces=ex.id, reason=text + " " + inner.reason,
+                   rules=rules + inner.rules)
+
+
+def _after_pain_trigger(ex: Exercise, last: LoggedEntry, p: Profile) -> Prescription | None:
+    """3. §4 during a set: NRS >5 or ≥2 above the pre-session score → next −15 % or regress."""
+    why = last.pain_trigger_reason
+    if why is None:
+        return None
+    if last.load_kg > 0:
+        new = _down(last.load_kg, PAIN_DROP, ex, p)
+        if new > 0:
+            return _rx(ex, p, new, last.sets, last.reps, f"On {last.date.isoformat()} {why} at "
+                       f"{format_load(last.load_kg, p.unit)}: next load {_change(last.load_kg, new, p.unit)} (the "
+                       "largest you have at or below 85 % of it), held for 2 pain-free sessions.", "back_off",
+                       ("drop-below-trigger", "pain-during-set", "equipment-steps"))
+    if ex.regressions:
+        reg = get_exercise(ex.regressions[0])
+        load = _min_load(reg, p) if reg.loaded and last.load_kg > 0 else 0.0
+        return replace(_rx(reg, p, load, SETS_START, REP_MIN if reg.kind == "reps" else last.reps,
+                           f"On {last.date.isoformat()} {why} with {ex.name.lower()}: step back to "
+                           f"{reg.name.lower()} for now.", "regress", ("pain-during-set",)), replaces=ex.id)
+    return _rx(ex, p, 0, max(1, last.sets - 1), max(1, last.reps - 2), f"On {last.date.isoformat()} {why}: one "
+               "set and 2 reps fewer.", "back_off", ("pain-during-set",))
+
+
+def _hold_after_trigger(ex: Exercise, past: list[LoggedEntry], trig: LoggedEntry | None, hist: History,
+                        when: dt.date) -> Prescription | None:
+    """4. §4: hold the reduced load for 2 pain-free sessions after a trigger."""
+    p, last = hist.profile, past[-1]
+    last_trig = next((e for e in reversed(past[:-1]) if e.pain_triggered), None)
+    if last_trig is None or (when - last_trig.date).days > TRIGGER_MEMORY_DAYS:
+        return None
+    since = [e for e in past if e.date > last_trig.date]
+    clean = [e for e in since if not e.pain_triggered and not hist.morning_unsettled(e.date)]
+    if len(clean) >= 2:
+        return None
+    return _cap_below_trigger(_rx(ex, p, last.load_kg, last.sets, last.reps, f"Hold {last.sets} × {last.reps}"
+                                  + (f" at {format_load(last.load_kg, p.unit)}" if last.load_kg else "")
+                                  + f": {len(clean)} of 2 pain-free sessions since the pain on "
+                                  f"{last_trig.date.isoformat()}.", "hold", ("drop-below-trigger",)),
+                              ex, trig, last, p)
+
+
+def _morning_not_settled(ex: Exercise, last: LoggedEntry, prev: LoggedEntry | None, trig: LoggedEntry | None,
+                         hist: History) -> Prescription | None:
+    """6. §4 next morning: ≥2 above the usual level → repeat, or −10 % if it keeps happening."""
+    if not hist.morning_unsettled(last.date):
+        return None
+    p = hist.profile
+    morning = hist.morning_after(last.date)
+    base = hist.baseline_pain(last.date)
+    base_txt = f"{base:g}" if base is not None else "0"
+    if prev is not None and hist.morning_unsettled(prev.date) and last.load_kg > 0:
+        new = _down(last.load_kg, 0.9, ex, p)
+        if new >= _min_load(ex, p):
+            return _rx(ex, p, new, last.sets, last.reps, f"Next-morning pain has not settled twice running "
+                       f"({morning}/10 against your usual {base_txt}): {_change(last.load_kg, new, p.unit)}.",
+                       "back_off", ("next-morning",))
+    return _cap_below_trigger(_rx(ex, p, last.load_kg, last.sets, last.reps, f"Hold: the morning after "
+                                  f"{last.date.isoformat()} pain was {morning}/10 against your usual {base_txt} "
+                                  "(2 or more above means it has not settled); repeat the same session before "
+                                  "progressing.", "hold", ("next-morning",)), ex, trig, last, p)
+
+
 def prescribe(ex: Exercise, hist: History, day: dt.date | None, *, recovering: str | None = None,
               climb: bool = True) -> Prescription:
-    """Prescribe ``ex`` for ``day`` from the log (rules in the module docstring).
+    """Prescribe ``ex`` for ``day`` from the log (rules in the module docstring; the steps below, first match wins).
 
     Parameters
     ----------
@@ -574,23 +654,14 @@ def prescribe(ex: Exercise, hist: History, day: dt.date | None, *, recovering: s
     p = hist.profile
     when = day or (hist.entries[-1].date + dt.timedelta(days=1) if hist.entries else dt.date.today())
     why_rec = recovering if recovering is not None else hist.recovering(when)
-    # 0. §4 the ladder binds: never a rung above the next one; nothing ballistic or high-impact while recovering.
-    cap, why_cap = ladder_cap(hist, when)
-    if not _allowed(ex, cap, why_rec):
-        sub = _highest_allowed_below(ex, cap, why_rec)
-        inner = prescribe(sub, hist, day, recovering=why_rec, climb=False)
-        if why_rec and (ex.impact == "high" or ex.ladder_rung >= BALLISTIC_RUNG):
-            text = (f"{ex.name} is {'high-impact' if ex.impact == 'high' else 'ballistic'} and you are recovering "
-                    f"({why_rec}): {inner.name.lower()} instead for now.")
-            rules: tuple[str, ...] = ("high-impact-recovering", "ladder-binds")
-        else:
-            text = f"{ex.name} is more than one step above where you are ({why_cap}): {inner.name.lower()} instead."
-            rules = ("ladder-binds",)
-        return replace(inner, action="replace", replaces=ex.id, reason=text + " " + inner.reason,
-                       rules=rules + inner.rules)
+    # 0. §4 the ladder binds.
+    replaced = _ladder_replacement(ex, hist, day, when, why_rec)
+    if replaced is not None:
+        return replaced
     past = hist.of(ex.id)
     if day is not None:
         past = [e for e in past if e.date < day]
+    # 1. §4 no history of the exercise: bodyweight first, else a light start.
     if not past:
         return _start(ex, hist, day)
     last = past[-1]
@@ -603,54 +674,18 @@ def prescribe(ex: Exercise, hist: History, day: dt.date | None, *, recovering: s
         back = _after_break(ex, last, gap, _pain_driven_break(hist, sessions[-1], when), hist, when)
         if back is not None:
             return back if back.exercise != ex.id else _cap_below_trigger(back, ex, trig, last, p)
-    # 3. §4 during a set: NRS >5 or ≥2 above the pre-session score → next −15 % or regress.
-    why = last.pain_trigger_reason
-    if why is not None:
-        if last.load_kg > 0:
-            new = _down(last.load_kg, PAIN_DROP, ex, p)
-            if new > 0:
-                return _rx(ex, p, new, last.sets, last.reps, f"On {last.date.isoformat()} {why} at "
-                           f"{format_load(last.load_kg, p.unit)}: next load {_change(last.load_kg, new, p.unit)} (the "
-                           "largest you have at or below 85 % of it), held for 2 pain-free sessions.", "back_off",
-                           ("drop-below-trigger", "pain-during-set", "equipment-steps"))
-        if ex.regressions:
-            reg = get_exercise(ex.regressions[0])
-            load = _min_load(reg, p) if reg.loaded and last.load_kg > 0 else 0.0
-            return replace(_rx(reg, p, load, SETS_START, REP_MIN if reg.kind == "reps" else last.reps,
-                               f"On {last.date.isoformat()} {why} with {ex.name.lower()}: step back to "
-                               f"{reg.name.lower()} for now.", "regress", ("pain-during-set",)), replaces=ex.id)
-        return _rx(ex, p, 0, max(1, last.sets - 1), max(1, last.reps - 2), f"On {last.date.isoformat()} {why}: one "
-                   "set and 2 reps fewer.", "back_off", ("pain-during-set",))
-    # 4. §4: hold the reduced load for 2 pain-free sessions after a trigger.
-    last_trig = next((e for e in reversed(past[:-1]) if e.pain_triggered), None)
-    if last_trig is not None and (when - last_trig.date).days <= TRIGGER_MEMORY_DAYS:
-        since = [e for e in past if e.date > last_trig.date]
-        clean = [e for e in since if not e.pain_triggered and not hist.morning_unsettled(e.date)]
-        if len(clean) < 2:
-            return _cap_below_trigger(_rx(ex, p, last.load_kg, last.sets, last.reps, f"Hold {last.sets} × {last.reps}"
-                                          + (f" at {format_load(last.load_kg, p.unit)}" if last.load_kg else "")
-                                          + f": {len(clean)} of 2 pain-free sessions since the pain on "
-                                          f"{last_trig.date.isoformat()}.", "hold", ("drop-below-trigger",)),
-                                      ex, trig, last, p)
+    # 3. §4 the last session triggered pain; 4. §4 hold the reduced load for 2 pain-free sessions.
+    rx = _after_pain_trigger(ex, last, p) or _hold_after_trigger(ex, past, trig, hist, when)
+    if rx is not None:
+        return rx
     # 5 and 7. §4 deloads (reactive, or planned every 4-6 weeks), from the last working load.
     dl = deload_reason(hist, when)
     if dl is not None:
         return _deload(ex, _working_entry(past, hist), dl[0], dl[1], p)
-    # 6. §4 next morning: ≥2 above the usual level → repeat, or −10 % if it keeps happening.
-    if hist.morning_unsettled(last.date):
-        morning = hist.morning_after(last.date)
-        base = hist.baseline_pain(last.date)
-        base_txt = f"{base:g}" if base is not None else "0"
-        if prev is not None and hist.morning_unsettled(prev.date) and last.load_kg > 0:
-            new = _down(last.load_kg, 0.9, ex, p)
-            if new >= _min_load(ex, p):
-                return _rx(ex, p, new, last.sets, last.reps, f"Next-morning pain has not settled twice running "
-                           f"({morning}/10 against your usual {base_txt}): {_change(last.load_kg, new, p.unit)}.",
-                           "back_off", ("next-morning",))
-        return _cap_below_trigger(_rx(ex, p, last.load_kg, last.sets, last.reps, f"Hold: the morning after "
-                                      f"{last.date.isoformat()} pain was {morning}/10 against your usual {base_txt} "
-                                      "(2 or more above means it has not settled); repeat the same session before "
-                                      "progressing.", "hold", ("next-morning",)), ex, trig, last, p)
+    # 6. §4 next morning not settled.
+    rx = _morning_not_settled(ex, last, prev, trig, hist)
+    if rx is not None:
+        return rx
     # 8-9. effort and progression
     if ex.kind != "reps":
         rx = _progress_hold_or_cont(ex, last, p)
