@@ -13,7 +13,7 @@ import backsafe
 SRC = Path(backsafe.__file__).parent
 BAD = re.compile(r"see README|README\)|see docs/|\bdocs/[\w-]+\.md|COACHING_RULES|§\d")
 # the rules registry renders docs/coach.md itself (tools/gen_coach_docs.py): it may name the file it writes
-ALLOWED = {"coach/rules.py"}
+ALLOWED = {"coach/rules/render.py"}
 
 
 def _docstrings(tree: ast.AST) -> set[int]:
