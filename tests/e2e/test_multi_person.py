@@ -138,4 +138,13 @@ def test_sports2d_demo_follows_the_jumper(datasets: Path) -> None:
     assert chosen and chosen[0]["centre_rel"][1] < 0.5, people  # the jumper, on the roof (upper half)
     assert not any("jumped between people" in w for w in r.warnings), r.warnings
     assert r.rep_count == 2, [(x.start_s, x.end_s) for x in r.reps]
+
+
+@pytest.mark.xfail(reason="view 'oblique', not 'front': rep 2 runs 2.0-4.8 s, over the jumper's side-on walk along "
+                   "the box after the jacks (world hip yaw 44 deg on the rep frames); open", strict=True)
+def test_sports2d_demo_front_view(datasets: Path) -> None:
+    clip = datasets / "videos" / "sports2d_demo.mp4"
+    if not clip.is_file():
+        pytest.skip("videos/sports2d_demo.mp4 not in this copy of the datasets")
+    r = analyze(clip, "jumping_jack")
     assert r.view == "front", (r.view, r.input.get("view_evidence"))
