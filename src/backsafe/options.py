@@ -30,6 +30,9 @@ class AnalysisOptions:
     #: default) and True trace it in side-view videos of exercises that check back_rounding; False turns it off
     back_shape: bool | None = None
     pose_cache_dir: Path | None = None
+    #: who is analysed when several people are in frame (pose/tracking.py): auto (the one doing the exercise),
+    #: largest, center, left, right, or a point "x,y" (fractions of the frame or pixels)
+    person: str = "auto"
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -62,6 +65,34 @@ class AnalysisOptions:
             raise ValueRangeError(f"stride {self.stride}: expected 1-10")
         if self.tempo is not None:
             Tempo4.parse(self.tempo)
+        if not isinstance(self.person, str):
+            raise ValueRangeError(f"person {self.person!r}: expected auto, largest, center, left, right or x,y")
+        parse_person(self.person)
+
+
+#: ``--person`` words (pose/tracking.py chooses by them); a point ``x,y`` is the other form
+PERSON_CHOICES = ("auto", "largest", "center", "left", "right")
+
+
+def parse_person(spec: str) -> str | tuple[float, float]:
+    """``auto``/``largest``/``center``/``left``/``right`` or a point ``x,y`` (fractions of the frame when both are at
+    most 1, else pixels); ValueRangeError otherwise."""
+    s = spec.strip().lower()
+    if s == "centre":
+        s = "center"
+    if s in PERSON_CHOICES:
+        return s
+    parts = s.split(",")
+    if len(parts) == 2:
+        try:
+            x, y = float(parts[0]), float(parts[1])
+        except ValueError:
+            pass
+        else:
+            if 0 <= x < 1e5 and 0 <= y < 1e5:
+                return (x, y)
+    raise ValueRangeError(f"person {spec!r}: expected auto, largest, center, left, right or a point x,y "
+                          "(fractions of the frame, e.g. 0.3,0.5, or pixels)")
 
 
 #: ``--fast`` (a frame stride) never analyses fewer frames a second than this: below it MediaPipe's tracker and the

@@ -54,13 +54,16 @@ def _video_pose(path: Path, opts: AnalysisOptions, estimator_factory: EstimatorF
                 progress: ProgressFn | None) -> tuple[PoseSequence, dict[str, object]]:
     info = probe_video(path)  # the only probe of the clip: the pose runner is handed it
     stride = effective_stride(opts.stride, info.fps)
-    got = upright_video_pose(path, info, opts.exercise, estimator_factory, stride, progress, opts.pose_cache_dir)
+    got = upright_video_pose(path, info, opts.exercise, estimator_factory, stride, progress, opts.pose_cache_dir,
+                             person=opts.person)
     info, pose = got.info, got.pose  # after a turn: the turned frame size
     meta = {"path": path.name, "format": "video", "width": info.width, "height": info.height,
             "fps": round(info.fps, 3), "frames": pose.n_frames, "duration_s": round(pose.duration_s, 3),
             "rotation_deg": info.rotation_deg, "pose_model": POSE_MODEL, **got.turned}
     if opts.stride > 1:
         meta["stride"] = stride  # every stride-th frame analysed (--fast), never below MIN_ANALYSED_FPS
+    if got.people is not None:
+        meta["people"] = got.people  # several people in frame: report.extra["people"] (analysis/assemble.py)
     return pose, meta
 
 
@@ -171,6 +174,7 @@ def analyze(
     stride: int = 1,
     back_shape: bool | None = None,
     pose_cache_dir: str | Path | None = None,
+    person: str = "auto",
     estimator_factory: EstimatorFactory | None = None,
     progress: ProgressFn | None = None,
     reference: Report | PersonalReference | str | Path | None = None,
@@ -188,6 +192,8 @@ def analyze(
     reference : the person's own good reps (a Report of them, a PersonalReference, a report.json of them, or a
         clip / keypoint file analysed with the same options): faults are then judged against them
         (faults/reference.py).
+    person : who to analyse when several people are in frame (pose/tracking.py): auto, largest, center, left,
+        right or a point "x,y".
     load_kg, tempo, body_mass_kg, sex, fps, input_format, view, image_size, stride, back_shape, pose_cache_dir :
         the fields of :class:`AnalysisOptions` (the load held in kg, a prescribed tempo like "3-1-2-0", ...);
         values of the wrong type or out of range raise ValueRangeError, unknown names too.
@@ -203,7 +209,8 @@ def analyze(
     cache = Path(pose_cache_dir) if pose_cache_dir is not None else settings.pose_cache_dir()
     options: dict[str, Any] = dict(load_kg=load_kg, tempo=tempo, body_mass_kg=body_mass_kg, sex=sex, fps=fps,
                                    input_format=input_format, view=view, image_size=image_size, stride=stride,
-                                   back_shape=back_shape, pose_cache_dir=cache)
+                                   back_shape=back_shape, pose_cache_dir=cache,
+                                   person=person)
     given = get_exercise(exercise) if exercise is not None else None
     opts = AnalysisOptions(exercise=given.id if given is not None else "", **options)
     recognised = None
@@ -226,7 +233,7 @@ def analyze(
 
 #: the keyword options analyze() takes besides the exercise (the AnalysisOptions fields a caller may set)
 ANALYZE_OPTIONS = frozenset({"load_kg", "tempo", "body_mass_kg", "sex", "fps", "input_format", "view", "image_size",
-                             "stride", "back_shape", "pose_cache_dir"})
+                             "stride", "back_shape", "pose_cache_dir", "person"})
 
 
 def _personal_reference(reference: Report | PersonalReference | str | Path | None, exercise: str,

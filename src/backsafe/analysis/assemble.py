@@ -59,7 +59,7 @@ def _cue(a: Analysed, not_checked: list[str]) -> str:
 
 def _input_fields(a: Analysed) -> dict[str, object]:
     kin, opts = a.kin, a.opts
-    return dict(a.meta) | {
+    return {k: v for k, v in a.meta.items() if k != "people"} | {  # the people: in extra (below)
         "cleaning": {k: round(float(v), 4) for k, v in a.stats.items()},
         "dims": kin.dims,
         "view_detected": kin.view if opts.view is None else None,
@@ -75,6 +75,8 @@ def _input_fields(a: Analysed) -> dict[str, object]:
 
 def _extra(a: Analysed) -> dict[str, object]:
     extra: dict[str, object] = dict(a.recognition_doc)
+    if "people" in a.meta:  # several people in frame: how many, which one was analysed and why (pose/tracking.py)
+        extra["people"] = a.meta["people"]
     if a.reference is not None:
         extra["reference"] = a.reference.summary()
     if a.outline is not None:

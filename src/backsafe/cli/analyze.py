@@ -68,6 +68,10 @@ def analyze(
                                                      "rounding; fitted clothing helps): flagged when it rounds more "
                                                      "than in your first rep, and in hinges when it is convex. "
                                                      "--no-back-shape turns it off.")] = None,
+    person: Annotated[str, typer.Option(help="Who to analyse when several people are in frame: auto (the one "
+                                        "doing the exercise), largest, center, left, right, or a point x,y on the "
+                                        "first frame (fractions of the frame, e.g. 0.3,0.5, or pixels). Never "
+                                        "switches to someone else mid-set.")] = "auto",
 ) -> None:
     """Analyse one set: reps, tempo, faults, lumbar moment, one top cue."""
 
@@ -80,7 +84,7 @@ def analyze(
         opts = _options(input_format=input_format.value, fps=fps, load_kg=load_kg, body_mass_kg=body_mass_kg,
                         sex=sex, tempo=tempo, view=view, stride=2 if fast and stride == 1 else stride,
                         back_shape=back_shape)
-        report, ref = _run(input, exercise, reference, opts)
+        report, ref = _run(input, exercise, reference, opts, person)
         # DESIGN.md: no --format writes report.json and prints the summary; --format text also writes report.txt
         written = write_outputs(report, input, out, list(fmt) if fmt else [OutFormat.json], ref)
         if OutFormat.text in (fmt or [OutFormat.json, OutFormat.text]):
@@ -119,8 +123,10 @@ def _options(*, input_format: str, fps: float | None, load_kg: float | None, bod
                     view=view.value if view else None, stride=stride, back_shape=back_shape)
 
 
-def _run(input: Path, exercise: str | None, reference: Path | None, opts: _Options) -> tuple[Report, Any]:
-    """The set's report and its reference (None without ``--reference``), with a progress bar on a terminal."""
+def _run(input: Path, exercise: str | None, reference: Path | None, opts: _Options,
+         person: str = "auto") -> tuple[Report, Any]:
+    """The set's report and its reference (None without ``--reference``), with a progress bar on a terminal.
+    ``person`` chooses who is analysed in the set's clip (the reference clip is analysed with ``auto``)."""
     from ..pipeline import analyze as run_analysis
     from ..pipeline import load_reference
 
@@ -132,11 +138,11 @@ def _run(input: Path, exercise: str | None, reference: Path | None, opts: _Optio
             # the reference is analysed as the set's exercise: recognise that first (pose runs once more)
             from ..pipeline import AnalysisOptions, load_pose, recognise_exercise
 
-            ex_id = recognise_exercise(load_pose(input, AnalysisOptions(exercise="", **opts))[0],
+            ex_id = recognise_exercise(load_pose(input, AnalysisOptions(exercise="", person=person, **opts))[0],
                                        AnalysisOptions(exercise="", **opts))[0].id
         ref = load_reference(reference, ex_id, **opts) if reference is not None and ex_id else None
         report = run_analysis(input, exercise if reference is None else ex_id, progress=update, reference=ref,
-                              **opts)
+                              person=person, **opts)
         if exercise is None and reference is not None:
             report.extra["exercise_source"] = "recognised"
             report.warnings.insert(0, f"no --exercise given: recognised the movement as a {report.exercise} "

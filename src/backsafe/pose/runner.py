@@ -34,6 +34,7 @@ __all__ = [
     "ProgressFn",
     "VideoPose",
     "default_estimator",
+    "estimate_people_pose",
     "estimate_video_pose",
     "upright_video_pose",
 ]
@@ -261,6 +262,124 @@ def estimate_video_pose(
     return pose
 
 
+# ------------------------------------------------------------------------------------ several people in frame
+
+#: frames sampled to count the people of a clip the single-person tracker followed without a break
+COUNT_SAMPLES = 4
+
+
+def _several_people(path: Path, pose: PoseSequence, info: VideoInfo, turn: int) -> bool:
+    """Whether a clip analysed by the single-person tracker holds more than one person: the tracker jumped to
+    someone else (a sustained new track, kinematics/filtering.py), or a few sampled frames show two people or
+    more (pose/multi.py, image mode)."""
+    from ..kinematics.filtering import gate_confidence, resolve_tracks
+    from .multi import count_people
+
+    _, breaks = resolve_tracks(gate_confidence(pose.data), pose.joints, pose.timestamps_s.astype(np.float64))
+    if breaks:
+        return True
+    from ..io.video import sample_frames
+
+    return count_people(sample_frames(path, COUNT_SAMPLES, turn=turn, info=info)) >= 2
+
+
+def _people_pose(path: Path, info: VideoInfo, size: tuple[int, int], stride: int, turn: int,
+                 choice: str | tuple[float, float], exercise: str, progress: ProgressFn | None
+                 ) -> tuple[PoseSequence, dict[str, object]]:
+    """Everyone in every frame (pose/multi.py), tracked (pose/tracking.py); the keypoints of the chosen one."""
+    from .base import MIN_PERSON_FRAMES, MIN_PERSON_SHARE
+    from .multi import MultiPoseDetector
+    from .tracking import choose_track, people_doc, track_people, track_pose
+
+    detector = MultiPoseDetector(video=True)
+    per_frame = []
+    times: list[float] = []
+    total = info.n_frames
+    try:
+        frames = (iter_frames_threaded(path, stride=stride, turn=turn) if settings.decode_in_thread()
+                  else iter_frames(path, stride=stride, turn=turn))
+        for i, fr in enumerate(frames):
+            per_frame.append(detector.detect(fr.rgb, fr.t_s))
+            times.append(fr.t_s)
+            if progress is not None:
+                progress((i + 1) * stride, total)
+    finally:
+        detector.close()
+    t = np.array(times, dtype=np.float64)
+    n = len(times)
+    template = PoseSequence(data=np.full((n, 37, 4), np.nan, np.float32), timestamps_s=t, space="image",
+                            image_size=size, source="mediapipe")
+    tracks = track_people(per_frame, t)
+    min_frames = int(max(MIN_PERSON_FRAMES, MIN_PERSON_SHARE * n))
+    fps = (n - 1) / (t[-1] - t[0]) if n > 1 and t[-1] > t[0] else 30.0
+    seen = sum(1 for tr in tracks if len(tr.frames) >= 0.5 * fps)  # a person seen for half a second or more
+    if not tracks:
+        check_person_found(0, n)
+    chosen, why, cands = choose_track(tracks, choice, template, exercise, min_frames)
+    pose = track_pose(chosen, template)
+    check_person_found(len(chosen.frames), n)
+    return pose, people_doc(max(seen, 1), chosen.id, choice, why, cands)
+
+
+def _save_people(p: Path, pose: PoseSequence, doc: dict[str, object]) -> None:
+    import json
+
+    _save_cached(p, pose)
+    p.with_suffix(".json").write_text(json.dumps(doc))
+
+
+def _load_people(p: Path) -> tuple[PoseSequence, dict[str, object]] | None:
+    import json
+
+    j = p.with_suffix(".json")
+    if not (p.exists() and j.exists()):
+        return None
+    pose = _load_cached(p)
+    try:
+        doc = json.loads(j.read_text())
+    except (OSError, ValueError):
+        return None
+    return (pose, doc) if pose is not None and isinstance(doc, dict) else None
+
+
+def estimate_people_pose(
+    path: Path, estimator_factory: EstimatorFactory | None = None, stride: int = 1,
+    progress: ProgressFn | None = None, cache_dir: Path | None = None, turn: int = 0, *,
+    info: VideoInfo | None = None, person: str = "auto", exercise: str = "",
+) -> tuple[PoseSequence, dict[str, object] | None]:
+    """The keypoints of the person to analyse, and the report's account of the people (None: one person).
+
+    ``person``: ``auto`` runs today's single-person tracker and turns to the multi-person path only when the clip
+    holds several people (:func:`_several_people`), so a one-person clip costs what it did; any other choice
+    (pose/tracking.py) goes to the multi-person path directly. An injected estimator (tests) is used as is."""
+    from .tracking import parse_person
+
+    choice = parse_person(person)
+    if estimator_factory is not None:
+        return estimate_video_pose(path, estimator_factory, stride, progress, cache_dir, turn, info=info), None
+    spec = choice if isinstance(choice, str) else f"{choice[0]:g}_{choice[1]:g}"
+    cp = None
+    if cache_dir is not None:
+        base = _cache_path(cache_dir, path, stride, turn)
+        cp = base.with_name(base.name.replace(".npz", f"-p{spec}-{exercise or 'any'}.npz"))
+        hit = _load_people(cp)
+        if hit is not None:
+            return hit
+    if info is None:
+        info = probe_video(path)
+    if choice == "auto":
+        pose = estimate_video_pose(path, None, stride, progress, cache_dir, turn, info=info)
+        if not _several_people(path, pose, info, turn):
+            return pose, None
+    size = (info.width, info.height)
+    if (turn - turn_of(path)) % 180:
+        size = (info.height, info.width)
+    pose, doc = _people_pose(path, info, size, stride, turn, choice, exercise, progress)
+    if cp is not None:
+        _save_people(cp, pose, doc)
+    return pose, doc
+
+
 # ------------------------------------------------------------------------------------------ turned upright
 
 def _turn_from_frames(path: Path, info: VideoInfo, posture: Any,
@@ -295,11 +414,13 @@ class VideoPose:
     pose: PoseSequence
     info: VideoInfo
     turned: dict[str, object]
+    #: the people seen and the one analysed (report.extra["people"]); None when the clip holds one person
+    people: dict[str, object] | None = None
 
 
 def upright_video_pose(
     path: Path, info: VideoInfo, exercise: str, estimator_factory: EstimatorFactory | None, stride: int,
-    progress: ProgressFn | None, cache_dir: Path | None,
+    progress: ProgressFn | None, cache_dir: Path | None, person: str = "auto",
 ) -> VideoPose:
     """Pose of the clip as it is; when that skeleton is not upright (or nobody is found), the turn under which a
     few sampled frames show an upright, confident person, and pose again on the clip turned so (issue 16: a phone
@@ -314,20 +435,24 @@ def upright_video_pose(
     turn = turn_of(path)  # turned earlier in this process (a reference clip analysed twice)
     failure: NoPersonError | None = None
     pose: PoseSequence | None = None
+    people: dict[str, object] | None = None
     try:
-        pose = estimate_video_pose(path, estimator_factory, stride, progress, cache_dir, turn=turn, info=info)
+        pose, people = estimate_people_pose(path, estimator_factory, stride, progress, cache_dir, turn=turn,
+                                            info=info, person=person, exercise=exercise)
     except NoPersonError as exc:
         failure = exc
     if pose is not None and is_upright(pose, posture):
-        return VideoPose(pose, info, {"turned_deg": turn} if turn else {})
+        return VideoPose(pose, info, {"turned_deg": turn} if turn else {}, people)
     found = _turn_from_frames(path, info, posture, estimator_factory)
     new_turn = found.rotation_deg  # the sampled frames were tried from the clip as filmed (turn 0)
     if found.rotation_deg == 0 or new_turn == turn:
         if pose is None:
             assert failure is not None
             raise failure
-        return VideoPose(pose, info, {"orientation": found.as_dict()} | ({"turned_deg": turn} if turn else {}))
+        return VideoPose(pose, info, {"orientation": found.as_dict()} | ({"turned_deg": turn} if turn else {}),
+                         people)
     set_turn(path, new_turn)
     info = turn_info(info, new_turn - turn)  # the frames are now handed out turned: so is their size
-    pose = estimate_video_pose(path, estimator_factory, stride, progress, cache_dir, turn=new_turn, info=info)
-    return VideoPose(pose, info, {"turned_deg": new_turn, "orientation": found.as_dict()})
+    pose, people = estimate_people_pose(path, estimator_factory, stride, progress, cache_dir, turn=new_turn,
+                                        info=info, person=person, exercise=exercise)
+    return VideoPose(pose, info, {"turned_deg": new_turn, "orientation": found.as_dict()}, people)

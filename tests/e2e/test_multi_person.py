@@ -1,0 +1,150 @@
+"""Issue 20 must-shows 1 and 2: several people in frame, one of them followed.
+
+Two-person clips are built at test time (PyAV, side by side like ffmpeg's hstack) from two real single-person clips
+of ../shared/datasets/clips, cut to the same length and height; each half is also written on its own and analysed
+alone (one person: today's single-person path). ``--person left``/``right`` on the pair must give each half's reps
+and fault codes; ``auto`` must pick the one exercising beside a person standing still; a second person entering
+halfway is followed from when they enter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from backsafe.model import Report
+from backsafe.pipeline import analyze
+
+pytestmark = pytest.mark.slow
+
+LEFT = ("clips/squat_front_dumbbell_Ambaks.mp4", "squat")
+RIGHT = ("clips/bicep_curl_side_acrostm.mp4", "bicep_curl")
+HEIGHT, SECONDS, FPS = 480, 8.0, 30
+
+
+def _frames(src: Path) -> list[np.ndarray]:
+    """The first SECONDS of ``src`` scaled to HEIGHT (even width), RGB."""
+    import cv2
+
+    from backsafe.io.video import iter_frames
+
+    out = []
+    for fr in iter_frames(src):
+        if fr.t_s >= SECONDS:
+            break
+        h, w = fr.rgb.shape[:2]
+        nw = int(round(w * HEIGHT / h / 2)) * 2
+        out.append(cv2.resize(fr.rgb, (nw, HEIGHT), interpolation=cv2.INTER_AREA))
+    return out
+
+
+def _write(path: Path, frames: Iterator[np.ndarray] | list[np.ndarray]) -> Path:
+    import av
+
+    with av.open(str(path), mode="w") as out:
+        st = None
+        for img in frames:
+            if st is None:
+                st = out.add_stream("libx264", rate=Fraction(FPS))
+                st.width, st.height, st.pix_fmt = img.shape[1], img.shape[0], "yuv420p"
+                st.options = {"crf": "12"}
+            for pkt in st.encode(av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format="rgb24")):
+                out.mux(pkt)
+        assert st is not None
+        for pkt in st.encode(None):
+            out.mux(pkt)
+    return path
+
+
+@pytest.fixture(scope="module")
+def clips(datasets: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    for rel, _ in (LEFT, RIGHT):
+        if not (datasets / rel).is_file():
+            pytest.skip(f"{rel} not in this copy of the datasets")
+    d = tmp_path_factory.mktemp("multi")
+    a, b = _frames(datasets / LEFT[0]), _frames(datasets / RIGHT[0])
+    n = min(len(a), len(b))
+    a, b = a[:n], b[:n]
+    half = n // 2
+    blank = np.full_like(b[0], 128)
+    late = [blank] * half + b[half:]  # the right person walks in halfway (an empty backdrop before)
+    return {
+        "left": _write(d / "left.mp4", a),
+        "right": _write(d / "right.mp4", b),
+        "pair": _write(d / "pair.mp4", (np.hstack([x, y]) for x, y in zip(a, b, strict=True))),
+        "still": _write(d / "still.mp4", (np.hstack([x, b[0]]) for x in a)),  # right one stands still
+        "late_right": _write(d / "late_right.mp4", late),
+        "late": _write(d / "late.mp4", (np.hstack([x, y]) for x, y in zip(a, late, strict=True))),
+    }
+
+
+def _codes(r: Report) -> list[str]:
+    return sorted({f.code for f in r.findings})
+
+
+def _same(pair: Report, alone: Report) -> None:
+    assert pair.rep_count == alone.rep_count, (pair.rep_count, alone.rep_count)
+    assert _codes(pair) == _codes(alone), (_codes(pair), _codes(alone))
+
+
+def test_left_and_right_match_each_clip_alone(clips: dict[str, Path]) -> None:
+    left_alone = analyze(clips["left"], LEFT[1])
+    right_alone = analyze(clips["right"], RIGHT[1])
+    assert "people" not in left_alone.extra  # one person: today's path, no people note
+    assert left_alone.rep_count >= 2 and right_alone.rep_count >= 2  # both halves really exercise
+    left = analyze(clips["pair"], LEFT[1], person="left")
+    right = analyze(clips["pair"], RIGHT[1], person="right")
+    for r in (left, right):
+        people = r.extra["people"]
+        assert isinstance(people, dict) and people["seen"] == 2, people
+    _same(left, left_alone)
+    _same(right, right_alone)
+
+
+def test_auto_picks_the_one_exercising(clips: dict[str, Path]) -> None:
+    alone = analyze(clips["left"], LEFT[1])
+    r = analyze(clips["still"], LEFT[1])  # auto: beside someone standing still
+    people = r.extra["people"]
+    assert isinstance(people, dict) and people["seen"] == 2, people
+    chosen = [c for c in people["candidates"] if c["track"] == people["analysed"]]  # type: ignore[union-attr]
+    assert chosen and chosen[0]["centre_rel"][0] < 0.5, people  # the squatter, on the left
+    assert "doing the exercise" in str(people["why"])
+    _same(r, alone)
+
+
+def test_second_person_entering_halfway(clips: dict[str, Path]) -> None:
+    alone = analyze(clips["late_right"], RIGHT[1])
+    r = analyze(clips["late"], RIGHT[1], person="right")
+    people = r.extra["people"]
+    assert isinstance(people, dict) and people["seen"] == 2, people
+    _same(r, alone)
+    left = analyze(clips["late"], LEFT[1], person="left")  # the one there from the start is still followed
+    _same(left, analyze(clips["left"], LEFT[1]))
+
+
+def test_sports2d_demo_follows_the_jumper(datasets: Path) -> None:
+    """Must-show 1: 2 jumping jacks, front view, the jumper followed throughout (no switch warning)."""
+    clip = datasets / "videos" / "sports2d_demo.mp4"
+    if not clip.is_file():
+        pytest.skip("videos/sports2d_demo.mp4 not in this copy of the datasets")
+    r = analyze(clip, "jumping_jack")
+    people = r.extra["people"]
+    assert isinstance(people, dict) and people["seen"] >= 2, people
+    chosen = [c for c in people["candidates"] if c["track"] == people["analysed"]]  # type: ignore[union-attr]
+    assert chosen and chosen[0]["centre_rel"][1] < 0.5, people  # the jumper, on the roof (upper half)
+    assert not any("jumped between people" in w for w in r.warnings), r.warnings
+    assert r.rep_count == 2, [(x.start_s, x.end_s) for x in r.reps]
+
+
+@pytest.mark.xfail(reason="view 'oblique', not 'front': rep 2 runs 2.0-4.8 s, over the jumper's side-on walk along "
+                   "the box after the jacks (world hip yaw 44 deg on the rep frames); open", strict=True)
+def test_sports2d_demo_front_view(datasets: Path) -> None:
+    clip = datasets / "videos" / "sports2d_demo.mp4"
+    if not clip.is_file():
+        pytest.skip("videos/sports2d_demo.mp4 not in this copy of the datasets")
+    r = analyze(clip, "jumping_jack")
+    assert r.view == "front", (r.view, r.input.get("view_evidence"))
