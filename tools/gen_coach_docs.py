@@ -1,4 +1,4 @@
-"""Write docs/coach.md from the coach's rule registry (src/backsafe/coach/rules.py).
+"""Write docs/coach.md from the coach's rule registry (src/backsafe/coach/rules/).
 
     .venv/bin/python tools/gen_coach_docs.py            # write docs/coach.md
     .venv/bin/python tools/gen_coach_docs.py --check    # exit 1 if docs/coach.md is not up to date
