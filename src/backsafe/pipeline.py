@@ -221,14 +221,20 @@ def analyze(
         opts = AnalysisOptions(exercise=ex.id, **options)
     else:
         ex = given
-    personal = _personal_reference(reference, ex.id, estimator_factory, options)
+    recording = _reference_of(reference, ex.id, estimator_factory, options)
+    personal = recording if recording is None or not isinstance(recording, Report) else reference_from_report(recording)
     pose, meta = loaded_pose if loaded_pose is not None else load_pose(path, opts, estimator_factory, progress)
     trace, why_not = outline_wanted(opts, ex, Path(path))
     from .kinematics import back_contour  # looked up at call time: back_contour.outline_timer wraps it
 
     shape_fn = back_contour.back_shape_from_video(Path(path)) if trace else None
-    return analyze_pose(pose, ex, opts, meta, shape_fn, reference=personal, outline_off=why_not,
-                        recognised=recognised)
+    report = analyze_pose(pose, ex, opts, meta, shape_fn, reference=personal, outline_off=why_not,
+                          recognised=recognised)
+    if isinstance(recording, Report):
+        from .compare import attach_comparison
+
+        attach_comparison(report, recording)  # a recording of good reps: the rep-by-rep comparison with it
+    return report
 
 
 #: the keyword options analyze() takes besides the exercise (the AnalysisOptions fields a caller may set)
@@ -236,19 +242,14 @@ ANALYZE_OPTIONS = frozenset({"load_kg", "tempo", "body_mass_kg", "sex", "fps", "
                              "stride", "back_shape", "pose_cache_dir", "person"})
 
 
-def _personal_reference(reference: Report | PersonalReference | str | Path | None, exercise: str,
-                        estimator_factory: EstimatorFactory | None, options: dict[str, Any]
-                        ) -> PersonalReference | None:
-    """The reference ``analyze`` was given, as a PersonalReference; a recording is analysed with the set's
-    options, as the CLI and batch load it."""
-    from .faults.reference import PersonalReference
-
-    if reference is None or isinstance(reference, PersonalReference):
+def _reference_of(reference: Report | PersonalReference | str | Path | None, exercise: str,
+                  estimator_factory: EstimatorFactory | None, options: dict[str, Any]
+                  ) -> Report | PersonalReference | None:
+    """The reference ``analyze`` was given, loaded: a path is read as a report.json's stored measures or analysed
+    as a recording of good reps with the set's options (its clip's person chosen as ``auto``)."""
+    if reference is None or not isinstance(reference, (str, Path)):
         return reference
-    if isinstance(reference, Report):
-        return reference_from_report(reference)
-    loaded = load_reference(reference, exercise, estimator_factory=estimator_factory, **options)
-    return loaded if isinstance(loaded, PersonalReference) else reference_from_report(loaded)
+    return load_reference(reference, exercise, estimator_factory=estimator_factory, **(options | {"person": "auto"}))
 
 
 def load_reference(reference: str | Path, exercise: str, *, estimator_factory: EstimatorFactory | None = None,

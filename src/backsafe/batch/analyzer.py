@@ -133,10 +133,6 @@ class Analyzer:
         try:
             ref = self._reference(spec, ref_path, exercise, opts) if ref_path is not None else None
             report = analyze(path, exercise, estimator_factory=self._factory(path, opts), reference=ref, **opts)
-            if ref is not None:
-                from ..compare import attach_comparison
-
-                attach_comparison(report, ref)  # a recording of good reps: its rep-by-rep comparison, as the CLI
             doc = report_to_dict(report)
             validate_report_dict(doc)  # one validator per process (json_report)
             text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

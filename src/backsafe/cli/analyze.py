@@ -84,9 +84,9 @@ def analyze(
         opts = _options(input_format=input_format.value, fps=fps, load_kg=load_kg, body_mass_kg=body_mass_kg,
                         sex=sex, tempo=tempo, view=view, stride=2 if fast and stride == 1 else stride,
                         back_shape=back_shape)
-        report, ref = _run(input, exercise, reference, opts, person)
+        report = _run(input, exercise, reference, opts, person)
         # DESIGN.md: no --format writes report.json and prints the summary; --format text also writes report.txt
-        written = write_outputs(report, input, out, list(fmt) if fmt else [OutFormat.json], ref)
+        written = write_outputs(report, input, out, list(fmt) if fmt else [OutFormat.json])
         if OutFormat.text in (fmt or [OutFormat.json, OutFormat.text]):
             from ..report.text import print_summary
 
@@ -124,32 +124,17 @@ def _options(*, input_format: str, fps: float | None, load_kg: float | None, bod
 
 
 def _run(input: Path, exercise: str | None, reference: Path | None, opts: _Options,
-         person: str = "auto") -> tuple[Report, Any]:
-    """The set's report and its reference (None without ``--reference``), with a progress bar on a terminal.
-    ``person`` chooses who is analysed in the set's clip (the reference clip is analysed with ``auto``)."""
+         person: str = "auto") -> Report:
+    """The set's report, with a progress bar on a terminal: the library's one call (pipeline.analyze reads the
+    reference — a report.json's stored measures, or a recording of good reps analysed as the set's exercise — and
+    attaches the rep-by-rep comparison with a recording). ``person`` chooses who is analysed in the set's clip."""
     from ..pipeline import analyze as run_analysis
-    from ..pipeline import load_reference
 
     update, stop = progress_bar(err_console)
     try:
-        # a report.json of good reps gives its stored measures; a recording is analysed first, as the set is
-        ex_id = exercise
-        if ex_id is None and reference is not None:
-            # the reference is analysed as the set's exercise: recognise that first (pose runs once more)
-            from ..pipeline import AnalysisOptions, load_pose, recognise_exercise
-
-            ex_id = recognise_exercise(load_pose(input, AnalysisOptions(exercise="", person=person, **opts))[0],
-                                       AnalysisOptions(exercise="", **opts))[0].id
-        ref = load_reference(reference, ex_id, **opts) if reference is not None and ex_id else None
-        report = run_analysis(input, exercise if reference is None else ex_id, progress=update, reference=ref,
-                              person=person, **opts)
-        if exercise is None and reference is not None:
-            report.extra["exercise_source"] = "recognised"
-            report.warnings.insert(0, f"no --exercise given: recognised the movement as a {report.exercise} "
-                                      "(the reference was analysed as one too); give --exercise if it is another")
+        return run_analysis(input, exercise, progress=update, reference=reference, person=person, **opts)
     finally:
         stop()
-    return report, ref
 
 
 def eval_cmd(

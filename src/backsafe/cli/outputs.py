@@ -91,7 +91,7 @@ def _write_text(report: Report, path: Path, written: list[Path]) -> Path:
     return path
 
 
-def write_outputs(report: Report, src: Path, out: Path, formats: list[OutFormat], reference: Any) -> list[Path]:
+def write_outputs(report: Report, src: Path, out: Path, formats: list[OutFormat]) -> list[Path]:
     """Write every asked-for file into a staging folder first, then move them in: no half-written report."""
     from ..report.json_report import write_json
 
@@ -100,10 +100,6 @@ def write_outputs(report: Report, src: Path, out: Path, formats: list[OutFormat]
     staging = Path(tempfile.mkdtemp(dir=out, prefix=f"{STAGING_PREFIX}{os.getpid()}-"))
     written: list[Path] = []
     try:
-        if reference is not None:
-            from ..compare import attach_comparison
-
-            attach_comparison(report, reference)
         if OutFormat.json in formats:
             written.append(write_json(report, staging / "report.json"))
         if OutFormat.html in formats:
