@@ -84,13 +84,29 @@
     });
   }
 
+  // each sent frame's stream time (ms precision, as sent) -> performance.now() when the page got that frame
+  var frameWall = {};
+  // the camera frame's own time (requestVideoFrameCallback's mediaTime) where the browser gives it: the clock of
+  // the pictures, not of the page, so a busy phone does not stretch the set's time line
+  var frameClock = { media: null, wall: null, first: null };
+  function watchFrames() {
+    if (!("requestVideoFrameCallback" in HTMLVideoElement.prototype)) { return; }
+    var onFrame = function (now, meta) {
+      frameClock.media = meta.mediaTime;
+      frameClock.wall = now;
+      video.requestVideoFrameCallback(onFrame);
+    };
+    video.requestVideoFrameCallback(onFrame);
+  }
+
   function round(x) { return Math.round(x * 1e5) / 1e5; }
 
   function onEvent(ev) {
     ev.page_ms = performance.now();
-    if (typeof ev.end_s === "number" && state.t0 !== null) {
-      // wall-clock seconds from the moment the rep's end frame was captured to this event on the page
-      ev.page_latency_s = Math.round((ev.page_ms - state.t0) / 10 - ev.end_s * slow * 100) / 100;
+    var shownAt = typeof ev.end_s === "number" ? frameWall[ev.end_s.toFixed(3)] : undefined;
+    if (shownAt !== undefined) {
+      // wall-clock seconds from the moment the rep's end frame reached the page to this event on the page
+      ev.page_latency_s = Math.round(ev.page_ms - shownAt) / 1000;
     }
     state.events.push(ev);
     if (ev.event === "rep") {
@@ -154,7 +170,7 @@
         video.srcObject = stream;
         return video.play().then(function () { return stream; });
       })
-      .then(function (stream) { run(stream, pose, model, facing); })
+      .then(function (stream) { watchFrames(); run(stream, pose, model, facing); })
       .catch(function (err) { showError("The camera or the pose model could not start: " + (err && err.message || err)); });
   }
 
@@ -195,9 +211,15 @@
     function tick() {
       if (ended) { return; }
       if (busy || video.readyState < 2) { requestAnimationFrame(tick); return; }
-      var now = performance.now();
-      if (state.t0 === null) { state.t0 = now; }
-      var t = (now - state.t0) / 1000 / slow;
+      var now = performance.now(), t;
+      if (frameClock.media !== null) {
+        if (frameClock.first === null) { frameClock.first = frameClock.media; state.t0 = now; }
+        t = (frameClock.media - frameClock.first) / slow;
+        now = frameClock.wall;
+      } else {
+        if (state.t0 === null) { state.t0 = now; }
+        t = (now - state.t0) / 1000 / slow;
+      }
       if (t <= lastT) { requestAnimationFrame(tick); return; }
       busy = true;
       latest = null;
@@ -206,12 +228,14 @@
         lastT = t;
         state.frames += 1;
         state.t = t;
+        var tSent = Math.round(t * 1000) / 1000;
+        frameWall[tSent.toFixed(3)] = now;
         statusEl.setAttribute("data-t", t.toFixed(2));
         var lm = latest && latest.poseLandmarks, wl = latest && latest.poseWorldLandmarks;
         draw(lm || null);
         if (ready && !ended && ws.readyState === WebSocket.OPEN) {
           ws.send(JSON.stringify({
-            type: "frame", t: Math.round(t * 1000) / 1000,
+            type: "frame", t: tSent,
             lm: lm ? lm.map(function (p) { return [round(p.x), round(p.y), round(p.z), round(p.visibility || 0)]; }) : null,
             world: (lm && wl) ? wl.map(function (p) { return [round(p.x), round(p.y), round(p.z)]; }) : null
           }));
