@@ -57,7 +57,7 @@ def fake_server(tmp_path: Path) -> Iterator[str]:
 def _clip(tmp: Path) -> Path:
     import fakes
 
-    return fakes.write_clip(tmp / "set.mp4", fakes.make_report(n_reps=2))
+    return fakes.write_clip(tmp / "set.mp4", fakes.make_report(n_reps=2, rounding_rep=1, rushing_rep=2))
 
 
 def test_pages_fit_a_phone_screen(browser: Any, fake_server: str, tmp_path: Path) -> None:
