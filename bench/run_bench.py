@@ -267,7 +267,7 @@ def live_web_latency(tmp: Path, slow: float, smoke: bool) -> dict[str, Any]:
     d = tmp / "live_web"
     d.mkdir()
     y4m = d / "clip.y4m"
-    duration, _ = make_y4m(CLIP, y4m, slow=slow)
+    duration, _, slow = make_y4m(CLIP, y4m, slow=slow)
     with serve(d) as base:
         run = run_live_set(base, y4m, duration, slow=slow)
     y4m.unlink()
@@ -276,10 +276,15 @@ def live_web_latency(tmp: Path, slow: float, smoke: bool) -> dict[str, Any]:
     reps = [e for e in state["events"] if e.get("event") == "rep"]
     out.update({"live_web_latency_p50_s": statistics.median(lat) if lat else None,
                 "live_web_latency_max_s": max(lat) if lat else None, "live_web_rep_count": len(reps),
+                "live_web_slow": round(slow, 3),
                 "live_web_stored_rep_count": (state.get("saved") or {}).get("rep_count"),
                 "live_web_model": state.get("model"), "live_web_frames": state.get("frames"),
                 "live_web_pose_fps_wall": round(state.get("frames", 0) / (duration * slow), 2),
                 "live_web_server_latencies_s": [e.get("latency_s") for e in reps],
+                # the wall latency = (movement still to be seen after the rep's end, in clip seconds x the slow-down)
+                # + processing (pose of the completing frame in the page, the socket, the server's analysis)
+                "live_web_detect_delay_clip_s": [round(e["detected_at_s"] - e["end_s"], 3) for e in reps],
+                "live_web_processing_s": [e.get("page_processing_s") for e in reps],
                 "live_web_error": state.get("error")})
     return out
 

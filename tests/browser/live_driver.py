@@ -30,9 +30,12 @@ BASE_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backgroun
 PASSWORD = "a long test passphrase"
 
 
-def make_y4m(clip: Path, out: Path, *, width: int = 304, slow: float = 1.0) -> tuple[float, int]:
-    """Write ``clip`` as a 4:2:0 Y4M of ``width`` px (even sizes) at the clip's frame rate / ``slow``.
-    Returns (the clip's duration in seconds, frames)."""
+def make_y4m(clip: Path, out: Path, *, width: int = 304, slow: float = 1.0) -> tuple[float, int, float]:
+    """Write ``clip`` as a 4:2:0 Y4M of ``width`` px (even sizes) at about the clip's frame rate / ``slow``.
+
+    Chromium reads the Y4M frame rate as a whole number (F4995:1000 played at 4 fps: the set's clock ran 25 %
+    slow), so the header says a whole number of frames a second and the slow-down actually obtained is returned.
+    Returns (the clip's duration in seconds, frames, the slow-down: clip fps / played fps)."""
     import cv2
 
     cap = cv2.VideoCapture(str(clip))
@@ -40,10 +43,10 @@ def make_y4m(clip: Path, out: Path, *, width: int = 304, slow: float = 1.0) -> t
     w0, h0 = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
     w = width - width % 2
     h = int(round(h0 * w / w0)) // 2 * 2
-    num = int(round(fps / slow * 1000))
+    played = max(1, int(round(fps / slow)))
     n = 0
     with out.open("wb") as f:
-        f.write(f"YUV4MPEG2 W{w} H{h} F{num}:1000 Ip A1:1 C420jpeg\n".encode())
+        f.write(f"YUV4MPEG2 W{w} H{h} F{played}:1 Ip A1:1 C420jpeg\n".encode())
         while True:
             ok, bgr = cap.read()
             if not ok:
@@ -53,7 +56,7 @@ def make_y4m(clip: Path, out: Path, *, width: int = 304, slow: float = 1.0) -> t
             f.write(cv2.cvtColor(small, cv2.COLOR_BGR2YUV_I420).tobytes())
             n += 1
     cap.release()
-    return n / fps, n
+    return n / fps, n, fps / played
 
 
 def _free_port() -> int:
@@ -173,13 +176,15 @@ def run_live_set(base: str, y4m: Path, clip_duration_s: float, *, slow: float = 
             t_start = time.monotonic()
             page.wait_for_function("() => window.backsafeLive.t0 !== null || window.backsafeLive.error",
                                    timeout=timeout_s * 1000)
+            if shots is not None:  # mid-set: the skeleton over the picture, the rep count, a cue
+                page.wait_for_function(f"() => window.backsafeLive.t >= {clip_duration_s * 0.6} || "
+                                       "window.backsafeLive.error", timeout=timeout_s * 1000, polling=100)
+                page.screenshot(path=str(shots / "live_running.png"))
             # one pass of the clip (the fake camera loops it), then end the set as the person would
             page.wait_for_function(f"() => window.backsafeLive.t >= {clip_duration_s - 0.15} || "
-                                   "window.backsafeLive.error", timeout=timeout_s * 1000, polling=100)
-            if shots is not None:
-                page.screenshot(path=str(shots / "live_running.png"), full_page=True)
-            state_running = page.evaluate("() => ({t: backsafeLive.t, frames: backsafeLive.frames})")
+                                   "window.backsafeLive.error", timeout=timeout_s * 1000, polling=50)
             page.click("#live-stop")
+            state_running = page.evaluate("() => ({t: backsafeLive.t, frames: backsafeLive.frames})")
             page.wait_for_function("() => window.backsafeLive.saved || window.backsafeLive.error",
                                    timeout=timeout_s * 1000)
             wall = time.monotonic() - t_start

@@ -49,15 +49,16 @@ def live_run(sample_clip: Path, tmp_path_factory: Any) -> dict[str, Any]:
         _need(False, f"{e.name} is not installed (pip install -r requirements.lock -r requirements-dev.lock)")
     tmp = tmp_path_factory.mktemp("live")
     y4m = tmp / "clip.y4m"
-    duration, _ = make_y4m(sample_clip, y4m, slow=SLOW)
-    shots = tmp / "screens"
-    shots.mkdir()
+    duration, _, slow = make_y4m(sample_clip, y4m, slow=SLOW)
+    shots = Path(os.environ.get("BACKSAFE_KEEP_SCREENSHOTS") or tmp / "screens")
+    shots.mkdir(parents=True, exist_ok=True)
     with serve(tmp) as base:
-        out = run_live_set(base, y4m, duration, slow=SLOW, shots=shots)
+        out = run_live_set(base, y4m, duration, slow=slow, shots=shots)
 
         out["base"] = base
         out["data"] = tmp / "data"
     y4m.unlink()
+    (shots / "live_events.json").write_text(json.dumps({"slow": slow, "state": out["state"]}, indent=1))
     return out
 
 
@@ -75,8 +76,9 @@ def test_live_page_counts_the_reps_of_analyze_and_stores_the_set(live_run: dict[
     assert len(reps) == report.rep_count == 2, [(e["start_s"], e["end_s"]) for e in reps]
     assert saved["live_reps"] == report.rep_count
     assert saved["rep_count"] == report.rep_count
-    # at about the same times (clip seconds): rep ends within 1 s of the offline ones
+    # at about the same times (clip seconds): each live rep spans the offline rep's turn, its end within 1 s
     for live, off in zip(reps, report.reps, strict=True):
+        assert live["start_s"] < off.start_s + (off.end_s - off.start_s) / 2 < live["end_s"], (live, off)
         assert abs(live["end_s"] - off.end_s) < 1.0, (live["end_s"], off.end_s)
     # a cue is shown (one at a time), the set's top cue once saved
     assert live_run["cue"].strip() and live_run["cue"] == live_run["saved_cue"]

@@ -55,6 +55,12 @@
         box.textContent = "";
         Array.prototype.forEach.call(doc.body.children, function (n) { box.appendChild(document.importNode(n, true)); });
         box.querySelectorAll("table").forEach(function (t) {
+          // on a phone each row becomes a block of "label: value" lines (CSS), so a wide table fits 360 px
+          var heads = Array.prototype.map.call(t.querySelectorAll("thead th"), function (th) { return th.textContent.trim(); });
+          t.querySelectorAll("tbody tr").forEach(function (tr) {
+            Array.prototype.forEach.call(tr.children, function (td, i) { if (heads[i]) { td.setAttribute("data-label", heads[i]); } });
+          });
+          if (heads.length) { t.classList.add("stack"); }
           var wrap = document.createElement("div");
           wrap.className = "scroll";
           t.parentNode.insertBefore(wrap, t);

@@ -85,7 +85,7 @@
   }
 
   // each sent frame's stream time (ms precision, as sent) -> performance.now() when the page got that frame
-  var frameWall = {};
+  var frameWall = state.frameWall = {};
   // the camera frame's own time (requestVideoFrameCallback's mediaTime) where the browser gives it: the clock of
   // the pictures, not of the page, so a busy phone does not stretch the set's time line
   var frameClock = { media: null, wall: null, first: null };
@@ -107,6 +107,12 @@
     if (shownAt !== undefined) {
       // wall-clock seconds from the moment the rep's end frame reached the page to this event on the page
       ev.page_latency_s = Math.round(ev.page_ms - shownAt) / 1000;
+    }
+    var detectedAt = typeof ev.detected_at_s === "number" ? frameWall[ev.detected_at_s.toFixed(3)] : undefined;
+    if (detectedAt !== undefined) {
+      // of which: from the frame that completed the rep reaching the page (pose in the page, the socket, the
+      // server's analysis) to the event; the rest is the movement the engine must see to know the rep ended
+      ev.page_processing_s = Math.round(ev.page_ms - detectedAt) / 1000;
     }
     state.events.push(ev);
     if (ev.event === "rep") {
