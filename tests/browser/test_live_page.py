@@ -19,7 +19,8 @@ from typing import Any
 
 import pytest
 
-from live_driver import CHROMIUM, make_y4m, parse_ws, run_live_set, serve  # tests/browser is on sys.path (rootdir conftest)
+# tests/browser is on sys.path (no __init__.py: pytest's rootdir import mode)
+from live_driver import CHROMIUM, make_y4m, parse_ws, run_live_set, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -128,7 +128,8 @@ class LiveSet:
         img = None
         if lm is not None:
             w, h = self.start.width, self.start.height
-            img = np.column_stack([lm[:, 0] * w, lm[:, 1] * h, lm[:, 2] * w, np.clip(lm[:, 3], 0, 1)]).astype(np.float32)
+            img = np.column_stack([lm[:, 0] * w, lm[:, 1] * h, lm[:, 2] * w,
+                                   np.clip(lm[:, 3], 0, 1)]).astype(np.float32)
             if world is not None:  # MediaPipe world: y down; canonical: y up (as pose/mediapipe_backend.py)
                 world = np.column_stack([world[:, 0], -world[:, 1], -world[:, 2]]).astype(np.float32)
             fp = FramePose(image=img, world=world)

@@ -155,6 +155,8 @@
     var facing = $("live-facing").value;
     form.hidden = true;
     stage.hidden = false;
+    $("live-privacy").hidden = true;
+    stage.scrollIntoView();
     stage.classList.toggle("mirrored", facing === "user");
     statusEl.textContent = "loading the " + model + " pose model…";
     var pose = new window.Pose({ locateFile: function (f) { return "/static/vendor/mediapipe-pose/" + f; } });
