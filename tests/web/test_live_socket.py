@@ -113,3 +113,19 @@ def test_a_set_of_landmarks_gives_rep_events_and_a_stored_report(client: Any) ->
     assert "camera=(self)" in live.headers["permissions-policy"]
     assert "'wasm-unsafe-eval'" in live.headers["content-security-policy"]
     assert "camera=()" in client.get("/dashboard").headers["permissions-policy"]
+
+
+def test_the_app_is_an_installable_full_screen_web_app(client: Any) -> None:
+    ApiUser(client, "lena")
+    page = client.get("/dashboard").text
+    assert '<link rel="manifest" href="/static/manifest.json">' in page and 'href="/live"' in page
+    m = client.get("/static/manifest.json")
+    assert m.status_code == 200
+    doc = m.json()
+    assert doc["display"] == "fullscreen" and doc["start_url"] == "/dashboard"
+    sizes = set()
+    for icon in doc["icons"]:
+        r = client.get(icon["src"])
+        assert r.status_code == 200 and r.headers["content-type"].startswith(icon["type"]), icon
+        sizes.add(icon["sizes"])
+    assert {"192x192", "512x512"} <= sizes
