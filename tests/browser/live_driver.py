@@ -141,7 +141,10 @@ def run_live_set(base: str, y4m: Path, clip_duration_s: float, *, slow: float = 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=args)
         try:
-            ctx = browser.new_context(viewport=viewport or {"width": 390, "height": 844}, permissions=["camera"])
+            # service workers blocked: a request a worker makes would bypass the page's request log (static/sw.js
+            # only caches the pose model's files, tests/web/test_live_socket.py checks it)
+            ctx = browser.new_context(viewport=viewport or {"width": 390, "height": 844}, permissions=["camera"],
+                                      service_workers="block")
             page = ctx.new_page()
             errors: list[str] = []
             page.on("pageerror", lambda e: errors.append(str(e)))

@@ -129,3 +129,9 @@ def test_the_app_is_an_installable_full_screen_web_app(client: Any) -> None:
         assert r.status_code == 200 and r.headers["content-type"].startswith(icon["type"]), icon
         sizes.add(icon["sizes"])
     assert {"192x192", "512x512"} <= sizes
+
+
+def test_the_service_worker_caches_only_the_pose_model(client: Any) -> None:
+    r = client.get("/sw.js")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/javascript")
+    assert 'PREFIX = "/static/vendor/mediapipe-pose/"' in r.text and "url.pathname.indexOf(PREFIX) !== 0" in r.text

@@ -16,11 +16,13 @@ Origin header (same host) are all checked, so another site cannot open it with t
 from __future__ import annotations
 
 import json
+from importlib import resources
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Request, WebSocket, WebSocketDisconnect
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ...errors import BacksafeError
@@ -56,6 +58,14 @@ def live_page(request: Request, user: UserDep) -> Response:
     resp.headers["content-security-policy"] = LIVE_CSP
     resp.headers["permissions-policy"] = LIVE_PERMISSIONS
     return resp
+
+
+@router.get("/sw.js")
+def service_worker() -> FileResponse:
+    """The service worker, served from the root so that it may serve the live page's pose model from the phone's
+    cache (static/sw.js: only /static/vendor/mediapipe-pose/ files are cached, never pages or reports)."""
+    path = Path(str(resources.files("backsafe.web").joinpath("static", "sw.js")))
+    return FileResponse(path, media_type="text/javascript", headers={"cache-control": "no-cache"})
 
 
 def _socket_user(ws: WebSocket) -> CurrentUser | None:

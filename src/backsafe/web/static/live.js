@@ -257,6 +257,10 @@
   }
 
   form.addEventListener("submit", start);
+  // keep the pose model on the phone after the first visit (static/sw.js caches only its files)
+  if ("serviceWorker" in navigator && window.isSecureContext) {
+    navigator.serviceWorker.register("/sw.js").catch(function () { /* the model is then fetched each time */ });
+  }
   document.addEventListener("visibilitychange", function () {
     if (document.hidden && state.running && state.stop) { state.stop(); }
   });
