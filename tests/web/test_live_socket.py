@@ -135,3 +135,18 @@ def test_the_service_worker_caches_only_the_pose_model(client: Any) -> None:
     r = client.get("/sw.js")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/javascript")
     assert 'PREFIX = "/static/vendor/mediapipe-pose/"' in r.text and "url.pathname.indexOf(PREFIX) !== 0" in r.text
+
+
+def test_at_most_two_live_sets_open_per_person(client: Any) -> None:
+    u = ApiUser(client, "lena")
+    with client.websocket_connect("/live/ws", headers=ORIGIN) as a, \
+            client.websocket_connect("/live/ws", headers=ORIGIN) as b:
+        for ws in (a, b):
+            ws.send_json(_start(u))
+            assert ws.receive_json()["event"] == "ready"
+        with client.websocket_connect("/live/ws", headers=ORIGIN) as c:
+            msg = c.receive_json()
+            assert msg["event"] == "error" and "2 live sets open" in msg["detail"]
+    with client.websocket_connect("/live/ws", headers=ORIGIN) as d:  # closed ones no longer count
+        d.send_json(_start(u))
+        assert d.receive_json()["event"] == "ready"

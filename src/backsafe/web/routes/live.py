@@ -45,6 +45,8 @@ LIVE_CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; "
             "object-src 'none'")
 LIVE_PERMISSIONS = "camera=(self), microphone=(), geolocation=()"
 MAX_MESSAGE = 64 * 1024
+#: live sets open at once per person (each holds its frames in memory and runs the analysis)
+MAX_OPEN_PER_USER = 2
 
 
 @router.get("/live", response_class=HTMLResponse, dependencies=[Depends(current_user)])
@@ -130,6 +132,20 @@ async def live_socket(ws: WebSocket) -> None:
         return
     await ws.accept()
     settings, db, storage = ws.app.state.settings, ws.app.state.db, ws.app.state.storage
+    open_sets: dict[int, int] | None = getattr(ws.app.state, "live_open", None)
+    if open_sets is None:
+        open_sets = ws.app.state.live_open = {}
+    if open_sets.get(user.id, 0) >= MAX_OPEN_PER_USER:
+        await _fail(ws, f"you already have {MAX_OPEN_PER_USER} live sets open: end one first", 1013)
+        return
+    open_sets[user.id] = open_sets.get(user.id, 0) + 1
+    try:
+        await _live_set(ws, user, settings, db, storage)
+    finally:
+        open_sets[user.id] -= 1
+
+
+async def _live_set(ws: WebSocket, user: CurrentUser, settings: Any, db: Any, storage: Any) -> None:
     try:
         first = await _receive_json(ws)
         if first is None:
