@@ -100,6 +100,7 @@ def test_no_image_or_video_byte_leaves_the_page(live_run: dict[str, Any]) -> Non
     base = live_run["base"]
     assert not sent.outside, f"requests outside this server: {sent.outside}"
     assert all(r["url"].startswith((base, "data:", "blob:")) for r in sent.requests)
+    assert all(len(r["url"]) < 300 for r in sent.requests)  # nothing smuggled in a URL either
     for r in sent.requests:  # form posts only (sign-up, log-in): small, and never a picture or a clip
         if r["method"] != "GET":
             assert r["size"] < 4096 and not r["head"].startswith(MEDIA_MAGIC), r

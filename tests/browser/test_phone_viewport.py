@@ -116,9 +116,12 @@ def test_pages_fit_a_phone_screen(browser: Any, fake_server: str, tmp_path: Path
         check("dashboard")
         page.goto(base + "/live")
         check("live")
+        for name in ("reports", "exercises", "triage"):
+            page.goto(f"{base}/{name}")
+            check(name)
     finally:
         ctx.close()
     too_wide = {k: w for k, w in widths.items() if w > PHONE["width"]}
     assert not too_wide, f"pages wider than the 390 px screen: {too_wide} (screenshots in {out})"
-    assert len(widths) == 7
+    assert len(widths) == 10
     assert not outside and not errors, (outside, errors)
