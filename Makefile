@@ -30,6 +30,7 @@ $(DEVSTAMP): $(STAMP) requirements-dev.lock
 WEBSTAMP := src/backsafe/web/static/vendor/mediapipe-pose/VERSION
 
 $(WEBSTAMP): web/package.json web/package-lock.json tools/install_web_assets.py
+	@command -v npm >/dev/null || { echo "npm is needed to install the live page's pose model (apt-get install npm)"; exit 1; }
 	npm ci --prefix web --no-audit --no-fund --ignore-scripts --loglevel=error
 	$(PYTHON) tools/install_web_assets.py
 
