@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_OUT ?= demo-out
 
-.PHONY: install demo test test-fast bench eval lock clean
+.PHONY: install web-assets demo test test-fast bench eval lock clean
 
 DEVSTAMP := $(VENV)/.installed-dev
 
@@ -27,22 +27,33 @@ $(DEVSTAMP): $(STAMP) requirements-dev.lock
 	tools/install_system_deps.sh
 	touch $(DEVSTAMP)
 
-install: $(STAMP)
+# The browser's pose model for the live page (npm @mediapipe/pose, pinned by web/package-lock.json): npm ci, then
+# copied under the web app's static folder with the model files' sha256 checked. Served by backsafe (no CDN).
+WEBSTAMP := src/backsafe/web/static/vendor/mediapipe-pose/VERSION
 
-demo: $(STAMP)
+$(WEBSTAMP): web/package.json web/package-lock.json tools/install_web_assets.py
+	@command -v npm >/dev/null || { echo "npm is needed to install the live page's pose model (apt-get install npm)"; exit 1; }
+	npm ci --prefix web --no-audit --no-fund --ignore-scripts --loglevel=error
+	$(PYTHON) tools/install_web_assets.py
+
+web-assets: $(WEBSTAMP)
+
+install: $(STAMP) $(WEBSTAMP)
+
+demo: $(STAMP) $(WEBSTAMP)
 	$(BIN)/backsafe analyze samples/rohanx01_squat_side.mp4 --exercise back_squat \
 		--out $(DEMO_OUT) --format json --format html --format text
 	@echo "report written to $(DEMO_OUT)/"
 
-test: $(DEVSTAMP)
+test: $(DEVSTAMP) $(WEBSTAMP)
 	# PostgreSQL on loopback for the storage tests (tools/start_test_postgres.sh; reused if already running)
 	BACKSAFE_TEST_POSTGRES_URL=$${BACKSAFE_TEST_POSTGRES_URL:-$$(tools/start_test_postgres.sh)} \
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
-test-fast: $(DEVSTAMP)
+test-fast: $(DEVSTAMP) $(WEBSTAMP)
 	$(BIN)/python -m pytest -n 2 -m "not slow and not browser"
 
-bench: $(DEVSTAMP)
+bench: $(DEVSTAMP) $(WEBSTAMP)
 	$(BIN)/python bench/run_bench.py
 
 eval: $(STAMP)
@@ -52,4 +63,4 @@ lock:
 	@echo "requirements.lock = a fresh venv's freeze after 'pip install -e .'; requirements-dev.lock = the rest"
 
 clean:
-	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache
+	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache web/node_modules src/backsafe/web/static/vendor

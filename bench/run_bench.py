@@ -13,6 +13,13 @@ Prints every figure and writes them by name (DESIGN.md "Benchmarks") to bench/re
   process;
 - ``workers2_vs_1``: ``backsafe batch`` over 20 short clips, 2 workers vs 1;
 - ``live_latency_p50_s`` / ``live_latency_max_s``: ``backsafe live`` on the clip played at real time;
+- ``live_web_latency_p50_s`` / ``live_web_latency_max_s``: the live web page in Debian's headless Chromium with a
+  fake camera fed from the clip (tests/browser/live_driver.py): pose in the page (@mediapipe/pose web build),
+  landmarks over the WebSocket to the server's LiveAnalyzer; wall seconds from each rep's end frame reaching the page
+  to its rep event on the page. Headless Chromium runs the model on software WebGL, so the fake camera plays the
+  clip ``--live-web-slow`` times slower (default 6) and the page divides its clock by as much
+  (``live_web_slow``); ``live_web_rep_count`` vs the offline count. Skipped (None, with ``live_web_note``) in
+  ``--smoke`` mode (about 3 minutes) or without Chromium, Playwright or the installed web assets;
 - ``html_overhead``: ``render_html`` time / analysis time;
 - ``fast_accuracy``: rep-count accuracy and fault F1 on the labelled clips of eval/manifests, default vs
   ``--fast`` (poses cached in BACKSAFE_POSE_CACHE, so only the first run pays for pose estimation).
@@ -238,6 +245,50 @@ def batch_scaling(tmp: Path, n_clips: int = 20, rounds: int = 1) -> dict[str, An
 
 
 # ----------------------------------------------------------------------------------------------------- live
+def live_web_latency(tmp: Path, slow: float, smoke: bool) -> dict[str, Any]:
+    """The live web page with a fake camera (see the module docstring); None figures with a note when skipped."""
+    out: dict[str, Any] = {"live_web_latency_p50_s": None, "live_web_latency_max_s": None, "live_web_slow": slow,
+                           "live_web_rep_count": None}
+    vendor = REPO / "src" / "backsafe" / "web" / "static" / "vendor" / "mediapipe-pose" / "pose.js"
+    sys.path.insert(0, str(REPO / "tests" / "browser"))
+    from live_driver import CHROMIUM, make_y4m, page_latencies, run_live_set, serve
+
+    why = ("--smoke (the fake-camera run takes minutes)" if smoke else
+           f"{CHROMIUM} missing" if not CHROMIUM.is_file() else
+           "web assets missing (make web-assets)" if not vendor.is_file() else None)
+    if why is None:
+        try:
+            import playwright  # noqa: F401
+        except ImportError:
+            why = "the playwright package is missing"
+    if why is not None:
+        out["live_web_note"] = "skipped: " + why
+        return out
+    d = tmp / "live_web"
+    d.mkdir()
+    y4m = d / "clip.y4m"
+    duration, _, slow = make_y4m(CLIP, y4m, slow=slow)
+    with serve(d) as base:
+        run = run_live_set(base, y4m, duration, slow=slow)
+    y4m.unlink()
+    state = run["state"]
+    lat = page_latencies(state)
+    reps = [e for e in state["events"] if e.get("event") == "rep"]
+    out.update({"live_web_latency_p50_s": statistics.median(lat) if lat else None,
+                "live_web_latency_max_s": max(lat) if lat else None, "live_web_rep_count": len(reps),
+                "live_web_slow": round(slow, 3),
+                "live_web_stored_rep_count": (state.get("saved") or {}).get("rep_count"),
+                "live_web_model": state.get("model"), "live_web_frames": state.get("frames"),
+                "live_web_pose_fps_wall": round(state.get("frames", 0) / (duration * slow), 2),
+                "live_web_server_latencies_s": [e.get("latency_s") for e in reps],
+                # the wall latency = (movement still to be seen after the rep's end, in clip seconds x the slow-down)
+                # + processing (pose of the completing frame in the page, the socket, the server's analysis)
+                "live_web_detect_delay_clip_s": [round(e["detected_at_s"] - e["end_s"], 3) for e in reps],
+                "live_web_processing_s": [e.get("page_processing_s") for e in reps],
+                "live_web_error": state.get("error")})
+    return out
+
+
 
 
 def live_latency() -> dict[str, Any]:
@@ -386,6 +437,8 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=REPO / "bench" / "results.json")
     ap.add_argument("--outline-only", action="store_true",
                     help="only the back outline's cost (outline_overhead*), merged into --out")
+    ap.add_argument("--live-web-slow", type=float, default=6.0,
+                    help="the live web page's fake camera plays the clip this many times slower (see the docstring)")
     ap.add_argument("--smoke", action="store_true",
                     help="every step once at the smallest scale (1 round, 2 batch clips, a 2x clip for memory, "
                     "2 accuracy clips): checks the bench runs, its figures mean little (tests run this)")
@@ -422,6 +475,8 @@ def main() -> int:
         results.update({"peak_rss_1x_mb": m1["peak_rss_mb"], "peak_rss_10x_mb": m10["peak_rss_mb"],
                         "frames_1x": m1["frames"], "frames_10x": m10["frames"],
                         "mem_10x_vs_1x": m10["peak_rss_mb"] / m1["peak_rss_mb"]})
+        log("live web page, fake camera fed from the clip (Chromium) ...")
+        results.update(live_web_latency(tmp, args.live_web_slow, args.smoke))
     log("back outline: default (on) vs --no-back-shape ...")
     results.update(outline_overhead(args.rounds))
     if not args.no_accuracy:
@@ -455,6 +510,11 @@ def print_table(r: dict[str, Any]) -> None:
         ("workers2_vs_1", f(r["workers2_vs_1"]), ">= 1.7"),
         ("live_latency_p50_s / max_s", f"{f(r['live_latency_p50_s'])} / {f(r['live_latency_max_s'])}",
          f"<= 1.0; live reps {r['live_rep_count']} vs offline {r['rep_count_default']}"),
+        ("live_web_latency_p50_s / max_s",
+         f"{f(r.get('live_web_latency_p50_s'))} / {f(r.get('live_web_latency_max_s'))}",
+         r.get("live_web_note") or f"<= 1.0; page reps {r.get('live_web_rep_count')} vs offline "
+                                    f"{r['rep_count_default']}; camera x{r.get('live_web_slow')} slower, "
+                                    f"{r.get('live_web_model')} model"),
         ("html_overhead", f(r.get("html_overhead"), ".3f"), r.get("html_note", "")),
         ("fast_fps / fast_vs_default", f"{f(r['fast_fps'], '.1f')} / {f(r['fast_vs_default'])}",
          f"sample reps {r['rep_count_fast']} (default {r['rep_count_default']})"),

@@ -134,12 +134,12 @@ def test_person_journey_in_chromium(browser: Any, server: Any, sample_clip: Path
         page.wait_for_selector("#job-done:not([hidden])", timeout=180_000)
         assert page.is_hidden("#job-error")
 
-        # the report: embedded HTML report and the annotated video
+        # the report: the HTML report rendered in the page (no iframe) and the annotated video
         page.click("#report-link")
         page.wait_for_url("**/reports/*")
-        frame = page.frame_locator("#report-frame")
-        frame.locator("body").wait_for()
-        assert len(frame.locator("body").inner_text()) > 200
+        page.wait_for_selector("#report-doc[data-loaded=yes]")
+        assert page.locator("iframe").count() == 0
+        assert len(page.inner_text("#report-doc")) > 200
         video = page.locator("#annotated-video")
         assert video.count() == 1
         playable = page.evaluate("() => document.getElementById('annotated-video').canPlayType('video/mp4; "

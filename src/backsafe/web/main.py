@@ -93,8 +93,9 @@ class SecurityMiddleware:
                 hs = list(msg.get("headers") or [])
                 names = {k.lower() for k, _ in hs}
                 extra = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"),
-                         (b"x-frame-options", b"SAMEORIGIN"), (b"cross-origin-opener-policy", b"same-origin"),
-                         (b"permissions-policy", b"camera=(), microphone=(), geolocation=()")]
+                         (b"x-frame-options", b"SAMEORIGIN"), (b"cross-origin-opener-policy", b"same-origin")]
+                if b"permissions-policy" not in names:  # the live page allows its own origin the camera
+                    extra.append((b"permissions-policy", b"camera=(), microphone=(), geolocation=()"))
                 if b"content-security-policy" not in names:
                     extra.append((b"content-security-policy", PAGE_CSP.encode()))
                 if https:
@@ -183,13 +184,14 @@ def create_app(settings: Settings | None = None, *, analyze_fn: AnalyzeFn | None
     templates = Jinja2Templates(directory=str(resources.files("backsafe.web").joinpath("templates")))
     app.state.templates = templates
 
-    from .routes import account, api, pages
+    from .routes import account, api, live, pages
 
     app.include_router(api.public)
     app.include_router(api.router)
     app.include_router(pages.public)
     app.include_router(pages.router)
     app.include_router(account.router)
+    app.include_router(live.router)
     app.mount("/static", StaticFiles(directory=str(resources.files("backsafe.web").joinpath("static"))),
               name="static")
     _install_handlers(app, templates)

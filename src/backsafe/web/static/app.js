@@ -44,9 +44,44 @@
     if (st !== "done" && st !== "failed") { tick(); }
   }
 
+  // the analysis report rendered in the page (no fixed-height iframe): its body, without its own style or scripts,
+  // laid out by app.css (tables scroll inside their box, plots and key frames scale to the screen)
+  function loadReport(box) {
+    fetch(box.getAttribute("data-src"), { credentials: "same-origin" })
+      .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.text(); })
+      .then(function (text) {
+        var doc = new DOMParser().parseFromString(text, "text/html");
+        doc.querySelectorAll("script, style, link, meta, iframe, object, embed").forEach(function (n) { n.remove(); });
+        box.textContent = "";
+        Array.prototype.forEach.call(doc.body.children, function (n) { box.appendChild(document.importNode(n, true)); });
+        box.querySelectorAll("table").forEach(function (t) {
+          // on a phone each row becomes a block of "label: value" lines (CSS), so a wide table fits 360 px
+          var heads = Array.prototype.map.call(t.querySelectorAll("thead th"), function (th) { return th.textContent.trim(); });
+          t.querySelectorAll("tbody tr").forEach(function (tr) {
+            Array.prototype.forEach.call(tr.children, function (td, i) { if (heads[i]) { td.setAttribute("data-label", heads[i]); } });
+          });
+          if (heads.length) { t.classList.add("stack"); }
+          var wrap = document.createElement("div");
+          wrap.className = "scroll";
+          t.parentNode.insertBefore(wrap, t);
+          wrap.appendChild(t);
+        });
+        box.setAttribute("data-loaded", "yes");
+      })
+      .catch(function () { box.textContent = "The report could not be loaded: open it on its own page below."; });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var box = document.getElementById("job");
     if (box) { pollJob(box); }
+    var doc = document.getElementById("report-doc");
+    if (doc) { loadReport(doc); }
+    var delReport = document.getElementById("delete-report-form");
+    if (delReport) {
+      delReport.addEventListener("submit", function (e) {
+        if (!window.confirm("Delete this report? This cannot be undone.")) { e.preventDefault(); }
+      });
+    }
     var del = document.getElementById("delete-form");
     if (del) {
       del.addEventListener("submit", function (e) {

@@ -1,0 +1,267 @@
+// backsafe live page: camera -> pose model in this browser (MediaPipe web build served by backsafe) -> landmark
+// numbers over a WebSocket -> rep and fault events back. The camera picture never leaves the phone: only the 33
+// body points (and their time) are sent. Plain JavaScript, no third-party code but the pose model.
+(function () {
+  "use strict";
+
+  var root = document.getElementById("live");
+  if (!root) { return; }
+  var $ = function (id) { return document.getElementById(id); };
+  var form = $("live-form"), stage = $("live-stage"), video = $("live-video"), canvas = $("live-canvas");
+  var cueEl = $("live-cue"), statusEl = $("live-status"), repEl = $("live-rep-count"), errEl = $("live-error");
+  var muteBtn = $("live-mute");
+  var muted = false;
+  // ?slow=N: the camera feed runs N times slower than life (a fake camera fed from a clip on a machine too slow to
+  // run the pose model at the clip's speed: tests and `make bench`); stream time is then wall time / N
+  var slow = Math.min(20, Math.max(1, Number(new URLSearchParams(location.search).get("slow")) || 1));
+  // what the page saw, for the person (and for tests): events with the time they arrived on the page
+  var state = window.backsafeLive = { events: [], t0: null, t: 0, frames: 0, sent: 0, model: null, saved: null,
+                                      error: null, running: false, slow: slow };
+
+  var BONES = [[11, 12], [11, 13], [13, 15], [12, 14], [14, 16], [11, 23], [12, 24], [23, 24], [23, 25], [25, 27],
+               [24, 26], [26, 28], [27, 29], [29, 31], [27, 31], [28, 30], [30, 32], [28, 32], [0, 11], [0, 12]];
+
+  function showError(msg) {
+    state.error = msg;
+    errEl.textContent = msg;
+    errEl.hidden = false;
+  }
+
+  function pickModel() {
+    var chosen = $("live-model").value;
+    if (chosen !== "auto") { return chosen; }
+    // the lite model on phones and small machines; the full one where there is room (heavy only if asked)
+    var cores = navigator.hardwareConcurrency || 2;
+    var mem = navigator.deviceMemory || 4;
+    var mobile = /Android|iPhone|iPad|Mobile/i.test(navigator.userAgent);
+    return (mobile || cores <= 4 || mem <= 2) ? "lite" : "full";
+  }
+
+  function speak(text) {
+    if (muted || !("speechSynthesis" in window) || typeof SpeechSynthesisUtterance === "undefined") { return; }
+    try {
+      window.speechSynthesis.cancel();
+      window.speechSynthesis.speak(new SpeechSynthesisUtterance(text));
+    } catch (e) { /* no voice: the cue is on screen */ }
+  }
+
+  // one cue at a time: a new one replaces the shown one only after it was up for a moment
+  var cueUntil = 0, pendingCue = null;
+  function cue(text, important) {
+    var now = performance.now();
+    if (now < cueUntil && !important) { pendingCue = text; return; }
+    cueEl.textContent = text;
+    cueUntil = now + 2500;
+    speak(text);
+  }
+  setInterval(function () {
+    if (pendingCue && performance.now() >= cueUntil) { var c = pendingCue; pendingCue = null; cue(c, false); }
+  }, 300);
+
+  muteBtn.addEventListener("click", function () {
+    muted = !muted;
+    muteBtn.setAttribute("aria-pressed", muted ? "true" : "false");
+    muteBtn.textContent = muted ? "Sound off" : "Sound on";
+    if (muted && "speechSynthesis" in window) { window.speechSynthesis.cancel(); }
+  });
+
+  function draw(lms) {
+    var w = canvas.width = video.videoWidth || 640, h = canvas.height = video.videoHeight || 480;
+    var ctx = canvas.getContext("2d");
+    ctx.clearRect(0, 0, w, h);
+    if (!lms) { return; }
+    ctx.lineWidth = Math.max(2, w / 160);
+    ctx.strokeStyle = "#3fb950";
+    BONES.forEach(function (b) {
+      var p = lms[b[0]], q = lms[b[1]];
+      if (p.visibility < 0.5 || q.visibility < 0.5) { return; }
+      ctx.beginPath(); ctx.moveTo(p.x * w, p.y * h); ctx.lineTo(q.x * w, q.y * h); ctx.stroke();
+    });
+    ctx.fillStyle = "#ffffff";
+    lms.forEach(function (p, i) {
+      if (i < 11 || p.visibility < 0.5) { return; }
+      ctx.beginPath(); ctx.arc(p.x * w, p.y * h, ctx.lineWidth * 1.2, 0, 2 * Math.PI); ctx.fill();
+    });
+  }
+
+  // each sent frame's stream time (ms precision, as sent) -> performance.now() when the page got that frame
+  var frameWall = state.frameWall = {};
+  // the camera frame's own time (requestVideoFrameCallback's mediaTime) where the browser gives it: the clock of
+  // the pictures, not of the page, so a busy phone does not stretch the set's time line
+  var frameClock = { media: null, wall: null, first: null };
+  function watchFrames() {
+    if (!("requestVideoFrameCallback" in HTMLVideoElement.prototype)) { return; }
+    var onFrame = function (now, meta) {
+      frameClock.media = meta.mediaTime;
+      frameClock.wall = now;
+      video.requestVideoFrameCallback(onFrame);
+    };
+    video.requestVideoFrameCallback(onFrame);
+  }
+
+  function round(x) { return Math.round(x * 1e5) / 1e5; }
+
+  function onEvent(ev) {
+    ev.page_ms = performance.now();
+    var shownAt = typeof ev.end_s === "number" ? frameWall[ev.end_s.toFixed(3)] : undefined;
+    if (shownAt !== undefined) {
+      // wall-clock seconds from the moment the rep's end frame reached the page to this event on the page
+      ev.page_latency_s = Math.round(ev.page_ms - shownAt) / 1000;
+    }
+    var detectedAt = typeof ev.detected_at_s === "number" ? frameWall[ev.detected_at_s.toFixed(3)] : undefined;
+    if (detectedAt !== undefined) {
+      // of which: from the frame that completed the rep reaching the page (pose in the page, the socket, the
+      // server's analysis) to the event; the rest is the movement the engine must see to know the rep ended
+      ev.page_processing_s = Math.round(ev.page_ms - detectedAt) / 1000;
+    }
+    state.events.push(ev);
+    if (ev.event === "rep") {
+      repEl.textContent = String(ev.rep);
+      cue("Rep " + ev.rep + " done", false);  // a fault of this rep, sent right after, replaces it at once
+      return;
+    }
+    if (ev.event === "fault") { cue(ev.cue || ev.code, true); return; }
+    if (ev.event === "ready") { statusEl.textContent = "coaching with the " + ev.model + " model"; return; }
+    if (ev.event === "error") { showError(ev.detail); return; }
+    if (ev.event === "saved") {
+      state.saved = ev;
+      stage.hidden = true;
+      $("live-done").hidden = false;
+      $("live-saved-reps").textContent = String(ev.rep_count);
+      $("live-saved-model").textContent = ev.model;
+      var top = ev.top_cue || "No fault found in this set: keep it up.";
+      $("live-saved-cue").textContent = top;
+      cueEl.textContent = top;
+      speak(top);
+      var ex = encodeURIComponent(ev.exercise), id = encodeURIComponent(ev.report_id);
+      var load = $("live-load").value.trim();
+      $("live-log").setAttribute("href", "/log?report=" + id + "&exercise=" + ex +
+                                 (load ? "&load=" + encodeURIComponent(load) : ""));
+      $("live-report").setAttribute("href", "/reports/" + id);
+    }
+  }
+
+  function start(e) {
+    e.preventDefault();
+    if (typeof window.Pose === "undefined") {
+      showError("The pose model is not installed on this server (run `make web-assets`).");
+      return;
+    }
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      showError("This browser gives no camera here: open the page over https (or on this machine).");
+      return;
+    }
+    var model = state.model = pickModel();
+    var facing = $("live-facing").value;
+    form.hidden = true;
+    stage.hidden = false;
+    $("live-privacy").hidden = true;
+    stage.scrollIntoView();
+    stage.classList.toggle("mirrored", facing === "user");
+    statusEl.textContent = "loading the " + model + " pose model…";
+    var pose = new window.Pose({ locateFile: function (f) { return "/static/vendor/mediapipe-pose/" + f; } });
+    pose.setOptions({ modelComplexity: { lite: 0, full: 1, heavy: 2 }[model], smoothLandmarks: false,
+                      enableSegmentation: false, minDetectionConfidence: 0.5, minTrackingConfidence: 0.5,
+                      selfieMode: false });
+    // load and warm the model on a blank picture first, so the set's first frames are not lost to the loading
+    var blank = document.createElement("canvas");
+    blank.width = 64; blank.height = 64;
+    blank.getContext("2d").fillRect(0, 0, 64, 64);
+    pose.initialize()
+      .then(function () { return pose.send({ image: blank }); })
+      .then(function () {
+        statusEl.textContent = "starting the camera…";
+        return navigator.mediaDevices.getUserMedia({ audio: false, video: { facingMode: facing,
+          width: { ideal: 640 }, height: { ideal: 640 } } });
+      })
+      .then(function (stream) {
+        video.srcObject = stream;
+        return video.play().then(function () { return stream; });
+      })
+      .then(function (stream) { watchFrames(); run(stream, pose, model, facing); })
+      .catch(function (err) { showError("The camera or the pose model could not start: " + (err && err.message || err)); });
+  }
+
+  function run(stream, pose, model, facing) {
+    var proto = location.protocol === "https:" ? "wss://" : "ws://";
+    var ws = new WebSocket(proto + location.host + "/live/ws");
+    var ready = false, ended = false, busy = false, latest = null, lastT = -1;
+    pose.onResults(function (res) { latest = res; });
+
+    ws.onmessage = function (m) {
+      var ev;
+      try { ev = JSON.parse(m.data); } catch (x) { return; }
+      if (ev.event === "ready") { ready = true; }
+      onEvent(ev);
+    };
+    ws.onerror = function () { if (!state.saved) { showError("The connection to the server failed."); } };
+    ws.onclose = function () { state.running = false; };
+    ws.onopen = function () {
+      var load = $("live-load").value.trim();
+      ws.send(JSON.stringify({ type: "start", csrf_token: root.getAttribute("data-csrf"),
+                               exercise: $("live-exercise").value, load_kg: load ? Number(load) : null,
+                               tempo: $("live-tempo").value.trim() || null, model: model,
+                               reference_id: $("live-reference").value || null, facing: facing,
+                               width: video.videoWidth, height: video.videoHeight }));
+    };
+
+    function stop() {
+      if (ended) { return; }
+      ended = true;
+      state.running = false;
+      statusEl.textContent = "saving the set…";
+      stream.getTracks().forEach(function (t) { t.stop(); });
+      if (ws.readyState === WebSocket.OPEN) { ws.send(JSON.stringify({ type: "end" })); }
+    }
+    $("live-stop").addEventListener("click", stop);
+    state.stop = stop;
+
+    function tick() {
+      if (ended) { return; }
+      if (busy || video.readyState < 2) { requestAnimationFrame(tick); return; }
+      var now = performance.now(), t;
+      if (frameClock.media !== null) {
+        if (frameClock.first === null) { frameClock.first = frameClock.media; state.t0 = now; }
+        t = (frameClock.media - frameClock.first) / slow;
+        now = frameClock.wall;
+      } else {
+        if (state.t0 === null) { state.t0 = now; }
+        t = (now - state.t0) / 1000 / slow;
+      }
+      if (t <= lastT) { requestAnimationFrame(tick); return; }
+      busy = true;
+      latest = null;
+      pose.send({ image: video }).then(function () {
+        busy = false;
+        lastT = t;
+        state.frames += 1;
+        state.t = t;
+        var tSent = Math.round(t * 1000) / 1000;
+        frameWall[tSent.toFixed(3)] = now;
+        statusEl.setAttribute("data-t", t.toFixed(2));
+        var lm = latest && latest.poseLandmarks, wl = latest && latest.poseWorldLandmarks;
+        draw(lm || null);
+        if (ready && !ended && ws.readyState === WebSocket.OPEN) {
+          ws.send(JSON.stringify({
+            type: "frame", t: tSent,
+            lm: lm ? lm.map(function (p) { return [round(p.x), round(p.y), round(p.z), round(p.visibility || 0)]; }) : null,
+            world: (lm && wl) ? wl.map(function (p) { return [round(p.x), round(p.y), round(p.z)]; }) : null
+          }));
+          state.sent += 1;
+        }
+        requestAnimationFrame(tick);
+      }).catch(function (err) { busy = false; showError("The pose model failed: " + (err && err.message || err)); });
+    }
+    state.running = true;
+    tick();
+  }
+
+  form.addEventListener("submit", start);
+  // keep the pose model on the phone after the first visit (static/sw.js caches only its files)
+  if ("serviceWorker" in navigator && window.isSecureContext) {
+    navigator.serviceWorker.register("/sw.js").catch(function () { /* the model is then fetched each time */ });
+  }
+  document.addEventListener("visibilitychange", function () {
+    if (document.hidden && state.running && state.stop) { state.stop(); }
+  });
+})();
