@@ -40,7 +40,7 @@ web-assets: $(WEBSTAMP)
 
 install: $(STAMP) $(WEBSTAMP)
 
-demo: $(STAMP) $(WEBSTAMP)
+demo: $(STAMP)
 	$(BIN)/backsafe analyze samples/rohanx01_squat_side.mp4 --exercise back_squat \
 		--out $(DEMO_OUT) --format json --format html --format text
 	@echo "report written to $(DEMO_OUT)/"

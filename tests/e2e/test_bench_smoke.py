@@ -22,7 +22,8 @@ def test_bench_smoke_writes_every_figure(tmp_path: Path, datasets: Path) -> None
     r = json.loads(out.read_text())
     assert r["smoke"] is True
     for key in ("e2e_vs_naive", "e2e_vs_model", "post_pose_share", "mem_10x_vs_1x", "workers2_vs_1",
-                "html_overhead", "live_latency_p50_s", "live_latency_max_s", "naive_fps", "e2e_fps", "model_fps",
+                "html_overhead", "live_latency_p50_s", "live_latency_max_s",
+                "live_web_latency_p50_s", "live_web_latency_max_s", "naive_fps", "e2e_fps", "model_fps",
                 "fast_accuracy"):
         assert key in r, key
     assert r["fast_accuracy"]["default"]["rep_clips"] >= 1

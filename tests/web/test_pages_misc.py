@@ -61,3 +61,14 @@ def test_coach_view_pain_numbers_plan_and_comments(client: Any, second_client: A
     assert other.client.get(f"/coach/people/{person.id}/plan").status_code == 404
     assert other.client.post(f"/coach/people/{person.id}/comments", headers=other.h,
                              data={"text": "hi"}).status_code == 404
+
+
+def test_upload_can_film_now_or_pick_a_clip(client: Any) -> None:
+    ApiUser(client, "filmer")
+    page = client.get("/upload").text
+    # the file input keeps its picker (no capture attribute of its own); "Film now" opens it on the back camera
+    assert 'id="clip-input"' in page and 'data-capture-for="clip-input"' in page
+    tag = page[page.index('id="clip-input"') - 200: page.index('id="clip-input"')]
+    assert "capture=" not in tag[tag.rindex("<input"):]
+    js = client.get("/static/app.js").text
+    assert 'setAttribute("capture", "environment")' in js and "[data-capture-for]" in js

@@ -257,7 +257,8 @@ def report_page(request: Request, report_id: str, user: UserDep, db: DbDep) -> R
     with db.session() as s:
         rep, owner, _ = services.readable_report(s, user, report_id)
         out = services.report_out(rep, owner)
-    return render(request, "report.html", {"r": out, "mine": owner == user.name,
+        media_until = getattr(rep, "media_until", None)  # None: kept until the report is deleted (asked at upload)
+    return render(request, "report.html", {"r": out, "mine": owner == user.name, "media_until": media_until,
                                            "exercises": _exercise_choices()})
 
 

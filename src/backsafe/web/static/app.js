@@ -90,3 +90,15 @@
     }
   });
 })();
+
+// "Film now": the same file input, opened on the phone's back camera (the `capture` attribute); without it the
+// input keeps the file picker, so a clip already on the phone can still be chosen (issue 19)
+document.addEventListener("click", (ev) => {
+  const btn = ev.target.closest && ev.target.closest("[data-capture-for]");
+  if (!btn) return;
+  const input = document.getElementById(btn.getAttribute("data-capture-for"));
+  if (!input) return;
+  input.setAttribute("capture", "environment");
+  input.click();
+  setTimeout(() => input.removeAttribute("capture"), 0);
+});
