@@ -17,7 +17,8 @@ from .errors import (
     ValueRangeError,
     VideoReadError,
 )
-from .model import Finding, Kinematics, PoseSequence, Rep, Report, Tempo
+from .model import Finding, Kinematics, PoseSequence, Rep, Tempo
+from .report.document import Report
 from .options import AnalysisOptions
 
 if TYPE_CHECKING:

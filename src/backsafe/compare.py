@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .errors import InputError
-from .model import Kinematics, Rep, Report
+from .model import Kinematics, Rep, ReportData
 from .report.wording import PHASES, SEVERITY_RANK, signal_label
 
 FloatArray = npt.NDArray[np.float64]
@@ -138,7 +138,7 @@ class Comparison:
         return " ".join(lines)
 
 
-def best_rep(report: Report) -> Rep | None:
+def best_rep(report: ReportData) -> Rep | None:
     """The rep with the fewest (then mildest) faults; full reps before partial ones; earliest on ties."""
     if not report.reps:
         return None
@@ -224,7 +224,7 @@ def _segment(kin: Kinematics, name: str, rep: Rep) -> FloatArray | None:
     return _fill_nan(seg)
 
 
-def _primary_name(report: Report, kin: Kinematics) -> str:
+def _primary_name(report: ReportData, kin: Kinematics) -> str:
     from .exercises import get_exercise
 
     try:
@@ -320,7 +320,7 @@ def _candidate_signals(primary: str, kin: Kinematics, ref_kin: Kinematics, wante
     return [primary] + [s for s in wanted if s != primary and s in kin.series and s in ref_kin.series]
 
 
-def _view_warnings(report: Report, reference: Report) -> tuple[str, ...]:
+def _view_warnings(report: ReportData, reference: ReportData) -> tuple[str, ...]:
     if report.dims == "2d" and reference.dims == "2d" and report.view != reference.view:
         return (
             f"the reference was filmed from a {reference.view} view and this clip from a {report.view} view: "
@@ -329,17 +329,17 @@ def _view_warnings(report: Report, reference: Report) -> tuple[str, ...]:
     return ()
 
 
-def attach_comparison(report: Report, reference: object) -> None:
+def attach_comparison(report: ReportData, reference: object) -> None:
     """Add the rep-by-rep ``comparison`` to ``report`` when the set was judged against a recording of good reps
     (an analysed Report; a report.json's stored measures hold no time series to compare with), as the CLI and
     the batch runner both write it."""
-    if isinstance(reference, Report):
+    if isinstance(reference, ReportData):
         report.extra["comparison"] = compare_to_reference(report, reference).as_dict()
 
 
 def compare_to_reference(
-    report: Report,
-    reference: Report,
+    report: ReportData,
+    reference: ReportData,
     *,
     signals: tuple[str, ...] | None = None,
     band_share: float | None = 0.5,

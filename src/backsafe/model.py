@@ -250,8 +250,10 @@ class Finding:
 
 
 @dataclass(slots=True)
-class Report:
-    """Everything the analysis found; ``to_dict()`` gives the JSON contract of DESIGN.md."""
+class ReportData:
+    """Everything the analysis found. What ``backsafe.analyze`` returns is its subclass
+    :class:`backsafe.report.document.Report`, whose ``to_dict()`` gives the JSON contract of DESIGN.md (kept there,
+    beside the report layer it needs, so that this model imports nothing above it)."""
 
     input: dict[str, Any]
     exercise: str
@@ -280,10 +282,6 @@ class Report:
     def findings_for(self, rep_index: int) -> list[Finding]:
         return [f for f in self.findings if f.rep == rep_index]
 
-    def to_dict(self) -> dict[str, Any]:
-        from .report.json_report import report_to_dict
-
-        return report_to_dict(self)
 
 
 # --------------------------------------------------------------------------------------------- plausibility
@@ -304,7 +302,7 @@ def implausible_tempo(rep: Rep, tolerance_s: float = PHASE_TOLERANCE_S) -> str |
     return None
 
 
-def enforce_plausible(report: Report) -> list[str]:
+def enforce_plausible(report: ReportData) -> list[str]:
     """Drop, in place, every figure of ``report`` that cannot be physically true; the warnings say what went.
 
     Never emitted (issue 16): a rep with a negative duration (the rep and its findings go), a tempo phase that is

@@ -25,9 +25,10 @@ from .exercises import Exercise, Tempo4, get_exercise
 from .faults.reference import build_reference, reference_from_report, reference_from_report_dict, rep_measures
 from .io.video import is_video, probe_video
 from .kinematics.back_contour import BackShapeFn
-from .model import PoseSequence, Report, View
+from .model import PoseSequence, ReportData, View
 from .options import AnalysisOptions, effective_stride
 from .pose.runner import EstimatorFactory, ProgressFn, default_estimator, estimate_video_pose, upright_video_pose
+from .report.document import Report
 from .reps.segmentation import hold_time, whole_clip_rep
 
 #: the stage functions, and the names that lived here before their concept got its own module (re-exported: callers
@@ -177,7 +178,7 @@ def analyze(
     person: str = "auto",
     estimator_factory: EstimatorFactory | None = None,
     progress: ProgressFn | None = None,
-    reference: Report | PersonalReference | str | Path | None = None,
+    reference: ReportData | PersonalReference | str | Path | None = None,
     **unknown: Any,
 ) -> Report:
     """Analyse one clip or keypoint file.
@@ -222,7 +223,7 @@ def analyze(
     else:
         ex = given
     recording = _reference_of(reference, ex.id, estimator_factory, options)
-    personal = recording if recording is None or not isinstance(recording, Report) else reference_from_report(recording)
+    personal = recording if recording is None or not isinstance(recording, ReportData) else reference_from_report(recording)
     pose, meta = loaded_pose if loaded_pose is not None else load_pose(path, opts, estimator_factory, progress)
     trace, why_not = outline_wanted(opts, ex, Path(path))
     from .kinematics import back_contour  # looked up at call time: back_contour.outline_timer wraps it
@@ -230,7 +231,7 @@ def analyze(
     shape_fn = back_contour.back_shape_from_video(Path(path)) if trace else None
     report = analyze_pose(pose, ex, opts, meta, shape_fn, reference=personal, outline_off=why_not,
                           recognised=recognised)
-    if isinstance(recording, Report):
+    if isinstance(recording, ReportData):
         from .compare import attach_comparison
 
         attach_comparison(report, recording)  # a recording of good reps: the rep-by-rep comparison with it
@@ -242,9 +243,9 @@ ANALYZE_OPTIONS = frozenset({"load_kg", "tempo", "body_mass_kg", "sex", "fps", "
                              "stride", "back_shape", "pose_cache_dir", "person"})
 
 
-def _reference_of(reference: Report | PersonalReference | str | Path | None, exercise: str,
+def _reference_of(reference: ReportData | PersonalReference | str | Path | None, exercise: str,
                   estimator_factory: EstimatorFactory | None, options: dict[str, Any]
-                  ) -> Report | PersonalReference | None:
+                  ) -> ReportData | PersonalReference | None:
     """The reference ``analyze`` was given, loaded: a path is read as a report.json's stored measures or analysed
     as a recording of good reps with the set's options (its clip's person chosen as ``auto``)."""
     if reference is None or not isinstance(reference, (str, Path)):

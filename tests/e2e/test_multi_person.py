@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from backsafe.model import Report
+from backsafe.report.document import Report
 from backsafe.pipeline import analyze
 
 pytestmark = pytest.mark.slow

@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 
 from backsafe.exercises import get_exercise
-from backsafe.model import Report, implausible_tempo
+from backsafe.model import implausible_tempo
+from backsafe.report.document import Report
 from backsafe.orientation import rotate_pose
 from backsafe.pipeline import AnalysisOptions, analyze, analyze_pose, load_pose
 

@@ -28,11 +28,6 @@ ALLOWED: dict[tuple[str, str], str] = {}
 #: cycle-closing edges whose fix lies outside the files of the change that wrote this test (issue [4/6], helper
 #: H2), kept visible until they go
 PENDING: dict[tuple[str, str], str] = {
-    ("backsafe.model", "backsafe.report.json_report"):
-        "Report.to_dict() (public: README) calls report_to_dict, whose verdict and notes need report/wording, the "
-        "fault rules and the back outline, which all import model. Needs a decision on the public API (e.g. "
-        "backsafe.report_to_dict(report), Report.to_dict() deprecated) or Report moved up beside the report layer "
-        "(its importers in pipeline, evaluation, compare and report/* follow).",
 }
 
 

@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "report"))
 from report_synth import make_report, write_clip  # noqa: E402
 
 from backsafe.errors import NoPersonError  # noqa: E402
-from backsafe.model import Report  # noqa: E402
+from backsafe.report.document import Report  # noqa: E402
 
 __all__ = ["fake_analyze", "slow_analyze", "crashing_analyze", "no_person_analyze", "write_clip", "make_report",
            "CALLS"]

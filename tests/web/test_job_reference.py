@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from webhelpers import ApiUser, page_csrf
 
-from backsafe.model import Report
+from backsafe.report.document import Report
 from tests.uiprmd_sets import write_uiprmd_set
 
 JUDGED = {"back_rounding", "partial_range", "lateral_shift", "hip_rotation", "knee_valgus", "knee_varus"}

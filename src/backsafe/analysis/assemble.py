@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..exercises import Exercise, Tempo4
-from ..model import Kinematics, PoseSequence, Rep, Report
+from ..model import Kinematics, PoseSequence, Rep
+from ..report.document import Report
 from ..options import AnalysisOptions
 
 if TYPE_CHECKING:

@@ -18,7 +18,7 @@ from .jobs import AnalysisFields, JobResult, JobSpec, analysis_fields
 
 if TYPE_CHECKING:
     from ..faults.reference import PersonalReference
-    from ..model import Report
+    from ..model import ReportData
 
 #: analysed references a worker keeps (a batch-wide reference clip is analysed once per worker, not once per input)
 REFERENCE_CACHE_SIZE = 4
@@ -63,7 +63,7 @@ class Analyzer:
         self._pose: Any = None
         self.worker = f"{socket.gethostname()}:{os.getpid()}"
         # analysed references by content and options (a Report, a PersonalReference, or the error it gave)
-        self._references: dict[str, Report | PersonalReference | BacksafeError] = {}
+        self._references: dict[str, ReportData | PersonalReference | BacksafeError] = {}
 
     def _estimator(self) -> _ReusedPose:
         if self._pose is None:
@@ -99,7 +99,7 @@ class Analyzer:
         return self._estimator if is_video and opts.get("input_format", "auto") in ("auto", "video") else None
 
     def _reference(self, spec: JobSpec, ref_path: Path, exercise: str,
-                   opts: AnalysisFields) -> Report | PersonalReference:
+                   opts: AnalysisFields) -> ReportData | PersonalReference:
         """The job's reference, as ``backsafe analyze --reference`` reads it (pipeline.load_reference), analysed
         once per worker for the same content and options. Its errors name it: "reference <name>: ..."."""
         from ..pipeline import load_reference

@@ -14,7 +14,7 @@ from .common import err_console, run_guarded
 from .outputs import OutFormat, progress_bar, write_outputs
 
 if TYPE_CHECKING:
-    from ..model import Report, View
+    from ..model import ReportData, View
 
 __all__ = ["InputFormat", "OutFormat", "ViewOpt", "analyze", "eval_cmd"]
 
@@ -124,7 +124,7 @@ def _options(*, input_format: str, fps: float | None, load_kg: float | None, bod
 
 
 def _run(input: Path, exercise: str | None, reference: Path | None, opts: _Options,
-         person: str = "auto") -> Report:
+         person: str = "auto") -> ReportData:
     """The set's report, with a progress bar on a terminal: the library's one call (pipeline.analyze reads the
     reference — a report.json's stored measures, or a recording of good reps analysed as the set's exercise — and
     attaches the rep-by-rep comparison with a recording). ``person`` chooses who is analysed in the set's clip."""

@@ -19,7 +19,7 @@ from ..errors import InputError
 from .common import err_console
 
 if TYPE_CHECKING:
-    from ..model import Report
+    from ..model import ReportData
 
 __all__ = ["OutFormat", "progress_bar", "write_outputs"]
 
@@ -81,7 +81,7 @@ def _remove_stale_staging(out: Path) -> None:
             shutil.rmtree(d, ignore_errors=True)
 
 
-def _write_text(report: Report, path: Path, written: list[Path]) -> Path:
+def _write_text(report: ReportData, path: Path, written: list[Path]) -> Path:
     """The terminal summary as plain text (``--format text`` writes it to report.txt as well as printing it)."""
     from ..report.text import print_summary
 
@@ -91,7 +91,7 @@ def _write_text(report: Report, path: Path, written: list[Path]) -> Path:
     return path
 
 
-def write_outputs(report: Report, src: Path, out: Path, formats: list[OutFormat]) -> list[Path]:
+def write_outputs(report: ReportData, src: Path, out: Path, formats: list[OutFormat]) -> list[Path]:
     """Write every asked-for file into a staging folder first, then move them in: no half-written report."""
     from ..report.json_report import write_json
 

@@ -17,7 +17,7 @@ import numpy as np
 from .. import settings
 from ..errors import BacksafeError, InputError
 from ..exercises import FAULT_CODES, get_exercise
-from ..model import Report
+from ..model import ReportData
 
 ANY = "any"
 
@@ -67,7 +67,7 @@ def pose_cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("backsafe")) / "pose"
 
 
-def _predicted_codes(report: Report, ignore: set[str], rep_index: int | None = None) -> dict[str, bool]:
+def _predicted_codes(report: ReportData, ignore: set[str], rep_index: int | None = None) -> dict[str, bool]:
     found = {f.code for f in report.findings if f.code not in ignore and (rep_index is None or f.rep == rep_index)}
     pred = {c: (c in found) for c in FAULT_CODES if c not in ignore}
     pred[ANY] = bool(found)
@@ -86,7 +86,7 @@ def item_options(item: dict[str, Any]) -> dict[str, Any]:
     return {k: item[k] for k in keys if k in item}
 
 
-def _analyze_file(path: Path, item: dict[str, Any]) -> Report:
+def _analyze_file(path: Path, item: dict[str, Any]) -> ReportData:
     from ..pipeline import analyze
 
     return analyze(path, item["exercise"], pose_cache_dir=pose_cache_dir(), **item_options(item))
@@ -212,7 +212,7 @@ def _judged(out: Outcome, pose: Any, ex: Any, ignore: set[str], detail: dict[str
     return out
 
 
-def frame_classes(report: Report, n: int, label_map: dict[str, list[str]]) -> list[str]:
+def frame_classes(report: ReportData, n: int, label_map: dict[str, list[str]]) -> list[str]:
     """Per-frame predicted class: the first label whose fault codes cover the frame, else the clean label."""
     clean = next((k for k, v in label_map.items() if not v), "C")
     pred = [clean] * n

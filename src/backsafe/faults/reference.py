@@ -39,7 +39,7 @@ from .thresholds import load_thresholds
 
 if TYPE_CHECKING:
     from ..exercises import Exercise
-    from ..model import PoseSequence, Report
+    from ..model import PoseSequence, ReportData
 
 SeriesFn = Callable[[Kinematics], "FloatArray | None"]
 
@@ -313,12 +313,12 @@ def build_reference(pose: PoseSequence, ex: Exercise, source: str = "",
     return reference_of(kin, reps, source, into)
 
 
-def found_reps(report: Report) -> list[Rep]:
+def found_reps(report: ReportData) -> list[Rep]:
     """The reps segmentation found (not the whole-clip stand-in of a recording without any)."""
     return [r for r in report.reps if "whole" not in r.phase_frames]
 
 
-def reference_from_report(report: Report) -> PersonalReference:
+def reference_from_report(report: ReportData) -> PersonalReference:
     """The personal reference of an analysed recording of good reps."""
     return reference_of(report.kinematics, found_reps(report), str(report.input.get("path", "")))
 
@@ -334,7 +334,7 @@ class RepMeasures(TypedDict):
     values: dict[str, list[float]]  # measure -> value per rep (NaN, written as null: not measurable)
 
 
-def rep_measures(report: Report) -> RepMeasures | None:
+def rep_measures(report: ReportData) -> RepMeasures | None:
     """The per-rep values that :func:`reference_from_report` takes from this analysis, as JSON-ready data.
 
     ``{"dims": "2d"|"3d", "markers": true (only for motion-capture markers), "reps": [rep indices used],

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError
-from ..model import Report
+from ..model import ReportData
 
 __all__ = ["write_frames_csv"]
 
@@ -24,7 +24,7 @@ def _cell(v: float) -> str:
     return "" if not math.isfinite(v) else f"{v:.6g}"
 
 
-def write_frames_csv(report: Report, path: Path) -> Path:
+def write_frames_csv(report: ReportData, path: Path) -> Path:
     """Write the per-frame table of ``report`` (which must carry its kinematics and pose) to ``path``."""
     kin, pose = report.kinematics, report.pose
     if kin is None or pose is None:

@@ -17,7 +17,7 @@ from string import Template
 from typing import Any
 
 from ..errors import BacksafeError
-from ..model import Finding, Rep, Report
+from ..model import Finding, Rep, ReportData
 from .keyframes import KeyFrame, RepFrame, extract_key_frames, extract_rep_frames
 from .plots import Plot, primary_signal_name, signal_plots
 from .wording import (
@@ -60,7 +60,7 @@ def write_text_atomic(out_path: Path, text: str) -> Path:
 # --------------------------------------------------------------------------------------------------- sections
 
 
-def _exercise_name(report: Report) -> str:
+def _exercise_name(report: ReportData) -> str:
     try:
         from ..exercises import get_exercise
 
@@ -69,7 +69,7 @@ def _exercise_name(report: Report) -> str:
         return report.exercise.replace("_", " ")
 
 
-def _facts(report: Report) -> str:
+def _facts(report: ReportData) -> str:
     items: list[tuple[str, str]] = [("Exercise", _exercise_name(report)), ("View", report.view)]
     items.append(("Keypoints", "3D" if report.dims == "3d" else "2D"))
     if report.reps or report.hold_s is None:
@@ -99,7 +99,7 @@ def _fault_html(f: Finding) -> str:
     )
 
 
-def _rep_row(report: Report, r: Rep, show_moment: bool) -> str:
+def _rep_row(report: ReportData, r: Rep, show_moment: bool) -> str:
     fs = sorted(report.findings_for(r.index), key=finding_sort_key)
     t = r.tempo
     checked = form_checked(report)
@@ -118,7 +118,7 @@ def _rep_row(report: Report, r: Rep, show_moment: bool) -> str:
     return f'<tr class="{" ".join(cls)}">' + "".join(cells) + "</tr>"
 
 
-def _rep_table(report: Report) -> str:
+def _rep_table(report: ReportData) -> str:
     if not report.reps:
         if report.hold_s is not None:
             rows = "".join(f"<li>{_fault_html(f)}</li>" for f in sorted(report.findings, key=finding_sort_key))
@@ -144,7 +144,7 @@ def _rep_table(report: Report) -> str:
     return f'<table class="reps"><thead>{head}</thead><tbody>{rows}</tbody></table>{note}'
 
 
-def _plots_html(plots: list[Plot], report: Report) -> str:
+def _plots_html(plots: list[Plot], report: ReportData) -> str:
     if not plots:
         why = "no kinematic time series were kept in this report" if report.kinematics is None else "no signal to plot"
         return f'<p class="note">No plots: {why}.</p>'
@@ -160,7 +160,7 @@ def _plots_html(plots: list[Plot], report: Report) -> str:
     return "".join(out)
 
 
-def _rep_frames_html(report: Report, frames: list[RepFrame]) -> str:
+def _rep_frames_html(report: ReportData, frames: list[RepFrame]) -> str:
     lead = _esc(no_fault_frames_text(report))
     if not frames:
         return f'<p class="note">{lead}</p>'
@@ -174,7 +174,7 @@ def _rep_frames_html(report: Report, frames: list[RepFrame]) -> str:
     )
 
 
-def _keyframes_html(report: Report, video_path: Path | None, key_frames: list[KeyFrame] | list[RepFrame] | None,
+def _keyframes_html(report: ReportData, video_path: Path | None, key_frames: list[KeyFrame] | list[RepFrame] | None,
                     error: str) -> str:
     if not report.findings and key_frames:
         return _rep_frames_html(report, [k for k in key_frames if isinstance(k, RepFrame)])
@@ -225,14 +225,14 @@ def _comparison_html(comparison: dict[str, Any] | None) -> str:
     )
 
 
-def _warnings_html(report: Report, extra: list[str]) -> str:
+def _warnings_html(report: ReportData, extra: list[str]) -> str:
     items = warnings_without_notes(report) + extra
     if not items:
         return "<p>None.</p>"
     return '<ul class="warnings">' + "".join(f"<li>{_esc(w)}</li>" for w in items) + "</ul>"
 
 
-def _key_frames_for(report: Report, video_path: Path | None) -> tuple[list[KeyFrame] | list[RepFrame] | None, str]:
+def _key_frames_for(report: ReportData, video_path: Path | None) -> tuple[list[KeyFrame] | list[RepFrame] | None, str]:
     if video_path is None:
         return None, "no video was given (keypoint input), so there are no frames to show"
     if report.pose is None:
@@ -247,7 +247,7 @@ def _key_frames_for(report: Report, video_path: Path | None) -> tuple[list[KeyFr
         return None, f"the clip could not be read ({exc})"
 
 
-def build_html(report: Report, video_path: Path | None, comparison: dict[str, Any] | None = None) -> str:
+def build_html(report: ReportData, video_path: Path | None, comparison: dict[str, Any] | None = None) -> str:
     """The report page as a string (see :func:`render_html`)."""
     from .. import __version__
 
@@ -284,7 +284,7 @@ def build_html(report: Report, video_path: Path | None, comparison: dict[str, An
     return Template(_asset("templates/report.html")).substitute(values)
 
 
-def render_html(report: Report, video_path: Path | None, out_path: Path, *,
+def render_html(report: ReportData, video_path: Path | None, out_path: Path, *,
                 comparison: dict[str, Any] | None = None) -> Path:
     """Write the self-contained HTML report.
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ..exercises import FAULT_CODES
 
 if TYPE_CHECKING:
-    from ..model import Report
+    from ..model import ReportData
 
 SCHEMA_VERSION = "1"
 #: the report field that lets a report.json serve later as the person's reference (pipeline.rep_measures)
@@ -41,7 +41,7 @@ def _clean(v: Any) -> Any:
     return v
 
 
-def report_to_dict(report: Report) -> dict[str, Any]:
+def report_to_dict(report: ReportData) -> dict[str, Any]:
     from .._version import __version__
     from ..exercises import get_exercise
     from ..faults.summary import fault_counts
@@ -136,7 +136,7 @@ def write_atomic(path: Path, text: str) -> Path:
     return path
 
 
-def write_json(report: Report, path: Path) -> Path:
+def write_json(report: ReportData, path: Path) -> Path:
     doc = report_to_dict(report)
     validate_report_dict(doc)
     return write_atomic(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")

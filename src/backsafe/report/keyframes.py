@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from ..model import Finding, PoseSequence, Rep, Report
+from ..model import Finding, PoseSequence, Rep, ReportData
 from ..skeleton import BONES, JOINT_INDEX
 from .wording import SEVERITY_RANK, fault_label, finding_sort_key, format_value, signal_label, signal_unit
 
@@ -65,7 +65,7 @@ class KeyFrame:
 # --------------------------------------------------------------------------------------------------- choosing
 
 
-def worst_frame(report: Report, finding: Finding) -> int:
+def worst_frame(report: ReportData, finding: Finding) -> int:
     """The frame of a finding's span where its signal is furthest on the faulty side of the threshold."""
     a, b = int(finding.frames[0]), int(finding.frames[1])
     rep = next((r for r in report.reps if r.index == finding.rep), None)
@@ -84,7 +84,7 @@ def worst_frame(report: Report, finding: Finding) -> int:
     return a + int(pick(seg))
 
 
-def threshold_is_absolute(report: Report, finding: Finding) -> bool:
+def threshold_is_absolute(report: ReportData, finding: Finding) -> bool:
     """True when the finding's value and threshold are in the units and scale of its signal (not a change from
     baseline, a duration or a ratio), so the threshold can be drawn as a line on the signal's plot."""
     kin = report.kinematics
@@ -98,7 +98,7 @@ def threshold_is_absolute(report: Report, finding: Finding) -> bool:
     return math.isfinite(x) and abs(x - finding.value) <= max(2.0, 0.1 * abs(finding.value))
 
 
-def rep_of_frame(report: Report, frame: int) -> Rep | None:
+def rep_of_frame(report: ReportData, frame: int) -> Rep | None:
     for r in report.reps:
         if r.start_frame <= frame < r.end_frame:
             return r
@@ -123,7 +123,7 @@ def matching_frame(frame: int, rep: Rep, other: Rep) -> int:
     return int(min(max(a + round(pos * max(b - a, 1)), a), max(b - 1, a)))
 
 
-def best_rep_excluding(report: Report, exclude: int) -> Rep | None:
+def best_rep_excluding(report: ReportData, exclude: int) -> Rep | None:
     """The rep with the fewest and mildest faults other than ``exclude`` (full reps first)."""
 
     def key(r: Rep) -> tuple[int, int, int, int]:
@@ -134,7 +134,7 @@ def best_rep_excluding(report: Report, exclude: int) -> Rep | None:
     return min(others, key=key) if others else None
 
 
-def select_findings(report: Report, max_count: int = 8) -> list[Finding]:
+def select_findings(report: ReportData, max_count: int = 8) -> list[Finding]:
     """One finding per fault code: the one furthest past its threshold (relative), most important codes first."""
     by_code: dict[str, Finding] = {}
     for f in report.findings:
@@ -298,7 +298,7 @@ def draw_angle(img: Image, pts: npt.NDArray[Any], signal: str, label: str,
     return True
 
 
-def signal_text(report: Report, signal: str, frame: int) -> str:
+def signal_text(report: ReportData, signal: str, frame: int) -> str:
     kin = report.kinematics
     vals = kin.get(signal) if kin is not None else None
     if vals is None or not (0 <= frame < len(vals)) or not math.isfinite(float(vals[frame])):
@@ -338,7 +338,7 @@ def crop_to_person(img: Image, pts: npt.NDArray[Any], margin: float = 0.3, min_s
     return np.ascontiguousarray(img[c:d, a:b])
 
 
-def annotate_frame(report: Report, rgb: Image, frame: int, signal: str, label: str,
+def annotate_frame(report: ReportData, rgb: Image, frame: int, signal: str, label: str,
                    color: tuple[int, int, int] = HIGHLIGHT_RGB, crop: bool = False) -> Image:
     """A copy of ``rgb`` with the skeleton and the angle behind ``signal`` drawn (optionally cropped to the
     person)."""
@@ -383,7 +383,7 @@ def read_frames(video_path: Path, wanted: set[int], max_side: int = 720,
     return {i: _resize(rgb, max_side) for i, rgb in read_frames_at(video_path, wanted, timestamps_s)}
 
 
-def extract_key_frames(report: Report, video_path: Path, max_count: int = 8, max_side: int = 640) -> list[KeyFrame]:
+def extract_key_frames(report: ReportData, video_path: Path, max_count: int = 8, max_side: int = 640) -> list[KeyFrame]:
     """Key frames of the worst instance of each fault code, with the best rep's matching frame beside it.
 
     Needs ``report.pose`` in image space and the video; returns [] otherwise (the caller says why).
@@ -431,7 +431,7 @@ class RepFrame:
     caption: str
 
 
-def extract_rep_frames(report: Report, video_path: Path, signal: str | None, max_count: int = 6,
+def extract_rep_frames(report: ReportData, video_path: Path, signal: str | None, max_count: int = 6,
                        max_side: int = 480) -> list[RepFrame]:
     """The turnaround frame of each rep (up to ``max_count``), with the skeleton and ``signal``'s angle drawn."""
     if report.pose is None or report.pose.space != "image" or not report.reps:

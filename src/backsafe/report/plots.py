@@ -17,7 +17,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory
 
-from ..model import Finding, Report
+from ..model import Finding, ReportData
 from .keyframes import threshold_is_absolute, worst_frame
 from .wording import fault_label, finding_sort_key, format_value, signal_label, signal_unit
 
@@ -35,7 +35,7 @@ class Plot:
     codes: tuple[str, ...]
 
 
-def primary_signal_name(report: Report) -> str | None:
+def primary_signal_name(report: ReportData) -> str | None:
     """The exercise's primary series present in the kinematics (e.g. ``knee_flexion_deg``), else None."""
     kin = report.kinematics
     if kin is None:
@@ -62,7 +62,7 @@ def _svg(fig: Figure) -> str:
     return text[text.find("<svg") :]
 
 
-def _draw_reps(ax, report: Report, t: np.ndarray) -> None:  # type: ignore[no-untyped-def]
+def _draw_reps(ax, report: ReportData, t: np.ndarray) -> None:  # type: ignore[no-untyped-def]
     trans = blended_transform_factory(ax.transData, ax.transAxes)
     n = len(t)
     for r in report.reps:
@@ -78,7 +78,7 @@ def _draw_reps(ax, report: Report, t: np.ndarray) -> None:  # type: ignore[no-un
                            color="#7f9bb8", lw=0, zorder=1)
 
 
-def plot_signal(report: Report, signal: str, findings: list[Finding], *, primary: bool = False,
+def plot_signal(report: ReportData, signal: str, findings: list[Finding], *, primary: bool = False,
                 width_in: float = 9.0, height_in: float = 2.6) -> Plot:
     """One signal over time with reps, faulty stretches, thresholds and worst frames."""
     kin = report.kinematics
@@ -134,7 +134,7 @@ def plot_signal(report: Report, signal: str, findings: list[Finding], *, primary
     return Plot(signal=signal, title=title, caption=caption, svg=svg, codes=codes)
 
 
-def signal_plots(report: Report) -> list[Plot]:
+def signal_plots(report: ReportData) -> list[Plot]:
     """The primary-signal plot (all faulty stretches shaded) and one plot per signal behind a fault."""
     kin = report.kinematics
     if kin is None or kin.n_frames < 2:

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..model import Report
+from ..model import ReportData
 from .wording import (
     DISCLAIMER,
     fault_label,
@@ -27,7 +27,7 @@ __all__ = ["print_summary"]
 SEVERITY_STYLE = {"mild": "yellow", "moderate": "dark_orange", "severe": "bold red"}
 
 
-def _exercise_name(report: Report) -> str:
+def _exercise_name(report: ReportData) -> str:
     try:
         from ..exercises import get_exercise
 
@@ -36,7 +36,7 @@ def _exercise_name(report: Report) -> str:
         return report.exercise
 
 
-def _rep_table(report: Report) -> Table:
+def _rep_table(report: ReportData) -> Table:
     show_moment = bool(report.lumbar_moment_nm)
     table = Table(title=None, show_lines=False, header_style="bold", pad_edge=False, expand=False)
     for name in ("Rep", "Time s", "Down", "Btm", "Up", "Top"):
@@ -70,7 +70,7 @@ def _rep_table(report: Report) -> Table:
     return table
 
 
-def print_summary(report: Report, console: Console, written: list[Path]) -> None:
+def print_summary(report: ReportData, console: Console, written: list[Path]) -> None:
     """Print the per-rep table, the verdict, the top cue and the files written.
 
     Parameters

@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import BacksafeError, DependencyError
-from ..model import Finding, Report
+from ..model import Finding, ReportData
 from .keyframes import (
     HIGHLIGHT_RGB,
     SEVERITY_RGB,
@@ -77,7 +77,7 @@ class _Timeline:
     flags_at: list[list[Finding]]
 
 
-def _timeline(report: Report, n: int, fps: float) -> _Timeline:
+def _timeline(report: ReportData, n: int, fps: float) -> _Timeline:
     rep_at = np.zeros(n, dtype=np.int64)
     done_at = np.zeros(n, dtype=np.int64)
     phase_at = [""] * n
@@ -97,7 +97,7 @@ def _timeline(report: Report, n: int, fps: float) -> _Timeline:
     return _Timeline(rep_at, done_at, phase_at, flags_at)
 
 
-def _angle_signals(report: Report) -> list[str]:
+def _angle_signals(report: ReportData) -> list[str]:
     kin = report.kinematics
     if kin is None:
         return []
@@ -112,7 +112,7 @@ def _angle_signals(report: Report) -> list[str]:
     return out[:3]
 
 
-def _draw_hud(img: Image, report: Report, t: int, tl: _Timeline, angles: list[str]) -> None:
+def _draw_hud(img: Image, report: ReportData, t: int, tl: _Timeline, angles: list[str]) -> None:
     """Rep counter, tempo, angles (top left) and fault banners (bottom)."""
     s = max(0.6, max(img.shape[0], img.shape[1]) / 720.0)
     line = int(30 * s)
@@ -147,7 +147,7 @@ def _draw_hud(img: Image, report: Report, t: int, tl: _Timeline, angles: list[st
         by -= int(30 * s)
 
 
-def _draw_frame(img: Image, report: Report, t: int, tl: _Timeline, angles: list[str],
+def _draw_frame(img: Image, report: ReportData, t: int, tl: _Timeline, angles: list[str],
                 src_size: tuple[int, int]) -> None:
     pose = report.pose
     if pose is not None and pose.space == "image" and t < pose.n_frames:
@@ -176,7 +176,7 @@ def _even(x: float) -> int:
 
 
 def write_annotated_video(
-    report: Report,
+    report: ReportData,
     video_path: Path,
     out_path: Path,
     progress: Callable[[int, int], None] | None = None,

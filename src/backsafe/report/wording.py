@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..faults.summary import PRIORITY
 
-from ..model import Finding, Report
+from ..model import Finding, ReportData
 
 DISCLAIMER = (
     "backsafe gives general exercise guidance, not medical advice, diagnosis or treatment. If pain is severe, "
@@ -103,7 +103,7 @@ def finding_sort_key(f: Finding) -> tuple[int, int, int]:
     return (FAULT_PRIORITY.get(f.code, 9), -SEVERITY_RANK.get(f.severity, 0), f.rep)
 
 
-def rep_fault_score(report: Report, rep_index: int) -> tuple[int, int]:
+def rep_fault_score(report: ReportData, rep_index: int) -> tuple[int, int]:
     """(number of faults, summed severity) of one rep; lower is better."""
     fs = report.findings_for(rep_index)
     return len(fs), sum(SEVERITY_RANK.get(f.severity, 1) for f in fs)
@@ -143,7 +143,7 @@ def not_checked_text(codes: list[str], view: str, other: dict[str, str] | None =
     return (f"Not checked from {this}: " if groups else "Not checked: ") + "; ".join(parts)
 
 
-def _peak_compression(report: Report) -> float:
+def _peak_compression(report: ReportData) -> float:
     vals = [v for v in report.lumbar_compression_n.values() if v == v]
     return max(vals, default=0.0)
 
@@ -173,7 +173,7 @@ def _reps_text(n_full: int, n_partial: int) -> str:
     return text + (f" (+{n_partial} partial)" if n_partial else "")
 
 
-def _checked_codes(report: Report) -> list[str]:
+def _checked_codes(report: ReportData) -> list[str]:
     """The exercise's fault codes this clip judged (none at low confidence)."""
     if report.quality == "low_confidence":
         return []
@@ -186,12 +186,12 @@ def _checked_codes(report: Report) -> list[str]:
     return [c for c in codes if c not in report.not_checked]
 
 
-def form_checked(report: Report) -> bool:
+def form_checked(report: ReportData) -> bool:
     """Whether any of the exercise's form faults was judged on this clip (the verdict's "clean" needs it)."""
     return bool(report.findings) or bool(_checked_codes(report))
 
 
-def _unchecked_why(report: Report) -> str:
+def _unchecked_why(report: ReportData) -> str:
     """Why no form fault was judged, in plain words (the verdict's and the key frames' reason, one wording)."""
     try:
         from ..exercises import get_exercise
@@ -206,12 +206,12 @@ def _unchecked_why(report: Report) -> str:
     return f"none of this exercise's form faults can be seen from a {report.view} view"
 
 
-def rep_cell_text(report: Report) -> str:
+def rep_cell_text(report: ReportData) -> str:
     """What a rep row without faults says: "clean" only when form was judged (§9: no praise for unjudged form)."""
     return "clean" if form_checked(report) else "not checked"
 
 
-def no_fault_frames_text(report: Report) -> str:
+def no_fault_frames_text(report: ReportData) -> str:
     """The key-frame section of a report without findings, in the verdict's voice: it says why there are no fault
     frames, and never "every rep was clean" when form was not judged (the verdict gives the clean count, the load
     and the notes; this does not repeat them)."""
@@ -222,7 +222,7 @@ def no_fault_frames_text(report: Report) -> str:
     return "No fault was seen in any rep, so there are no fault frames to show."
 
 
-def lumbar_moment_note(report: Report) -> str | None:
+def lumbar_moment_note(report: ReportData) -> str | None:
     """"not estimated for floor exercises" where the standing L5/S1 model does not apply (faults/lumbar.py),
     said in place of a figure; None elsewhere (a missing figure there has its own warning)."""
     from ..faults.lumbar import FLOOR_NOT_ESTIMATED, standing_model_applies
@@ -235,7 +235,7 @@ def lumbar_moment_note(report: Report) -> str | None:
 OUTLINE_PREFIX = "The back's outline"
 
 
-def outline_note(report: Report) -> str | None:
+def outline_note(report: ReportData) -> str | None:
     """Why the back's outline could not be traced (``extra["back_outline"]``), in plain words, or None.
 
     The pipeline's own sentence when it gave one (in the warnings); otherwise one built from the status's reason
@@ -267,7 +267,7 @@ def outline_note(report: Report) -> str | None:
     return f"{OUTLINE_PREFIX} could not be traced ({parts}).{instead}"
 
 
-def report_notes(report: Report) -> list[str]:
+def report_notes(report: ReportData) -> list[str]:
     """The notes a person reads beside the verdict — not faults: the tempo notes of §7 (``report.notes``) and why
     the back's outline could not be traced. The text, HTML and JSON summaries all list these."""
     notes = list(dict.fromkeys(report.notes))
@@ -277,13 +277,13 @@ def report_notes(report: Report) -> list[str]:
     return notes
 
 
-def warnings_without_notes(report: Report) -> list[str]:
+def warnings_without_notes(report: ReportData) -> list[str]:
     """The warnings a person reads, less those already said as notes (said once, §9)."""
     notes = set(report_notes(report))
     return [w for w in dict.fromkeys(report.warnings) if w not in notes]
 
 
-def verdict(report: Report) -> str:
+def verdict(report: ReportData) -> str:
     """One or two plain-language sentences about the whole set, in one voice with the header's rep count, the
     findings, the load estimate and the top cue (COACHING_RULES §9)."""
     from ..faults.lumbar import ACTION_LIMIT_N
@@ -332,7 +332,7 @@ def verdict(report: Report) -> str:
     return " ".join(parts)
 
 
-def _rep_verdict(report: Report, high_load: bool, load_text: str) -> str:
+def _rep_verdict(report: ReportData, high_load: bool, load_text: str) -> str:
     """The verdict of a set of reps: counts as the header gives them (full reps, then partial ones)."""
     full = [r for r in report.reps if not r.partial]
     partial = [r for r in report.reps if r.partial]

@@ -35,7 +35,7 @@ from typing import Any, TypedDict, cast
 
 from ..db.engine import Database
 from ..errors import BacksafeError, InputError
-from ..model import Report, View
+from ..model import ReportData, View
 from . import crud
 from .config import Settings
 from .models import Account, Job
@@ -46,7 +46,7 @@ __all__ = ["AnalyzeFn", "JobRunner", "JobTimeout", "JobCancelled", "default_anal
            "PROGRESS_TOTAL", "TEXT_ONLY_HTML"]
 
 log = logging.getLogger("backsafe.web.jobs")
-AnalyzeFn = Callable[..., Report]
+AnalyzeFn = Callable[..., ReportData]
 #: the periodic sweeps look at files that became old enough within this long; the sweep at start looks at all
 SWEEP_WINDOW_S = 3600.0
 
@@ -64,7 +64,7 @@ class JobCancelled(Exception):
     nothing."""
 
 
-def default_analyze(path: Path, exercise: str, **kwargs: Any) -> Report:
+def default_analyze(path: Path, exercise: str, **kwargs: Any) -> ReportData:
     from ..pipeline import analyze
 
     return analyze(path, exercise, **kwargs)
@@ -80,7 +80,7 @@ class JobOptions(TypedDict, total=False):
     reference: Any  # the PersonalReference of one of the user's own reports
 
 
-def _analyze_shipped(data: bytes, suffix: str, exercise: str, options: JobOptions) -> Report:
+def _analyze_shipped(data: bytes, suffix: str, exercise: str, options: JobOptions) -> ReportData:
     """Runs on a Ray worker: the clip arrives as bytes (workers need not share a disk), is analysed from a private
     temporary file, and the file is removed before the report goes back."""
     import tempfile
@@ -101,7 +101,7 @@ def ray_analyze(address: str) -> AnalyzeFn:
     """
     state: dict[str, Any] = {}
 
-    def run(path: Path, exercise: str, progress: Callable[..., None] | None = None, **options: Any) -> Report:
+    def run(path: Path, exercise: str, progress: Callable[..., None] | None = None, **options: Any) -> ReportData:
         try:
             import ray
         except ImportError as exc:
@@ -442,7 +442,7 @@ class JobRunner:
                                            progress_done=_overall(stage, 0, None), progress_total=PROGRESS_TOTAL):
                 raise JobCancelled()
 
-    def _annotate(self, job_id: int, report: Report, clip: Path, out: Path, started: float) -> bool:
+    def _annotate(self, job_id: int, report: ReportData, clip: Path, out: Path, started: float) -> bool:
         from ..report.video import write_annotated_video
 
         if report.pose is None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from backsafe.errors import InputError
-from backsafe.model import Report
+from backsafe.report.document import Report
 from backsafe.pipeline import (
     analyze,
     load_reference,

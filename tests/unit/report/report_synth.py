@@ -8,7 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from backsafe.model import Finding, Kinematics, PoseSequence, Rep, Report, Tempo
+from backsafe.model import Finding, Kinematics, PoseSequence, Rep, Tempo
+from backsafe.report.document import Report
 from backsafe.skeleton import JOINT_INDEX, N_JOINTS
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from backsafe.model import Finding, Rep, Report, Tempo, enforce_plausible
+from backsafe.model import Finding, Rep, Tempo, enforce_plausible
+from backsafe.report.document import Report
 from backsafe.report.json_report import report_to_dict
 from backsafe.report.wording import not_checked_text, set_cue, verdict
 

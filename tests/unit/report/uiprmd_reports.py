@@ -8,9 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
-from backsafe.model import Kinematics, Rep, Report, Tempo
+from backsafe.model import Kinematics, Rep, Tempo
 
 # UI-PRMD Kinect joint order
+from backsafe.report.document import Report
 WAIST, CHEST, NECK = 0, 2, 3
 L_HIP, L_KNEE, L_ANKLE, R_HIP, R_KNEE, R_ANKLE = 14, 15, 16, 18, 19, 20
 FPS = 30.0
