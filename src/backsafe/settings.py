@@ -10,8 +10,8 @@ Variable                        Read by                     Meaning (default)
 ``BACKSAFE_POSE_SPLIT``         pose/runner.py              ``0``: never pose a long clip as two halves side by side
                                                             (default on: clips >= 10 s on a machine with 2+ cores)
 ``BACKSAFE_DECODE_THREAD``      pose/runner.py              ``0``: decode inline, before each frame's inference,
-                                                            instead of in a thread beside it (default on; a batch
-                                                            pool with one worker per core sets it to 0)
+                                                            instead of in a thread beside it (default on; off in a
+                                                            batch worker that is one of one per core, unless set)
 ``BACKSAFE_DECODE_THREADS``     io/video.py                 FFmpeg decoding threads per clip: 1 (default), 0 lets
                                                             FFmpeg choose, n > 1 that many
 ``BACKSAFE_POSE_CACHE``         pipeline.py, evaluation/    a folder where video keypoints are cached by the clip's
@@ -68,9 +68,24 @@ def pose_split_allowed() -> bool:
     return _get("BACKSAFE_POSE_SPLIT") != "0"
 
 
+#: this process is one of as many batch workers as there are cores (batch/analyzer.py): no core is free for a
+#: decoding thread, so decoding runs inline unless BACKSAFE_DECODE_THREAD says otherwise
+_ONE_WORKER_PER_CORE = False
+
+
+def one_worker_per_core() -> None:
+    """Say that this process is one of as many workers as there are cores (decoding then runs inline)."""
+    global _ONE_WORKER_PER_CORE
+    _ONE_WORKER_PER_CORE = True
+
+
 def decode_in_thread() -> bool:
-    """``BACKSAFE_DECODE_THREAD`` is not ``0``: frames are decoded in a thread beside pose inference."""
-    return _get("BACKSAFE_DECODE_THREAD") != "0"
+    """Frames are decoded in a thread beside pose inference: ``BACKSAFE_DECODE_THREAD`` not ``0`` when set,
+    otherwise yes unless this process is one batch worker per core (:func:`one_worker_per_core`)."""
+    value = _get("BACKSAFE_DECODE_THREAD")
+    if value is None:
+        return not _ONE_WORKER_PER_CORE
+    return value != "0"
 
 
 def decode_threads() -> int:

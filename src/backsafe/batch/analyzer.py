@@ -51,15 +51,17 @@ class Analyzer:
     """Runs jobs in one process with one pose model (loaded on first use); used by local workers and Ray actors.
 
     ``one_per_core``: this process is one of as many workers as there are cores, so no core is free for a
-    separate decoding thread; decoding then runs inline before each frame's inference (``BACKSAFE_DECODE_THREAD=0``
-    in this process, unless set). Measured with 2 workers on 2 cores, 20 clips, 3 alternating rounds:
+    separate decoding thread; decoding then runs inline before each frame's inference (settings.one_worker_per_core;
+    ``BACKSAFE_DECODE_THREAD``, when set, still wins). Measured with 2 workers on 2 cores, 20 clips, 3 alternating rounds:
     17.3/19.1/16.8 s inline against 18.3/19.7/17.6 s with the thread (its hand-offs cost CPU that the other
     worker needs). One worker keeps the thread: there the second core is free.
     """
 
     def __init__(self, one_per_core: bool = False) -> None:
         if one_per_core:
-            os.environ.setdefault("BACKSAFE_DECODE_THREAD", "0")
+            from .. import settings
+
+            settings.one_worker_per_core()
         self._pose: Any = None
         self.worker = f"{socket.gethostname()}:{os.getpid()}"
         # analysed references by content and options (a Report, a PersonalReference, or the error it gave)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Annotated, Any, Optional, TypeVar
 
 import typer
 
+from .. import settings
 from ..errors import BacksafeError, InputError, ValueRangeError
 from .common import exit_code_for
 
@@ -65,7 +65,7 @@ def parse_date(text: str | None, what: str = "date") -> dt.date:
 def book_for(db: str | None, user: str) -> Any:
     from ..coach.logbook import open_logbook
 
-    timeout = float(os.environ.get("BACKSAFE_DB_BUSY_TIMEOUT_S", "5"))
+    timeout = settings.db_busy_timeout_s()
     return open_logbook(db, user, busy_timeout_s=timeout)
 
 
@@ -75,7 +75,7 @@ def emit_json(doc: Any) -> None:
 
 def _color() -> bool:
     """Colour only on a terminal, and never with NO_COLOR set (https://no-color.org)."""
-    if os.environ.get("NO_COLOR"):
+    if settings.no_color():
         return False
     try:
         return sys.stdout.isatty()

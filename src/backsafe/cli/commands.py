@@ -7,13 +7,13 @@ lists them. Every command module imports only Typer and Rich at its top: the lib
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from typing import Any
 
 import typer
 
+from .. import settings
 from ..web.cli import serve_cmd
 from . import analyze, batch, coach, library, live, person
 from .common import err_console
@@ -99,7 +99,7 @@ def main() -> None:
     """The ``backsafe`` console script (pyproject ``[project.scripts]``) and ``python -m backsafe.cli``."""
     from ..native_logs import quiet_native_logs
 
-    verbose = any(a in ("-v", "--verbose") for a in sys.argv[1:2]) or bool(os.environ.get("BACKSAFE_NATIVE_LOGS"))
+    verbose = any(a in ("-v", "--verbose") for a in sys.argv[1:2]) or settings.native_logs()
     try:
         with quiet_native_logs(enabled=not verbose):
             app()

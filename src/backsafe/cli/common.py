@@ -7,13 +7,13 @@ Exit codes (DESIGN.md): 0 ok, 2 bad usage, 3 unreadable or invalid input (nothin
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import TypeVar
 
 import typer
 from rich.console import Console
 
+from .. import settings
 from ..errors import (
     BacksafeError,
     DependencyError,
@@ -70,7 +70,7 @@ def run_guarded(fn: Callable[[], T], catch_all: bool = False) -> T:
         err_console.print(f"[bold red]error:[/] {one_line(exc)}", highlight=False, soft_wrap=True)
         raise typer.Exit(exit_code_for(exc)) from None
     except Exception as exc:
-        if not catch_all or os.environ.get("BACKSAFE_DEBUG"):
+        if not catch_all or settings.debug():
             raise
         err_console.print(
             f"[bold red]error:[/] internal error ({exc.__class__.__name__}: {one_line(exc)}); this is a bug, "

@@ -8,7 +8,6 @@ of hanging.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -58,8 +57,9 @@ def resolve_database_url(url: str | None = None) -> str:
     """The URL to use: explicit > ``BACKSAFE_DATABASE_URL`` > the default SQLite file."""
     if url:
         return url
-    env = os.environ.get(ENV_DATABASE_URL, "").strip()
-    return env or default_database_url()
+    from .. import settings
+
+    return settings.database_url() or default_database_url()
 
 
 def describe_url(url: URL | str) -> str:

@@ -176,8 +176,8 @@ def test_one_worker_per_core_decodes_inline(monkeypatch: pytest.MonkeyPatch, sam
 
     from backsafe.pose import runner
 
-    code = ("import os; from backsafe.batch import Analyzer; Analyzer(one_per_core={}); "
-            "print(os.environ.get('BACKSAFE_DECODE_THREAD'))")
+    code = ("from backsafe import settings; from backsafe.batch import Analyzer; Analyzer(one_per_core={}); "
+            "print(int(settings.decode_in_thread()))")
     env = {k: v for k, v in os.environ.items() if k != "BACKSAFE_DECODE_THREAD"}
 
     def child(one_per_core: bool, extra: dict[str, str]) -> str:
@@ -185,9 +185,10 @@ def test_one_worker_per_core_decodes_inline(monkeypatch: pytest.MonkeyPatch, sam
                            env={**env, **extra}, timeout=60)
         return r.stdout.strip()
 
-    assert child(True, {}) == "0"
-    assert child(False, {}) == "None"
+    assert child(True, {}) == "0"  # told by the batch, not through the environment (settings.one_worker_per_core)
+    assert child(False, {}) == "1"
     assert child(True, {"BACKSAFE_DECODE_THREAD": "1"}) == "1"
+    assert child(False, {"BACKSAFE_DECODE_THREAD": "0"}) == "0"
 
     class Stop(Exception):
         pass
