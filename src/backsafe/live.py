@@ -28,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .errors import BacksafeError, InputError
+from .model import Subject
 
 Event = dict[str, Any]
 EmitFn = Callable[[Event], None]
@@ -52,6 +53,11 @@ class LiveOptions:
     min_cutoff_hz: float = 1.5
     beta: float = 1.0
     d_cutoff_hz: float = 1.0
+
+    @property
+    def subject(self) -> Subject:
+        """The load, body mass and sex the fault rules read."""
+        return Subject(load_kg=self.load_kg, body_mass_kg=self.body_mass_kg, sex=self.sex)
 
 
 # ------------------------------------------------------------------------------------------- causal filter
@@ -390,8 +396,7 @@ class LiveAnalyzer:
         quality = "low_confidence" if mean_conf < LOW_CONFIDENCE else "ok"
         done = [r for r in reps if r.end_frame <= rep.end_frame]
         try:
-            res = check_faults(kin, done, self.ex, tempo=self.tempo, load_kg=self.opts.load_kg,
-                               body_mass_kg=self.opts.body_mass_kg, sex=self.opts.sex, quality=quality)
+            res = check_faults(kin, done, self.ex, tempo=self.tempo, subject=self.opts.subject, quality=quality)
         except BacksafeError:
             return []
         return [f for f in res.findings if f.rep == rep.index]

@@ -249,6 +249,17 @@ class Finding:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """Who lifts what: the load held (kg, None = body weight only), the person's body mass and sex. The fault rules
+    read it (lumbar load §6, the sex-specific valgus limit §5 K, rushing under load §7); every front end fills it
+    from its own options (AnalysisOptions.subject, LiveOptions.subject)."""
+
+    load_kg: float | None = None
+    body_mass_kg: float = 75.0
+    sex: str = "male"
+
+
 @dataclass(slots=True)
 class ReportData:
     """Everything the analysis found. What ``backsafe.analyze`` returns is its subclass

@@ -9,7 +9,7 @@ from typing import Any
 
 from .errors import ValueRangeError
 from .exercises import Tempo4
-from .model import View
+from .model import Subject, View
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +34,11 @@ class AnalysisOptions:
     #: largest, center, left, right, or a point "x,y" (fractions of the frame or pixels)
     person: str = "auto"
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def subject(self) -> Subject:
+        """The load, body mass and sex the fault rules read."""
+        return Subject(load_kg=self.load_kg, body_mass_kg=self.body_mass_kg, sex=self.sex)
 
     def __post_init__(self) -> None:
         # wrong types get the same one-line error as wrong values (``load_kg="40kg"`` raised a bare TypeError)

@@ -151,8 +151,7 @@ def analyze_pose(
         reps = whole_clip_rep(kin)
     tempo = Tempo4.parse(opts.tempo) if opts.tempo else ex.default_tempo
     shapes, outline = trace_outline(back_shape_fn, outline_off, cleaned, kin, reps, ex, warnings)
-    result = check_faults(kin, reps, ex, tempo=tempo, load_kg=opts.load_kg, body_mass_kg=opts.body_mass_kg,
-                          sex=opts.sex, quality=quality, back_shapes=tuple(shapes), reference=reference,
+    result = check_faults(kin, reps, ex, tempo=tempo, subject=opts.subject, quality=quality, back_shapes=tuple(shapes), reference=reference,
                           tempo_prescribed=opts.tempo is not None)  # §7: judged against a tempo only when given
     return report_of(Analysed(ex=ex, opts=opts, meta=meta, stats=stats, cleaned=cleaned, kin=kin, reps=reps,
                               hold_s=hold, tempo=tempo, quality=quality, mean_conf=mean_conf, result=result,

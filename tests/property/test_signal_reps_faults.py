@@ -28,7 +28,7 @@ from backsafe.exercises import FAULT_CODES, Tempo4, get_exercise
 from backsafe.faults.registry import check_faults
 from backsafe.kinematics.angles import compute_kinematics
 from backsafe.kinematics.filtering import clean_pose
-from backsafe.model import SEVERITIES, Kinematics, Rep
+from backsafe.model import SEVERITIES, Kinematics, Rep, Subject
 from backsafe.pipeline import AnalysisOptions, analyze_pose
 from backsafe.reps.segmentation import hold_as_rep, segment_reps, whole_clip_rep
 
@@ -71,7 +71,7 @@ def run_stages(drawn, exercise: str, view, tempo: str, load_kg, mass: float) -> 
         if ex.kind == "reps" and not reps:
             reps = whole_clip_rep(kin)
             check_reps(reps, kin)
-        result = check_faults(kin, reps, ex, tempo=Tempo4.parse(tempo), load_kg=load_kg, body_mass_kg=mass)
+        result = check_faults(kin, reps, ex, tempo=Tempo4.parse(tempo), subject=Subject(load_kg=load_kg, body_mass_kg=mass))
     except BacksafeError:
         return  # documented: bad input (InputError) or no person (NoPersonError)
     by_index = {r.index: r for r in reps}

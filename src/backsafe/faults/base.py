@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..exercises import Exercise, Tempo4
-from ..model import SEVERITIES, Finding, Kinematics, Rep, Severity, full_or_all
+from ..model import SEVERITIES, Finding, Kinematics, Rep, Severity, Subject, full_or_all
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -35,9 +35,8 @@ class FaultContext:
     reps: list[Rep]
     ex: Exercise
     tempo: Tempo4
-    load_kg: float | None = None
-    body_mass_kg: float = 75.0
-    sex: str = "male"
+    #: the load, body mass and sex (model.Subject)
+    subject: Subject = field(default_factory=Subject)
     back_shapes: tuple[Any, ...] = ()  # kinematics.back_contour.BackShape per rep, when --back-shape was asked
     #: True when the person prescribed the tempo (``--tempo``, the plan's); None: inferred, i.e. a tempo other
     #: than the exercise's default counts as prescribed (COACHING_RULES §7)

@@ -59,8 +59,8 @@ def moment_series(ctx: FaultContext) -> np.ndarray | None:
     s = ctx.kin.series
     if "com_dx_trunk_m" not in s:
         return None
-    frac = MASS_FRACTION.get(ctx.sex, MASS_FRACTION["male"])
-    bw = ctx.body_mass_kg
+    frac = MASS_FRACTION.get(ctx.subject.sex, MASS_FRACTION["male"])
+    bw = ctx.subject.body_mass_kg
     head = s["com_dx_head_m"]
     # no ears/nose in the file (e.g. Exercise-Correction CSVs): the head sits on the trunk line, above it
     head = np.where(np.isfinite(head), head, HEAD_ON_TRUNK_LINE * s["com_dx_trunk_m"])
@@ -76,8 +76,8 @@ def moment_series(ctx: FaultContext) -> np.ndarray | None:
         hands_dx.append(np.where(np.isfinite(s[f"com_dx_hand_{side}_m"]), s[f"com_dx_hand_{side}_m"],
                                  s[f"com_dx_hand_{other}_m"]))
     m = m + arms
-    if ctx.load_kg:
-        m = m + ctx.load_kg * 0.5 * (hands_dx[0] + hands_dx[1])
+    if ctx.subject.load_kg:
+        m = m + ctx.subject.load_kg * 0.5 * (hands_dx[0] + hands_dx[1])
     return m * G
 
 
@@ -96,7 +96,7 @@ def lumbar_load(ctx: FaultContext) -> LumbarLoad:
         )
         return out
     trunk = np.radians(ctx.kin["trunk_inclination_deg"])
-    axial = (UPPER_BODY_SHARE * ctx.body_mass_kg + (ctx.load_kg or 0.0)) * G * np.cos(trunk)
+    axial = (UPPER_BODY_SHARE * ctx.subject.body_mass_kg + (ctx.subject.load_kg or 0.0)) * G * np.cos(trunk)
     compression = np.maximum(moment, 0.0) / EXTENSOR_ARM_M + axial
     worst = 0.0
     for r in ctx.reps:

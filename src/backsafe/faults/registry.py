@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..exercises import Exercise, Tempo4
-from ..model import Finding, Kinematics, Rep
+from ..model import Finding, Kinematics, Rep, Subject
 from .lumbar import lumbar_load
 from .rule import FaultRule
 from .rules import ALL_RULES
@@ -40,9 +40,7 @@ def check_faults(
     ex: Exercise,
     *,
     tempo: Tempo4,
-    load_kg: float | None = None,
-    body_mass_kg: float = 75.0,
-    sex: str = "male",
+    subject: Subject | None = None,
     quality: str = "ok",
     back_shapes: tuple[Any, ...] = (),
     reference: PersonalReference | None = None,
@@ -55,8 +53,8 @@ def check_faults(
     (faults/reference.py) instead of by their population rules. ``tempo_prescribed``: whether ``tempo`` was
     prescribed (``--tempo`` or the plan's, COACHING_RULES §7); None infers it (a tempo other than the exercise's
     default counts as prescribed). ``rules_run``: the rules to run (the registry's, in order)."""
-    ctx = FaultContext(kin=kin, reps=reps, ex=ex, tempo=tempo, load_kg=load_kg, body_mass_kg=body_mass_kg,
-                       sex=sex, back_shapes=back_shapes, tempo_prescribed=tempo_prescribed)
+    ctx = FaultContext(kin=kin, reps=reps, ex=ex, tempo=tempo, subject=subject or Subject(), back_shapes=back_shapes,
+                       tempo_prescribed=tempo_prescribed)
     out = FaultResult()
     misfit = reference.fits(kin) if reference is not None else None
     if misfit is not None:

@@ -13,7 +13,7 @@ import numpy as np
 
 from backsafe.exercises import Tempo4, get_exercise
 from backsafe.faults.base import FaultContext
-from backsafe.model import Kinematics, Rep, Tempo
+from backsafe.model import Kinematics, Rep, Subject, Tempo
 
 FPS = 30.0
 FEAR_WORDS = ("damage", "dangerous", "injury", "slipped", "harm")
@@ -86,7 +86,9 @@ def ctx_for(
 ) -> FaultContext:
     ex = get_exercise(exercise)
     t = Tempo4.parse(tempo) if tempo else ex.default_tempo
-    return FaultContext(kin=kin, reps=reps, ex=ex, tempo=t, **kw)  # type: ignore[arg-type]
+    # the person (load, body mass, sex) travels as one model.Subject; tests name its fields directly
+    who = {k: kw.pop(k) for k in ("load_kg", "body_mass_kg", "sex") if k in kw}
+    return FaultContext(kin=kin, reps=reps, ex=ex, tempo=t, subject=Subject(**who), **kw)  # type: ignore[arg-type]
 
 
 def assert_finding_ok(f, kin: Kinematics, reps: Sequence[Rep], *, code: str, unit: str) -> None:  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ from backsafe.exercises import get_exercise
 from backsafe.faults import rules
 from backsafe.faults.registry import check_faults
 from backsafe.faults.summary import CLEAN_CUE, NO_REPS_CUE, PRIORITY, fault_counts, summarise
-from backsafe.model import Finding
+from backsafe.model import Finding, Subject
 
 SQUAT = get_exercise("squat")
 
@@ -139,7 +139,7 @@ def test_findings_sorted_and_lumbar_reported() -> None:
     dl = get_exercise("deadlift")
     reps, n = make_reps(5)
     kin = make_kin(n, series={"hands_ankle_dx_m": bumps(reps, 0.5, n), "com_dx_trunk_m": bumps(reps, 0.2, n)})
-    out = check_faults(kin, reps, dl, tempo=dl.default_tempo, load_kg=40.0)
+    out = check_faults(kin, reps, dl, tempo=dl.default_tempo, subject=Subject(load_kg=40.0))
     assert [f.rep for f in out.findings] == sorted(f.rep for f in out.findings)
     assert set(out.lumbar_moment_nm) == {1, 2, 3, 4, 5}
     assert all(v > 0 for v in out.lumbar_moment_nm.values())

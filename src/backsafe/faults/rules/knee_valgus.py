@@ -112,7 +112,7 @@ def dynamic_candidates(
 def check(ctx: FaultContext) -> list[Finding]:
     if "fppa_left_deg" not in ctx.kin.series or "fppa_right_deg" not in ctx.kin.series:
         return []
-    limit = change_limit(ctx, FPPA_DEG.get(ctx.sex, FPPA_DEG["male"]))
+    limit = change_limit(ctx, FPPA_DEG.get(ctx.subject.sex, FPPA_DEG["male"]))
     series = change_from_standing(ctx, +1.0)
     measures, cands = dynamic_candidates(ctx, series, +1.0, limit)
     return make_findings(CODE, measures, cands, [limit] * len(measures), series, unit="deg", cue=CUE,

@@ -42,7 +42,7 @@ def _exempt(ctx: FaultContext) -> bool:
 
 
 def _loaded(ctx: FaultContext) -> bool:
-    return ctx.load_kg is not None and ctx.load_kg > 0
+    return ctx.subject.load_kg is not None and ctx.subject.load_kg > 0
 
 
 def _limits(ctx: FaultContext) -> dict[str, float]:
