@@ -40,6 +40,7 @@ from . import crud
 from .config import Settings
 from .models import Account, Job
 from .references import stored_reference
+from .report_store import new_report_folder, removed_on_failure, row_fields
 from .storage import Storage
 
 __all__ = ["AnalyzeFn", "JobRunner", "JobTimeout", "JobCancelled", "default_analyze", "drop_media",
@@ -351,7 +352,7 @@ class JobRunner:
 
     def _run(self, job_id: int) -> None:
         from ..report.html import render_html
-        from ..report.json_report import report_to_dict, write_json
+        from ..report.json_report import write_json
 
         with self.db.session() as s:
             job = s.get(Job, job_id)
@@ -380,17 +381,14 @@ class JobRunner:
         started = time.monotonic()
         report = self.analyze_fn(clip, exercise, progress=self._progress_fn(job_id, "pose", started), **options)
 
-        rid = crud.new_id()
-        final = self.storage.report_dir(files_key, rid)
-        tmp = final.with_name(final.name + ".partial")
-        tmp.mkdir(parents=True, exist_ok=True)
+        rid, final, tmp = new_report_folder(self.storage, files_key)
         # Retention (the upload form says it plainly): with "keep the videos", the clip, the annotated video and
         # the key frames stay until the report is deleted; without it the clip goes now and the annotated video and
         # key frames (pictures of the person) go after media_keep_days (0: never made), the report stays.
         keep_days = self.settings.media_keep_days
         pictures = keep or keep_days > 0
         media_until = None if keep or not pictures else crud.utcnow() + dt.timedelta(days=keep_days)
-        try:
+        with removed_on_failure(tmp):
             self._set_stage(job_id, "report")
             write_json(report, tmp / "report.json")
             render_html(report, None, tmp / TEXT_ONLY_HTML)  # the report without pictures, for when they go
@@ -403,28 +401,17 @@ class JobRunner:
             if keep:
                 shutil.copyfile(clip, tmp / "original.video")
             os.replace(tmp, final)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        doc = report_to_dict(report)
-        summary = doc.get("summary") or {}
-        try:
+        with removed_on_failure(final):
             with self.db.session() as s:
                 job_row = s.get(Job, job_id)
                 if job_row is None or job_row.status != "running":
                     raise JobCancelled()  # deleted with its account, or cancelled while the report was written
                 crud.create_report(s, report_user_id(s, job_id), public_id=rid, job_public_id=jpid,
-                                   exercise=str(doc.get("exercise") or exercise), view=doc.get("view"),
-                                   rep_count=int(doc.get("rep_count") or 0), faults=summary.get("faults") or {},
-                                   top_cue=summary.get("top_cue") or None, quality=summary.get("quality"),
-                                   has_annotated=has_annotated, has_original=keep,
+                                   **row_fields(report, exercise), has_annotated=has_annotated, has_original=keep,
                                    media_until=media_until if pictures else None)
                 crud.update_job(s, job_id, status="done", stage="done", report_public_id=rid,
                                 finished_at=crud.utcnow(), error=None, progress_done=PROGRESS_TOTAL,
                                 progress_total=PROGRESS_TOTAL)
-        except BaseException:
-            shutil.rmtree(final, ignore_errors=True)
-            raise
         self._remove_upload(files_key, jpid)  # privacy: the clip goes once analysed (a kept copy is in the report)
 
     def _reference(self, files_key: str, report_id: str, folder: str | None, exercise: str) -> Any:

@@ -23,6 +23,7 @@ from ..db.engine import Database
 from ..errors import InputError, ValueRangeError
 from . import crud
 from .deps import CurrentUser
+from .report_store import new_report_folder, removed_on_failure, row_fields
 from .storage import Storage
 
 __all__ = ["LiveSet", "LiveStart", "parse_start", "MODEL_SIZES", "MAX_FRAMES", "store_live_report"]
@@ -171,7 +172,7 @@ def store_live_report(db: Database, storage: Storage, user: CurrentUser, live: L
     from ..options import AnalysisOptions
     from ..pipeline import analyze_pose
     from ..report.html import render_html
-    from ..report.json_report import report_to_dict, write_json
+    from ..report.json_report import write_json
     from .references import stored_reference
 
     if sum(1 for _, img, _ in live.frames if img is not None) < 10:
@@ -196,30 +197,14 @@ def store_live_report(db: Database, storage: Storage, user: CurrentUser, live: L
             "camera": st.facing, "live_reps": live.analyzer.rep_count}
     report = analyze_pose(pose, get_exercise(st.exercise), opts, meta, None, reference=personal,
                           outline_off="no_video")
-    rid = crud.new_id()
-    final = storage.report_dir(user.files_key, rid)
-    tmp = final.with_name(final.name + ".partial")
-    tmp.mkdir(parents=True, exist_ok=True)
-    import shutil
-
-    try:
+    rid, final, tmp = new_report_folder(storage, user.files_key)
+    with removed_on_failure(tmp):  # keypoints only: no video, no picture of the person
         write_json(report, tmp / "report.json")
         render_html(report, None, tmp / "report.html")
         (tmp / "live_events.json").write_text(json.dumps(live.events))
         tmp.replace(final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    doc = report_to_dict(report)
-    summary = doc.get("summary") or {}
-    try:
+    with removed_on_failure(final):
         with db.session() as s:
-            crud.create_report(s, user.id, public_id=rid, job_public_id=None,
-                               exercise=str(doc.get("exercise") or st.exercise), view=doc.get("view"),
-                               rep_count=int(doc.get("rep_count") or 0), faults=summary.get("faults") or {},
-                               top_cue=summary.get("top_cue") or None, quality=summary.get("quality"),
+            crud.create_report(s, user.id, public_id=rid, job_public_id=None, **row_fields(report, st.exercise),
                                has_annotated=False, has_original=False)
-    except BaseException:
-        shutil.rmtree(final, ignore_errors=True)
-        raise
     return rid
