@@ -18,6 +18,8 @@ $(STAMP): pyproject.toml requirements.lock requirements-pose.lock
 	# size". Installed before the others, pip's resolver printed a red ERROR block about those extras on every
 	# later install; --no-deps installs do not check them.
 	$(BIN)/python -m pip install --quiet --no-deps -r requirements-pose.lock
+	# the lite and heavy pose models (--model lite|heavy) from npm @mediapipe/pose, sha256-checked, into the wheel
+	$(BIN)/python tools/install_pose_models.py
 	touch $(STAMP)
 
 $(DEVSTAMP): $(STAMP) requirements-dev.lock
