@@ -299,6 +299,8 @@ def job_options(exercise: str, per_file: dict[str, Any], stride: int) -> dict[st
                             if k != "exercise" and v is not None}  # 30 and 30.0 are the same options
     if opts.get("back_shape") is True:
         del opts["back_shape"]  # on is the default: the same job key as an entry that does not mention it
+    if opts.get("model") == "full":
+        del opts["model"]  # the default pose model: the same job key as before --model existed
     opts["stride"] = stride
     AnalysisOptions(exercise=ex.id, **opts)  # validates: raises ValueRangeError on absurd values
     return {"exercise": ex.id, **dict(sorted(opts.items()))}
@@ -581,17 +583,17 @@ class Analyzer:
     def __init__(self, one_per_core: bool = False) -> None:
         if one_per_core:
             os.environ.setdefault("BACKSAFE_DECODE_THREAD", "0")
-        self._pose: Any = None
+        self._poses: dict[str, Any] = {}  # pose model size -> its loaded model
         self.worker = f"{socket.gethostname()}:{os.getpid()}"
         # analysed references by content and options (a Report, a PersonalReference, or the error it gave)
         self._references: dict[str, Report | PersonalReference | BacksafeError] = {}
 
-    def _estimator(self) -> _ReusedPose:
-        if self._pose is None:
+    def _estimator(self, model: str = "full") -> _ReusedPose:
+        if model not in self._poses:
             from .pose.mediapipe_backend import MediaPipePose
 
-            self._pose = MediaPipePose()
-        return _ReusedPose(self._pose)
+            self._poses[model] = MediaPipePose(model=model)
+        return _ReusedPose(self._poses[model])
 
     def warm_up(self) -> None:
         """Import MediaPipe and load the model now rather than inside the first job."""
@@ -617,7 +619,10 @@ class Analyzer:
     def _factory(self, path: Path, opts: dict[str, Any]) -> Callable[[], Any] | None:
         """The worker's reused pose model for a clip analysed as video; None (no model needed) otherwise."""
         is_video = path.is_file() and path.suffix.lower() in VIDEO_EXTENSIONS
-        return self._estimator if is_video and opts.get("input_format", "auto") in ("auto", "video") else None
+        if not (is_video and opts.get("input_format", "auto") in ("auto", "video")):
+            return None
+        model = str(opts.get("model", "full"))
+        return lambda: self._estimator(model)
 
     def _reference(self, spec: dict[str, Any], ref_path: Path, exercise: str,
                    opts: dict[str, Any]) -> Report | PersonalReference:
@@ -886,6 +891,7 @@ def run_batch(
     on_result: ProgressFn | None = None,
     reference: str | Path | None = None,
     back_shape: bool | None = None,
+    model: str = "full",
 ) -> BatchResult:
     """Analyse every input of ``input_dir`` into ``out`` (see the module docstring for the layout).
 
@@ -897,6 +903,7 @@ def run_batch(
     fps : frame rate of keypoint files without time stamps that the manifest gives none for.
     back_shape : False: do not trace the back's outline (``--no-back-shape``) for inputs whose manifest entry does
         not say; None/True: the default, traced in side-view videos of exercises that check back rounding.
+    model : the pose model size for videos (lite, full, heavy; ``--model``).
     reference : the person's reference (a report.json or a recording of good reps) for every input whose manifest
         entry names none.
     on_plan : called once as ``on_plan(n_to_run, n_skipped)``; on_result once per finished job.
@@ -913,7 +920,8 @@ def run_batch(
         raise InputError(f"--workers {workers}: expected 1 or more")
     jobs = plan_batch(input_dir, exercise, Path(manifest) if manifest else None, stride, exclude=[out],
                       defaults={**_config_defaults(), **({"fps": fps} if fps else {}),
-                                **({"back_shape": back_shape} if back_shape is not None else {})},
+                                **({"back_shape": back_shape} if back_shape is not None else {}),
+                                **({"model": model} if model != "full" else {})},
                       reference=Path(reference) if reference else None)
     out.mkdir(parents=True, exist_ok=True)
     with OutputLock(out):

@@ -103,7 +103,7 @@ def _labels(codes: list[str]) -> dict[str, bool]:
 
 def item_options(item: dict[str, Any]) -> dict[str, Any]:
     """The analysis options a manifest item sets (fps, load, view, --back-shape, ...)."""
-    keys = ("fps", "load_kg", "tempo", "view", "input_format", "body_mass_kg", "sex", "back_shape")
+    keys = ("fps", "load_kg", "tempo", "view", "input_format", "body_mass_kg", "sex", "back_shape", "model")
     return {k: item[k] for k in keys if k in item}
 
 
@@ -319,7 +319,8 @@ ITERATORS = {
 }
 
 
-def evaluate_manifest(path: Path) -> list[Outcome]:
+def evaluate_manifest(path: Path, model: str = "full") -> list[Outcome]:
+    """Every item of a manifest analysed and scored; ``model``: the pose model size for its videos."""
     try:
         m = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
@@ -328,6 +329,7 @@ def evaluate_manifest(path: Path) -> list[Outcome]:
     ignore = set(m.get("ignore_codes", []))
     outcomes: list[Outcome] = []
     for item in m["items"]:
+        item = {**item, "model": model} if model != "full" else item
         kind = item.get("kind", "clip")
         if kind not in ITERATORS:
             raise InputError(f"{path}: unknown item kind {kind!r}")
@@ -439,7 +441,8 @@ def summarise_outcomes(outcomes: list[Outcome]) -> dict[str, Any]:
     return res
 
 
-def run_eval(dataset_dir: Path, out: Path | None = None, subset: str | None = None, console: Any = None) -> dict[str, Any]:
+def run_eval(dataset_dir: Path, out: Path | None = None, subset: str | None = None, console: Any = None,
+             model: str = "full") -> dict[str, Any]:
     """Evaluate every manifest in ``dataset_dir`` (or one manifest file); print tables; return the results."""
     from rich.console import Console
     from rich.table import Table
@@ -452,7 +455,7 @@ def run_eval(dataset_dir: Path, out: Path | None = None, subset: str | None = No
         raise InputError(f"{dataset_dir}: no manifest (*.json) found")
     results: dict[str, Any] = {}
     for p in paths:
-        outcomes = evaluate_manifest(p)
+        outcomes = evaluate_manifest(p, model)
         summary = summarise_outcomes(outcomes)
         results[p.stem] = {
             "summary": summary,

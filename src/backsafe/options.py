@@ -30,6 +30,8 @@ class AnalysisOptions:
     #: default) and True trace it in side-view videos of exercises that check back_rounding; False turns it off
     back_shape: bool | None = None
     pose_cache_dir: Path | None = None
+    #: the pose model size: lite, full (default) or heavy (pose/models.py; README "Pose model")
+    model: str = "full"
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -62,6 +64,9 @@ class AnalysisOptions:
             raise ValueRangeError(f"stride {self.stride}: expected 1-10")
         if self.tempo is not None:
             Tempo4.parse(self.tempo)
+        from .pose.models import check_model_name
+
+        check_model_name(self.model)
 
 
 #: ``--fast`` (a frame stride) never analyses fewer frames a second than this: below it MediaPipe's tracker and the

@@ -58,9 +58,10 @@ def _file_digest(path: Path) -> str:
     return h.hexdigest()
 
 
-def _cache_path(cache_dir: Path, path: Path, stride: int, turn: int = 0) -> Path:
+def _cache_path(cache_dir: Path, path: Path, stride: int, turn: int = 0, model: str = "full") -> Path:
     turned = f"-r{turn}" if turn else ""  # a clip analysed turned upright (orientation.py) keeps its own entry
-    return cache_dir / f"{_file_digest(path)}-s{stride}{turned}-v{POSE_CACHE_VERSION}.npz"
+    sized = f"-m{model}" if model != "full" else ""  # each model size its own entry (full keeps the old names)
+    return cache_dir / f"{_file_digest(path)}-s{stride}{turned}{sized}-v{POSE_CACHE_VERSION}.npz"
 
 
 def _load_cached(p: Path) -> PoseSequence | None:
@@ -99,10 +100,10 @@ def _save_cached(p: Path, pose: PoseSequence) -> None:
 
 # -------------------------------------------------------------------------------------- the model over frames
 
-def default_estimator() -> PoseEstimator:
+def default_estimator(model: str = "full") -> PoseEstimator:
     from .mediapipe_backend import MediaPipePose
 
-    return MediaPipePose()
+    return MediaPipePose(model=model)
 
 
 def _split_worthwhile(duration_s: float | None) -> bool:
@@ -161,7 +162,7 @@ def _join_halves(a: PoseSequence | None, b: PoseSequence | None) -> PoseSequence
 
 def _estimate_in_two_halves(
     path: Path, duration_s: float, image_size: tuple[int, int], stride: int, progress: ProgressFn | None,
-    total: int | None, turn: int = 0,
+    total: int | None, turn: int = 0, model: str = "full",
 ) -> PoseSequence:
     """Pose on the first and second half of a clip at once, each half with its own decoder and tracker.
 
@@ -180,7 +181,7 @@ def _estimate_in_two_halves(
 
         estimator = None
         try:
-            estimator = default_estimator()
+            estimator = default_estimator(model)
             results[k] = run_estimator(frames, estimator, image_size=image_size, progress=count,
                                        check_person=False)
         except BaseException as exc:  # re-raised below, in the calling thread
@@ -224,6 +225,7 @@ def estimate_video_pose(
     turn: int = 0,
     *,
     info: VideoInfo | None = None,
+    model: str = "full",
 ) -> PoseSequence:
     """Decode a clip and run pose on every ``stride``-th frame (decoding overlaps inference in a thread).
 
@@ -231,7 +233,7 @@ def estimate_video_pose(
     orientation.py). ``info``: the clip's probe as it reads now (with any turn recorded by ``set_turn``); probed
     here only when not given."""
     if cache_dir is not None and estimator_factory is None:
-        cp = _cache_path(cache_dir, path, stride, turn)
+        cp = _cache_path(cache_dir, path, stride, turn, model)
         cached = _load_cached(cp) if cp.exists() else None
         if cached is not None:
             return cached
@@ -242,9 +244,9 @@ def estimate_video_pose(
     if (turn - turn_of(path)) % 180:  # the probe gives the size of the recorded turn
         size = (info.height, info.width)
     if estimator_factory is None and _split_worthwhile(info.duration_s):
-        pose = _estimate_in_two_halves(path, info.duration_s or 0.0, size, stride, progress, total, turn)
+        pose = _estimate_in_two_halves(path, info.duration_s or 0.0, size, stride, progress, total, turn, model)
     else:
-        estimator = (estimator_factory or default_estimator)()
+        estimator = estimator_factory() if estimator_factory is not None else default_estimator(model)
         try:
             frames = (iter_frames_threaded(path, stride=stride, turn=turn) if settings.decode_in_thread()
                       else iter_frames(path, stride=stride, turn=turn))
@@ -257,14 +259,14 @@ def estimate_video_pose(
         finally:
             estimator.close()
     if cache_dir is not None and estimator_factory is None:
-        _save_cached(_cache_path(cache_dir, path, stride, turn), pose)
+        _save_cached(_cache_path(cache_dir, path, stride, turn, model), pose)
     return pose
 
 
 # ------------------------------------------------------------------------------------------ turned upright
 
 def _turn_from_frames(path: Path, info: VideoInfo, posture: Any,
-                      estimator_factory: EstimatorFactory | None) -> Orientation:
+                      estimator_factory: EstimatorFactory | None, model: str = "full") -> Orientation:
     """orientation.rotation_from_frames on a few frames of the clip: MediaPipe (static-image mode: each frame on
     its own) or the injected estimator at each quarter turn."""
     from ..io.video import sample_frames
@@ -274,7 +276,7 @@ def _turn_from_frames(path: Path, info: VideoInfo, posture: Any,
     if estimator_factory is None:
         from .mediapipe_backend import MediaPipePose
 
-        est: PoseEstimator = MediaPipePose(static_image_mode=True)
+        est: PoseEstimator = MediaPipePose(static_image_mode=True, model=model)
     else:
         est = estimator_factory()
     try:
@@ -299,7 +301,7 @@ class VideoPose:
 
 def upright_video_pose(
     path: Path, info: VideoInfo, exercise: str, estimator_factory: EstimatorFactory | None, stride: int,
-    progress: ProgressFn | None, cache_dir: Path | None,
+    progress: ProgressFn | None, cache_dir: Path | None, *, model: str = "full",
 ) -> VideoPose:
     """Pose of the clip as it is; when that skeleton is not upright (or nobody is found), the turn under which a
     few sampled frames show an upright, confident person, and pose again on the clip turned so (issue 16: a phone
@@ -315,12 +317,13 @@ def upright_video_pose(
     failure: NoPersonError | None = None
     pose: PoseSequence | None = None
     try:
-        pose = estimate_video_pose(path, estimator_factory, stride, progress, cache_dir, turn=turn, info=info)
+        pose = estimate_video_pose(path, estimator_factory, stride, progress, cache_dir, turn=turn, info=info,
+                                   model=model)
     except NoPersonError as exc:
         failure = exc
     if pose is not None and is_upright(pose, posture):
         return VideoPose(pose, info, {"turned_deg": turn} if turn else {})
-    found = _turn_from_frames(path, info, posture, estimator_factory)
+    found = _turn_from_frames(path, info, posture, estimator_factory, model)
     new_turn = found.rotation_deg  # the sampled frames were tried from the clip as filmed (turn 0)
     if found.rotation_deg == 0 or new_turn == turn:
         if pose is None:
@@ -329,5 +332,6 @@ def upright_video_pose(
         return VideoPose(pose, info, {"orientation": found.as_dict()} | ({"turned_deg": turn} if turn else {}))
     set_turn(path, new_turn)
     info = turn_info(info, new_turn - turn)  # the frames are now handed out turned: so is their size
-    pose = estimate_video_pose(path, estimator_factory, stride, progress, cache_dir, turn=new_turn, info=info)
+    pose = estimate_video_pose(path, estimator_factory, stride, progress, cache_dir, turn=new_turn, info=info,
+                               model=model)
     return VideoPose(pose, info, {"turned_deg": new_turn, "orientation": found.as_dict()})
