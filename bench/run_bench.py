@@ -104,6 +104,16 @@ def model_fps(frames: list[Any], model: str = "full") -> float:
     return len(frames) / dt
 
 
+def decode_fps(clip: Path) -> float:
+    """backsafe's own decoder alone (io/video.iter_frames: upright RGB frames), one thread, no pose: the CPU every
+    frame costs besides the model, which e2e_vs_core_limit's limit leaves out."""
+    from backsafe.io.video import iter_frames
+
+    t0 = time.perf_counter()
+    n = sum(1 for _ in iter_frames(clip))
+    return n / (time.perf_counter() - t0)
+
+
 def e2e_run(clip: Path, **options: Any) -> dict[str, Any]:
     """``backsafe.analyze`` end to end, with the time spent after pose (analyze_pose) measured inside it."""
     import backsafe.pipeline as pipeline
@@ -148,14 +158,17 @@ def throughput(rounds: int) -> tuple[dict[str, Any], Any]:
     from backsafe.pose.mediapipe_backend import installed_models
 
     sizes = [f"model_{m}" for m in installed_models()]  # each size on the same first MODEL_SIZE_FRAMES frames
-    runs: dict[str, list[Any]] = {"naive": [], "e2e": [], "model": [], "fast": [], **{k: [] for k in sizes}}
-    order = ["naive", "e2e", "model", "fast", *sizes]
+    runs: dict[str, list[Any]] = {"naive": [], "e2e": [], "model": [], "fast": [], "decode": [],
+                                  **{k: [] for k in sizes}}
+    order = ["naive", "e2e", "model", "fast", "decode", *sizes]
     for r in range(rounds):
         for name in order[r % len(order):] + order[: r % len(order)]:
             if name == "naive":
                 runs[name].append(naive_fps(CLIP))
             elif name == "model":
                 runs[name].append(model_fps(frames))
+            elif name == "decode":
+                runs[name].append(decode_fps(CLIP))
             elif name.startswith("model_"):
                 runs[name].append(model_fps(frames[:MODEL_SIZE_FRAMES], name.removeprefix("model_")))
             else:
@@ -185,6 +198,11 @@ def throughput(rounds: int) -> tuple[dict[str, Any], Any]:
     # the pose stage alone (the analysis after pose taken out of each run's time)
     res["pose_stage_fps"] = statistics.median(x["fps"] * x["seconds"] / (x["seconds"] - x["post_s"]) for x in e2e)
     res["pose_stage_vs_core_limit"] = res["pose_stage_fps"] / (n_cores * res["model_fps"])
+    # the same limit with each frame's decoding counted too (every core decoding and running the model, nothing
+    # else): what is left between this and e2e is threads, start-up and the halves' imbalance
+    res["decode_fps"] = statistics.median(runs["decode"])
+    res["decode_inclusive_limit_fps"] = n_cores / (1 / res["model_fps"] + 1 / res["decode_fps"])
+    res["e2e_vs_decode_inclusive_limit"] = res["e2e_fps"] / res["decode_inclusive_limit_fps"]
     for k in sizes:
         res[f"{k.replace('model_', 'model_fps_')}"] = statistics.median(runs[k])
     if "model_full" in runs:
@@ -447,7 +465,8 @@ def main() -> int:
         merged.update(tp)
         merged["throughput_measured"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
         args.out.write_text(json.dumps(merged, indent=2, default=float) + "\n")
-        for k in ("e2e_fps", "model_fps", "cores", "e2e_vs_core_limit", "pose_stage_vs_core_limit", "post_pose_share",
+        for k in ("e2e_fps", "model_fps", "decode_fps", "cores", "e2e_vs_core_limit", "pose_stage_vs_core_limit",
+                  "decode_inclusive_limit_fps", "e2e_vs_decode_inclusive_limit", "post_pose_share",
                   "model_fps_lite", "model_fps_full", "model_fps_heavy", "model_cost_vs_full"):
             log(f"{k:<26} {merged.get(k)}")
         log(f"written: {args.out}")
