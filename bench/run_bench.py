@@ -154,6 +154,7 @@ def throughput(rounds: int) -> tuple[dict[str, Any], Any]:
             break
         frames.append(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
     cap.release()
+    load0 = os.getloadavg()[0]
     e2e_run(CLIP)  # warm-up: imports, first model load, page cache
     from backsafe.pose.mediapipe_backend import installed_models
 
@@ -194,6 +195,9 @@ def throughput(rounds: int) -> tuple[dict[str, Any], Any]:
     res["fast_vs_default"] = res["fast_fps"] / res["e2e_fps"]
     n_cores = cores()
     res["cores"] = n_cores
+    # other programs' load (1-minute average) before and after: above the core count, the two-thread e2e run
+    # cannot have every core, and e2e_vs_core_limit says more about the machine's load than about backsafe
+    res["throughput_load_before_after"] = [round(load0, 2), round(os.getloadavg()[0], 2)]
     res["e2e_vs_core_limit"] = res["e2e_fps"] / (n_cores * res["model_fps"])
     # the pose stage alone (the analysis after pose taken out of each run's time)
     res["pose_stage_fps"] = statistics.median(x["fps"] * x["seconds"] / (x["seconds"] - x["post_s"]) for x in e2e)
@@ -465,7 +469,7 @@ def main() -> int:
         merged.update(tp)
         merged["throughput_measured"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
         args.out.write_text(json.dumps(merged, indent=2, default=float) + "\n")
-        for k in ("e2e_fps", "model_fps", "decode_fps", "cores", "e2e_vs_core_limit", "pose_stage_vs_core_limit",
+        for k in ("throughput_load_before_after", "e2e_fps", "model_fps", "decode_fps", "cores", "e2e_vs_core_limit", "pose_stage_vs_core_limit",
                   "decode_inclusive_limit_fps", "e2e_vs_decode_inclusive_limit", "post_pose_share",
                   "model_fps_lite", "model_fps_full", "model_fps_heavy", "model_cost_vs_full"):
             log(f"{k:<26} {merged.get(k)}")
