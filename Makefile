@@ -9,7 +9,7 @@ DEMO_OUT ?= demo-out
 
 DEVSTAMP := $(VENV)/.installed-dev
 
-$(STAMP): pyproject.toml requirements.lock requirements-pose.lock
+$(STAMP): pyproject.toml requirements.lock requirements-pose.lock tools/install_pose_models.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.lock
