@@ -9,7 +9,7 @@ DEMO_OUT ?= demo-out
 
 DEVSTAMP := $(VENV)/.installed-dev
 
-$(STAMP): pyproject.toml requirements.lock requirements-pose.lock tools/build_pose_bundle.py
+$(STAMP): pyproject.toml requirements.lock requirements-pose.lock tools/install_pose_models.py tools/build_pose_bundle.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.lock
@@ -18,6 +18,8 @@ $(STAMP): pyproject.toml requirements.lock requirements-pose.lock tools/build_po
 	# size". Installed before the others, pip's resolver printed a red ERROR block about those extras on every
 	# later install; --no-deps installs do not check them.
 	$(BIN)/python -m pip install --quiet --no-deps -r requirements-pose.lock
+	# the lite and heavy pose models (--model lite|heavy) from npm @mediapipe/pose, sha256-checked, into the wheel
+	$(BIN)/python tools/install_pose_models.py
 	# the Tasks-API PoseLandmarker bundle (several people in frame) from the wheel's own tflite files: no download
 	$(BIN)/python tools/build_pose_bundle.py
 	touch $(STAMP)

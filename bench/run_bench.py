@@ -23,6 +23,12 @@ Prints every figure and writes them by name (DESIGN.md "Benchmarks") to bench/re
 - ``html_overhead``: ``render_html`` time / analysis time;
 - ``fast_accuracy``: rep-count accuracy and fault F1 on the labelled clips of eval/manifests, default vs
   ``--fast`` (poses cached in BACKSAFE_POSE_CACHE, so only the first run pays for pose estimation).
+- per pose model size (``--model lite|full|heavy``): ``model_fps_lite`` / ``_full`` / ``_heavy`` (inference alone,
+  one thread, on the same MODEL_SIZE_FRAMES pre-decoded frames, interleaved with the rest) and ``model_cost_vs_full``;
+- ``e2e_vs_core_limit``: ``e2e_fps`` of the default model ÷ (cores × ``model_fps``), both from the same run: how
+  close ``analyze`` comes to every core running the model and nothing else (issue [6/6] target >= 0.9), with
+  ``pose_stage_vs_core_limit`` (the same for the pose stage alone: e2e minus the analysis after pose) to say where
+  the rest goes (``--throughput-only`` runs just this part and merges it into --out);
 - ``outline_overhead``: the default analysis (back outline on) ÷ the same with ``back_shape=False``, end to end
   with pose, on the sample clip (an upright squat: nothing to trace) and, when ../shared is there, on a side-view
   deadlift (``outline_overhead_hinge``), with the outline's own seconds per clip and per traced frame
@@ -79,18 +85,40 @@ def naive_fps(clip: Path) -> float:
     return n / dt
 
 
-def model_fps(frames: list[Any]) -> float:
+#: frames of the clip each model size is timed on (heavy runs at ~17 fps: the whole clip would cost 35 s a round)
+MODEL_SIZE_FRAMES = 240
+
+
+def cores() -> int:
+    """The cores this process may run on (the affinity mask, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def model_fps(frames: list[Any], model: str = "full") -> float:
     """Pose inference alone on frames decoded beforehand, with backsafe's own estimator (the one ``analyze``
     makes: same model, settings and threads), so e2e_vs_model compares like with like."""
     from backsafe.pipeline import default_estimator
 
-    pose = default_estimator()
+    pose = default_estimator(model)
     t0 = time.perf_counter()
     for f in frames:
         pose.process(f)
     dt = time.perf_counter() - t0
     pose.close()
     return len(frames) / dt
+
+
+def decode_fps(clip: Path) -> float:
+    """backsafe's own decoder alone (io/video.iter_frames: upright RGB frames), one thread, no pose: the CPU every
+    frame costs besides the model, which e2e_vs_core_limit's limit leaves out."""
+    from backsafe.io.video import iter_frames
+
+    t0 = time.perf_counter()
+    n = sum(1 for _ in iter_frames(clip))
+    return n / (time.perf_counter() - t0)
 
 
 def e2e_run(clip: Path, **options: Any) -> dict[str, Any]:
@@ -133,15 +161,24 @@ def throughput(rounds: int) -> tuple[dict[str, Any], Any]:
             break
         frames.append(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
     cap.release()
+    load0 = os.getloadavg()[0]
     e2e_run(CLIP)  # warm-up: imports, first model load, page cache
-    runs: dict[str, list[Any]] = {"naive": [], "e2e": [], "model": [], "fast": []}
-    order = ["naive", "e2e", "model", "fast"]
+    from backsafe.pose.mediapipe_backend import installed_models
+
+    sizes = [f"model_{m}" for m in installed_models()]  # each size on the same first MODEL_SIZE_FRAMES frames
+    runs: dict[str, list[Any]] = {"naive": [], "e2e": [], "model": [], "fast": [], "decode": [],
+                                  **{k: [] for k in sizes}}
+    order = ["naive", "e2e", "model", "fast", "decode", *sizes]
     for r in range(rounds):
-        for name in order[r % 4:] + order[: r % 4]:
+        for name in order[r % len(order):] + order[: r % len(order)]:
             if name == "naive":
                 runs[name].append(naive_fps(CLIP))
             elif name == "model":
                 runs[name].append(model_fps(frames))
+            elif name == "decode":
+                runs[name].append(decode_fps(CLIP))
+            elif name.startswith("model_"):
+                runs[name].append(model_fps(frames[:MODEL_SIZE_FRAMES], name.removeprefix("model_")))
             else:
                 runs[name].append(e2e_run(CLIP, stride=2 if name == "fast" else 1))
             v = runs[name][-1]
@@ -163,6 +200,26 @@ def throughput(rounds: int) -> tuple[dict[str, Any], Any]:
     res["e2e_vs_naive"] = res["e2e_fps"] / res["naive_fps"]
     res["e2e_vs_model"] = res["e2e_fps"] / res["model_fps"]
     res["fast_vs_default"] = res["fast_fps"] / res["e2e_fps"]
+    n_cores = cores()
+    res["cores"] = n_cores
+    # other programs' load (1-minute average) before and after: above the core count, the two-thread e2e run
+    # cannot have every core, and e2e_vs_core_limit says more about the machine's load than about backsafe
+    res["throughput_load_before_after"] = [round(load0, 2), round(os.getloadavg()[0], 2)]
+    res["e2e_vs_core_limit"] = res["e2e_fps"] / (n_cores * res["model_fps"])
+    # the pose stage alone (the analysis after pose taken out of each run's time)
+    res["pose_stage_fps"] = statistics.median(x["fps"] * x["seconds"] / (x["seconds"] - x["post_s"]) for x in e2e)
+    res["pose_stage_vs_core_limit"] = res["pose_stage_fps"] / (n_cores * res["model_fps"])
+    # the same limit with each frame's decoding counted too (every core decoding and running the model, nothing
+    # else): what is left between this and e2e is threads, start-up and the halves' imbalance
+    res["decode_fps"] = statistics.median(runs["decode"])
+    res["decode_inclusive_limit_fps"] = n_cores / (1 / res["model_fps"] + 1 / res["decode_fps"])
+    res["e2e_vs_decode_inclusive_limit"] = res["e2e_fps"] / res["decode_inclusive_limit_fps"]
+    for k in sizes:
+        res[f"{k.replace('model_', 'model_fps_')}"] = statistics.median(runs[k])
+    if "model_full" in runs:
+        res["model_cost_vs_full"] = {k.removeprefix("model_"): res["model_fps_full"] / statistics.median(runs[k])
+                                     for k in sizes}
+    res["model_size_frames"] = min(MODEL_SIZE_FRAMES, len(frames))
     return res, e2e[-1]["report"]
 
 
@@ -435,6 +492,8 @@ def main() -> int:
                     help="interleaved rounds of the throughput and of the batch runs (median kept)")
     ap.add_argument("--no-accuracy", action="store_true", help="skip the fast-mode accuracy on labelled data")
     ap.add_argument("--out", type=Path, default=REPO / "bench" / "results.json")
+    ap.add_argument("--throughput-only", action="store_true",
+                    help="only the throughput part (fps per model size, e2e_vs_core_limit), merged into --out")
     ap.add_argument("--outline-only", action="store_true",
                     help="only the back outline's cost (outline_overhead*), merged into --out")
     ap.add_argument("--live-web-slow", type=float, default=6.0,
@@ -445,12 +504,28 @@ def main() -> int:
     args = ap.parse_args()
     if args.smoke:
         args.rounds = 1
+        global MODEL_SIZE_FRAMES
+        MODEL_SIZE_FRAMES = 30
     if args.outline_only:
         log("command: " + " ".join([Path(sys.executable).name, *sys.argv]))
         log("back outline: default (on) vs --no-back-shape ...")
         merged = json.loads(args.out.read_text()) if args.out.is_file() else {}
         merged.update(outline_overhead(args.rounds))
         args.out.write_text(json.dumps(merged, indent=2, default=float) + "\n")
+        log(f"written: {args.out}")
+        return 0
+    if args.throughput_only:
+        log("command: " + " ".join([Path(sys.executable).name, *sys.argv]))
+        log("throughput (interleaved rounds, every model size) ...")
+        merged = json.loads(args.out.read_text()) if args.out.is_file() else {}
+        tp, _ = throughput(args.rounds)
+        merged.update(tp)
+        merged["throughput_measured"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        args.out.write_text(json.dumps(merged, indent=2, default=float) + "\n")
+        for k in ("throughput_load_before_after", "e2e_fps", "model_fps", "decode_fps", "cores", "e2e_vs_core_limit", "pose_stage_vs_core_limit",
+                  "decode_inclusive_limit_fps", "e2e_vs_decode_inclusive_limit", "post_pose_share",
+                  "model_fps_lite", "model_fps_full", "model_fps_heavy", "model_cost_vs_full"):
+            log(f"{k:<26} {merged.get(k)}")
         log(f"written: {args.out}")
         return 0
     log("command: " + " ".join([Path(sys.executable).name, *sys.argv]))
@@ -505,6 +580,12 @@ def print_table(r: dict[str, Any]) -> None:
         ("model_fps (inference only)", f(r["model_fps"], ".1f"), ""),
         ("e2e_vs_naive", f(r["e2e_vs_naive"]), ">= 1.1 ([6/7]), >= 0.95 ([1/7])"),
         ("e2e_vs_model", f(r["e2e_vs_model"]), ">= 0.9"),
+        ("e2e_vs_core_limit", f(r.get("e2e_vs_core_limit")),
+         f">= 0.9 ({r.get('cores')} cores x {f(r['model_fps'], '.1f')} fps; pose stage alone "
+         f"{f(r.get('pose_stage_vs_core_limit'))})"),
+        ("model fps lite / full / heavy", " / ".join(f(r.get(f"model_fps_{m}"), ".1f") for m in ("lite", "full",
+                                                                                              "heavy")),
+         f"inference only, 1 thread, first {r.get('model_size_frames')} frames"),
         ("post_pose_share", f(r["post_pose_share"], ".3f"), "<= 0.05"),
         ("mem_10x_vs_1x", f(r["mem_10x_vs_1x"]), f"<= 1.15 ({r['peak_rss_1x_mb']:.0f} vs {r['peak_rss_10x_mb']:.0f} MB)"),
         ("workers2_vs_1", f(r["workers2_vs_1"]), ">= 1.7"),

@@ -45,6 +45,8 @@ class LiveOptions:
     sex: str = "male"
     max_seconds: float | None = None
     stride: int = 1
+    #: the pose model size: lite, full (default) or heavy (pose/models.py); README "Pose model"
+    model: str = "full"
     #: how often (stream seconds) the segmentation runs on the history
     check_every_s: float = 0.2
     #: history kept for the segmentation (rest level and amplitude are learnt from it)
@@ -420,15 +422,22 @@ def run_live(source: str | Path, opts: LiveOptions, emit: EmitFn,
     """
     from .pipeline import default_estimator
     from .pose.base import takes_time
+    from .pose.models import check_model_name
 
+    check_model_name(opts.model)  # before the camera or the file is opened
     src = FrameSource(str(source), realtime=opts.realtime, stride=opts.stride, max_seconds=opts.max_seconds)
-    estimator = (estimator_factory or default_estimator)()
+    try:
+        estimator = estimator_factory() if estimator_factory is not None else default_estimator(opts.model)
+    except BaseException:  # e.g. the chosen model is not installed: stop the frame source too
+        src.close()
+        raise
     # frames are dropped to keep up in real time: the tracker must see the real gaps (pose/mediapipe_backend.py)
     timed = takes_time(estimator)
     analyzer: LiveAnalyzer | None = None
     processed = 0
     t_start = time.perf_counter()
-    emit({"event": "start", "source": str(source), "exercise": opts.exercise, "realtime": src.dropping})
+    emit({"event": "start", "source": str(source), "exercise": opts.exercise, "realtime": src.dropping,
+          "pose_model": opts.model})
     try:
         for fr in src:
             if analyzer is None:

@@ -33,6 +33,8 @@ class AnalysisOptions:
     #: who is analysed when several people are in frame (pose/tracking.py): auto (the one doing the exercise),
     #: largest, center, left, right, or a point "x,y" (fractions of the frame or pixels)
     person: str = "auto"
+    #: the pose model size: lite, full (default) or heavy (pose/models.py; README "Pose model")
+    model: str = "full"
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -70,6 +72,9 @@ class AnalysisOptions:
             raise ValueRangeError(f"stride {self.stride}: expected 1-10")
         if self.tempo is not None:
             Tempo4.parse(self.tempo)
+        from .pose.models import check_model_name
+
+        check_model_name(self.model)
         if not isinstance(self.person, str):
             raise ValueRangeError(f"person {self.person!r}: expected auto, largest, center, left, right or x,y")
         parse_person(self.person)

@@ -27,6 +27,7 @@ from .io.video import is_video, probe_video
 from .kinematics.back_contour import BackShapeFn
 from .model import PoseSequence, ReportData, View
 from .options import AnalysisOptions, effective_stride
+from .pose.models import describe_model
 from .pose.runner import EstimatorFactory, ProgressFn, default_estimator, estimate_video_pose, upright_video_pose
 from .report.document import Report
 from .reps.segmentation import hold_time, whole_clip_rep
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
 #: kept under its old name for callers of the measuring stage (evaluation/, tests)
 _clean_and_measure = clean_and_measure
 
-POSE_MODEL = "mediapipe-blazepose-full (legacy solution, complexity 1)"
+POSE_MODEL = describe_model("full")
 
 
 def _video_pose(path: Path, opts: AnalysisOptions, estimator_factory: EstimatorFactory | None,
@@ -56,11 +57,11 @@ def _video_pose(path: Path, opts: AnalysisOptions, estimator_factory: EstimatorF
     info = probe_video(path)  # the only probe of the clip: the pose runner is handed it
     stride = effective_stride(opts.stride, info.fps)
     got = upright_video_pose(path, info, opts.exercise, estimator_factory, stride, progress, opts.pose_cache_dir,
-                             person=opts.person)
+                             person=opts.person, model=opts.model)
     info, pose = got.info, got.pose  # after a turn: the turned frame size
     meta = {"path": path.name, "format": "video", "width": info.width, "height": info.height,
             "fps": round(info.fps, 3), "frames": pose.n_frames, "duration_s": round(pose.duration_s, 3),
-            "rotation_deg": info.rotation_deg, "pose_model": POSE_MODEL, **got.turned}
+            "rotation_deg": info.rotation_deg, "pose_model": describe_model(opts.model), **got.turned}
     if opts.stride > 1:
         meta["stride"] = stride  # every stride-th frame analysed (--fast), never below MIN_ANALYSED_FPS
     if got.people is not None:
@@ -175,6 +176,7 @@ def analyze(
     back_shape: bool | None = None,
     pose_cache_dir: str | Path | None = None,
     person: str = "auto",
+    model: str = "full",
     estimator_factory: EstimatorFactory | None = None,
     progress: ProgressFn | None = None,
     reference: ReportData | PersonalReference | str | Path | None = None,
@@ -194,6 +196,8 @@ def analyze(
         (faults/reference.py).
     person : who to analyse when several people are in frame (pose/tracking.py): auto, largest, center, left,
         right or a point "x,y".
+    model : the pose model size for videos, ``lite``, ``full`` (default) or ``heavy`` (pose/models.py); the report
+        records it (``extra.pose_model``, ``input.pose_model``).
     load_kg, tempo, body_mass_kg, sex, fps, input_format, view, image_size, stride, back_shape, pose_cache_dir :
         the fields of :class:`AnalysisOptions` (the load held in kg, a prescribed tempo like "3-1-2-0", ...);
         values of the wrong type or out of range raise ValueRangeError, unknown names too.
@@ -210,7 +214,7 @@ def analyze(
     options: dict[str, Any] = dict(load_kg=load_kg, tempo=tempo, body_mass_kg=body_mass_kg, sex=sex, fps=fps,
                                    input_format=input_format, view=view, image_size=image_size, stride=stride,
                                    back_shape=back_shape, pose_cache_dir=cache,
-                                   person=person)
+                                   person=person, model=model)
     given = get_exercise(exercise) if exercise is not None else None
     opts = AnalysisOptions(exercise=given.id if given is not None else "", **options)
     recognised = None
@@ -230,6 +234,8 @@ def analyze(
     shape_fn = back_contour.back_shape_from_video(Path(path)) if trace else None
     report = analyze_pose(pose, ex, opts, meta, shape_fn, reference=personal, outline_off=why_not,
                           recognised=recognised)
+    if meta.get("format") == "video":  # the pose model size used (lite|full|heavy); input.pose_model describes it
+        report.extra["pose_model"] = opts.model
     if isinstance(recording, ReportData):
         from .compare import attach_comparison
 
@@ -239,7 +245,7 @@ def analyze(
 
 #: the keyword options analyze() takes besides the exercise (the AnalysisOptions fields a caller may set)
 ANALYZE_OPTIONS = frozenset({"load_kg", "tempo", "body_mass_kg", "sex", "fps", "input_format", "view", "image_size",
-                             "stride", "back_shape", "pose_cache_dir", "person"})
+                             "stride", "back_shape", "pose_cache_dir", "person", "model"})
 
 
 def _reference_of(reference: ReportData | PersonalReference | str | Path | None, exercise: str,

@@ -24,6 +24,9 @@ def test_bench_smoke_writes_every_figure(tmp_path: Path, datasets: Path) -> None
     for key in ("e2e_vs_naive", "e2e_vs_model", "post_pose_share", "mem_10x_vs_1x", "workers2_vs_1",
                 "html_overhead", "live_latency_p50_s", "live_latency_max_s",
                 "live_web_latency_p50_s", "live_web_latency_max_s", "naive_fps", "e2e_fps", "model_fps",
-                "fast_accuracy"):
+                "fast_accuracy", "e2e_vs_core_limit", "pose_stage_vs_core_limit", "model_fps_lite", "model_fps_full",
+                "model_fps_heavy"):
         assert key in r, key
     assert r["fast_accuracy"]["default"]["rep_clips"] >= 1
+    assert r["e2e_vs_core_limit"] == pytest.approx(r["e2e_vs_model"] / r["cores"])  # same run, same model_fps
+    assert r["model_fps_lite"] > r["model_fps_heavy"] > 0

@@ -62,17 +62,17 @@ class Analyzer:
             from .. import settings
 
             settings.one_worker_per_core()
-        self._pose: Any = None
+        self._poses: dict[str, Any] = {}  # pose model size -> its loaded model
         self.worker = f"{socket.gethostname()}:{os.getpid()}"
         # analysed references by content and options (a Report, a PersonalReference, or the error it gave)
         self._references: dict[str, ReportData | PersonalReference | BacksafeError] = {}
 
-    def _estimator(self) -> _ReusedPose:
-        if self._pose is None:
+    def _estimator(self, model: str = "full") -> _ReusedPose:
+        if model not in self._poses:
             from ..pose.mediapipe_backend import MediaPipePose
 
-            self._pose = MediaPipePose()
-        return _ReusedPose(self._pose)
+            self._poses[model] = MediaPipePose(model=model)
+        return _ReusedPose(self._poses[model])
 
     def warm_up(self) -> None:
         """Import MediaPipe and load the model now rather than inside the first job."""
@@ -98,7 +98,10 @@ class Analyzer:
     def _factory(self, path: Path, opts: AnalysisFields) -> Callable[[], Any] | None:
         """The worker's reused pose model for a clip analysed as video; None (no model needed) otherwise."""
         is_video = path.is_file() and path.suffix.lower() in VIDEO_EXTENSIONS
-        return self._estimator if is_video and opts.get("input_format", "auto") in ("auto", "video") else None
+        if not (is_video and opts.get("input_format", "auto") in ("auto", "video")):
+            return None
+        model = str(opts.get("model", "full"))
+        return lambda: self._estimator(model)
 
     def _reference(self, spec: JobSpec, ref_path: Path, exercise: str,
                    opts: AnalysisFields) -> ReportData | PersonalReference:

@@ -33,6 +33,8 @@ class AnalysisFields(TypedDict, total=False):
     tempo: str
     view: View
     back_shape: bool
+    #: the pose model size (lite, full, heavy); absent = full
+    model: str
     stride: int
 
 

@@ -159,6 +159,8 @@ def job_options(exercise: str, per_file: ManifestEntry, stride: int) -> JobOptio
                                  if k != "exercise" and v is not None})  # 30 and 30.0 are the same options
     if opts.get("back_shape") is True:
         del opts["back_shape"]  # on is the default: the same job key as an entry that does not mention it
+    if opts.get("model") == "full":
+        del opts["model"]  # the default pose model: the same job key as before --model existed
     opts["stride"] = stride
     AnalysisOptions(exercise=ex.id, **opts)  # validates: raises ValueRangeError on absurd values
     return cast(JobOptions, {"exercise": ex.id, **dict(sorted(opts.items()))})

@@ -56,6 +56,7 @@ def run_batch(
     on_result: ProgressFn | None = None,
     reference: str | Path | None = None,
     back_shape: bool | None = None,
+    model: str = "full",
 ) -> BatchResult:
     """Analyse every input of ``input_dir`` into ``out`` (see the module docstring for the layout).
 
@@ -67,6 +68,7 @@ def run_batch(
     fps : frame rate of keypoint files without time stamps that the manifest gives none for.
     back_shape : False: do not trace the back's outline (``--no-back-shape``) for inputs whose manifest entry does
         not say; None/True: the default, traced in side-view videos of exercises that check back rounding.
+    model : the pose model size for videos (lite, full, heavy; ``--model``).
     reference : the person's reference (a report.json or a recording of good reps) for every input whose manifest
         entry names none.
     on_plan : called once as ``on_plan(n_to_run, n_skipped)``; on_result once per finished job.
@@ -82,7 +84,7 @@ def run_batch(
     if workers < 1:
         raise InputError(f"--workers {workers}: expected 1 or more")
     jobs = plan_batch(input_dir, exercise, Path(manifest) if manifest else None, stride, exclude=[out],
-                      defaults=_batch_defaults(fps, back_shape),
+                      defaults=_batch_defaults(fps, back_shape, model),
                       reference=Path(reference) if reference else None)
     out.mkdir(parents=True, exist_ok=True)
     with OutputLock(out):
@@ -90,13 +92,16 @@ def run_batch(
         return _run_locked(jobs, out, workers, ray_address, retry_failed, on_plan, on_result, t0)
 
 
-def _batch_defaults(fps: float | None, back_shape: bool | None) -> ManifestEntry:
-    """The options under every manifest entry: the person's config file, then ``--fps`` and ``--no-back-shape``."""
+def _batch_defaults(fps: float | None, back_shape: bool | None, model: str = "full") -> ManifestEntry:
+    """The options under every manifest entry: the person's config file, then ``--fps``, ``--no-back-shape`` and
+    ``--model`` (full, the default, is left out: the same job keys as before --model existed)."""
     defaults = _config_defaults()
     if fps:
         defaults["fps"] = fps
     if back_shape is not None:
         defaults["back_shape"] = back_shape
+    if model != "full":
+        defaults["model"] = model
     return defaults
 
 

@@ -16,7 +16,7 @@ from .outputs import OutFormat, progress_bar, write_outputs
 if TYPE_CHECKING:
     from ..model import ReportData, View
 
-__all__ = ["InputFormat", "OutFormat", "ViewOpt", "analyze", "eval_cmd"]
+__all__ = ["InputFormat", "MODEL_HELP", "ModelOpt", "OutFormat", "ViewOpt", "analyze", "eval_cmd"]
 
 
 class InputFormat(str, Enum):
@@ -31,6 +31,18 @@ class InputFormat(str, Enum):
     kinect_v2 = "kinect-v2"
     pig39_npy = "pig39-npy"
     c3d = "c3d"
+
+
+class ModelOpt(str, Enum):
+    """The pose model size (pose/models.py): lite is fastest, heavy most accurate; README "Pose model"."""
+
+    lite = "lite"
+    full = "full"
+    heavy = "heavy"
+
+
+MODEL_HELP = ("Pose model size for videos: lite (fastest), full (default) or heavy (most accurate, ~3x slower); "
+              "see the README's 'Pose model' section.")
 
 
 class ViewOpt(str, Enum):
@@ -72,6 +84,7 @@ def analyze(
                                         "doing the exercise), largest, center, left, right, or a point x,y on the "
                                         "first frame (fractions of the frame, e.g. 0.3,0.5, or pixels). Never "
                                         "switches to someone else mid-set.")] = "auto",
+    model: Annotated[ModelOpt, typer.Option("--model", help=MODEL_HELP)] = ModelOpt.full,
 ) -> None:
     """Analyse one set: reps, tempo, faults, lumbar moment, one top cue."""
 
@@ -83,7 +96,7 @@ def analyze(
         warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"backsafe\.")
         opts = _options(input_format=input_format.value, fps=fps, load_kg=load_kg, body_mass_kg=body_mass_kg,
                         sex=sex, tempo=tempo, view=view, stride=2 if fast and stride == 1 else stride,
-                        back_shape=back_shape)
+                        back_shape=back_shape, model=model.value)
         report = _run(input, exercise, reference, opts, person)
         # DESIGN.md: no --format writes report.json and prints the summary; --format text also writes report.txt
         written = write_outputs(report, input, out, list(fmt) if fmt else [OutFormat.json])
@@ -107,11 +120,12 @@ class _Options(TypedDict):
     view: View | None
     stride: int
     back_shape: bool | None
+    model: str
 
 
 def _options(*, input_format: str, fps: float | None, load_kg: float | None, body_mass_kg: float | None,
              sex: str | None, tempo: str | None, view: ViewOpt | None, stride: int,
-             back_shape: bool | None) -> _Options:
+             back_shape: bool | None, model: str = "full") -> _Options:
     """The command line's options; the config file fills what the command line leaves out."""
     from ..user_config import analysis_defaults
 
@@ -120,7 +134,7 @@ def _options(*, input_format: str, fps: float | None, load_kg: float | None, bod
                     body_mass_kg=body_mass_kg if body_mass_kg is not None else conf.get("body_mass_kg", 75.0),
                     sex=sex if sex is not None else conf.get("sex", "male"),
                     tempo=tempo if tempo is not None else conf.get("tempo"),
-                    view=view.value if view else None, stride=stride, back_shape=back_shape)
+                    view=view.value if view else None, stride=stride, back_shape=back_shape, model=model)
 
 
 def _run(input: Path, exercise: str | None, reference: Path | None, opts: _Options,
@@ -141,8 +155,10 @@ def eval_cmd(
     dataset_dir: Annotated[Path, typer.Argument(help="A folder of manifests (*.json) or one manifest file.")],
     out: Annotated[Path | None, typer.Option(help="Write the results as JSON here.")] = None,
     subset: Annotated[str | None, typer.Option(help="Only manifests whose name contains this.")] = None,
+    model: Annotated[ModelOpt, typer.Option("--model", help="Pose model size for the manifests' videos (keypoint "
+                                            "files do not use it).")] = ModelOpt.full,
 ) -> None:
     """Precision / recall / F1 per fault code against labels, and rep-count error."""
     from ..evaluation import run_eval
 
-    run_guarded(lambda: run_eval(dataset_dir, out=out, subset=subset, console=Console()))
+    run_guarded(lambda: run_eval(dataset_dir, out=out, subset=subset, console=Console(), model=model.value))

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from .analyze import MODEL_HELP, ModelOpt
 from .common import FAST_STRIDE, err_console, run_guarded
 
 __all__ = ["batch"]
@@ -60,6 +61,7 @@ def batch(
                                                     "side-view videos: on by default, as in `backsafe analyze`; "
                                                     "--no-back-shape turns it off.")] = None,
     retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Redo inputs recorded as failed.")] = False,
+    model: Annotated[ModelOpt, typer.Option("--model", help=MODEL_HELP)] = ModelOpt.full,
 ) -> None:
     """Analyse every clip and keypoint file in a folder: one report each, a summary table; resumable."""
     from ..batch import run_batch
@@ -69,7 +71,8 @@ def batch(
         try:
             res = run_batch(input_dir, out, exercise=exercise, manifest=manifest, workers=workers,
                             ray_address=ray_address, stride=FAST_STRIDE if fast else 1, fps=fps, retry_failed=retry_failed,
-                            on_plan=on_plan, on_result=on_result, reference=reference, back_shape=back_shape)
+                            on_plan=on_plan, on_result=on_result, reference=reference, back_shape=back_shape,
+                            model=model.value)
         finally:
             stop()
         console = Console()

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from .analyze import MODEL_HELP, ModelOpt
 from .common import FAST_STRIDE, run_guarded
 
 __all__ = ["live"]
@@ -25,6 +26,7 @@ def live(
     tempo: Annotated[str | None, typer.Option(help="Prescribed tempo, e.g. 3-1-2-0.")] = None,
     max_seconds: Annotated[float | None, typer.Option("--max-seconds", help="Stop after this long.")] = None,
     fast: Annotated[bool, typer.Option("--fast", help="Pose on every 2nd frame.")] = False,
+    model: Annotated[ModelOpt, typer.Option("--model", help=MODEL_HELP)] = ModelOpt.full,
 ) -> None:
     """Analyse a camera or a clip as it plays: rep and fault events as they happen (terminal + JSON lines)."""
     from ..live import LiveOptions, print_event, run_live
@@ -41,7 +43,8 @@ def live(
             opts = LiveOptions(exercise=exercise, realtime=realtime, load_kg=load_kg,
                                tempo=tempo if tempo is not None else conf.get("tempo"),
                                body_mass_kg=conf.get("body_mass_kg", 75.0), sex=conf.get("sex", "male"),
-                               max_seconds=max_seconds, stride=FAST_STRIDE if fast else 1)
+                               max_seconds=max_seconds, stride=FAST_STRIDE if fast else 1,
+                               model=model.value)
 
             def emit(event: dict[str, Any]) -> None:
                 print_event(event, console)

