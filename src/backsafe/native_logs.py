@@ -55,9 +55,15 @@ def _pump(read_fd: int, out_fd: int) -> None:
             pass
 
 
+#: the start of an absl/glog line that has not reached its "file.cc:123] " yet (a line written in two pieces)
+_GLOG_START = re.compile(rb"^[IWEF]\d{0,4}(?: [\d:.]*(?:\s+\d*(?: [\w.\-/]*(?::\d*\]?)?)?)?)?$")
+
+
 def _could_be_native(partial: bytes) -> bool:
     """A line start too short to tell yet whether it is a native log line."""
-    probes = (b"W0000 00:00:0.0  1 a.cc:1] ", b"INFO: Created TensorFlow Lite", b"WARNING: All log messages")
+    if len(partial) < 200 and _GLOG_START.match(partial):
+        return True
+    probes = (b"INFO: Created TensorFlow Lite", b"WARNING: All log messages")
     return len(partial) < 40 and any(p.startswith(partial[: len(p)]) for p in probes if partial[:1] == p[:1])
 
 

@@ -49,3 +49,15 @@ def test_analyze_prints_no_native_log_lines(sample_clip: Path, tmp_path: Path) -
     assert "inference_feedback_manager" not in quiet.stderr and "XNNPACK" not in quiet.stderr
     loud = subprocess.run([str(exe), "-v", *args], capture_output=True, text=True, timeout=600)
     assert loud.returncode == 0 and "XNNPACK" in loud.stderr  # shown with -v
+
+
+def test_a_native_line_cut_anywhere_is_held_back_until_it_can_be_told() -> None:
+    # the pipe may hand the filter a native line in two pieces at any byte (a loaded machine did, after 30 bytes):
+    # every piece short of the "file.cc:123] " must be held, not passed through as an ordinary partial line
+    from backsafe.native_logs import NATIVE_LINE, _could_be_native
+
+    for k in range(1, len(NATIVE)):
+        head = NATIVE[:k]
+        assert _could_be_native(head) or NATIVE_LINE.match(head), head
+    for ordinary in (b"\r 40 % pose", b"error: a.mp4", b"Written:", b"Everything fine"):
+        assert not _could_be_native(ordinary)
