@@ -94,8 +94,15 @@ def _packed_dir(cache: Path) -> Path:
             raise SystemExit(f"npm pack {PACKAGE}@{VERSION} failed: {(r.stderr or r.stdout).strip()[-500:]}")
     with tempfile.TemporaryDirectory(dir=cache) as tmp:
         with tarfile.open(tgz) as tf:
-            members = [m for m in tf.getmembers() if m.name in {f"package/{n}" for n in WANTED}]
-            tf.extractall(tmp, members=members, filter="data")
+            # only the wanted regular files, written by name (no path from the archive is trusted; tarfile's
+            # extraction filters need Python 3.11.4+, and Debian 12 ships 3.11.2)
+            (Path(tmp) / "package").mkdir()
+            for m in tf.getmembers():
+                name = m.name.removeprefix("package/")
+                if m.isfile() and m.name == f"package/{name}" and name in WANTED:
+                    src = tf.extractfile(m)
+                    assert src is not None
+                    (Path(tmp) / "package" / name).write_bytes(src.read())
         if unpacked.exists():
             shutil.rmtree(unpacked)
         unpacked.mkdir()
