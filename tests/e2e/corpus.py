@@ -511,7 +511,7 @@ CASES: list[Case] = [
          needs_pose=True),
     Case("two_people", "Sports2D demo: two people", two_people, args=("--exercise", "squat", "--stride", "2"),
          codes=(0,), max_s=60, needs_pose=True, needs_shared=True,
-         note="MediaPipe tracks one person; switches are detected, no rep spans one; warning in the report"),
+         note="everyone in frame is found and one person is followed throughout; the report says who and why"),
     Case("person_leaves", "sample clip with 2 s of black frames between the squats", person_leaves,
          args=("--exercise", "squat", "--stride", "2"), codes=(0,), max_s=60, needs_pose=True),
     Case("rotated", "sample clip stored sideways + 90 deg display matrix", rotated_phone,

@@ -77,8 +77,10 @@ def test_clips_through_pose(case: Case, tmp_path: Path) -> None:
     run, _, out = run_case(case, tmp_path)
     doc = check_outcome(case, run, out)
     if case.id == "two_people":
+        # several people in frame (issue 20): everyone is found, one is followed throughout and the report says so
         assert doc is not None
-        assert any("jumped between people" in w or "lost the person" in w for w in doc["warnings"]), doc["warnings"]
+        assert doc["people"]["seen"] >= 2 and doc["people"]["why"], doc.get("people")
+        assert not any("jumped between people" in w for w in doc["warnings"]), doc["warnings"]
     if "max_rss_mb" in case.extra:
         assert run.peak_rss_mb <= float(case.extra["max_rss_mb"]), f"peak RSS {run.peak_rss_mb:.0f} MB"
 
