@@ -103,7 +103,7 @@ def test_person_journey_in_chromium(browser: Any, server: Any, sample_clip: Path
 
     page.route("**/*", route)
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("console", lambda m: errors.append(f"{m.text} (at {m.location.get('url')}, page {page.url})") if m.type == "error" else None)
     shots = Shots(page, shots_dir)
     try:
         # sign up and log in

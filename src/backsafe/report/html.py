@@ -201,7 +201,7 @@ def _keyframes_html(report: ReportData, video_path: Path | None, key_frames: lis
             )
         else:
             right = '<figure><div class="none">No other rep to compare with.</div></figure>'
-        out.append(f'<div class="kf" data-code="{_esc(k.finding.code)}"><h3 style="grid-column: 1 / -1; margin:0">'
+        out.append(f'<div class="kf" data-code="{_esc(k.finding.code)}"><h3>'
                    f"{_esc(fault_label(k.finding.code).capitalize())}</h3>{left}{right}</div>")
     return "".join(out)
 

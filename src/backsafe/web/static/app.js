@@ -50,8 +50,13 @@
     fetch(box.getAttribute("data-src"), { credentials: "same-origin" })
       .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.text(); })
       .then(function (text) {
+        // the report's own <style> block is dropped before parsing: the parsed document shares this page's
+        // Content-Security-Policy, which allows no inline style (app.css lays the report out instead)
+        text = text.replace(/<style[\s\S]*?<\/style>/gi, "");
         var doc = new DOMParser().parseFromString(text, "text/html");
         doc.querySelectorAll("script, style, link, meta, iframe, object, embed").forEach(function (n) { n.remove(); });
+        // the page's Content-Security-Policy allows no inline style: app.css lays the report out instead
+        doc.querySelectorAll("[style]").forEach(function (n) { n.removeAttribute("style"); });
         box.textContent = "";
         Array.prototype.forEach.call(doc.body.children, function (n) { box.appendChild(document.importNode(n, true)); });
         box.querySelectorAll("table").forEach(function (t) {
