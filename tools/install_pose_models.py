@@ -45,11 +45,8 @@ WANTED = ("pose_landmark_lite.tflite", "pose_landmark_heavy.tflite")
 
 
 def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    with path.open("rb") as f:  # streamed in chunks by the standard library (Python 3.11+)
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def target_dir() -> Path:

@@ -30,11 +30,8 @@ RUNTIME = ("pose.js", "pose_solution_packed_assets.data", "pose_solution_packed_
 
 
 def sha256(p: Path) -> str:
-    h = hashlib.sha256()
-    with p.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    with p.open("rb") as f:  # streamed in chunks by the standard library (Python 3.11+)
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def main() -> int:

@@ -52,11 +52,8 @@ SPLIT_MIN_S = 10.0
 # --------------------------------------------------------------------------------------------- keypoint cache
 
 def _file_digest(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    with path.open("rb") as f:  # streamed in chunks by the standard library (Python 3.11+)
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _cache_path(cache_dir: Path, path: Path, stride: int, turn: int = 0, model: str = "full") -> Path:
