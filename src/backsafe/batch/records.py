@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, NotRequired, TypedDict, cast
 
 from ..errors import InputError
-from ..report.json_report import write_atomic
+from ..report.json_report import atomic_temp_glob, write_atomic
 from .jobs import RECORD_VERSION, BatchJob, JobOptions, JobResult
 
 SUMMARY_COLUMNS = (
@@ -182,7 +182,9 @@ def _parquet_schema(pa: Any) -> Any:
 
 
 #: temporary files of write_atomic / write_summary that a killed run can leave behind (removed under the lock)
-_STALE_PATTERNS = (".report.json.*.tmp", ".done.*.tmp", ".summary.*.tmp")
+#: (the same glob write_atomic names them by: a hand-written ".done.*.tmp" once missed "..done.x.tmp")
+_STALE_PATTERNS = (atomic_temp_glob("report.json"), atomic_temp_glob(".done"), atomic_temp_glob("summary.csv"),
+                   ".summary.*.parquet.tmp")
 
 
 class OutputLock:

@@ -119,11 +119,18 @@ def _report_validator() -> Any:
     return cls(schema)
 
 
+def atomic_temp_glob(name: str) -> str:
+    """The glob that matches the temporary files :func:`write_atomic` makes for a file called ``name`` (a killed
+    writer can leave one behind; ``.done`` gives ``..done.*.tmp``)."""
+    return f".{name}.*.tmp"
+
+
 def write_atomic(path: Path, text: str) -> Path:
     """Write ``text`` to ``path`` through a temporary file in the same folder and a rename: a reader sees the old
     file or the whole new one, never half of it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    prefix, suffix = atomic_temp_glob(path.name).split("*")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=suffix)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)

@@ -5,8 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+from typing import Any
+from unittest import mock
 
 import pytest
 
@@ -44,8 +47,22 @@ def test_stale_temporary_files_are_removed_and_nothing_else(squat_dir: Path, tmp
     out = tmp_path / "out"
     run_batch(squat_dir, out, fps=30)
     d = report_dir(out, "squat_00.npy")
-    stale = [d / ".report.json.abc123.tmp", d / ".done.xyz.tmp", out / ".summary.csv.q1.tmp",
-             out / ".summary.k2.parquet.tmp"]
+    # the names the writers really give their temporary files (caught from mkstemp): hand-written names once hid
+    # that ".done" is written through "..done.<random>.tmp", which the clean-up missed
+    made: list[str] = []
+    real_mkstemp = tempfile.mkstemp
+
+    def recording_mkstemp(*a: Any, **kw: Any) -> tuple[int, str]:
+        fd, name = real_mkstemp(*a, **kw)
+        made.append(name)
+        return fd, name
+
+    with mock.patch.object(tempfile, "mkstemp", recording_mkstemp):
+        run_batch(squat_dir, tmp_path / "probe", fps=30)
+    names = {Path(n).name for n in made}
+    assert any(n.startswith("..done.") for n in names) and any(n.startswith(".report.json.") for n in names) \
+        and any(n.startswith(".summary.") for n in names), names
+    stale = sorted({(out if Path(n).parent.name == "probe" else d) / Path(n).name for n in made})
     keep = [d / "notes.tmp", out / "mine.txt"]
     for f in stale + keep:
         f.write_text("partial")
