@@ -133,6 +133,21 @@ def _split(x: FloatArray, s: int, e: int, min_gap: int) -> list[tuple[int, int]]
     return [(a, b) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
 
 
+def turn_of(x: FloatArray, a: int, b: int) -> int:
+    """The turnaround frame of the span [a, b): where the normalised signal is furthest from rest."""
+    return a + int(np.nanargmax(x[a:b]))
+
+
+def _seen_below_enter(x: FloatArray, a: int, b: int, *, first: bool) -> bool:
+    """Whether the signal's first (or last) seen value in [a, b) is below ENTER: the camera saw the rep pass
+    mid-range on that side of its turnaround."""
+    seg = x[a:b]
+    ok = np.flatnonzero(np.isfinite(seg))
+    if ok.size == 0:
+        return False
+    return bool(seg[ok[0] if first else ok[-1]] < ENTER)
+
+
 def segment_reps(kin: Kinematics, ex: Exercise) -> list[Rep]:
     """Find the repetitions of ``ex`` in ``kin``; holds and continuous exercises have none.
 
@@ -167,9 +182,14 @@ def segment_reps(kin: Kinematics, ex: Exercise) -> list[Rep]:
             peak = float(np.max(x[a:b][seg_ok])) if seg_ok.any() else float("nan")
             if not peak >= PARTIAL_MIN:  # NaN too (an all-NaN span made nanargmax raise; robustness fix, issue 9)
                 continue
-            edge_cut = (a == s and not started) or (b == e and not ended)
+            # cut by the clip's edge: only when the rep's middle is out of view there. A rep first seen below
+            # half its typical amplitude (ENTER) on the way up, or last seen below it on the way down, showed its
+            # turnaround and its way through mid-range: it is a whole rep whose very start (or end) the camera
+            # missed (the Sports2D jumper is found 0.4 s in, arms at 70° of 170°: a human counts that jack)
+            edge_cut = (a == s and not started and not _seen_below_enter(x, a, turn_of(x, a, b), first=True)) or \
+                (b == e and not ended and not _seen_below_enter(x, turn_of(x, a, b), b, first=False))
             partial = peak < FULL_MIN or edge_cut
-            turn = a + int(np.nanargmax(x[a:b]))
+            turn = turn_of(x, a, b)
             end = min(b, kin.n_frames - 1)
             tempo, phases = measure_tempo(t, sig, a, turn, end, ex)
             reps.append(

@@ -143,7 +143,7 @@ def choose_signal(kin: Kinematics, ex: Exercise) -> tuple[str, FloatArray, str, 
     if not alternates or ex.kind != "reps":
         return name, values, unit, rest_high
     cropped = _coverage(kin, values) < MIN_COVERAGE or _arm_at_camera(kin, ex)
-    own = _amplitude(values, rest_high) if np.isfinite(values).any() else float("nan")
+    own = _amplitude(values, rest_high, kin.fps) if np.isfinite(values).any() else float("nan")
     small = (unit == "deg" and kin.dims == "2d" and not own >= FORESHORTENED_DEG) or not np.isfinite(own) or \
         own <= MIN_AMPLITUDE.get(unit, 0.0)
     if not (cropped or small):
@@ -157,7 +157,7 @@ def choose_signal(kin: Kinematics, ex: Exercise) -> tuple[str, FloatArray, str, 
             continue
         alt_unit = kin.units.get(alt, "")
         alt_rest_high = rest_high != inverted
-        amp = _amplitude(v, alt_rest_high)
+        amp = _amplitude(v, alt_rest_high, kin.fps)
         floor = MIN_AMPLITUDE.get(alt_unit, 0.0)
         # the alternate must clear its own noise floor by more than the primary clears its own (twice over
         # when the primary is merely small: it still carries the rep, just less clearly)
@@ -183,11 +183,11 @@ def _arm_at_camera(kin: Kinematics, ex: Exercise) -> bool:
     return bool(top.any() and float(np.median(arm[top])) < ARM_AT_CAMERA)
 
 
-def _amplitude(v: FloatArray, rest_high: bool) -> float:
+def _amplitude(v: FloatArray, rest_high: bool, fps: float | None = None) -> float:
     """The typical rep amplitude of a signal (as :func:`rep_signal` normalises by)."""
     if not np.isfinite(v).any():
         return float("nan")
-    rest_high = _rest_end_from_data(v, rest_high)
+    rest_high = _rest_end_from_data(v, rest_high, fps)
     rest = _rest_level(v, rest_high)
     d = (rest - v) if rest_high else (v - rest)
     return _typical_height(d)
@@ -231,10 +231,21 @@ def view_signal(kin: Kinematics, ex: Exercise) -> tuple[str, FloatArray, str, bo
     return name, values, unit, rest_high
 
 
-def _rest_end_from_data(v: FloatArray, rest_high: bool) -> bool:
+#: the clip's first (last) STILL_END_S seconds are a resting posture when the signal moves over less than
+#: STILL_END_SPREAD of its 5-95 % range there [H]: standing still varies by a few per cent; a clip cut mid-rep
+#: at speed sweeps more (the Sports2D jumper's arms: 70° to 138° of a 150° range, 0.45). A slow 1.5 s squat descent
+#: sweeps ~0.3 in its fastest 0.3 s and reads as "at rest" by this test: the test tells a brisk cut from a still end
+#: only (UI-PRMD Vicon sit-to-stands start rising within 0.3 s: a tighter spread made their one rep two)
+STILL_END_S = 0.3
+STILL_END_SPREAD = 0.35
+
+
+def _rest_end_from_data(v: FloatArray, rest_high: bool, fps: float | None = None) -> bool:
     """Which end of its range the signal rests at. The exercise says where it usually rests (a squat stands, a
-    sit-to-stand starts seated); when the clip both starts and ends clearly at the other end, trust the clip
-    (UI-PRMD's sit-to-stand recordings start and end standing)."""
+    sit-to-stand starts seated); when the clip both starts and ends clearly at the other end, and is at rest there
+    at one end at least, trust the clip (UI-PRMD's sit-to-stand recordings start and end standing still). A clip
+    cut mid-movement at both ends is not at rest: a jumping-jack clip that begins with the arms on their way up and ends with an arm raise after the set
+    (the Sports2D demo) still rests with the arms down, as the exercise says (issue 20)."""
     ok = np.flatnonzero(np.isfinite(v))
     if ok.size < 10:
         return rest_high
@@ -242,8 +253,12 @@ def _rest_end_from_data(v: FloatArray, rest_high: bool) -> bool:
     if hi - lo <= 0:
         return rest_high
     k = max(1, ok.size // 10)
-    first = (np.median(v[ok[:k]]) - lo) / (hi - lo)
-    last = (np.median(v[ok[-k:]]) - lo) / (hi - lo)
+    first = float((np.median(v[ok[:k]]) - lo) / (hi - lo))
+    last = float((np.median(v[ok[-k:]]) - lo) / (hi - lo))
+    still = max(3, int(round(STILL_END_S * (fps or 30.0))))
+    spread = [float(np.ptp(v[idx]) / (hi - lo)) for idx in (ok[:still], ok[-still:])]
+    if min(spread) > STILL_END_SPREAD:  # at rest at one end at least (a hop may end a set)
+        return rest_high
     if rest_high and first < 0.3 and last < 0.3:
         return False
     if not rest_high and first > 0.7 and last > 0.7:
@@ -261,7 +276,7 @@ def rep_signal(kin: Kinematics, ex: Exercise) -> RepSignal | None:
     name, v, unit, rest_high = choose_signal(kin, ex)
     if not np.isfinite(v).any():
         return None
-    rest_high = _rest_end_from_data(v, rest_high)
+    rest_high = _rest_end_from_data(v, rest_high, kin.fps)
     rest = _rest_level(v, rest_high)
     d = (rest - v) if rest_high else (v - rest)
     amplitude = _typical_height(d)

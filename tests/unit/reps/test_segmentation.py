@@ -60,6 +60,30 @@ def test_set_starting_mid_rep() -> None:
     assert sum(not r.partial for r in reps) == 3
 
 
+def test_set_starting_early_in_a_rep_counts_it() -> None:
+    """Cut a quarter of the way down (below half the rep's amplitude): the camera saw the rep pass mid-range, its
+    turnaround and its return, so it is a whole rep whose first frames were missed (issue 20's jumping jacks);
+    cut three quarters of the way down (test_set_starting_mid_rep) it stays partial."""
+    flex = rep_curve(4)
+    reps, _ = _reps(flex[int(1.0 * 30 + 0.5 * 30):])
+    assert [r.partial for r in reps] == [False] * 4
+
+
+def test_a_clip_cut_mid_movement_at_both_ends_keeps_the_exercises_rest_end() -> None:
+    """reps/signal.py ``_rest_end_from_data``: the clip's ends trump the exercise's rest end only when the clip
+    is at rest at one end at least. Cut mid-rep at both ends (it starts and ends deep in a rep), a squat still
+    rests standing, and the reps run standing → bottom → standing; standing still at both ends (UI-PRMD's
+    sit-to-stand) the clip's own rest end is taken."""
+    flex = rep_curve(3, down_s=0.8, up_s=0.8)  # brisk reps: the clip's ends are moving fast
+    cut = flex[int(1.0 * 30 + 0.4 * 30): -int(1.0 * 30 + 0.4 * 30)]  # from rep 1's way down to rep 3's way up
+    reps, _ = _reps(cut)
+    full = [r for r in reps if not r.partial]
+    assert len(full) == 1 and full[0].range_fraction > 0.9
+    standing_seated = 95.0 - (rep_curve(3, depth=95.0) - 5.0)  # rests seated by the exercise's data, stands still
+    reps, _ = _reps(95.0 - standing_seated + 5.0, exercise="sit_to_stand")  # a clip that starts and ends standing
+    assert sum(not r.partial for r in reps) == 3
+
+
 def test_pause_inside_rep_is_one_rep() -> None:
     reps, _ = _reps(rep_curve(3, bottom_s=2.5))
     assert sum(not r.partial for r in reps) == 3
