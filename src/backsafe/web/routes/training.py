@@ -16,7 +16,6 @@ from ...errors import BacksafeError, ValueRangeError
 from ...exercises import load_library
 from .. import crud, services
 from ..deps import DbDep, RowId, StorageDep, UserDep, coach_user, current_user, verify_csrf
-from ..errors import NotFound
 from ..responses import render, see_other, status_for
 from .charts import pain_charts
 from .forms import exercise_choices, form_date, opt_float, opt_int
@@ -216,20 +215,9 @@ def coach_page(request: Request, user: UserDep, db: DbDep) -> Response:
     return render(request, "coach.html", {"people": people})
 
 
-def _shared_person(db: Any, coach: Any, person_id: int) -> str:
-    """The name of a person who shares with this coach; NotFound otherwise (never says whether they exist)."""
-    with db.session() as s:
-        if not crud.is_shared(s, person_id, coach.id):
-            raise NotFound("person not found")
-        acc = crud.get_account(s, person_id)
-        if acc is None:
-            raise NotFound("person not found")
-        return str(acc[0].name)
-
-
 @router.get("/coach/people/{person_id}", response_class=Html, dependencies=[Depends(coach_user)])
 def coach_person(request: Request, person_id: RowId, user: UserDep, db: DbDep) -> Response:
-    name = _shared_person(db, user, person_id)
+    name = services.shared_person(db, user, person_id)
     with db.session() as s:
         reps = [services.report_out(r, name) for r in crud.list_reports(s, person_id)]
         comments = [(c.created_at, author, c.text) for c, author in crud.list_comments(s, person_id)]
@@ -241,21 +229,21 @@ def coach_person(request: Request, person_id: RowId, user: UserDep, db: DbDep) -
 
 @router.get("/coach/people/{person_id}/plan", response_class=Html, dependencies=[Depends(coach_user)])
 def coach_person_plan(request: Request, person_id: RowId, user: UserDep, db: DbDep) -> Response:
-    name = _shared_person(db, user, person_id)
+    name = services.shared_person(db, user, person_id)
     plan = services.logbook(db, name).plan(date=dt.date.today()).to_json()
     return render(request, "plan.html", {"plan": plan, "person": name,
                                          "explain": services.explain_rules(plan["rules"])})
 
 
 def _shared_dep(person_id: RowId, user: UserDep, db: DbDep) -> int:
-    _shared_person(db, user, person_id)  # 404 before the form is read
+    services.shared_person(db, user, person_id)  # 404 before the form is read
     return person_id
 
 
 @router.post("/coach/people/{person_id}/comments", dependencies=[Depends(coach_user), Depends(_shared_dep)])
 def coach_comment(person_id: RowId, user: UserDep, db: DbDep,
                   text: Annotated[str, Form(min_length=1, max_length=2000)]) -> Response:
-    _shared_person(db, user, person_id)
+    services.shared_person(db, user, person_id)
     if not text.strip():
         raise ValueRangeError("comment: write something")
     with db.session() as s:
