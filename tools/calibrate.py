@@ -205,30 +205,13 @@ def _descend_floors(names: list[str], e: np.ndarray, twosd: np.ndarray, y: np.nd
     return {n: floors[n] for n in names}
 
 
-def calibrate_reference_floors(out: dict) -> None:  # type: ignore[type-arg]
-    """3D floors of faults/reference.py: coordinate descent from the §5 values on UI-PRMD subjects 1-4.
-
-    Each subject's correct episodes 1-3 are their reference (as in eval/manifests/uiprmd_reference.json); a rep
-    is "flagged" when any measure exceeds median(reference) + max(floor, 2 SD(reference)). The objective is the
-    mean balanced accuracy over the five movements, minus half of any shortfall of the worst movement below
-    0.85. Held-out subjects 5-7 are never read here. With ``--loso`` it first prints a leave-one-subject-out
-    estimate within subjects 1-4 (floors fitted on three, scored on the fourth). With ``--sensor vicon`` it reads
-    the Vicon recordings of the same reps (Plug-in Gait markers) and fits ``reference_floor_markers`` over
-    MARKER_FLOOR_GRID; subject 3 has no Vicon inline lunge, so that movement is fitted on three subjects.
-    The measures of MEASURES_OFF for the sensor get a null floor (not judged); ``--all-measures`` fits them all.
-    """
-    from backsafe.faults.reference import MEASURES
+def _reference_rep_table(measures: list, vicon: bool) -> tuple[np.ndarray, ...]:  # type: ignore[type-arg]
+    """One row per non-reference rep of the calibration subjects: each measure's excess over the subject's
+    reference (-inf when not judged) and 2 SD of the reference; with the rep's label (faulty), movement and
+    subject. Returns (excess, twosd, y, mv, subj) as arrays."""
     from backsafe.pipeline import build_reference
 
     root = resolve_root(MANIFEST, "${SHARED}/datasets")
-    vicon = "--sensor" in sys.argv and sys.argv[sys.argv.index("--sensor") + 1] == "vicon"
-    off = MEASURES_OFF["vicon" if vicon else "kinect"]
-    if "--all-measures" in sys.argv:  # fit every 3D measure (to redo the comparison behind MEASURES_OFF)
-        off = frozenset()
-    measures = [m for m in MEASURES if m.floor_3d is not None and m.name not in off]  # judged on 3D keypoints
-    names = [m.name for m in measures]
-    grid = MARKER_FLOOR_GRID if vicon else REFERENCE_FLOOR_GRID
-    table = "reference_floor_markers" if vicon else "reference_floor_3d"
     excess, sds, labels, movement, subjects = [], [], [], [], []
     for mi, item in enumerate(json.loads(MANIFEST.read_text())["items"]):
         ex = get_exercise(item["exercise"])
@@ -259,8 +242,32 @@ def calibrate_reference_floors(out: dict) -> None:  # type: ignore[type-arg]
                 labels.append(not meta["correct"])
                 movement.append(mi)
                 subjects.append(int(meta["subject"]))
-    e, twosd, y, mv, subj = (np.array(excess), np.array(sds), np.array(labels), np.array(movement),
-                             np.array(subjects))
+    return (np.array(excess), np.array(sds), np.array(labels), np.array(movement), np.array(subjects))
+
+
+def calibrate_reference_floors(out: dict) -> None:  # type: ignore[type-arg]
+    """3D floors of faults/reference.py: coordinate descent from the §5 values on UI-PRMD subjects 1-4.
+
+    Each subject's correct episodes 1-3 are their reference (as in eval/manifests/uiprmd_reference.json); a rep
+    is "flagged" when any measure exceeds median(reference) + max(floor, 2 SD(reference)). The objective is the
+    mean balanced accuracy over the five movements, minus half of any shortfall of the worst movement below
+    0.85. Held-out subjects 5-7 are never read here. With ``--loso`` it first prints a leave-one-subject-out
+    estimate within subjects 1-4 (floors fitted on three, scored on the fourth). With ``--sensor vicon`` it reads
+    the Vicon recordings of the same reps (Plug-in Gait markers) and fits ``reference_floor_markers`` over
+    MARKER_FLOOR_GRID; subject 3 has no Vicon inline lunge, so that movement is fitted on three subjects.
+    The measures of MEASURES_OFF for the sensor get a null floor (not judged); ``--all-measures`` fits them all.
+    """
+    from backsafe.faults.reference import MEASURES
+
+    vicon = "--sensor" in sys.argv and sys.argv[sys.argv.index("--sensor") + 1] == "vicon"
+    off = MEASURES_OFF["vicon" if vicon else "kinect"]
+    if "--all-measures" in sys.argv:  # fit every 3D measure (to redo the comparison behind MEASURES_OFF)
+        off = frozenset()
+    measures = [m for m in MEASURES if m.floor_3d is not None and m.name not in off]  # judged on 3D keypoints
+    names = [m.name for m in measures]
+    grid = MARKER_FLOOR_GRID if vicon else REFERENCE_FLOOR_GRID
+    table = "reference_floor_markers" if vicon else "reference_floor_3d"
+    e, twosd, y, mv, subj = _reference_rep_table(measures, vicon)
 
     if "--dump" in sys.argv:  # the per-rep excess table, for studying the fit offline (calibration subjects only)
         np.savez(sys.argv[sys.argv.index("--dump") + 1], e=e, twosd=twosd, y=y, mv=mv, subj=subj,
@@ -271,7 +278,7 @@ def calibrate_reference_floors(out: dict) -> None:  # type: ignore[type-arg]
 
     if "--loso" in sys.argv:  # how well do floors fitted on 3 calib subjects do on the 4th? (test subjects unread)
         held_out = []
-        for s in sorted(set(subjects)):
+        for s in sorted(set(subj.tolist())):
             fl = fit(subj != s)
             one = subj == s
             scores = dict(zip(sorted(set(mv[one].tolist())),

@@ -215,16 +215,7 @@ def analyze(
                                    input_format=input_format, view=view, image_size=image_size, stride=stride,
                                    back_shape=back_shape, pose_cache_dir=cache,
                                    person=person, model=model)
-    given = get_exercise(exercise) if exercise is not None else None
-    opts = AnalysisOptions(exercise=given.id if given is not None else "", **options)
-    recognised = None
-    loaded_pose = None
-    if given is None:  # no --exercise: recognise it from the keypoints (recognition.py) before anything else
-        loaded_pose = load_pose(path, opts, estimator_factory, progress)
-        ex, recognised = recognise_exercise(loaded_pose[0], opts)
-        opts = AnalysisOptions(exercise=ex.id, **options)
-    else:
-        ex = given
+    ex, opts, recognised, loaded_pose = _exercise_of(path, exercise, options, estimator_factory, progress)
     recording = _reference_of(reference, ex.id, estimator_factory, options)
     personal = recording if recording is None or not isinstance(recording, ReportData) else reference_from_report(recording)
     pose, meta = loaded_pose if loaded_pose is not None else load_pose(path, opts, estimator_factory, progress)
@@ -241,6 +232,20 @@ def analyze(
 
         attach_comparison(report, recording)  # a recording of good reps: the rep-by-rep comparison with it
     return report
+
+
+def _exercise_of(path: str | Path, exercise: str | None, options: dict[str, Any],
+                 estimator_factory: EstimatorFactory | None, progress: ProgressFn | None,
+                 ) -> tuple[Exercise, AnalysisOptions, Recognition | None, tuple[PoseSequence, dict[str, Any]] | None]:
+    """The exercise given, or (no ``exercise``) recognised from the keypoints before anything else; with the
+    options for it, the recognition (None when given) and the pose loaded to recognise it (None when given)."""
+    if exercise is not None:
+        ex = get_exercise(exercise)
+        return ex, AnalysisOptions(exercise=ex.id, **options), None, None
+    unknown = AnalysisOptions(exercise="", **options)
+    loaded_pose = load_pose(path, unknown, estimator_factory, progress)
+    ex, recognised = recognise_exercise(loaded_pose[0], unknown)
+    return ex, AnalysisOptions(exercise=ex.id, **options), recognised, loaded_pose
 
 
 #: the keyword options analyze() takes besides the exercise (the AnalysisOptions fields a caller may set)

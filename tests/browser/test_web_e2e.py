@@ -7,57 +7,21 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
+from live_driver import serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PASSWORD = "a long test passphrase"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
-def server(tmp_path: Path) -> Any:
-    port = _free_port()
-    exe = Path(sys.executable).with_name("backsafe")
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-c", "from backsafe.cli import main; main()"]
-    env = {**os.environ, "BACKSAFE_DATABASE_URL": f"sqlite:///{tmp_path / 'web.sqlite3'}",
-           "BACKSAFE_DATA_DIR": str(tmp_path / "data"), "BACKSAFE_SECRET_KEY": "e2e-" + "k" * 44,
-           "BACKSAFE_WORKERS": "1"}
-    log = tmp_path / "server.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd + ["serve", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-                                env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    t0 = time.monotonic()
-    while True:
-        try:
-            if httpx.get(url + "/api/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() - t0 > 60:
-            raise AssertionError("server did not start:\n" + log.read_text())
-        time.sleep(0.2)
-    try:
+def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    with serve(tmp_path) as url:
         yield url, tmp_path
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def assert_not_blank(png: bytes, what: str) -> None:

@@ -35,6 +35,7 @@ DbOpt = Annotated[Optional[str], typer.Option("--db", help="Database URL (defaul
                                               "SQLite file in your user data folder).", show_default=False)]
 UserOpt = Annotated[str, typer.Option("--user", help="Whose log (the CLI uses one local user by default).")]
 DateOpt = Annotated[Optional[str], typer.Option("--date", help="YYYY-MM-DD (default: today).", show_default=False)]
+FormatOpt = Annotated[str, typer.Option("--format", help="text or json")]
 
 
 def handle_errors(fn: F) -> F:
@@ -129,7 +130,7 @@ def triage_cmd(
     none: Annotated[bool, typer.Option("--none", help="Answer no to every question (non-interactive).")] = False,
     injury_date: Annotated[Optional[str], typer.Option("--injury-date", help="Day of a sudden strain.")] = None,
     cleared: Annotated[bool, typer.Option("--clinician-cleared", help="A clinician has cleared you.")] = False,
-    fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+    fmt: FormatOpt = "text",
     list_questions: Annotated[bool, typer.Option("--list-questions", help="Print the question ids and exit.")] = False,
     db: DbOpt = None,
     user: UserOpt = "local",
@@ -187,7 +188,7 @@ def log_cmd(
     warmup: Annotated[Optional[bool], typer.Option("--warmup/--no-warmup", help="Warm-up done before these sets?",
                                                    show_default=False)] = None,
     report: Annotated[Optional[Path], typer.Option("--report", help="Link an analysis report.json.")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+    fmt: FormatOpt = "text",
     db: DbOpt = None,
     user: UserOpt = "local",
 ) -> None:
@@ -222,20 +223,19 @@ def checkin_cmd(
     sleep_hours: Annotated[Optional[float], typer.Option("--sleep-hours", help="Hours slept last night (0-24).",
                                                          show_default=False)] = None,
     date: DateOpt = None,
-    fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+    fmt: FormatOpt = "text",
     db: DbOpt = None,
     user: UserOpt = "local",
 ) -> None:
     """Record this morning's pain (0-10) and last night's sleep; the plan uses them to decide go / hold / back off."""
-    day = parse_date(date)
-    res = book_for(db, user).checkin(date=day, pain=pain, sleep_hours=sleep_hours)
+    res = book_for(db, user).checkin(date=parse_date(date), pain=pain, sleep_hours=sleep_hours)
     if fmt == "json":
         emit_json({"date": res.date.isoformat(), "pain": res.pain, "sleep_hours": res.sleep_hours,
                     "flags": [f.to_json() for f in res.flags]})
         return
     _echo_flags(res.flags, _color())  # §1 severe pain: said first, never only "Check-in saved"
     slept = f", slept {res.sleep_hours:g} h" if res.sleep_hours is not None else ""
-    typer.echo(f"Check-in saved: {day.isoformat()} pain {pain}/10{slept}")
+    typer.echo(f"Check-in saved: {res.date.isoformat()} pain {pain}/10{slept}")
 
 
 # --- outcome -----------------------------------------------------------------------------------------------------
@@ -264,7 +264,7 @@ def outcome_cmd(
                                                       "well you can do it now, 0 (unable) to 10 (as before): "
                                                       "\"tying shoes=6\" (repeatable, 1-5).")] = None,
     date: DateOpt = None,
-    fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+    fmt: FormatOpt = "text",
     db: DbOpt = None,
     user: UserOpt = "local",
 ) -> None:
@@ -292,7 +292,7 @@ def outcome_cmd(
 
 def plan_cmd(
     date: DateOpt = None,
-    fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+    fmt: FormatOpt = "text",
     exercise: Annotated[Optional[list[str]], typer.Option("--exercise", help="The day's exercises (repeatable); "
                                                           "default: your recent ones.")] = None,
     wake_time: Annotated[Optional[str], typer.Option("--wake-time", help="HH:MM, for the bedtime.")] = None,

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from ..errors import InputError, ValueRangeError
-from .coach import DbOpt, UserOpt, book_for, emit_json
+from .coach import DbOpt, FormatOpt, UserOpt, book_for, emit_json
 
 __all__ = ["export_cmd", "import_cmd", "profile_cmd", "progress_cmd"]
 
@@ -55,7 +55,7 @@ def profile_cmd(
     age: Annotated[Optional[int], typer.Option("--age", help="Years (sleep target).", show_default=False)] = None,
     from_file: Annotated[Optional[Path], typer.Option("--from-file", help="A TOML profile file (options given "
                                                       "here override it).", show_default=False)] = None,
-    fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+    fmt: FormatOpt = "text",
     db: DbOpt = None,
     user: UserOpt = "local",
 ) -> None:
@@ -105,7 +105,7 @@ def profile_cmd(
 
 
 def progress_cmd(
-    fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+    fmt: FormatOpt = "text",
     png: Annotated[Optional[Path], typer.Option("--png", help="Write a PNG plot here.")] = None,
     html_out: Annotated[Optional[Path], typer.Option("--html", help="Write an HTML page here.")] = None,
     db: DbOpt = None,

@@ -306,24 +306,39 @@ def load_keypoints(
     if fmt not in KEYPOINT_FORMATS:
         raise InputError(f"unknown input format {fmt!r}; expected auto, video or one of {', '.join(KEYPOINT_FORMATS)}")
     if fmt == "c3d":  # the one keypoint format that carries its own frame rate
-        if p.is_dir():
-            raise KeypointFormatError(f"{p}: is a folder; expected a .c3d file")
-        data, rate = load_pig_c3d(p)
-        if fps is not None and abs(check_fps(fps, p, fmt) - rate) > 0.01 * rate:
-            raise ValueRangeError(f"{p}: --fps {fps:g} contradicts the C3D file's own {rate:g} Hz; leave --fps "
-                                  "out")
-        return build_sequence(data, frame_times(data.shape[0], rate), path=p, source=fmt, space="world",
-                              image_size=None)
+        return _load_c3d(p, fps, fmt)
     rate = check_fps(fps, p, fmt)
     size = check_image_size(image_size)
     if fmt in _WORLD_FORMATS:
-        if fmt == "kinect-v2":
-            data = load_kinect_v2_txt(p)
-        else:
-            data = (load_uiprmd_array if fmt == "kinect-uiprmd" else load_pig39_array)(p, _load_npy(p))
-        return build_sequence(
-            data, frame_times(data.shape[0], rate), path=p, source=fmt, space="world", image_size=None
-        )
+        return _load_world(p, fmt, rate)
+    return _load_image(p, fmt, rate, size)
+
+
+def _load_c3d(p: Path, fps: float | None, fmt: str) -> PoseSequence:
+    """A C3D file at its own frame rate; ``fps``, when given, must agree with it (within 1 %)."""
+    if p.is_dir():
+        raise KeypointFormatError(f"{p}: is a folder; expected a .c3d file")
+    data, rate = load_pig_c3d(p)
+    if fps is not None and abs(check_fps(fps, p, fmt) - rate) > 0.01 * rate:
+        raise ValueRangeError(f"{p}: --fps {fps:g} contradicts the C3D file's own {rate:g} Hz; leave --fps "
+                              "out")
+    return build_sequence(data, frame_times(data.shape[0], rate), path=p, source=fmt, space="world",
+                          image_size=None)
+
+
+def _load_world(p: Path, fmt: str, rate: float) -> PoseSequence:
+    """A 3D format of :data:`_WORLD_FORMATS` (metres, y up)."""
+    if fmt == "kinect-v2":
+        data = load_kinect_v2_txt(p)
+    else:
+        data = (load_uiprmd_array if fmt == "kinect-uiprmd" else load_pig39_array)(p, _load_npy(p))
+    return build_sequence(
+        data, frame_times(data.shape[0], rate), path=p, source=fmt, space="world", image_size=None
+    )
+
+
+def _load_image(p: Path, fmt: str, rate: float, size: tuple[int, int] | None) -> PoseSequence:
+    """A 2D format (image pixels); frames the file skips are inserted as all-missing frames."""
     frame_numbers: Sequence[float] | None = None
     if fmt == "blazepose-csv":
         data, used = load_blazepose_csv(p, size)

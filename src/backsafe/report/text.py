@@ -9,18 +9,8 @@ from rich.table import Table
 from rich.text import Text
 
 from ..model import ReportData
-from .wording import (
-    DISCLAIMER,
-    fault_label,
-    finding_sort_key,
-    form_checked,
-    format_value,
-    lumbar_moment_note,
-    rep_cell_text,
-    report_notes,
-    verdict,
-    warnings_without_notes,
-)
+from .wording import (DISCLAIMER, fault_label, finding_sort_key, form_checked, format_value, lumbar_moment_note,
+                      rep_cell_text, report_notes, verdict, warnings_without_notes)
 
 __all__ = ["print_summary"]
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cv2
 import numpy as np
@@ -35,6 +35,9 @@ from .keyframes import (
 )
 from .plots import primary_signal_name
 from .wording import fault_label, finding_sort_key, signal_label, tempo_text
+
+if TYPE_CHECKING:
+    import av
 
 __all__ = ["write_annotated_video", "h264_encoder", "H264_ENCODERS"]
 
@@ -212,51 +215,26 @@ def write_annotated_video(
     """
     import av
 
-    from ..io.video import iter_frames, probe_video
+    from ..io.video import probe_video
 
     video_path, out_path = Path(video_path), Path(out_path)
     info = probe_video(video_path)
     encoder = h264_encoder()
     f = min(1.0, max_side / max(info.width, info.height))
-    width, height = _even(info.width * f), _even(info.height * f)
+    size = (_even(info.width * f), _even(info.height * f))
     fps = info.fps if info.fps > 0 else 30.0
     total = info.n_frames or (report.pose.n_frames if report.pose is not None else 0)
     tl = _timeline(report, max(total, report.pose.n_frames if report.pose else 0,
                                report.kinematics.n_frames if report.kinematics else 0), fps)
-    angles = _angle_signals(report)
+    overlay = _Overlay(report, tl, _angle_signals(report), (info.width, info.height))
     out_path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=out_path.parent, prefix=f".{out_path.stem}.", suffix=".mp4")
     os.close(fd)
     tmp = Path(tmp_name)
     try:
         with av.open(str(tmp), mode="w", format="mp4", options={"movflags": "+faststart"}) as out:
-            stream = out.add_stream(encoder, rate=Fraction(fps).limit_denominator(100000))
-            assert isinstance(stream, av.VideoStream)
-            stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-            stream.time_base = TIME_BASE
-            stream.codec_context.time_base = TIME_BASE
-            if encoder == "libx264" or encoder == "h264":
-                stream.options = {"crf": str(crf), "preset": preset, "profile": "high"}
-            last_pts = -1
-            done = 0
-            for fr in iter_frames(video_path):
-                img: Image = fr.rgb
-                if img.shape[1] != width or img.shape[0] != height:
-                    img = np.asarray(cv2.resize(img, (width, height), interpolation=cv2.INTER_AREA), dtype=np.uint8)
-                img = np.ascontiguousarray(img)
-                if fr.index < len(tl.rep_at):
-                    _draw_frame(img, report, fr.index, tl, angles, (info.width, info.height))
-                vf = av.VideoFrame.from_ndarray(img, format="rgb24")
-                pts = max(int(round(fr.t_s / TIME_BASE)), last_pts + 1)
-                vf.pts, vf.time_base = pts, TIME_BASE
-                last_pts = pts
-                for packet in stream.encode(vf):
-                    out.mux(packet)
-                done += 1
-                if progress is not None:
-                    progress(done, max(total, done))
-            for packet in stream.encode(None):
-                out.mux(packet)
+            stream = _add_h264_stream(out, encoder, fps, size, crf=crf, preset=preset)
+            _encode_clip(out, stream, video_path, overlay, size, total, progress)
         os.chmod(tmp, 0o644)
         os.replace(tmp, out_path)
     except av.error.FFmpegError as exc:
@@ -266,6 +244,66 @@ def write_annotated_video(
         tmp.unlink(missing_ok=True)
         raise
     return out_path
+
+
+@dataclass(frozen=True, slots=True)
+class _Overlay:
+    """What is drawn on each frame: the report, its per-frame timeline, the angles shown, the clip's own size."""
+
+    report: ReportData
+    timeline: _Timeline
+    angles: list[str]
+    src_size: tuple[int, int]
+
+    def draw(self, img: Image, t: int) -> None:
+        if t < len(self.timeline.rep_at):
+            _draw_frame(img, self.report, t, self.timeline, self.angles, self.src_size)
+
+
+def _add_h264_stream(out: av.container.OutputContainer, encoder: str, fps: float, size: tuple[int, int], *,
+                     crf: int, preset: str) -> av.VideoStream:
+    """The output's H.264 stream: yuv420p at ``size`` (width, height), 90 kHz time base, libx264 quality set."""
+    import av
+
+    stream = out.add_stream(encoder, rate=Fraction(fps).limit_denominator(100000))
+    assert isinstance(stream, av.VideoStream)
+    stream.width, stream.height, stream.pix_fmt = size[0], size[1], "yuv420p"
+    stream.time_base = TIME_BASE
+    stream.codec_context.time_base = TIME_BASE
+    if encoder == "libx264" or encoder == "h264":
+        stream.options = {"crf": str(crf), "preset": preset, "profile": "high"}
+    return stream
+
+
+def _encode_clip(out: av.container.OutputContainer, stream: av.VideoStream, video_path: Path,
+                 overlay: _Overlay, size: tuple[int, int], total: int,
+                 progress: Callable[[int, int], None] | None) -> None:
+    """Decode the clip, draw the overlay on each frame (scaled to ``size``), encode it with its own time stamp
+    (strictly increasing) and flush the encoder."""
+    import av
+
+    from ..io.video import iter_frames
+
+    width, height = size
+    last_pts = -1
+    done = 0
+    for fr in iter_frames(video_path):
+        img: Image = fr.rgb
+        if img.shape[1] != width or img.shape[0] != height:
+            img = np.asarray(cv2.resize(img, (width, height), interpolation=cv2.INTER_AREA), dtype=np.uint8)
+        img = np.ascontiguousarray(img)
+        overlay.draw(img, fr.index)
+        vf = av.VideoFrame.from_ndarray(img, format="rgb24")
+        pts = max(int(round(fr.t_s / TIME_BASE)), last_pts + 1)
+        vf.pts, vf.time_base = pts, TIME_BASE
+        last_pts = pts
+        for packet in stream.encode(vf):
+            out.mux(packet)
+        done += 1
+        if progress is not None:
+            progress(done, max(total, done))
+    for packet in stream.encode(None):
+        out.mux(packet)
 
 
 def describe_video(path: Path) -> dict[str, Any]:

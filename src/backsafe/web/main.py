@@ -184,12 +184,13 @@ def create_app(settings: Settings | None = None, *, analyze_fn: AnalyzeFn | None
     templates = Jinja2Templates(directory=str(resources.files("backsafe.web").joinpath("templates")))
     app.state.templates = templates
 
-    from .routes import account, api, live, pages
+    from .routes import account, api, live, pages, training
 
     app.include_router(api.public)
     app.include_router(api.router)
     app.include_router(pages.public)
     app.include_router(pages.router)
+    app.include_router(training.router)
     app.include_router(account.router)
     app.include_router(live.router)
     app.mount("/static", StaticFiles(directory=str(resources.files("backsafe.web").joinpath("static"))),

@@ -13,7 +13,7 @@ import numpy as np
 
 from backsafe.exercises import Tempo4, get_exercise
 from backsafe.faults.base import FaultContext
-from backsafe.model import Kinematics, Rep, Subject, Tempo
+from backsafe.model import Kinematics, PoseSequence, Rep, Subject, Tempo
 
 FPS = 30.0
 FEAR_WORDS = ("damage", "dangerous", "injury", "slipped", "harm")
@@ -102,3 +102,19 @@ def assert_finding_ok(f, kin: Kinematics, reps: Sequence[Rep], *, code: str, uni
     assert f.cue.strip()
     low = f.cue.lower()
     assert not any(w in low for w in FEAR_WORDS), f.cue
+
+
+def side_view_lift() -> tuple[list[Rep], Kinematics, PoseSequence]:
+    """Two 90-frame reps seen from the side (trunk 10 -> 60 deg): the reps, their kinematics, and a 600 x 600 pose
+    with only the hips at (200, 400) and the shoulders at (400, 300) (for the back outline's lift frames)."""
+    from backsafe.skeleton import JOINT_INDEX as J
+    from backsafe.skeleton import N_JOINTS
+
+    reps, n = make_reps(2, rep_frames=90)
+    kin = make_kin(n, view="side", series={"trunk_inclination_deg": bumps(reps, 60.0, n, base=10.0)})
+    data = np.full((n, N_JOINTS, 4), np.nan, np.float32)
+    for side in ("left", "right"):
+        data[:, J[f"{side}_hip"], :3] = (200.0, 400.0, 0.0)
+        data[:, J[f"{side}_shoulder"], :3] = (400.0, 300.0, 0.0)
+    pose = PoseSequence(data=data, timestamps_s=np.arange(n) / 30.0, source="test", image_size=(600, 600))
+    return reps, kin, pose

@@ -11,7 +11,7 @@ from backsafe.faults.base import FaultContext
 from backsafe.faults.rules import back_rounding
 from backsafe.faults.thresholds import exercise_threshold
 from backsafe.kinematics.back_contour import MAX_FRAMES, MIN_FRAMES, BackShape, lift_frames, measure_back_shape, sagitta
-from tests.unit.faults.fault_builders import bumps, ctx_for, make_kin, make_reps
+from tests.unit.faults.fault_builders import bumps, side_view_lift, ctx_for, make_kin, make_reps
 
 CONVEX_MAX = exercise_threshold("back_contour_convex_max", "hinge")
 
@@ -102,17 +102,7 @@ def test_lift_frames_are_the_lifting_phase_where_the_trunk_leans() -> None:
 
 
 def test_measure_takes_the_median_of_enough_traces() -> None:
-    from backsafe.model import PoseSequence
-    from backsafe.skeleton import JOINT_INDEX as J
-    from backsafe.skeleton import N_JOINTS
-
-    reps, n = make_reps(2, rep_frames=90)
-    kin = make_kin(n, view="side", series={"trunk_inclination_deg": bumps(reps, 60.0, n, base=10.0)})
-    data = np.full((n, N_JOINTS, 4), np.nan, np.float32)
-    for side in ("left", "right"):
-        data[:, J[f"{side}_hip"], :3] = (200.0, 400.0, 0.0)
-        data[:, J[f"{side}_shoulder"], :3] = (400.0, 300.0, 0.0)
-    pose = PoseSequence(data=data, timestamps_s=np.arange(n) / 30.0, source="test", image_size=(600, 600))
+    reps, kin, pose = side_view_lift()
     wanted = lift_frames(kin, reps)
     bulges = {f: (25.0 if k == 0 else 0.0) for fs in wanted.values() for k, f in enumerate(fs)}  # one outlier
     masks = {f: _torso_mask(b) for f, b in bulges.items()}

@@ -19,7 +19,7 @@ from backsafe.kinematics.back_contour import (
 )
 from backsafe.options import AnalysisOptions
 from backsafe.pipeline import outline_wanted
-from tests.unit.faults.fault_builders import bumps, make_kin, make_reps
+from tests.unit.faults.fault_builders import bumps, side_view_lift, make_kin, make_reps
 
 
 def _shape(rep: int) -> BackShape:
@@ -94,17 +94,7 @@ def test_front_view_keypoints_and_switched_off() -> None:
 
 
 def test_measure_logs_why_a_rep_was_not_traced() -> None:
-    from backsafe.model import PoseSequence
-    from backsafe.skeleton import JOINT_INDEX as J
-    from backsafe.skeleton import N_JOINTS
-
-    reps, n = make_reps(2, rep_frames=90)
-    kin = make_kin(n, view="side", series={"trunk_inclination_deg": bumps(reps, 60.0, n, base=10.0)})
-    data = np.full((n, N_JOINTS, 4), np.nan, np.float32)
-    for side in ("left", "right"):
-        data[:, J[f"{side}_hip"], :3] = (200.0, 400.0, 0.0)
-        data[:, J[f"{side}_shoulder"], :3] = (400.0, 300.0, 0.0)
-    pose = PoseSequence(data=data, timestamps_s=np.arange(n) / 30.0, source="test", image_size=(600, 600))
+    reps, kin, pose = side_view_lift()
     wanted = lift_frames(kin, reps)
     rep_of = {f: r for r, fs in wanted.items() for f in fs}
     rgb = np.zeros((600, 600, 3), np.uint8)

@@ -45,51 +45,15 @@ from .ladder import (
 )
 from .loads import active_pain_trigger, max_increase_kg
 from .prescribe import PAIN_DROP, prescribe
-from .prescription import (
-    HOLD_MAX_S,
-    HOLD_START_S,
-    HOLD_STEP_S,
-    REP_MAX,
-    REP_MIN,
-    SETS_MAX,
-    SETS_START,
-    WALK_MAX_MIN,
-    WALK_START_MIN,
-    WALK_STEP_MIN,
-    Action,
-    Prescription,
-)
+from .prescription import (HOLD_MAX_S, HOLD_START_S, HOLD_STEP_S, REP_MAX, REP_MIN, SETS_MAX, SETS_START, WALK_MAX_MIN,
+                           WALK_START_MIN, WALK_STEP_MIN, Action, Prescription)
 
 __all__ = [
-    "Prescription",
-    "prescribe",
-    "max_increase_kg",
-    "active_pain_trigger",
-    "bodyweight_rung",
-    "down_chain",
-    "bodyweight_first_missing",
-    "rung_mastered",
-    "ladder_cap",
-    "current_rung",
-    "film_instructions",
-    "deload_reason",
-    "REP_MIN",
-    "REP_MAX",
-    "DELOAD_EVERY_WEEKS",
+    "Prescription", "prescribe", "max_increase_kg", "active_pain_trigger", "bodyweight_rung", "down_chain",
+    "bodyweight_first_missing", "rung_mastered", "ladder_cap", "current_rung", "film_instructions", "deload_reason",
+    "REP_MIN", "REP_MAX", "DELOAD_EVERY_WEEKS",
     # the module's other public names before it became a package
-    "Action",
-    "SETS_START",
-    "SETS_MAX",
-    "HOLD_START_S",
-    "HOLD_MAX_S",
-    "HOLD_STEP_S",
-    "WALK_START_MIN",
-    "WALK_MAX_MIN",
-    "WALK_STEP_MIN",
-    "PAIN_DROP",
-    "JUMP_PAIN_FREE_WEEKS",
-    "BALLISTIC_RUNG",
-    "BREAK_SHORT_DAYS",
-    "BREAK_MID_DAYS",
+    "Action", "SETS_START", "SETS_MAX", "HOLD_START_S", "HOLD_MAX_S", "HOLD_STEP_S", "WALK_START_MIN", "WALK_MAX_MIN",
+    "WALK_STEP_MIN", "PAIN_DROP", "JUMP_PAIN_FREE_WEEKS", "BALLISTIC_RUNG", "BREAK_SHORT_DAYS", "BREAK_MID_DAYS",
     "BREAK_LONG_DAYS",
 ]

@@ -455,29 +455,19 @@ def api_people(coach: CoachDep, db: DbDep) -> list[dict[str, Any]]:
         return [{"id": uid, "name": name} for uid, name in crud.list_shared_with(s, coach.id)]
 
 
-def _shared_person(db: Any, coach: CurrentUser, person_id: int) -> str:
-    with db.session() as s:
-        if not crud.is_shared(s, person_id, coach.id):
-            raise NotFound("person not found")
-        acc = crud.get_account(s, person_id)
-        if acc is None:
-            raise NotFound("person not found")
-        return str(acc[0].name)
-
-
 @router.get("/coach/people/{person_id}/reports", response_model=list[ReportOut])
 def api_person_reports(person_id: RowId, coach: CoachDep, db: DbDep) -> list[ReportOut]:
-    name = _shared_person(db, coach, person_id)
+    name = services.shared_person(db, coach, person_id)
     with db.session() as s:
         return [services.report_out(r, name) for r in crud.list_reports(s, person_id)]
 
 
 @router.get("/coach/people/{person_id}/log")
 def api_person_log(person_id: RowId, coach: CoachDep, db: DbDep) -> list[dict[str, Any]]:
-    return _entries(db, _shared_person(db, coach, person_id))
+    return _entries(db, services.shared_person(db, coach, person_id))
 
 
 @router.get("/coach/people/{person_id}/plan")
 def api_person_plan(person_id: RowId, coach: CoachDep, db: DbDep) -> dict[str, Any]:
-    name = _shared_person(db, coach, person_id)
+    name = services.shared_person(db, coach, person_id)
     return services.logbook(db, name).plan(date=dt.date.today()).to_json()

@@ -43,6 +43,7 @@ from .person import (
     record_outcome,
     set_profile,
     share_with,
+    shared_person,
     unshare,
     upload_load_kg,
 )
@@ -53,6 +54,6 @@ __all__ = [
     "delete_report", "drop_report_media", "edit_log_entry", "exercise_name", "expire_if_due", "explain_rules",
     "get_log_entry", "job_out", "log_entry", "log_in", "log_rows", "logbook", "outcomes_out", "own_log_entry",
     "own_reference", "person_text", "profile_out", "readable_report", "record_outcome", "report_exercise",
-    "report_file", "report_out", "save_upload", "scrub_database", "set_profile", "share_with", "sign_up",
+    "report_file", "report_out", "save_upload", "scrub_database", "set_profile", "share_with", "shared_person", "sign_up",
     "stored_reference", "unshare", "upload_load_kg", "without_paths",
 ]

@@ -164,3 +164,14 @@ def unshare(db: Database, user: CurrentUser, coach_name: str) -> None:
         if found is None or not crud.is_shared(s, user.id, found[0].id):
             raise NotFound(f"not shared with {coach_name!r}")
         crud.remove_share(s, user.id, found[0].id)
+
+
+def shared_person(db: Database, coach: CurrentUser, person_id: int) -> str:
+    """The name of a person who shares with this coach; NotFound otherwise (never says whether they exist)."""
+    with db.session() as s:
+        if not crud.is_shared(s, person_id, coach.id):
+            raise NotFound("person not found")
+        acc = crud.get_account(s, person_id)
+        if acc is None:
+            raise NotFound("person not found")
+        return str(acc[0].name)
