@@ -28,7 +28,7 @@ from .storage import Storage
 
 __all__ = ["LiveSet", "LiveStart", "parse_start", "MODEL_SIZES", "MAX_FRAMES", "store_live_report"]
 
-#: the browser model sizes of @mediapipe/pose (modelComplexity 0, 1, 2)
+#: the browser model sizes (the landmark models of @mediapipe/pose: lite, full, heavy = complexity 0, 1, 2)
 MODEL_SIZES = {"lite": 0, "full": 1, "heavy": 2}
 #: the longest set kept: 10 minutes at 30 frames a second
 MAX_FRAMES = 18_000
@@ -192,8 +192,8 @@ def store_live_report(db: Database, storage: Storage, user: CurrentUser, live: L
     meta = {"path": "live set (camera on the phone)", "format": "live-landmarks", "width": st.width,
             "height": st.height, "fps": round(pose.fps, 3), "frames": pose.n_frames,
             "duration_s": round(pose.duration_s, 3),
-            "pose_model": f"mediapipe-blazepose-{st.model} (@mediapipe/pose web build in the browser, "
-                          f"complexity {MODEL_SIZES[st.model]})",
+            "pose_model": f"mediapipe-blazepose-{st.model} (@mediapipe/tasks-vision PoseLandmarker in the browser, "
+                          f"CPU delegate, complexity {MODEL_SIZES[st.model]})",
             "camera": st.facing, "live_reps": live.analyzer.rep_count}
     report = analyze_pose(pose, get_exercise(st.exercise), opts, meta, None, reference=personal,
                           outline_off="no_video")
