@@ -33,6 +33,9 @@ MODEL_SIZES = {"lite": 0, "full": 1, "heavy": 2}
 #: the longest set kept: 10 minutes at 30 frames a second
 MAX_FRAMES = 18_000
 N_LANDMARKS = 33
+#: how often (seconds of the set) the live engine looks for a finished rep: ``backsafe live``'s 0.2 s halved (the
+#: page sends ~20-30 frames a second; each look costs a few ms)
+CHECK_EVERY_S = 0.1
 F32 = npt.NDArray[np.float32]
 
 
@@ -96,6 +99,16 @@ def _landmarks(v: Any, cols: int, name: str) -> F32 | None:
     return a.astype(np.float32)
 
 
+def _warm_up() -> None:
+    """Import what the analysis of a set uses (~2 s the first time in a process), before the page is told to
+    start, so the first rep of the server's first set is not announced late."""
+    from .. import pipeline  # noqa: F401
+    from ..faults import registry  # noqa: F401
+    from ..faults.rules import partial_range  # noqa: F401
+    from ..kinematics import angles  # noqa: F401
+    from ..reps import segmentation  # noqa: F401
+
+
 @dataclass
 class LiveSet:
     """One set streamed from the page. ``frame`` returns the events the frame completes (rep, fault)."""
@@ -110,9 +123,12 @@ class LiveSet:
     def __post_init__(self) -> None:
         from ..live import LiveAnalyzer, LiveOptions
 
+        # the segmentation runs every CHECK_EVERY_S of the set's time (a few ms on a 20 s set): a rep is announced
+        # at most that long after the frames that show it ended have arrived
         opts = LiveOptions(exercise=self.start.exercise, realtime=True, load_kg=self.start.load_kg,
-                           tempo=self.start.tempo)
+                           tempo=self.start.tempo, check_every_s=CHECK_EVERY_S)
         self.analyzer = LiveAnalyzer(opts, (self.start.width, self.start.height))
+        _warm_up()
 
     def frame(self, msg: dict[str, Any]) -> list[dict[str, Any]]:
         from ..pose.base import FramePose

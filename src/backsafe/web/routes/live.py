@@ -156,7 +156,7 @@ async def _live_set(ws: WebSocket, user: CurrentUser, settings: Any, db: Any, st
             return
         try:
             start = parse_start(first)
-            live = LiveSet(start, user)
+            live = await run_in_threadpool(LiveSet, start, user)  # imports the analysis: off the event loop
         except BacksafeError as e:
             await _fail(ws, str(e))
             return
