@@ -29,14 +29,16 @@ $(DEVSTAMP): $(STAMP) requirements-dev.lock
 	tools/install_system_deps.sh
 	touch $(DEVSTAMP)
 
-# The browser's pose model for the live page (npm @mediapipe/pose, pinned by web/package-lock.json): npm ci, then
-# copied under the web app's static folder with the model files' sha256 checked. Served by backsafe (no CDN).
-WEBSTAMP := src/backsafe/web/static/vendor/mediapipe-pose/VERSION
+# The browser's pose model for the live page (npm @mediapipe/tasks-vision runtime + the landmark models of npm
+# @mediapipe/pose, pinned by web/package-lock.json): npm ci, then copied under the web app's static folder, the model
+# files' sha256 checked and bundled with the wheel's pose detector (the venv's MediaPipe writes the bundles, hence
+# $(STAMP)). Served by backsafe (no CDN).
+WEBSTAMP := src/backsafe/web/static/vendor/mediapipe-tasks-vision/VERSION
 
-$(WEBSTAMP): web/package.json web/package-lock.json tools/install_web_assets.py
+$(WEBSTAMP): $(STAMP) web/package.json web/package-lock.json tools/install_web_assets.py tools/build_pose_bundle.py
 	@command -v npm >/dev/null || { echo "npm is needed to install the live page's pose model (apt-get install npm)"; exit 1; }
 	npm ci --prefix web --no-audit --no-fund --ignore-scripts --loglevel=error
-	$(PYTHON) tools/install_web_assets.py
+	$(BIN)/python tools/install_web_assets.py
 
 web-assets: $(WEBSTAMP)
 

@@ -14,12 +14,14 @@ Prints every figure and writes them by name (DESIGN.md "Benchmarks") to bench/re
 - ``workers2_vs_1``: ``backsafe batch`` over 20 short clips, 2 workers vs 1;
 - ``live_latency_p50_s`` / ``live_latency_max_s``: ``backsafe live`` on the clip played at real time;
 - ``live_web_latency_p50_s`` / ``live_web_latency_max_s``: the live web page in Debian's headless Chromium with a
-  fake camera fed from the clip (tests/browser/live_driver.py): pose in the page (@mediapipe/pose web build),
-  landmarks over the WebSocket to the server's LiveAnalyzer; wall seconds from each rep's end frame reaching the page
-  to its rep event on the page. Headless Chromium runs the model on software WebGL, so the fake camera plays the
-  clip ``--live-web-slow`` times slower (default 6) and the page divides its clock by as much
-  (``live_web_slow``); ``live_web_rep_count`` vs the offline count. Skipped (None, with ``live_web_note``) in
-  ``--smoke`` mode (about 3 minutes) or without Chromium, Playwright or the installed web assets;
+  fake camera fed from the clip (tests/browser/live_driver.py): pose in the page (@mediapipe/tasks-vision
+  PoseLandmarker, CPU delegate), landmarks over the WebSocket to the server's LiveAnalyzer; wall seconds from each
+  rep's end frame reaching the page to its rep event on the page. The fake camera plays the clip at its own speed
+  (``--live-web-slow`` N > 1 plays it N times slower and the page divides its clock by as much, for a machine whose
+  page cannot keep up: ``live_web_slow``); ``live_web_pose_fps_wall`` is the page's analysed frames per second,
+  ``live_web_rep_count`` vs the offline count. Skipped (None, with ``live_web_note``) in ``--smoke`` mode or
+  without Chromium, Playwright or the installed web assets (``--live-web-only`` runs just this part, ~1 minute,
+  and merges it into --out);
 - ``html_overhead``: ``render_html`` time / analysis time;
 - ``fast_accuracy``: rep-count accuracy and fault F1 on the labelled clips of eval/manifests, default vs
   ``--fast`` (poses cached in BACKSAFE_POSE_CACHE, so only the first run pays for pose estimation).
@@ -306,7 +308,7 @@ def live_web_latency(tmp: Path, slow: float, smoke: bool) -> dict[str, Any]:
     """The live web page with a fake camera (see the module docstring); None figures with a note when skipped."""
     out: dict[str, Any] = {"live_web_latency_p50_s": None, "live_web_latency_max_s": None, "live_web_slow": slow,
                            "live_web_rep_count": None}
-    vendor = REPO / "src" / "backsafe" / "web" / "static" / "vendor" / "mediapipe-pose" / "pose.js"
+    vendor = REPO / "src" / "backsafe" / "web" / "static" / "vendor" / "mediapipe-tasks-vision" / "vision_bundle.mjs"
     sys.path.insert(0, str(REPO / "tests" / "browser"))
     from live_driver import CHROMIUM, make_y4m, page_latencies, run_live_set, serve
 
@@ -496,8 +498,10 @@ def main() -> int:
                     help="only the throughput part (fps per model size, e2e_vs_core_limit), merged into --out")
     ap.add_argument("--outline-only", action="store_true",
                     help="only the back outline's cost (outline_overhead*), merged into --out")
-    ap.add_argument("--live-web-slow", type=float, default=6.0,
+    ap.add_argument("--live-web-slow", type=float, default=1.0,
                     help="the live web page's fake camera plays the clip this many times slower (see the docstring)")
+    ap.add_argument("--live-web-only", action="store_true",
+                    help="only the live web page's latency (live_web_*), merged into --out")
     ap.add_argument("--smoke", action="store_true",
                     help="every step once at the smallest scale (1 round, 2 batch clips, a 2x clip for memory, "
                     "2 accuracy clips): checks the bench runs, its figures mean little (tests run this)")
@@ -512,6 +516,19 @@ def main() -> int:
         merged = json.loads(args.out.read_text()) if args.out.is_file() else {}
         merged.update(outline_overhead(args.rounds))
         args.out.write_text(json.dumps(merged, indent=2, default=float) + "\n")
+        log(f"written: {args.out}")
+        return 0
+    if args.live_web_only:
+        log("command: " + " ".join([Path(sys.executable).name, *sys.argv]))
+        log("live web page, fake camera fed from the clip (Chromium) ...")
+        merged = json.loads(args.out.read_text()) if args.out.is_file() else {}
+        with tempfile.TemporaryDirectory(prefix="backsafe-bench-") as tmp_s:
+            lw = live_web_latency(Path(tmp_s), args.live_web_slow, smoke=False)
+        merged.update(lw)
+        merged["live_web_measured"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        args.out.write_text(json.dumps(merged, indent=2, default=float) + "\n")
+        for k, v in lw.items():
+            log(f"{k:<30} {v}")
         log(f"written: {args.out}")
         return 0
     if args.throughput_only:

@@ -38,15 +38,40 @@ def _with_metadata(path: Path, mean: float, std: float, n_out: int) -> bytes:
     return bytes(writer.populate()[0])
 
 
-def build(force: bool = False) -> list[Path]:
+def detector_path() -> Path:
+    """The pose detector model of the installed mediapipe wheel (the first stage of every bundle)."""
     try:
         import mediapipe
     except Exception as exc:  # noqa: BLE001 - any import failure: say what to install
         sys.exit(f"build_pose_bundle: mediapipe does not import ({exc}); install requirements-pose.lock first")
-    modules = Path(mediapipe.__file__).parent / "modules"
-    detector = modules / "pose_detection" / "pose_detection.tflite"
+    detector = Path(mediapipe.__file__).parent / "modules" / "pose_detection" / "pose_detection.tflite"
     if not detector.is_file():
         sys.exit(f"build_pose_bundle: {detector} missing from the mediapipe wheel")
+    return detector
+
+
+def write_bundle(detector: Path, landmark: Path, out: Path) -> Path:
+    """Write the PoseLandmarker bundle ``out`` (the two models with their normalisation metadata, zipped) atomically.
+
+    Also used by tools/install_web_assets.py for the live page's bundles (the browser's Tasks-API PoseLandmarker
+    reads the same format)."""
+    fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=".task.tmp")
+    os.close(fd)
+    try:
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as z:
+            z.writestr("pose_detector.tflite", _with_metadata(detector, 127.5, 127.5, 2))
+            z.writestr("pose_landmarks_detector.tflite", _with_metadata(landmark, 0.0, 255.0, 5))
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, out)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return out
+
+
+def build(force: bool = False) -> list[Path]:
+    detector = detector_path()
+    modules = detector.parents[1]
     built: list[Path] = []
     for model in MODELS:
         landmark = modules / "pose_landmark" / f"pose_landmark_{model}.tflite"
@@ -57,17 +82,7 @@ def build(force: bool = False) -> list[Path]:
         if not force and out.is_file() and out.stat().st_mtime >= newest_input:
             built.append(out)
             continue
-        fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=".task.tmp")
-        os.close(fd)
-        try:
-            with zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as z:
-                z.writestr("pose_detector.tflite", _with_metadata(detector, 127.5, 127.5, 2))
-                z.writestr("pose_landmarks_detector.tflite", _with_metadata(landmark, 0.0, 255.0, 5))
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, out)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        write_bundle(detector, landmark, out)
         built.append(out)
         print(f"build_pose_bundle: wrote {out} ({out.stat().st_size / 1e6:.1f} MB)")
     if not built:

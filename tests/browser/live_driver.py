@@ -3,8 +3,9 @@ bench/run_bench.py share it).
 
 The clip is turned into a Y4M file at run time (OpenCV; Chromium's ``--use-file-for-fake-video-capture`` reads Y4M
 or MJPEG). ``slow`` > 1 writes the Y4M at 1/slow of the clip's frame rate and opens ``/live?slow=N``: on a machine
-where the in-browser pose model (software WebGL in headless Chromium) runs slower than the clip, the camera then
-plays in slow motion and the page divides its clock by N, so the server still sees the clip's own time line.
+where the in-browser pose model runs slower than the clip, the camera then plays in slow motion and the page divides
+its clock by N, so the server still sees the clip's own time line. The default is 1 (the clip's own speed): the
+page's PoseLandmarker (CPU delegate) keeps up in headless Chromium on a 2-core machine.
 
 Everything the page sends is recorded: every HTTP request (method, URL, body size and first bytes) and every
 WebSocket frame, for the privacy assertions.

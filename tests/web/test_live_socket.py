@@ -134,7 +134,8 @@ def test_the_app_is_an_installable_full_screen_web_app(client: Any) -> None:
 def test_the_service_worker_caches_only_the_pose_model(client: Any) -> None:
     r = client.get("/sw.js")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/javascript")
-    assert 'PREFIX = "/static/vendor/mediapipe-pose/"' in r.text and "url.pathname.indexOf(PREFIX) !== 0" in r.text
+    assert 'PREFIX = "/static/vendor/mediapipe-tasks-vision/"' in r.text
+    assert "url.pathname.indexOf(PREFIX) !== 0" in r.text
 
 
 def test_at_most_two_live_sets_open_per_person(client: Any) -> None:

@@ -28,11 +28,14 @@ from .storage import Storage
 
 __all__ = ["LiveSet", "LiveStart", "parse_start", "MODEL_SIZES", "MAX_FRAMES", "store_live_report"]
 
-#: the browser model sizes of @mediapipe/pose (modelComplexity 0, 1, 2)
+#: the browser model sizes (the landmark models of @mediapipe/pose: lite, full, heavy = complexity 0, 1, 2)
 MODEL_SIZES = {"lite": 0, "full": 1, "heavy": 2}
 #: the longest set kept: 10 minutes at 30 frames a second
 MAX_FRAMES = 18_000
 N_LANDMARKS = 33
+#: how often (seconds of the set) the live engine looks for a finished rep: ``backsafe live``'s 0.2 s halved (the
+#: page sends ~20-30 frames a second; each look costs a few ms)
+CHECK_EVERY_S = 0.1
 F32 = npt.NDArray[np.float32]
 
 
@@ -96,6 +99,16 @@ def _landmarks(v: Any, cols: int, name: str) -> F32 | None:
     return a.astype(np.float32)
 
 
+def _warm_up() -> None:
+    """Import what the analysis of a set uses (~2 s the first time in a process), before the page is told to
+    start, so the first rep of the server's first set is not announced late."""
+    from .. import pipeline  # noqa: F401
+    from ..faults import registry  # noqa: F401
+    from ..faults.rules import partial_range  # noqa: F401
+    from ..kinematics import angles  # noqa: F401
+    from ..reps import segmentation  # noqa: F401
+
+
 @dataclass
 class LiveSet:
     """One set streamed from the page. ``frame`` returns the events the frame completes (rep, fault)."""
@@ -110,9 +123,12 @@ class LiveSet:
     def __post_init__(self) -> None:
         from ..live import LiveAnalyzer, LiveOptions
 
+        # the segmentation runs every CHECK_EVERY_S of the set's time (a few ms on a 20 s set): a rep is announced
+        # at most that long after the frames that show it ended have arrived
         opts = LiveOptions(exercise=self.start.exercise, realtime=True, load_kg=self.start.load_kg,
-                           tempo=self.start.tempo)
+                           tempo=self.start.tempo, check_every_s=CHECK_EVERY_S)
         self.analyzer = LiveAnalyzer(opts, (self.start.width, self.start.height))
+        _warm_up()
 
     def frame(self, msg: dict[str, Any]) -> list[dict[str, Any]]:
         from ..pose.base import FramePose
@@ -192,8 +208,8 @@ def store_live_report(db: Database, storage: Storage, user: CurrentUser, live: L
     meta = {"path": "live set (camera on the phone)", "format": "live-landmarks", "width": st.width,
             "height": st.height, "fps": round(pose.fps, 3), "frames": pose.n_frames,
             "duration_s": round(pose.duration_s, 3),
-            "pose_model": f"mediapipe-blazepose-{st.model} (@mediapipe/pose web build in the browser, "
-                          f"complexity {MODEL_SIZES[st.model]})",
+            "pose_model": f"mediapipe-blazepose-{st.model} (@mediapipe/tasks-vision PoseLandmarker in the browser, "
+                          f"CPU delegate, complexity {MODEL_SIZES[st.model]})",
             "camera": st.facing, "live_reps": live.analyzer.rep_count}
     report = analyze_pose(pose, get_exercise(st.exercise), opts, meta, None, reference=personal,
                           outline_off="no_video")

@@ -65,7 +65,7 @@ def live_page(request: Request, user: UserDep) -> Response:
 @router.get("/sw.js")
 def service_worker() -> FileResponse:
     """The service worker, served from the root so that it may serve the live page's pose model from the phone's
-    cache (static/sw.js: only /static/vendor/mediapipe-pose/ files are cached, never pages or reports)."""
+    cache (static/sw.js: only /static/vendor/mediapipe-tasks-vision/ files are cached, never pages or reports)."""
     path = Path(str(resources.files("backsafe.web").joinpath("static", "sw.js")))
     return FileResponse(path, media_type="text/javascript", headers={"cache-control": "no-cache"})
 
@@ -156,7 +156,7 @@ async def _live_set(ws: WebSocket, user: CurrentUser, settings: Any, db: Any, st
             return
         try:
             start = parse_start(first)
-            live = LiveSet(start, user)
+            live = await run_in_threadpool(LiveSet, start, user)  # imports the analysis: off the event loop
         except BacksafeError as e:
             await _fail(ws, str(e))
             return

@@ -1,6 +1,8 @@
-// backsafe live page: camera -> pose model in this browser (MediaPipe web build served by backsafe) -> landmark
-// numbers over a WebSocket -> rep and fault events back. The camera picture never leaves the phone: only the 33
-// body points (and their time) are sent. Plain JavaScript, no third-party code but the pose model.
+// backsafe live page: camera -> pose model in this browser (MediaPipe's Tasks-API PoseLandmarker, npm
+// @mediapipe/tasks-vision, served by backsafe) -> landmark numbers over a WebSocket -> rep and fault events back.
+// The camera picture never leaves the phone: only the 33 body points (and their time) are sent. Plain JavaScript,
+// no third-party code but the pose model. The model runs on the CPU delegate (WebAssembly + XNNPACK): on a phone
+// or a machine without a usable GPU, WebGL inference (the legacy @mediapipe/pose) managed ~1 frame a second.
 (function () {
   "use strict";
 
@@ -11,8 +13,9 @@
   var cueEl = $("live-cue"), statusEl = $("live-status"), repEl = $("live-rep-count"), errEl = $("live-error");
   var muteBtn = $("live-mute");
   var muted = false;
+  var VENDOR = "/static/vendor/mediapipe-tasks-vision/";
   // ?slow=N: the camera feed runs N times slower than life (a fake camera fed from a clip on a machine too slow to
-  // run the pose model at the clip's speed: tests and `make bench`); stream time is then wall time / N
+  // run the pose model at the clip's speed); stream time is then wall time / N. Tests and `make bench` use 1.
   var slow = Math.min(20, Math.max(1, Number(new URLSearchParams(location.search).get("slow")) || 1));
   // what the page saw, for the person (and for tests): events with the time they arrived on the page
   var state = window.backsafeLive = { events: [], t0: null, t: 0, frames: 0, sent: 0, model: null, saved: null,
@@ -88,15 +91,29 @@
   var frameWall = state.frameWall = {};
   // the camera frame's own time (requestVideoFrameCallback's mediaTime) where the browser gives it: the clock of
   // the pictures, not of the page, so a busy phone does not stretch the set's time line
-  var frameClock = { media: null, wall: null, first: null };
-  function watchFrames() {
-    if (!("requestVideoFrameCallback" in HTMLVideoElement.prototype)) { return; }
-    var onFrame = function (now, meta) {
-      frameClock.media = meta.mediaTime;
-      frameClock.wall = now;
-      video.requestVideoFrameCallback(onFrame);
+  var frameClock = { first: null };
+  // calls onFrame(wall ms, media s or null) once per new camera frame: on the frame itself where the browser says
+  // when one arrives (requestVideoFrameCallback), else on the next animation frame after the picture changed
+  function eachFrame(onFrame, running) {
+    if ("requestVideoFrameCallback" in HTMLVideoElement.prototype) {
+      var cb = function (now, meta) {
+        if (!running()) { return; }
+        onFrame(now, meta.mediaTime);
+        video.requestVideoFrameCallback(cb);
+      };
+      video.requestVideoFrameCallback(cb);
+      return;
+    }
+    var lastMedia = -1;
+    var tick = function () {
+      if (!running()) { return; }
+      if (video.readyState >= 2 && video.currentTime !== lastMedia) {
+        lastMedia = video.currentTime;
+        onFrame(performance.now(), null);
+      }
+      requestAnimationFrame(tick);
     };
-    video.requestVideoFrameCallback(onFrame);
+    requestAnimationFrame(tick);
   }
 
   function round(x) { return Math.round(x * 1e5) / 1e5; }
@@ -141,12 +158,23 @@
     }
   }
 
+  function loadModel(model) {
+    // the ES module by dynamic import (this page's CSP: script-src 'self' 'wasm-unsafe-eval'), then the WebAssembly
+    // runtime it picks (SIMD or not) and the model bundle, all from this server
+    return import(VENDOR + "vision_bundle.mjs").catch(function () {
+      throw new Error("the pose model is not installed on this server (run `make web-assets`)");
+    }).then(function (vision) {
+      return vision.FilesetResolver.forVisionTasks(VENDOR + "wasm").then(function (files) {
+        return vision.PoseLandmarker.createFromOptions(files, {
+          baseOptions: { modelAssetPath: VENDOR + "pose_landmarker_" + model + ".task", delegate: "CPU" },
+          runningMode: "VIDEO", numPoses: 1, minPoseDetectionConfidence: 0.5, minPosePresenceConfidence: 0.5,
+          minTrackingConfidence: 0.5, outputSegmentationMasks: false });
+      });
+    });
+  }
+
   function start(e) {
     e.preventDefault();
-    if (typeof window.Pose === "undefined") {
-      showError("The pose model is not installed on this server (run `make web-assets`).");
-      return;
-    }
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
       showError("This browser gives no camera here: open the page over https (or on this machine).");
       return;
@@ -159,17 +187,15 @@
     stage.scrollIntoView();
     stage.classList.toggle("mirrored", facing === "user");
     statusEl.textContent = "loading the " + model + " pose model…";
-    var pose = new window.Pose({ locateFile: function (f) { return "/static/vendor/mediapipe-pose/" + f; } });
-    pose.setOptions({ modelComplexity: { lite: 0, full: 1, heavy: 2 }[model], smoothLandmarks: false,
-                      enableSegmentation: false, minDetectionConfidence: 0.5, minTrackingConfidence: 0.5,
-                      selfieMode: false });
-    // load and warm the model on a blank picture first, so the set's first frames are not lost to the loading
-    var blank = document.createElement("canvas");
-    blank.width = 64; blank.height = 64;
-    blank.getContext("2d").fillRect(0, 0, 64, 64);
-    pose.initialize()
-      .then(function () { return pose.send({ image: blank }); })
-      .then(function () {
+    var landmarker = null;
+    loadModel(model)
+      .then(function (lm) {
+        landmarker = lm;
+        // warm the model on a blank picture first, so the set's first frames are not lost to the loading
+        var blank = document.createElement("canvas");
+        blank.width = 64; blank.height = 64;
+        blank.getContext("2d").fillRect(0, 0, 64, 64);
+        landmarker.detectForVideo(blank, performance.now());
         statusEl.textContent = "starting the camera…";
         return navigator.mediaDevices.getUserMedia({ audio: false, video: { facingMode: facing,
           width: { ideal: 640 }, height: { ideal: 640 } } });
@@ -178,15 +204,14 @@
         video.srcObject = stream;
         return video.play().then(function () { return stream; });
       })
-      .then(function (stream) { watchFrames(); run(stream, pose, model, facing); })
+      .then(function (stream) { run(stream, landmarker, model, facing); })
       .catch(function (err) { showError("The camera or the pose model could not start: " + (err && err.message || err)); });
   }
 
-  function run(stream, pose, model, facing) {
+  function run(stream, landmarker, model, facing) {
     var proto = location.protocol === "https:" ? "wss://" : "ws://";
     var ws = new WebSocket(proto + location.host + "/live/ws");
-    var ready = false, ended = false, busy = false, latest = null, lastT = -1;
-    pose.onResults(function (res) { latest = res; });
+    var ready = false, ended = false, lastT = -1, lastTs = performance.now();  // after the warm-up's
 
     ws.onmessage = function (m) {
       var ev;
@@ -212,48 +237,51 @@
       statusEl.textContent = "saving the set…";
       stream.getTracks().forEach(function (t) { t.stop(); });
       if (ws.readyState === WebSocket.OPEN) { ws.send(JSON.stringify({ type: "end" })); }
+      try { landmarker.close(); } catch (x) { /* already closed */ }
     }
     $("live-stop").addEventListener("click", stop);
     state.stop = stop;
 
-    function tick() {
-      if (ended) { return; }
-      if (busy || video.readyState < 2) { requestAnimationFrame(tick); return; }
-      var now = performance.now(), t;
-      if (frameClock.media !== null) {
-        if (frameClock.first === null) { frameClock.first = frameClock.media; state.t0 = now; }
-        t = (frameClock.media - frameClock.first) / slow;
-        now = frameClock.wall;
+    // one camera frame: the pose model (synchronous, ~25 ms for the lite model on one core of a small machine),
+    // then its landmarks to the server at once; frames that arrive while the model runs are skipped by the browser
+    function onFrame(now, media) {
+      var t;
+      if (media !== null) {
+        if (frameClock.first === null) { frameClock.first = media; state.t0 = now; }
+        t = (media - frameClock.first) / slow;
       } else {
         if (state.t0 === null) { state.t0 = now; }
         t = (now - state.t0) / 1000 / slow;
       }
-      if (t <= lastT) { requestAnimationFrame(tick); return; }
-      busy = true;
-      latest = null;
-      pose.send({ image: video }).then(function () {
-        busy = false;
-        lastT = t;
-        state.frames += 1;
-        state.t = t;
-        var tSent = Math.round(t * 1000) / 1000;
-        frameWall[tSent.toFixed(3)] = now;
-        statusEl.setAttribute("data-t", t.toFixed(2));
-        var lm = latest && latest.poseLandmarks, wl = latest && latest.poseWorldLandmarks;
-        draw(lm || null);
-        if (ready && !ended && ws.readyState === WebSocket.OPEN) {
-          ws.send(JSON.stringify({
-            type: "frame", t: tSent,
-            lm: lm ? lm.map(function (p) { return [round(p.x), round(p.y), round(p.z), round(p.visibility || 0)]; }) : null,
-            world: (lm && wl) ? wl.map(function (p) { return [round(p.x), round(p.y), round(p.z)]; }) : null
-          }));
-          state.sent += 1;
-        }
-        requestAnimationFrame(tick);
-      }).catch(function (err) { busy = false; showError("The pose model failed: " + (err && err.message || err)); });
+      if (t <= lastT || video.readyState < 2) { return; }
+      var res;
+      try {
+        lastTs = Math.max(now, lastTs + 1);  // the model's clock: milliseconds, strictly increasing
+        res = landmarker.detectForVideo(video, lastTs);
+      } catch (err) {
+        showError("The pose model failed: " + (err && err.message || err));
+        stop();
+        return;
+      }
+      lastT = t;
+      state.frames += 1;
+      state.t = t;
+      var tSent = Math.round(t * 1000) / 1000;
+      frameWall[tSent.toFixed(3)] = now;
+      statusEl.setAttribute("data-t", t.toFixed(2));
+      var lm = res.landmarks && res.landmarks[0], wl = res.worldLandmarks && res.worldLandmarks[0];
+      draw(lm || null);
+      if (ready && !ended && ws.readyState === WebSocket.OPEN) {
+        ws.send(JSON.stringify({
+          type: "frame", t: tSent,
+          lm: lm ? lm.map(function (p) { return [round(p.x), round(p.y), round(p.z), round(p.visibility || 0)]; }) : null,
+          world: (lm && wl) ? wl.map(function (p) { return [round(p.x), round(p.y), round(p.z)]; }) : null
+        }));
+        state.sent += 1;
+      }
     }
     state.running = true;
-    tick();
+    eachFrame(onFrame, function () { return !ended; });
   }
 
   form.addEventListener("submit", start);

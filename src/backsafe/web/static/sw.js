@@ -1,9 +1,9 @@
 // backsafe service worker: keeps the in-browser pose model (the large, versioned files under
-// /static/vendor/mediapipe-pose/) on the phone after the first visit, so live coaching starts fast and works on a
-// weak gym connection. Pages, reports and the API are never cached here (they are personal and always fresh).
+// /static/vendor/mediapipe-tasks-vision/: runtime, WebAssembly, model bundles) on the phone after the first visit,
+// so live coaching starts fast and works on a weak gym connection. Pages, reports and the API are never cached here (they are personal and always fresh).
 "use strict";
-var CACHE = "backsafe-pose-0.5.1675469404";
-var PREFIX = "/static/vendor/mediapipe-pose/";
+var CACHE = "backsafe-pose-tasks-vision-0.10.21";
+var PREFIX = "/static/vendor/mediapipe-tasks-vision/";
 
 self.addEventListener("install", function () { self.skipWaiting(); });
 self.addEventListener("activate", function (e) {
