@@ -13,7 +13,9 @@ good mornings, swings) also against an absolute limit, so that a single-rep set 
 
 A third check compares the trunk's forward lean with the exercise's own norm (``trunk_lean_max_deg`` in
 ``data/thresholds.json``, calibrated on UI-PRMD's calibration subjects): in an upright movement (hurdle step,
-inline lunge) the trunk should stay near vertical, so folding forward past the norm is flagged here too.
+inline lunge) the trunk should stay near vertical, so folding forward past the norm is flagged here too, but only
+where the spine cannot be measured: with spine keypoints §5 R's curvature decides (a forward lean of the whole
+trunk is a hip hinge, not a rounded back).
 """
 
 from __future__ import annotations
@@ -61,9 +63,14 @@ def beside_reference(ctx: FaultContext) -> list[Finding]:
     return _back_contour(ctx)
 
 
+def _spine_measured(kin: Kinematics) -> bool:
+    """Spine keypoints (3D Kinect joints, mocap) give the curvature of §5 R."""
+    return "spine_flexion_deg" in kin.series and bool(np.isfinite(kin["spine_flexion_deg"]).any())
+
+
 def _spine_curvature(ctx: FaultContext) -> list[Finding]:
     kin = ctx.kin
-    if "spine_flexion_deg" not in kin.series or not np.isfinite(kin["spine_flexion_deg"]).any():
+    if not _spine_measured(kin):
         return []
     # neutral: the person's standing spine before each rep (§5 baseline, faults/base.py neutral_baselines)
     rel = relative_to_neutral(ctx, kin["spine_flexion_deg"], "the spine", absolute=False)
@@ -106,8 +113,14 @@ def _back_contour(ctx: FaultContext) -> list[Finding]:
 
 
 def _trunk_lean_norm(ctx: FaultContext) -> list[Finding]:
+    """The trunk's forward lean beyond the exercise's norm, only where the spine itself cannot be measured.
+
+    §5 R judges rounding by the spine's curvature when spine keypoints exist; a forward lean of the whole trunk
+    is a hip hinge, not a rounded back (a clean deep squat leans 40-50° for long thighs). With a measured spine
+    the norm would flag that hinge as rounding: on the clean UI-PRMD reps it was the source of every
+    back_rounding finding (docs/evaluation.md, "Constructed faults"), so there the curvature alone decides."""
     limit = exercise_threshold("trunk_lean_max_deg", ctx.ex.id)
-    if limit is None:
+    if limit is None or _spine_measured(ctx.kin):
         return []
     trunk = ctx.kin["trunk_inclination_deg"]
     measures = measure_reps(ctx.reps, trunk, "max")
