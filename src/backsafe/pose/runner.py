@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from .. import settings
 from ..errors import BacksafeError, InputError
@@ -114,6 +115,34 @@ def _split_worthwhile(duration_s: float | None) -> bool:
     return cores >= 2
 
 
+class SampleKeeper:
+    """The frames the people count samples (:func:`_several_people`), kept as the pose pass decodes them: for each
+    of ``n`` evenly spaced times, the first frame at or after it, by the rule of io/video.py ``sample_frames``.
+    Seeking for them again decoded most of a clip with sparse key frames (x264's 250-frame GOP): 0.4-1 s of the
+    sample clip's analysis, a core busy while nothing else ran (issue [6/6] e2e_vs_core_limit)."""
+
+    def __init__(self, duration_s: float, fps: float, n: int) -> None:
+        self.targets = [duration_s * (i + 0.5) / max(n, 1) - 0.5 / max(fps, 1.0) for i in range(max(n, 1))]
+        self._best: list[VideoFrame | None] = [None] * len(self.targets)
+        self._lock = threading.Lock()
+
+    def watch(self, frames: Iterator[VideoFrame]) -> Iterator[VideoFrame]:
+        """``frames`` unchanged, each offered to the keeper on the way (the two halves call it from two threads)."""
+        for fr in frames:
+            with self._lock:
+                for i, t in enumerate(self.targets):
+                    best = self._best[i]
+                    if fr.t_s >= t and (best is None or fr.t_s < best.t_s):
+                        self._best[i] = fr
+            yield fr
+
+    def frames(self) -> list[npt.NDArray[np.uint8]] | None:
+        """The kept frames in time order, or None when a time got none (a cached pose, a clip cut short)."""
+        if any(b is None for b in self._best):
+            return None
+        return [b.rgb for b in self._best if b is not None]
+
+
 class _Halves:
     """The frames of the two halves of a clip, each from its own decoder. The second half's first frame is the
     seam: the first half stops just before it (or runs to the end when the second half decodes nothing)."""
@@ -165,7 +194,7 @@ def _join_halves(a: PoseSequence | None, b: PoseSequence | None) -> PoseSequence
 
 def _estimate_in_two_halves(
     path: Path, duration_s: float, image_size: tuple[int, int], stride: int, progress: ProgressFn | None,
-    total: int | None, turn: int = 0, model: str = "full",
+    total: int | None, turn: int = 0, model: str = "full", keeper: SampleKeeper | None = None,
 ) -> PoseSequence:
     """Pose on the first and second half of a clip at once, each half with its own decoder and tracker.
 
@@ -193,10 +222,13 @@ def _estimate_in_two_halves(
             if estimator is not None:
                 estimator.close()
 
-    worker = threading.Thread(target=run, args=(1, halves.second()), name="backsafe-pose-2", daemon=True)
+    def seen(frames: Iterator[VideoFrame]) -> Iterator[VideoFrame]:
+        return keeper.watch(frames) if keeper is not None else frames
+
+    worker = threading.Thread(target=run, args=(1, seen(halves.second())), name="backsafe-pose-2", daemon=True)
     worker.start()
     try:
-        run(0, halves.first())
+        run(0, seen(halves.first()))
     finally:
         halves.seam_known.set()
         if results[0] is None or isinstance(results[0], BaseException):
@@ -229,6 +261,7 @@ def estimate_video_pose(
     *,
     info: VideoInfo | None = None,
     model: str = "full",
+    keeper: SampleKeeper | None = None,
 ) -> PoseSequence:
     """Decode a clip and run pose on every ``stride``-th frame (decoding overlaps inference in a thread).
 
@@ -247,14 +280,15 @@ def estimate_video_pose(
     if (turn - turn_of(path)) % 180:  # the probe gives the size of the recorded turn
         size = (info.height, info.width)
     if estimator_factory is None and _split_worthwhile(info.duration_s):
-        pose = _estimate_in_two_halves(path, info.duration_s or 0.0, size, stride, progress, total, turn, model)
+        pose = _estimate_in_two_halves(path, info.duration_s or 0.0, size, stride, progress, total, turn, model,
+                                       keeper)
     else:
         estimator = estimator_factory() if estimator_factory is not None else default_estimator(model)
         try:
             frames = (iter_frames_threaded(path, stride=stride, turn=turn) if settings.decode_in_thread()
                       else iter_frames(path, stride=stride, turn=turn))
             pose = run_estimator(
-                frames,
+                keeper.watch(frames) if keeper is not None else frames,
                 estimator,
                 image_size=size,
                 progress=(lambda i: progress(i * stride, total)) if progress else None,
@@ -272,10 +306,12 @@ def estimate_video_pose(
 COUNT_SAMPLES = 4
 
 
-def _several_people(path: Path, pose: PoseSequence, info: VideoInfo, turn: int) -> bool:
+def _several_people(path: Path, pose: PoseSequence, info: VideoInfo, turn: int,
+                    kept: list[npt.NDArray[np.uint8]] | None = None) -> bool:
     """Whether a clip analysed by the single-person tracker holds more than one person: the tracker jumped to
     someone else (a sustained new track, kinematics/filtering.py), or a few sampled frames show two people or
-    more (pose/multi.py, image mode)."""
+    more (pose/multi.py, image mode). ``kept``: those frames as the pose pass kept them (:class:`SampleKeeper`),
+    else they are sampled from the file."""
     from ..kinematics.filtering import gate_confidence, resolve_tracks
     from .multi import count_people
 
@@ -284,7 +320,7 @@ def _several_people(path: Path, pose: PoseSequence, info: VideoInfo, turn: int) 
         return True
     from ..io.video import sample_frames
 
-    return count_people(sample_frames(path, COUNT_SAMPLES, turn=turn, info=info)) >= 2
+    return count_people(kept if kept is not None else sample_frames(path, COUNT_SAMPLES, turn=turn, info=info)) >= 2
 
 
 def _bundled(model: str) -> str:
@@ -387,8 +423,10 @@ def estimate_people_pose(
     if info is None:
         info = probe_video(path)
     if choice == "auto":
-        pose = estimate_video_pose(path, None, stride, progress, cache_dir, turn, info=info, model=model)
-        if not _several_people(path, pose, info, turn):
+        keeper = SampleKeeper(info.duration_s or 0.0, info.fps, COUNT_SAMPLES)
+        pose = estimate_video_pose(path, None, stride, progress, cache_dir, turn, info=info, model=model,
+                                   keeper=keeper)
+        if not _several_people(path, pose, info, turn, keeper.frames()):
             return pose, None
     size = (info.width, info.height)
     if (turn - turn_of(path)) % 180:
