@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, exc
+from sqlalchemy import event
 
-from ..db.engine import Database, map_db_error, open_database
+from ..db.engine import Database, open_database, undo_on_error
 from ..db.migrate import MigrationChain
 from ..errors import StorageError
 
@@ -45,12 +45,6 @@ def open_web_database(url: str | None) -> Database:
         if event.contains(db.engine, "begin", core_engine._sqlite_begin):
             event.remove(db.engine, "begin", core_engine._sqlite_begin)
         event.listen(db.engine, "begin", _begin_immediate)
-    try:
+    with undo_on_error(db.dispose, db.url, also=StorageError):
         upgrade_web(db)
-    except exc.SQLAlchemyError as e:
-        db.dispose()
-        raise map_db_error(e, db.url) from e
-    except StorageError:
-        db.dispose()
-        raise
     return db
