@@ -49,6 +49,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from collections.abc import Callable, Sequence
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
@@ -488,6 +489,36 @@ def outline_overhead(rounds: int) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------------------ main
 
 
+#: the figures ``--throughput-only`` prints
+THROUGHPUT_SHOWN = ("throughput_load_before_after", "e2e_fps", "model_fps", "decode_fps", "cores", "e2e_vs_core_limit",
+                    "pose_stage_vs_core_limit", "decode_inclusive_limit_fps", "e2e_vs_decode_inclusive_limit",
+                    "post_pose_share", "model_fps_lite", "model_fps_full", "model_fps_heavy", "model_cost_vs_full")
+
+
+def _only_part(out: Path, what: str, measure: Callable[[], dict[str, Any]], *, stamp: str | None = None,
+               shown: Sequence[str] | None = None, width: int = 26) -> int:
+    """One part of the bench alone (``--*-only``): its figures merged into ``out``, the other figures kept.
+
+    ``stamp``: also record when (``<stamp>_measured``); ``shown``: the figures printed (None: the part's own)."""
+    log("command: " + " ".join([Path(sys.executable).name, *sys.argv]))
+    log(f"{what} ...")
+    merged = json.loads(out.read_text()) if out.is_file() else {}
+    figures = measure()
+    merged.update(figures)
+    if stamp is not None:
+        merged[f"{stamp}_measured"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    out.write_text(json.dumps(merged, indent=2, default=float) + "\n")
+    for k in figures if shown is None else shown:
+        log(f"{k:<{width}} {merged.get(k)}")
+    log(f"written: {out}")
+    return 0
+
+
+def _live_web_alone(slow: float) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="backsafe-bench-") as tmp_s:
+        return live_web_latency(Path(tmp_s), slow, smoke=False)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=2,
@@ -511,40 +542,14 @@ def main() -> int:
         global MODEL_SIZE_FRAMES
         MODEL_SIZE_FRAMES = 30
     if args.outline_only:
-        log("command: " + " ".join([Path(sys.executable).name, *sys.argv]))
-        log("back outline: default (on) vs --no-back-shape ...")
-        merged = json.loads(args.out.read_text()) if args.out.is_file() else {}
-        merged.update(outline_overhead(args.rounds))
-        args.out.write_text(json.dumps(merged, indent=2, default=float) + "\n")
-        log(f"written: {args.out}")
-        return 0
+        return _only_part(args.out, "back outline: default (on) vs --no-back-shape",
+                          lambda: outline_overhead(args.rounds), shown=())
     if args.live_web_only:
-        log("command: " + " ".join([Path(sys.executable).name, *sys.argv]))
-        log("live web page, fake camera fed from the clip (Chromium) ...")
-        merged = json.loads(args.out.read_text()) if args.out.is_file() else {}
-        with tempfile.TemporaryDirectory(prefix="backsafe-bench-") as tmp_s:
-            lw = live_web_latency(Path(tmp_s), args.live_web_slow, smoke=False)
-        merged.update(lw)
-        merged["live_web_measured"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-        args.out.write_text(json.dumps(merged, indent=2, default=float) + "\n")
-        for k, v in lw.items():
-            log(f"{k:<30} {v}")
-        log(f"written: {args.out}")
-        return 0
+        return _only_part(args.out, "live web page, fake camera fed from the clip (Chromium)",
+                          lambda: _live_web_alone(args.live_web_slow), stamp="live_web", width=30)
     if args.throughput_only:
-        log("command: " + " ".join([Path(sys.executable).name, *sys.argv]))
-        log("throughput (interleaved rounds, every model size) ...")
-        merged = json.loads(args.out.read_text()) if args.out.is_file() else {}
-        tp, _ = throughput(args.rounds)
-        merged.update(tp)
-        merged["throughput_measured"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-        args.out.write_text(json.dumps(merged, indent=2, default=float) + "\n")
-        for k in ("throughput_load_before_after", "e2e_fps", "model_fps", "decode_fps", "cores", "e2e_vs_core_limit", "pose_stage_vs_core_limit",
-                  "decode_inclusive_limit_fps", "e2e_vs_decode_inclusive_limit", "post_pose_share",
-                  "model_fps_lite", "model_fps_full", "model_fps_heavy", "model_cost_vs_full"):
-            log(f"{k:<26} {merged.get(k)}")
-        log(f"written: {args.out}")
-        return 0
+        return _only_part(args.out, "throughput (interleaved rounds, every model size)",
+                          lambda: throughput(args.rounds)[0], stamp="throughput", shown=THROUGHPUT_SHOWN)
     log("command: " + " ".join([Path(sys.executable).name, *sys.argv]))
     results: dict[str, Any] = {"clip": CLIP.name, "exercise": EXERCISE, "cpus": os.cpu_count(),
                                "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}

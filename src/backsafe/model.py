@@ -24,8 +24,26 @@ Severity = Literal["mild", "moderate", "severe"]
 SEVERITIES: tuple[Severity, ...] = ("mild", "moderate", "severe")
 
 
+class _Frames:
+    """What anything with one timestamp per frame knows from its ``timestamps_s`` alone."""
+
+    __slots__ = ()
+    timestamps_s: FloatArray
+
+    @property
+    def n_frames(self) -> int:
+        return int(self.timestamps_s.shape[0])
+
+    @property
+    def fps(self) -> float:
+        """Median frame rate from the timestamps (29.97 stays 29.97)."""
+        if self.n_frames < 2:
+            return 0.0
+        return float(1.0 / np.median(np.diff(self.timestamps_s)))
+
+
 @dataclass(frozen=True, slots=True)
-class PoseSequence:
+class PoseSequence(_Frames):
     """One person's keypoints over time in the canonical skeleton.
 
     Attributes
@@ -72,17 +90,6 @@ class PoseSequence:
             )
 
     @property
-    def n_frames(self) -> int:
-        return int(self.data.shape[0])
-
-    @property
-    def fps(self) -> float:
-        """Median frame rate from the timestamps (29.97 stays 29.97)."""
-        if self.n_frames < 2:
-            return 0.0
-        return float(1.0 / np.median(np.diff(self.timestamps_s)))
-
-    @property
     def duration_s(self) -> float:
         if self.n_frames == 0:
             return 0.0
@@ -112,7 +119,7 @@ class PoseSequence:
 
 
 @dataclass(frozen=True, slots=True)
-class Kinematics:
+class Kinematics(_Frames):
     """Named time series with units, all of length T, NaN where not measurable.
 
     ``dims`` says whether angles come from 3D (measured or world landmarks) or 2D image keypoints.
@@ -139,16 +146,6 @@ class Kinematics:
         for name, values in self.series.items():
             if values.shape != (n,):
                 raise InputError(f"series {name!r}: expected shape ({n},), got {values.shape}")
-
-    @property
-    def n_frames(self) -> int:
-        return int(self.timestamps_s.shape[0])
-
-    @property
-    def fps(self) -> float:
-        if self.n_frames < 2:
-            return 0.0
-        return float(1.0 / np.median(np.diff(self.timestamps_s)))
 
     def __getitem__(self, name: str) -> Float64Array:
         try:

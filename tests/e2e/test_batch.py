@@ -24,13 +24,9 @@ BIN = Path(sys.executable).parent
 
 
 def _load_helper():  # tests/unit/batch/squat_inputs.py, by path (test folders are not packages)
-    import importlib.util
+    from tests.load_by_path import load_module
 
-    spec = importlib.util.spec_from_file_location("squat_inputs", REPO / "tests/unit/batch/squat_inputs.py")
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod.write_squat_inputs
+    return load_module("squat_inputs", REPO / "tests/unit/batch/squat_inputs.py").write_squat_inputs
 
 
 write_squat_inputs = _load_helper()

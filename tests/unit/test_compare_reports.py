@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 import base64
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+
+from tests.load_by_path import load_module
 
 TOOL = Path(__file__).resolve().parents[2] / "tools" / "compare_reports.py"
 
 
 @pytest.fixture(scope="module")
 def tool() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("compare_reports", TOOL)
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["compare_reports"] = mod
-    spec.loader.exec_module(mod)
-    return mod
+    return load_module("compare_reports", TOOL, register=True)
 
 
 def _done(elapsed_s: float, worker: str, finished_at: str, status: str = "ok") -> str:

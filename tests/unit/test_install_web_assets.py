@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.load_by_path import load_module
+
 TOOL = Path(__file__).resolve().parents[2] / "tools" / "install_web_assets.py"
 
 
 def _tool(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
-    spec = importlib.util.spec_from_file_location("install_web_assets", TOOL)
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
+    mod = load_module("install_web_assets", TOOL)
     node = tmp_path / "node_modules" / "@mediapipe"
     src, pose = node / "tasks-vision", node / "pose"
     (src / "wasm").mkdir(parents=True)

@@ -8,7 +8,7 @@ of hanging.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +30,7 @@ __all__ = [
     "open_database",
     "describe_url",
     "map_db_error",
+    "undo_on_error",
 ]
 
 ENV_DATABASE_URL = "BACKSAFE_DATABASE_URL"
@@ -109,6 +110,22 @@ def map_db_error(e: BaseException, url: URL | str) -> StorageError:
     return StorageError(f"{where}: database error: {text}")
 
 
+@contextmanager
+def undo_on_error(
+    undo: Callable[[], object], url: URL | str, *, also: type[BaseException] = BaseException
+) -> Iterator[None]:
+    """Call ``undo`` (roll back, dispose) when the block fails with a database error, then raise it as a
+    StorageError (:func:`map_db_error`); an ``also`` error is undone too and raised as it is."""
+    try:
+        yield
+    except exc.SQLAlchemyError as e:
+        undo()
+        raise map_db_error(e, url) from e
+    except also:
+        undo()
+        raise
+
+
 @dataclass
 class Database:
     """An open training-log database: engine plus a session factory; migrated to the newest schema."""
@@ -126,14 +143,9 @@ class Database:
         """A transaction: commits on success, rolls back on any error (so a failed write leaves the log unchanged)."""
         s = self._factory()
         try:
-            yield s
-            s.commit()
-        except exc.SQLAlchemyError as e:
-            s.rollback()
-            raise map_db_error(e, self.url) from e
-        except BaseException:
-            s.rollback()
-            raise
+            with undo_on_error(s.rollback, self.url):
+                yield s
+                s.commit()
         finally:
             s.close()
 
@@ -220,12 +232,6 @@ def open_database(
     if migrate:
         from .migrate import upgrade
 
-        try:
+        with undo_on_error(engine.dispose, parsed, also=StorageError):
             upgrade(db)
-        except StorageError:
-            engine.dispose()
-            raise
-        except exc.SQLAlchemyError as e:
-            engine.dispose()
-            raise map_db_error(e, parsed) from e
     return db

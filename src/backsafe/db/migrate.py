@@ -7,6 +7,7 @@ web app's database): this module needs only the engine, so it does not import en
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from importlib import resources
@@ -17,7 +18,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
-__all__ = ["alembic_config", "upgrade", "downgrade", "current_revision", "head_revision"]
+__all__ = ["MigrationChain", "COACH_CHAIN", "alembic_config", "upgrade", "downgrade", "current_revision", "head_revision"]
 
 
 class HasEngine(Protocol):
@@ -27,33 +28,62 @@ class HasEngine(Protocol):
     def engine(self) -> Engine: ...
 
 
+@dataclass(frozen=True, slots=True)
+class MigrationChain:
+    """One chain of Alembic migrations, packaged in ``<package>/migrations``, that records its revision in
+    ``version_table``: the coach's chain (:data:`COACH_CHAIN`) and the web app's own (``backsafe.web.db``)."""
+
+    package: str
+    version_table: str = "alembic_version"
+
+    def config(self) -> Config:
+        """An Alembic config pointing at the chain's ``migrations`` folder inside the installed package."""
+        cfg = Config()
+        cfg.set_main_option("script_location", str(resources.files(self.package).joinpath("migrations")))
+        return cfg
+
+    def head(self) -> str:
+        return ScriptDirectory.from_config(self.config()).get_heads()[0]
+
+    def current(self, db: HasEngine) -> str | None:
+        with db.engine.connect() as conn:
+            opts = {"version_table": self.version_table}
+            return MigrationContext.configure(conn, opts=opts).get_current_revision()
+
+    def upgrade(self, db: HasEngine, revision: str = "head") -> None:
+        """Migrate up to ``revision`` (no-op when already there), in one transaction."""
+        if revision == "head" and self.current(db) == self.head():
+            return
+        run_in_transaction(db, self.config(), command.upgrade, revision)
+
+    def downgrade(self, db: HasEngine, revision: str = "base") -> None:
+        run_in_transaction(db, self.config(), command.downgrade, revision)
+
+
+COACH_CHAIN = MigrationChain("backsafe")
+
+
 def alembic_config() -> Config:
     """An Alembic config pointing at ``backsafe/migrations`` inside the installed package."""
-    cfg = Config()
-    cfg.set_main_option("script_location", str(resources.files("backsafe").joinpath("migrations")))
-    return cfg
+    return COACH_CHAIN.config()
 
 
 def head_revision() -> str:
-    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
-    return heads[0]
+    return COACH_CHAIN.head()
 
 
 def current_revision(db: HasEngine) -> str | None:
-    with db.engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+    return COACH_CHAIN.current(db)
 
 
 def upgrade(db: HasEngine, revision: str = "head") -> None:
     """Migrate up to ``revision`` (no-op when already there), in one transaction."""
-    if revision == "head" and current_revision(db) == head_revision():
-        return
-    run_in_transaction(db, alembic_config(), command.upgrade, revision)
+    COACH_CHAIN.upgrade(db, revision)
 
 
 def downgrade(db: HasEngine, revision: str = "base") -> None:
     """Migrate down to ``revision`` (``base`` drops every backsafe table)."""
-    run_in_transaction(db, alembic_config(), command.downgrade, revision)
+    COACH_CHAIN.downgrade(db, revision)
 
 
 def run_in_transaction(db: HasEngine, cfg: Any, step: Any, revision: str) -> None:

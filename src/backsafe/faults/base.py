@@ -18,7 +18,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
 import numpy as np
 import numpy.typing as npt
@@ -299,6 +299,16 @@ def over_span(series: FloatArray, rep: Rep, threshold: float, worst: int, above:
     return rep.start_frame + a, rep.start_frame + b
 
 
+class FindingStyle(TypedDict):
+    """What :func:`make_findings` needs besides the values to build Findings (:func:`flag_reps` passes it on)."""
+
+    unit: str
+    cue: str
+    signal: str
+    step: float
+    above: NotRequired[bool]
+
+
 def flag_reps(
     ctx: FaultContext,
     code: str,
@@ -307,11 +317,7 @@ def flag_reps(
     *,
     absolute: float | None,
     relative_floor: float | None,
-    unit: str,
-    cue: str,
-    signal: str,
-    step: float,
-    above: bool = True,
+    **style: Unpack[FindingStyle],
 ) -> list[Finding]:
     """The shared §5 rule: absolute threshold or neutral baseline + margin, with persistence over consecutive reps.
 
@@ -319,10 +325,10 @@ def flag_reps(
     of those standing frames) (:func:`neutral_baselines`). ``above=False`` flags values *below* the threshold
     (e.g. knee varus as a negative FPPA); values are then compared on their negation so the same logic applies.
     """
-    sgn = 1.0 if above else -1.0
+    sgn = 1.0 if style.get("above", True) else -1.0
     vals = [sgn * m.value for m in measures]
     thresholds: list[float] = []
-    bases = neutral_baselines(ctx, series, signal.replace("_", " ") or code) if relative_floor is not None \
+    bases = neutral_baselines(ctx, series, style["signal"].replace("_", " ") or code) if relative_floor is not None \
         else [(float("nan"), 0.0)] * len(vals)
     cand = []
     for v, (b, sd) in zip(vals, bases):
@@ -335,8 +341,7 @@ def flag_reps(
         thr = min(thr_candidates) if thr_candidates else float("inf")
         thresholds.append(thr)
         cand.append(bool(np.isfinite(v) and v > thr))
-    return make_findings(code, measures, cand, [sgn * t for t in thresholds], series, unit=unit, cue=cue,
-                         signal=signal, step=step, above=above)
+    return make_findings(code, measures, cand, [sgn * t for t in thresholds], series, **style)
 
 
 def make_findings(

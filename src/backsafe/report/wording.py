@@ -283,6 +283,13 @@ def warnings_without_notes(report: ReportData) -> list[str]:
     return [w for w in dict.fromkeys(report.warnings) if w not in notes]
 
 
+def _said(report: ReportData, parts: list[str]) -> str:
+    """The verdict's sentences as one text, the low-confidence tip last when the pose was unsure."""
+    if report.quality == "low_confidence":
+        parts.append(LOW_CONFIDENCE_TIP)
+    return " ".join(parts)
+
+
 def verdict(report: ReportData) -> str:
     """One or two plain-language sentences about the whole set, in one voice with the header's rep count, the
     findings, the load estimate and the top cue (COACHING_RULES §9)."""
@@ -300,9 +307,7 @@ def verdict(report: ReportData) -> str:
         parts.append(f"{counted} counted; only reps and tempo were measured: {_unchecked_why(report)}.")
         if high_load:
             parts.append(f"The {load_text}.")
-        if report.quality == "low_confidence":
-            parts.append(LOW_CONFIDENCE_TIP)
-        return " ".join(parts)
+        return _said(report, parts)
     if n_reps and "whole" not in report.reps[0].phase_frames:
         return _rep_verdict(report, high_load, load_text)
     # a hold, or no repetition found
@@ -327,9 +332,7 @@ def verdict(report: ReportData) -> str:
             parts.append(f"No full repetition was found. The main thing to work on: {fault_label(main.code)}.")
         else:
             parts.append("No full repetition was found; no fault was seen in the movement.")
-    if report.quality == "low_confidence":
-        parts.append(LOW_CONFIDENCE_TIP)
-    return " ".join(parts)
+    return _said(report, parts)
 
 
 def _rep_verdict(report: ReportData, high_load: bool, load_text: str) -> str:
@@ -370,9 +373,7 @@ def _rep_verdict(report: ReportData, high_load: bool, load_text: str) -> str:
         parts.append(f"{lead} The main thing to work on: {fault_label(main.code)} (rep{plural} {reps_text}).")
         if high_load:
             parts.append(f"Also, {load_text}.")
-    if report.quality == "low_confidence":
-        parts.append(LOW_CONFIDENCE_TIP)
-    return " ".join(parts)
+    return _said(report, parts)
 
 
 def tempo_text(eccentric_s: float, bottom_s: float, concentric_s: float, top_s: float) -> str:

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from importlib import resources
-
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from typing import Any
 
-from sqlalchemy import event, exc
+from sqlalchemy import event
 
-from ..db.engine import Database, map_db_error, open_database
-from ..db.migrate import run_in_transaction
+from ..db.engine import Database, open_database, undo_on_error
+from ..db.migrate import MigrationChain
 from ..errors import StorageError
 
 __all__ = ["open_web_database", "upgrade_web", "downgrade_web", "web_head", "web_revision", "VERSION_TABLE"]
@@ -25,30 +19,12 @@ VERSION_TABLE = "alembic_version_web"
 WEB_BUSY_TIMEOUT_S = 30.0
 
 
-def _config() -> Config:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(resources.files("backsafe.web").joinpath("migrations")))
-    return cfg
-
-
-def web_head() -> str:
-    return ScriptDirectory.from_config(_config()).get_heads()[0]
-
-
-def web_revision(db: Database) -> str | None:
-    with db.engine.connect() as conn:
-        return MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE}).get_current_revision()
-
-
-def upgrade_web(db: Database, revision: str = "head") -> None:
-    """Migrate the web tables up to ``revision`` in one transaction (no-op when already there)."""
-    if revision == "head" and web_revision(db) == web_head():
-        return
-    run_in_transaction(db, _config(), command.upgrade, revision)
-
-
-def downgrade_web(db: Database, revision: str = "base") -> None:
-    run_in_transaction(db, _config(), command.downgrade, revision)
+# The web tables' own chain (backsafe/web/migrations, versions in VERSION_TABLE), under its historical names.
+_CHAIN = MigrationChain("backsafe.web", VERSION_TABLE)
+web_head = _CHAIN.head
+web_revision = _CHAIN.current
+upgrade_web = _CHAIN.upgrade  # no-op when already at head
+downgrade_web = _CHAIN.downgrade
 
 
 def _begin_immediate(conn: Any) -> None:
@@ -69,12 +45,6 @@ def open_web_database(url: str | None) -> Database:
         if event.contains(db.engine, "begin", core_engine._sqlite_begin):
             event.remove(db.engine, "begin", core_engine._sqlite_begin)
         event.listen(db.engine, "begin", _begin_immediate)
-    try:
+    with undo_on_error(db.dispose, db.url, also=StorageError):
         upgrade_web(db)
-    except exc.SQLAlchemyError as e:
-        db.dispose()
-        raise map_db_error(e, db.url) from e
-    except StorageError:
-        db.dispose()
-        raise
     return db

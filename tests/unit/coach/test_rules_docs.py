@@ -6,7 +6,6 @@ evidence grade, in the package (``plan --explain``) and in docs/coach.md (an anc
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
 from types import ModuleType
@@ -15,6 +14,8 @@ import pytest
 
 from backsafe.coach.rules import GRADES, GROUPS, RULES, Rule, explain, rule, rules_in_group, to_markdown
 from backsafe.coach.wording import check_wording
+
+from tests.load_by_path import load_module
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -31,11 +32,7 @@ SPEC_IDS = (
 
 
 def _tool() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("gen_coach_docs", REPO / "tools" / "gen_coach_docs.py")
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_module("gen_coach_docs", REPO / "tools" / "gen_coach_docs.py")
 
 
 def test_docs_coach_md_is_up_to_date() -> None:

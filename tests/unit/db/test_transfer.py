@@ -60,58 +60,57 @@ def test_json_round_trip(db_url: str, tmp_path: Path) -> None:
         src.db.dispose()
 
 
-def test_csv_round_trip(db_url: str, tmp_path: Path) -> None:
-    src = open_logbook(db_url)
-    try:
-        _fill(src, tmp_path)
-        doc = export_log(src)
-        csv_text = to_csv(doc)
-        assert from_csv(csv_text) == doc
-        other = open_logbook(f"sqlite:///{tmp_path / 'other.db'}")
-        import_log(other, from_csv(csv_text))
-        assert export_log(other) == doc
-        assert to_csv(export_log(other)) == csv_text
-        other.db.dispose()
-    finally:
-        src.db.dispose()
+@pytest.fixture
+def filled(book: LogBook, tmp_path: Path) -> LogBook:
+    """The default user's log with a bit of everything (:func:`_fill`)."""
+    _fill(book, tmp_path)
+    return book
 
 
-def test_import_refuses_non_empty_log_unless_replace(db_url: str, tmp_path: Path) -> None:
-    book = open_logbook(db_url)
-    try:
-        _fill(book, tmp_path)
-        doc = export_log(book)
-        with pytest.raises(InputError, match="not empty"):
-            import_log(book, doc)
-        import_log(book, doc, replace=True)
-        assert export_log(book) == doc
-    finally:
-        book.db.dispose()
+def test_csv_round_trip(filled: LogBook, tmp_path: Path) -> None:
+    doc = export_log(filled)
+    csv_text = to_csv(doc)
+    assert from_csv(csv_text) == doc
+    other = open_logbook(f"sqlite:///{tmp_path / 'other.db'}")
+    import_log(other, from_csv(csv_text))
+    assert export_log(other) == doc
+    assert to_csv(export_log(other)) == csv_text
+    other.db.dispose()
 
 
-def test_bad_import_leaves_log_unchanged(db_url: str, tmp_path: Path) -> None:
-    book = open_logbook(db_url)
-    try:
-        _fill(book, tmp_path)
-        doc = export_log(book)
-        before = book.counts()
-        broken = json.loads(json.dumps(doc))
-        broken["sessions"][-1]["entries"][0]["load_kg"] = -3
-        with pytest.raises(ValueRangeError, match="negative"):
-            import_log(book, broken, replace=True)
-        missing = json.loads(json.dumps(doc))
-        del missing["sessions"][-1]["entries"][0]["created_at"]
-        with pytest.raises(InputError, match="malformed"):
-            import_log(book, missing, replace=True)
-        with pytest.raises(InputError, match="not a backsafe log export"):
-            import_log(book, {"hello": 1}, replace=True)
-        assert book.counts() == before
-        assert export_log(book) == doc
-    finally:
-        book.db.dispose()
+def test_import_refuses_non_empty_log_unless_replace(filled: LogBook) -> None:
+    doc = export_log(filled)
+    with pytest.raises(InputError, match="not empty"):
+        import_log(filled, doc)
+    import_log(filled, doc, replace=True)
+    assert export_log(filled) == doc
 
 
-def test_version_1_export_still_imports(db_url: str, tmp_path: Path) -> None:
+def test_bad_import_leaves_log_unchanged(filled: LogBook) -> None:
+    """Each bad file is refused as a whole: the log keeps every record it had."""
+    doc = export_log(filled)
+    before = filled.counts()
+    for mutate, error, match in (
+        (lambda d: d["sessions"][-1]["entries"][0].update(load_kg=-3), ValueRangeError, "negative"),
+        (lambda d: d["sessions"][-1]["entries"][0].pop("created_at"), InputError, "malformed"),
+        (lambda d: d["outcomes"][0].update(score=11), InputError, "0-10"),
+        (lambda d: d["outcomes"][1].update(activity=None), InputError, "pain_nrs"),
+        (lambda d: d["clearances"][0].update(flags=["no_such_flag"]), InputError, "unknown triage flag"),
+        (lambda d: d["checkins"][0].update(sleep_hours=30), InputError, "0-24"),
+        (lambda d: d["user"].update(unit="stone"), InputError, "kg or lb"),
+        (lambda d: d["user"].update(equipment={"sandbag": [10]}), InputError, "equipment"),
+    ):
+        bad = json.loads(json.dumps(doc))
+        mutate(bad)
+        with pytest.raises(error, match=match):
+            import_log(filled, bad, replace=True)
+    with pytest.raises(InputError, match="not a backsafe log export"):
+        import_log(filled, {"hello": 1}, replace=True)
+    assert filled.counts() == before
+    assert export_log(filled) == doc
+
+
+def test_version_1_export_still_imports(book: LogBook) -> None:
     """A file written before the profile, sleep, clearances and outcomes existed imports with their defaults."""
     v1 = {"format": "backsafe-log", "version": 1, "user": {"name": "local", "wake_time": "06:45", "age_years": 50},
           "sessions": [{"date": "2026-10-01", "warmup": True, "notes": None, "entries": [
@@ -120,43 +119,16 @@ def test_version_1_export_still_imports(db_url: str, tmp_path: Path) -> None:
                "created_at": "2026-10-01T08:00:00", "reports": []}]}],
           "checkins": [{"date": "2026-10-02", "pain": 1}],
           "triage": [{"date": "2026-10-01", "outcome": "proceed", "answers": {"flags": []}}]}
-    book = open_logbook(db_url)
-    try:
-        import_log(book, v1)
-        doc = export_log(book)
-        assert doc["version"] == 2 and doc["clearances"] == [] and doc["outcomes"] == []
-        assert doc["user"]["unit"] is None and doc["user"]["wake_time"] == "06:45"  # version 1 had no unit
-        assert doc["checkins"] == [{"date": "2026-10-02", "pain": 1, "sleep_hours": None}]
-        assert doc["sessions"][0]["entries"][0]["load_kg"] == 12.0
-        # a version-1 CSV has only the first 23 columns
-        v1_csv = "".join(",".join(line.split(",")[:23]) + "\n" for line in to_csv(doc).splitlines())
-        assert "sleep_hours" not in v1_csv
-        again = from_csv(v1_csv)
-        assert again["user"]["wake_time"] == "06:45" and again["checkins"] == doc["checkins"]
-        with pytest.raises(InputError, match="version 3 not supported"):
-            import_log(book, {**v1, "version": 3}, replace=True)
-    finally:
-        book.db.dispose()
-
-
-def test_bad_new_records_refused(db_url: str, tmp_path: Path) -> None:
-    book = open_logbook(db_url)
-    try:
-        _fill(book, tmp_path)
-        doc = export_log(book)
-        before = book.counts()
-        for mutate, match in (
-            (lambda d: d["outcomes"][0].update(score=11), "0-10"),
-            (lambda d: d["outcomes"][1].update(activity=None), "pain_nrs"),
-            (lambda d: d["clearances"][0].update(flags=["no_such_flag"]), "unknown triage flag"),
-            (lambda d: d["checkins"][0].update(sleep_hours=30), "0-24"),
-            (lambda d: d["user"].update(unit="stone"), "kg or lb"),
-            (lambda d: d["user"].update(equipment={"sandbag": [10]}), "equipment"),
-        ):
-            bad = json.loads(json.dumps(doc))
-            mutate(bad)
-            with pytest.raises(InputError, match=match):
-                import_log(book, bad, replace=True)
-        assert book.counts() == before and export_log(book) == doc
-    finally:
-        book.db.dispose()
+    import_log(book, v1)
+    doc = export_log(book)
+    assert doc["version"] == 2 and doc["clearances"] == [] and doc["outcomes"] == []
+    assert doc["user"]["unit"] is None and doc["user"]["wake_time"] == "06:45"  # version 1 had no unit
+    assert doc["checkins"] == [{"date": "2026-10-02", "pain": 1, "sleep_hours": None}]
+    assert doc["sessions"][0]["entries"][0]["load_kg"] == 12.0
+    # a version-1 CSV has only the first 23 columns
+    v1_csv = "".join(",".join(line.split(",")[:23]) + "\n" for line in to_csv(doc).splitlines())
+    assert "sleep_hours" not in v1_csv
+    again = from_csv(v1_csv)
+    assert again["user"]["wake_time"] == "06:45" and again["checkins"] == doc["checkins"]
+    with pytest.raises(InputError, match="version 3 not supported"):
+        import_log(book, {**v1, "version": 3}, replace=True)

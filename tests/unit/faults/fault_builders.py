@@ -104,6 +104,19 @@ def assert_finding_ok(f, kin: Kinematics, reps: Sequence[Rep], *, code: str, uni
     assert not any(w in low for w in FEAR_WORDS), f.cue
 
 
+def findings_on(  # type: ignore[no-untyped-def]
+    found, kin: Kinematics, reps: Sequence[Rep], flagged: bool | Sequence[int], *, code: str, unit: str
+) -> list:
+    """Check that ``found`` holds one finding on each flagged rep, in order (``True``: every rep, ``False``: none),
+    each keeping the Finding contract (:func:`assert_finding_ok`); return them for the test's own checks."""
+    if isinstance(flagged, bool):
+        flagged = [r.index for r in reps] if flagged else []
+    assert [f.rep for f in found] == list(flagged)
+    for f in found:
+        assert_finding_ok(f, kin, reps, code=code, unit=unit)
+    return list(found)
+
+
 def side_view_lift() -> tuple[list[Rep], Kinematics, PoseSequence]:
     """Two 90-frame reps seen from the side (trunk 10 -> 60 deg): the reps, their kinematics, and a 600 x 600 pose
     with only the hips at (200, 400) and the shoulders at (400, 300) (for the back outline's lift frames)."""

@@ -4,21 +4,18 @@ half a set, leaves correct files alone, and ``--check`` reports what is installe
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
+from tests.load_by_path import load_module
+
 ROOT = Path(__file__).resolve().parents[3]
 
 
 def _tool() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("install_pose_models", ROOT / "tools" / "install_pose_models.py")
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_module("install_pose_models", ROOT / "tools" / "install_pose_models.py")
 
 
 @pytest.fixture()

@@ -4,14 +4,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ...errors import ValueRangeError
 from ..history import Clearance, TriageEntry
 from .clearance import flag_covered, open_earlier
 from .questions import CLINICIAN_FLAGS, EMERGENCY_FLAGS, QUESTION_TEXT, SOFT_FLAGS, SOFT_SAID, TriageAnswers
-from .result import TriageResult
+from .result import Outcome, TriageResult
 
 __all__ = ["ACUTE_WINDOW_H", "triage"]
 
@@ -126,7 +126,7 @@ def _emergency(today: _Today) -> TriageResult | None:
         outcome="emergency",
         headline="Stop. Seek emergency care now (call your local emergency number or go to an emergency "
         "department).",
-        reasons=tuple(f"You answered yes to: {QUESTION_TEXT[f]}" for f in emergency),
+        reasons=_answered_yes(emergency),
         allowed="no training today; get seen urgently",
         rules=("triage-emergency",),
         flags=today.yes,
@@ -141,18 +141,11 @@ def _urgent(today: _Today) -> TriageResult | None:
         p not in covered and (p in CLINICIAN_FLAGS or p == "minor_trauma") for p in parts)]
     if not urgent:
         return None
-    return TriageResult(
-        outcome="urgent",
-        headline="See a doctor today (your GP's same-day service, urgent care or out-of-hours). This is a "
-        "precaution, not a diagnosis: most people with these answers turn out fine, but this needs a check "
-        "today, before any training.",
-        reasons=tuple(urgent)
-        + tuple(f"You answered yes to: {QUESTION_TEXT[f]}" for f in today.serious if f not in covered),
-        allowed=_NO_LOADING,
-        soft_flags=today.soft,
-        rules=("triage-urgent",),
-        flags=today.yes,
-        cleared=tuple(covered),
+    return _see_a_doctor(
+        today, "urgent", "triage-urgent",
+        "See a doctor today (your GP's same-day service, urgent care or out-of-hours). This is a precaution, not a "
+        "diagnosis: most people with these answers turn out fine, but this needs a check today, before any training.",
+        tuple(urgent) + _answered_yes(f for f in today.serious if f not in covered),
     )
 
 
@@ -161,14 +154,29 @@ def _soon(today: _Today) -> TriageResult | None:
     uncovered = [f for f in today.serious if f not in today.covered]
     if not uncovered:
         return None
+    return _see_a_doctor(
+        today, "clinician", "triage-soon",
+        "See a clinician within the next 1-2 weeks, before training with load. This is a precaution, not a "
+        "diagnosis: most people with these answers turn out fine, but a clinician should check first.",
+        _answered_yes(uncovered),
+    )
+
+
+def _answered_yes(flags: Iterable[str]) -> tuple[str, ...]:
+    return tuple(f"You answered yes to: {QUESTION_TEXT[f]}" for f in flags)
+
+
+def _see_a_doctor(
+    today: _Today, outcome: Outcome, rule: str, headline: str, reasons: tuple[str, ...]
+) -> TriageResult:
+    """A same-day or 1-2 week check that no clearance covers: no loaded exercise until then (§1 urgency)."""
     return TriageResult(
-        outcome="clinician",
-        headline="See a clinician within the next 1-2 weeks, before training with load. This is a precaution, "
-        "not a diagnosis: most people with these answers turn out fine, but a clinician should check first.",
-        reasons=tuple(f"You answered yes to: {QUESTION_TEXT[f]}" for f in uncovered),
+        outcome=outcome,
+        headline=headline,
+        reasons=reasons,
         allowed=_NO_LOADING,
         soft_flags=today.soft,
-        rules=("triage-soon",),
+        rules=(rule,),
         flags=today.yes,
         cleared=tuple(today.covered),
     )
