@@ -8,7 +8,8 @@ single-person tracker) from one with several people (tracked by pose/tracking.py
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,11 +18,12 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import DependencyError
+from ..io.video import VideoFrame
 from ..skeleton import BLAZEPOSE_33
 
 F32 = npt.NDArray[np.float32]
 
-__all__ = ["MAX_PEOPLE", "Detection", "MultiPoseDetector", "box_of", "bundle_path", "count_people", "dedupe", "iou"]
+__all__ = ["COUNT_SAMPLES", "MAX_PEOPLE", "Detection", "SampleKeeper", "MultiPoseDetector", "box_of", "bundle_path", "count_people", "dedupe", "iou"]
 
 #: at most this many people a frame (a gym: the lifter, a coach, a passer-by or two)
 MAX_PEOPLE = 4
@@ -30,6 +32,8 @@ VISIBLE = 0.5
 #: two detections overlapping more than this (box IoU) with skeletons this close (mean joint distance over the box
 #: diagonal) are one person found twice
 DUP_IOU, DUP_DIST = 0.6, 0.15
+#: frames sampled to count the people of a clip the single-person tracker followed without a break
+COUNT_SAMPLES = 4
 
 
 def bundle_path(model: str = "full") -> Path:
@@ -156,3 +160,31 @@ def count_people(frames: Sequence[npt.NDArray[np.uint8]], detector: MultiPoseDet
     finally:
         if detector is None:
             det.close()
+
+
+class SampleKeeper:
+    """The frames the people count samples (pose/runner.py ``_several_people``), kept as the pose pass decodes them: for each
+    of ``n`` evenly spaced times, the first frame at or after it, by the rule of io/video.py ``sample_frames``.
+    Seeking for them again decoded most of a clip with sparse key frames (x264's 250-frame GOP): 0.4-1 s of the
+    sample clip's analysis, a core busy while nothing else ran (issue [6/6] e2e_vs_core_limit)."""
+
+    def __init__(self, duration_s: float, fps: float, n: int) -> None:
+        self.targets = [duration_s * (i + 0.5) / max(n, 1) - 0.5 / max(fps, 1.0) for i in range(max(n, 1))]
+        self._best: list[VideoFrame | None] = [None] * len(self.targets)
+        self._lock = threading.Lock()
+
+    def watch(self, frames: Iterator[VideoFrame]) -> Iterator[VideoFrame]:
+        """``frames`` unchanged, each offered to the keeper on the way (the two halves call it from two threads)."""
+        for fr in frames:
+            with self._lock:
+                for i, t in enumerate(self.targets):
+                    best = self._best[i]
+                    if fr.t_s >= t and (best is None or fr.t_s < best.t_s):
+                        self._best[i] = fr
+            yield fr
+
+    def frames(self) -> list[npt.NDArray[np.uint8]] | None:
+        """The kept frames in time order, or None when a time got none (a cached pose, a clip cut short)."""
+        if any(b is None for b in self._best):
+            return None
+        return [b.rgb for b in self._best if b is not None]

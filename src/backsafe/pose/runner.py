@@ -27,6 +27,7 @@ from .base import PoseEstimator, check_person_found, run_estimator
 
 if TYPE_CHECKING:
     from ..orientation import Orientation
+    from .multi import SampleKeeper
 
 __all__ = [
     "POSE_CACHE_VERSION",
@@ -113,34 +114,6 @@ def _split_worthwhile(duration_s: float | None) -> bool:
     except AttributeError:  # not on Linux
         cores = os.cpu_count() or 1
     return cores >= 2
-
-
-class SampleKeeper:
-    """The frames the people count samples (:func:`_several_people`), kept as the pose pass decodes them: for each
-    of ``n`` evenly spaced times, the first frame at or after it, by the rule of io/video.py ``sample_frames``.
-    Seeking for them again decoded most of a clip with sparse key frames (x264's 250-frame GOP): 0.4-1 s of the
-    sample clip's analysis, a core busy while nothing else ran (issue [6/6] e2e_vs_core_limit)."""
-
-    def __init__(self, duration_s: float, fps: float, n: int) -> None:
-        self.targets = [duration_s * (i + 0.5) / max(n, 1) - 0.5 / max(fps, 1.0) for i in range(max(n, 1))]
-        self._best: list[VideoFrame | None] = [None] * len(self.targets)
-        self._lock = threading.Lock()
-
-    def watch(self, frames: Iterator[VideoFrame]) -> Iterator[VideoFrame]:
-        """``frames`` unchanged, each offered to the keeper on the way (the two halves call it from two threads)."""
-        for fr in frames:
-            with self._lock:
-                for i, t in enumerate(self.targets):
-                    best = self._best[i]
-                    if fr.t_s >= t and (best is None or fr.t_s < best.t_s):
-                        self._best[i] = fr
-            yield fr
-
-    def frames(self) -> list[npt.NDArray[np.uint8]] | None:
-        """The kept frames in time order, or None when a time got none (a cached pose, a clip cut short)."""
-        if any(b is None for b in self._best):
-            return None
-        return [b.rgb for b in self._best if b is not None]
 
 
 class _Halves:
@@ -302,10 +275,6 @@ def estimate_video_pose(
 
 # ------------------------------------------------------------------------------------ several people in frame
 
-#: frames sampled to count the people of a clip the single-person tracker followed without a break
-COUNT_SAMPLES = 4
-
-
 def _several_people(path: Path, pose: PoseSequence, info: VideoInfo, turn: int,
                     kept: list[npt.NDArray[np.uint8]] | None = None) -> bool:
     """Whether a clip analysed by the single-person tracker holds more than one person: the tracker jumped to
@@ -313,7 +282,7 @@ def _several_people(path: Path, pose: PoseSequence, info: VideoInfo, turn: int,
     more (pose/multi.py, image mode). ``kept``: those frames as the pose pass kept them (:class:`SampleKeeper`),
     else they are sampled from the file."""
     from ..kinematics.filtering import gate_confidence, resolve_tracks
-    from .multi import count_people
+    from .multi import COUNT_SAMPLES, count_people
 
     _, breaks = resolve_tracks(gate_confidence(pose.data), pose.joints, pose.timestamps_s.astype(np.float64))
     if breaks:
@@ -423,6 +392,8 @@ def estimate_people_pose(
     if info is None:
         info = probe_video(path)
     if choice == "auto":
+        from .multi import COUNT_SAMPLES, SampleKeeper
+
         keeper = SampleKeeper(info.duration_s or 0.0, info.fps, COUNT_SAMPLES)
         pose = estimate_video_pose(path, None, stride, progress, cache_dir, turn, info=info, model=model,
                                    keeper=keeper)
