@@ -16,7 +16,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 PACKAGE = "backsafe"
@@ -136,11 +135,12 @@ def test_no_import_cycles() -> None:
     assert not found, "\n".join(_describe(graph, c) for c in found)
 
 
-@pytest.mark.parametrize("edge", [*ALLOWED, *PENDING], ids=lambda e: f"{e[0]}->{e[1]}")
-def test_every_listed_edge_still_exists(edge: tuple[str, str]) -> None:
-    """A listed edge that is gone is a cycle fixed: take it off the list."""
-    a, b = edge
-    assert b in import_graph()[a], f"{a} no longer imports {b}: remove it from ALLOWED/PENDING"
+def test_every_listed_edge_still_exists() -> None:
+    """A listed edge that is gone is a cycle fixed: take it off the list (both lists are empty today; an empty
+    parametrised test was reported as skipped in every run)."""
+    graph = import_graph()
+    gone = [f"{a} -> {b}" for a, b in (*ALLOWED, *PENDING) if b not in graph.get(a, {})]
+    assert not gone, "no longer imported, remove from ALLOWED/PENDING: " + ", ".join(gone)
 
 
 def _imported_at_start(code: str) -> list[str]:

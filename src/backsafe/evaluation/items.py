@@ -7,19 +7,62 @@ from __future__ import annotations
 import fnmatch
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 
 from .. import settings
 from ..errors import BacksafeError, InputError
 from ..exercises import FAULT_CODES, get_exercise
-from ..model import ReportData
+from ..model import ReportData, View
 
 ANY = "any"
+
+
+class ManifestItem(TypedDict, total=False):
+    """One entry of a manifest's ``items``: what each ``kind`` reads (the package docstring describes them), and
+    the analysis options an item may set (:func:`item_options`)."""
+
+    kind: str
+    file: str
+    pattern: str
+    exercise: str
+    split: str
+    reps: int
+    partial_reps: int
+    labels: list[str]
+    name_labels: dict[str, list[str]]
+    split_by_number: str
+    split_by_segment: str
+    calib_subjects: list[int]
+    reference_episodes: list[int]
+    sensor: str
+    scopes: list[str]
+    label_map: dict[str, list[str]]
+    down_label: str
+    fps: float
+    load_kg: float | str
+    tempo: str
+    view: View
+    input_format: str
+    body_mass_kg: float
+    sex: str
+    back_shape: bool
+    model: str
+
+
+class Manifest(TypedDict, total=False):
+    """A manifest file (eval/manifests/*.json)."""
+
+    name: str
+    task: str
+    root: str
+    description: str
+    ignore_codes: list[str]
+    items: list[ManifestItem]
 
 
 @dataclass(slots=True)
@@ -80,19 +123,20 @@ def _labels(codes: list[str]) -> dict[str, bool]:
     return lab
 
 
-def item_options(item: dict[str, Any]) -> dict[str, Any]:
-    """The analysis options a manifest item sets (fps, load, view, --back-shape, ...)."""
+def item_options(item: ManifestItem) -> dict[str, Any]:
+    """The analysis options a manifest item sets (fps, load, view, --back-shape, ...), as keyword arguments."""
     keys = ("fps", "load_kg", "tempo", "view", "input_format", "body_mass_kg", "sex", "back_shape", "model")
-    return {k: item[k] for k in keys if k in item}
+    given: Mapping[str, object] = item
+    return {k: given[k] for k in keys if k in given}
 
 
-def _analyze_file(path: Path, item: dict[str, Any]) -> ReportData:
+def _analyze_file(path: Path, item: ManifestItem) -> ReportData:
     from ..pipeline import analyze
 
     return analyze(path, item["exercise"], pose_cache_dir=pose_cache_dir(), **item_options(item))
 
 
-def _iter_clip(m: dict[str, Any], root: Path, item: dict[str, Any], ignore: set[str]) -> Iterator[Outcome]:
+def _iter_clip(m: Manifest, root: Path, item: ManifestItem, ignore: set[str]) -> Iterator[Outcome]:
     path = root / item["file"]
     out = Outcome(m["name"], item["file"], item.get("split", "test"), item["exercise"])
     if "reps" in item:
@@ -111,7 +155,7 @@ def _iter_clip(m: dict[str, Any], root: Path, item: dict[str, Any], ignore: set[
     yield out
 
 
-def _iter_glob(m: dict[str, Any], root: Path, item: dict[str, Any], ignore: set[str]) -> Iterator[Outcome]:
+def _iter_glob(m: Manifest, root: Path, item: ManifestItem, ignore: set[str]) -> Iterator[Outcome]:
     files = sorted(p for p in root.glob(item["pattern"]) if p.is_file())
     split_rule = item.get("split_by_number")  # {"calib": "odd"} → odd-numbered files calibrate
     for p in files:
@@ -128,11 +172,11 @@ def _iter_glob(m: dict[str, Any], root: Path, item: dict[str, Any], ignore: set[
             num = re.findall(r"(\d+)", p.stem)
             n = int(num[-1]) if num else 0
             split = "calib" if (n % 2 == 1) == (split_rule == "odd") else "test"
-        sub = dict(item) | {"file": str(p.relative_to(root)), "labels": labels, "split": split}
+        sub: ManifestItem = {**item, "file": str(p.relative_to(root)), "labels": labels, "split": split}
         yield from _iter_clip(m, root, sub, ignore)
 
 
-def _iter_uiprmd(m: dict[str, Any], root: Path, item: dict[str, Any], ignore: set[str]) -> Iterator[Outcome]:
+def _iter_uiprmd(m: Manifest, root: Path, item: ManifestItem, ignore: set[str]) -> Iterator[Outcome]:
     """One outcome per stored rep. With ``"reference_episodes": [1, 2, 3]`` each subject's correct reps of those
     episodes become that person's reference (their calibration reps, COACHING_RULES §5 "first 3 reps") and are
     not scored; every other rep of the subject is judged against them. ``"sensor": "vicon"`` reads the Plug-in Gait
@@ -162,7 +206,7 @@ def _iter_uiprmd(m: dict[str, Any], root: Path, item: dict[str, Any], ignore: se
                       reference=references.get(int(meta["subject"])))
 
 
-def _iter_constructed(m: dict[str, Any], root: Path, item: dict[str, Any], ignore: set[str]) -> Iterator[Outcome]:
+def _iter_constructed(m: Manifest, root: Path, item: ManifestItem, ignore: set[str]) -> Iterator[Outcome]:
     """Sets with a known injected fault, written by tools/inject_faults.py (an npz of stacked sets: ``data``
     (ΣT, J, 4) world joints in metres, ``offsets``, per set ``subject``, ``code`` ("" = clean), ``scope``
     ("single": a one-rep set, "every": the fault in every rep of a three-rep set) and ``n_reps``). ``"scopes"``
@@ -227,7 +271,7 @@ def frame_classes(report: ReportData, n: int, label_map: dict[str, list[str]]) -
     return pred
 
 
-def _iter_segments(m: dict[str, Any], root: Path, item: dict[str, Any], ignore: set[str]) -> Iterator[Outcome]:
+def _iter_segments(m: Manifest, root: Path, item: ManifestItem, ignore: set[str]) -> Iterator[Outcome]:
     from ..io.keypoints import load_blazepose_csv_segments
     from ..pipeline import AnalysisOptions, analyze_pose
 
@@ -256,7 +300,7 @@ def _iter_segments(m: dict[str, Any], root: Path, item: dict[str, Any], ignore: 
         yield out
 
 
-def _iter_stage_reps(m: dict[str, Any], root: Path, item: dict[str, Any], ignore: set[str]) -> Iterator[Outcome]:
+def _iter_stage_reps(m: Manifest, root: Path, item: ManifestItem, ignore: set[str]) -> Iterator[Outcome]:
     """Reps from an up/down stage column: one rep = up → down → up, over the whole file in row order.
 
     The file's rows are frames in temporal order, but its segments are single-label stretches (it was cut at
@@ -301,14 +345,15 @@ ITERATORS = {
 def evaluate_manifest(path: Path, model: str = "full") -> list[Outcome]:
     """Every item of a manifest analysed and scored; ``model``: the pose model size for its videos."""
     try:
-        m = json.loads(path.read_text(encoding="utf-8"))
+        m: Manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise InputError(f"{path}: not a readable manifest ({exc})") from exc
     root = resolve_root(path, m.get("root", "."))
     ignore = set(m.get("ignore_codes", []))
     outcomes: list[Outcome] = []
     for item in m["items"]:
-        item = {**item, "model": model} if model != "full" else item
+        if model != "full":
+            item = {**item, "model": model}
         kind = item.get("kind", "clip")
         if kind not in ITERATORS:
             raise InputError(f"{path}: unknown item kind {kind!r}")
