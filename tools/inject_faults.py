@@ -6,7 +6,7 @@ and injects, with every bone length kept:
 - ``knee_valgus`` / ``knee_varus``: each knee turned about its hip-ankle axis (thigh and shank keep their length,
   the foot stays planted) until its frontal-plane projection angle (FPPA, medial +) is 17° beyond both its
   standing value and its own path in the fault's direction (medial / lateral), once the knee is bent
-  (ramping in from 10° to 30° of knee flexion: a straight leg has no FPPA);
+  (ramping in from 10° to 30° of knee flexion beyond the set's straightest knee: a straight leg has no FPPA);
 - ``lateral_shift``: the pelvis and everything above it moved sideways by 0.25 hip widths (ramping in with the
   same knee bend), the knees re-placed by two-bone inverse kinematics (thigh and shank lengths kept, feet fixed);
 - ``hip_rotation``: the pelvis and everything above turned 20° about the vertical through mid-hip, knees by IK;
@@ -110,9 +110,16 @@ def _flexion(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
 
 
 def _knee_weight(x: np.ndarray, side: str) -> np.ndarray:
-    """0 with the knee straight, 1 once it is bent 30° (ramps in from 10°)."""
+    """0 with the knee as straight as it gets in the set, 1 once it is bent 30° more (ramps in from 10°).
+
+    Measured from the set's straightest knee (its 2nd percentile), not from 0°: UI-PRMD's inline lunges start and
+    end in the split stance with the front knee bent 50° or more, and Vicon's knee centres (built from the lateral
+    markers) read a standing knee at up to 15°. Ramped from 0°, the fault was at full strength in every frame of
+    those sets: the whole recording turned or shifted alike, which is a camera placed differently, not a fault
+    any rule relative to the person's own start could (or should) see."""
     flex = _flexion(_p(x, f"{side}_hip"), _p(x, f"{side}_knee"), _p(x, f"{side}_ankle"))
-    return np.clip((flex - 10.0) / 20.0, 0.0, 1.0)
+    straight = float(np.nanpercentile(flex, 2)) if np.isfinite(flex).any() else 0.0
+    return np.clip((flex - straight - 10.0) / 20.0, 0.0, 1.0)
 
 
 def _depth(x: np.ndarray) -> np.ndarray:
