@@ -60,8 +60,10 @@ test-fast: $(DEVSTAMP) $(WEBSTAMP)
 bench: $(DEVSTAMP) $(WEBSTAMP)
 	$(BIN)/python bench/run_bench.py
 
+EVAL_ARGS ?=
+
 eval: $(STAMP)
-	$(BIN)/backsafe eval eval/manifests
+	$(BIN)/backsafe eval eval/manifests $(EVAL_ARGS)
 
 lock:
 	@echo "requirements.lock = a fresh venv's freeze after 'pip install -e .'; requirements-dev.lock = the rest"
