@@ -23,7 +23,8 @@ from ..skeleton import BLAZEPOSE_33
 
 F32 = npt.NDArray[np.float32]
 
-__all__ = ["COUNT_SAMPLES", "MAX_PEOPLE", "Detection", "SampleKeeper", "MultiPoseDetector", "box_of", "bundle_path", "count_people", "dedupe", "iou"]
+__all__ = ["COUNT_SAMPLES", "MAX_PEOPLE", "Detection", "MultiPoseDetector", "SampleKeeper", "box_of", "bundle_path",
+           "count_people", "dedupe", "iou"]
 
 #: at most this many people a frame (a gym: the lifter, a coach, a passer-by or two)
 MAX_PEOPLE = 4
@@ -163,8 +164,9 @@ def count_people(frames: Sequence[npt.NDArray[np.uint8]], detector: MultiPoseDet
 
 
 class SampleKeeper:
-    """The frames the people count samples (pose/runner.py ``_several_people``), kept as the pose pass decodes them: for each
-    of ``n`` evenly spaced times, the first frame at or after it, by the rule of io/video.py ``sample_frames``.
+    """The frames the people count samples (pose/runner.py ``_several_people``), kept as the pose pass decodes them:
+    for each of ``n`` evenly spaced times, the first frame at or after it, by the rule of io/video.py
+    ``sample_frames``.
     Seeking for them again decoded most of a clip with sparse key frames (x264's 250-frame GOP): 0.4-1 s of the
     sample clip's analysis, a core busy while nothing else ran (issue [6/6] e2e_vs_core_limit)."""
 
@@ -172,6 +174,11 @@ class SampleKeeper:
         self.targets = [duration_s * (i + 0.5) / max(n, 1) - 0.5 / max(fps, 1.0) for i in range(max(n, 1))]
         self._best: list[VideoFrame | None] = [None] * len(self.targets)
         self._lock = threading.Lock()
+
+    @staticmethod
+    def through(keeper: SampleKeeper | None, frames: Iterator[VideoFrame]) -> Iterator[VideoFrame]:
+        """``frames`` watched by ``keeper``, or as they are when there is none."""
+        return keeper.watch(frames) if keeper is not None else frames
 
     def watch(self, frames: Iterator[VideoFrame]) -> Iterator[VideoFrame]:
         """``frames`` unchanged, each offered to the keeper on the way (the two halves call it from two threads)."""

@@ -24,10 +24,10 @@ from ..errors import BacksafeError, InputError
 from ..io.video import VideoFrame, VideoInfo, iter_frames, iter_frames_threaded, probe_video, turn_info, turn_of
 from ..model import PoseSequence
 from .base import PoseEstimator, check_person_found, run_estimator
+from .multi import COUNT_SAMPLES, SampleKeeper
 
 if TYPE_CHECKING:
     from ..orientation import Orientation
-    from .multi import SampleKeeper
 
 __all__ = [
     "POSE_CACHE_VERSION",
@@ -195,13 +195,11 @@ def _estimate_in_two_halves(
             if estimator is not None:
                 estimator.close()
 
-    def seen(frames: Iterator[VideoFrame]) -> Iterator[VideoFrame]:
-        return keeper.watch(frames) if keeper is not None else frames
-
-    worker = threading.Thread(target=run, args=(1, seen(halves.second())), name="backsafe-pose-2", daemon=True)
+    second = SampleKeeper.through(keeper, halves.second())
+    worker = threading.Thread(target=run, args=(1, second), name="backsafe-pose-2", daemon=True)
     worker.start()
     try:
-        run(0, seen(halves.first()))
+        run(0, SampleKeeper.through(keeper, halves.first()))
     finally:
         halves.seam_known.set()
         if results[0] is None or isinstance(results[0], BaseException):
@@ -261,7 +259,7 @@ def estimate_video_pose(
             frames = (iter_frames_threaded(path, stride=stride, turn=turn) if settings.decode_in_thread()
                       else iter_frames(path, stride=stride, turn=turn))
             pose = run_estimator(
-                keeper.watch(frames) if keeper is not None else frames,
+                SampleKeeper.through(keeper, frames),
                 estimator,
                 image_size=size,
                 progress=(lambda i: progress(i * stride, total)) if progress else None,
@@ -282,7 +280,7 @@ def _several_people(path: Path, pose: PoseSequence, info: VideoInfo, turn: int,
     more (pose/multi.py, image mode). ``kept``: those frames as the pose pass kept them (:class:`SampleKeeper`),
     else they are sampled from the file."""
     from ..kinematics.filtering import gate_confidence, resolve_tracks
-    from .multi import COUNT_SAMPLES, count_people
+    from .multi import count_people
 
     _, breaks = resolve_tracks(gate_confidence(pose.data), pose.joints, pose.timestamps_s.astype(np.float64))
     if breaks:
@@ -392,8 +390,6 @@ def estimate_people_pose(
     if info is None:
         info = probe_video(path)
     if choice == "auto":
-        from .multi import COUNT_SAMPLES, SampleKeeper
-
         keeper = SampleKeeper(info.duration_s or 0.0, info.fps, COUNT_SAMPLES)
         pose = estimate_video_pose(path, None, stride, progress, cache_dir, turn, info=info, model=model,
                                    keeper=keeper)
