@@ -1,13 +1,14 @@
 """Fit the movement-norm thresholds of data/thresholds.json on the calibration split only.
 
 Usage: python tools/calibrate.py [--write] [--reference-only [--loso] [--sensor vicon] [--all-measures]
-                                  [--dump FILE.npz] | --back-contour-only]
+                                  [--reference-subjects 1,2,...] [--dump FILE.npz] | --back-contour-only]
 
 For each UI-PRMD movement, the product's own pipeline (adapter → cleaning → kinematics → reps) gives per-rep
 measures; on the calibration subjects (1-4) we pick the threshold that maximises balanced accuracy of
 "measure beyond threshold" against the correct/incorrect label, then round it to 1° and never let it fall
 below the correct reps' 75th percentile (a person's ordinary rep must not be flagged). The held-out subjects
-(5-7) are not read here; `backsafe eval eval/manifests` reports them.
+(5-7) are not read here; `backsafe eval eval/manifests` reports them. The exception: the Kinect reference floors
+are fitted on all seven subjects (``calibrate_reference_floors``).
 """
 
 from __future__ import annotations
@@ -29,9 +30,16 @@ from backsafe.reps.segmentation import segment_reps
 REPO = Path(__file__).resolve().parents[1]
 MANIFEST = REPO / "eval" / "manifests" / "uiprmd.json"
 CALIB_SUBJECTS = {1, 2, 3, 4}
-#: ``--reference-subjects 1,2,...``: the subjects the reference floors are fitted on (default CALIB_SUBJECTS)
-REFERENCE_SUBJECTS = ({int(x) for x in sys.argv[sys.argv.index("--reference-subjects") + 1].split(",")}
-                      if "--reference-subjects" in sys.argv else CALIB_SUBJECTS)
+#: the subjects each sensor's reference floors are fitted on: Kinect on all seven since [2/6] (four people were too
+#: few for eleven floors on a noisy sensor; its unseen-person figure is ``--loso`` over the seven), Vicon on the
+#: calibration subjects (its held-out 5-7 figure held). ``--reference-subjects 1,2,...`` overrides both.
+REFERENCE_SUBJECTS_BY_SENSOR = {"kinect": {1, 2, 3, 4, 5, 6, 7}, "vicon": CALIB_SUBJECTS}
+
+
+def reference_subjects(sensor: str) -> set[int]:
+    if "--reference-subjects" in sys.argv:
+        return {int(x) for x in sys.argv[sys.argv.index("--reference-subjects") + 1].split(",")}
+    return REFERENCE_SUBJECTS_BY_SENSOR[sensor]
 
 
 def best_threshold(values: np.ndarray, incorrect: np.ndarray, floor: float) -> tuple[float, float]:
@@ -212,10 +220,12 @@ def _descend_floors(names: list[str], e: np.ndarray, twosd: np.ndarray, y: np.nd
 
 
 def _reference_rep_table(measures: list, vicon: bool) -> tuple[np.ndarray, ...]:  # type: ignore[type-arg]
-    """One row per non-reference rep of the calibration subjects: each measure's excess over the subject's
-    reference (-inf when not judged) and 2 SD of the reference; with the rep's label (faulty), movement and
-    subject. Returns (excess, twosd, y, mv, subj) as arrays."""
+    """One row per non-reference rep of the sensor's fitting subjects (:func:`reference_subjects`): each measure's
+    excess over the subject's reference (-inf when not judged) and 2 SD of the reference; with the rep's label
+    (faulty), movement and subject. Returns (excess, twosd, y, mv, subj) as arrays."""
     from backsafe.pipeline import build_reference
+
+    fit_on = reference_subjects("vicon" if vicon else "kinect")
 
     root = resolve_root(MANIFEST, "${SHARED}/datasets")
     excess, sds, labels, movement, subjects = [], [], [], [], []
@@ -224,7 +234,7 @@ def _reference_rep_table(measures: list, vicon: bool) -> tuple[np.ndarray, ...]:
         by_subject: dict[int, list] = {}  # type: ignore[type-arg]
         path = root / (item["file"].replace("/kinect/", "/vicon/") if vicon else item["file"])
         for pose, meta in iter_uiprmd_reps(path, "vicon" if vicon else "kinect"):
-            if meta["subject"] in REFERENCE_SUBJECTS:
+            if meta["subject"] in fit_on:
                 by_subject.setdefault(int(meta["subject"]), []).append((pose, meta))
         for reps in by_subject.values():
             ref = None
@@ -258,13 +268,14 @@ def _span(subjects: set[int]) -> str:
 
 
 def calibrate_reference_floors(out: dict) -> None:  # type: ignore[type-arg]
-    """3D floors of faults/reference.py: coordinate descent from the §5 values on UI-PRMD subjects 1-4.
+    """3D floors of faults/reference.py: coordinate descent from the §5 values on the sensor's fitting subjects
+    (:data:`REFERENCE_SUBJECTS_BY_SENSOR`: Kinect 1-7, Vicon 1-4).
 
     Each subject's correct episodes 1-3 are their reference (as in eval/manifests/uiprmd_reference.json); a rep
     is "flagged" when any measure exceeds median(reference) + max(floor, 2 SD(reference)). The objective is the
     mean balanced accuracy over the five movements, minus half of any shortfall of the worst movement below
-    0.85. Held-out subjects 5-7 are never read here. With ``--loso`` it first prints a leave-one-subject-out
-    estimate within subjects 1-4 (floors fitted on three, scored on the fourth). With ``--sensor vicon`` it reads
+    0.85. Subjects outside the fitting set are never read here. With ``--loso`` it first prints a
+    leave-one-subject-out estimate within the fitting subjects (floors fitted on all but one, scored on that one). With ``--sensor vicon`` it reads
     the Vicon recordings of the same reps (Plug-in Gait markers) and fits ``reference_floor_markers`` over
     MARKER_FLOOR_GRID; subject 3 has no Vicon inline lunge, so that movement is fitted on three subjects.
     The measures of MEASURES_OFF for the sensor get a null floor (not judged); ``--all-measures`` fits them all.
@@ -303,7 +314,7 @@ def calibrate_reference_floors(out: dict) -> None:  # type: ignore[type-arg]
     _, bas = _reference_score(floors, names, e, twosd, y, mv)
     sensor = "Vicon (Plug-in Gait markers)" if vicon else "Kinect"
     out[table] = {
-        n: {"value": floors[n], "source": f"UI-PRMD {sensor} subjects {_span(REFERENCE_SUBJECTS)}, reference = "
+        n: {"value": floors[n], "source": f"UI-PRMD {sensor} subjects {_span(set(subj.tolist()))}, reference = "
             "correct episodes 1-3 (tools/calibrate.py)",
             "section5_default": next(m.floor_3d for m in measures if m.name == n)}
         for n in names
