@@ -174,15 +174,10 @@ def frontal_series(f: Frame) -> None:
     f.put("shoulder_tilt_deg", np.degrees(np.arctan2(shs[:, 1], np.linalg.norm(np.delete(shs, 1, axis=1), axis=1))),
           "deg")
     if dims == "3d":
-        ref_dir = np.nanmedian(hips / np.linalg.norm(hips, axis=1, keepdims=True), axis=0)
-        h2 = hips.copy()
-        h2[:, 1] = 0
-        r2 = ref_dir.copy()
-        r2[1] = 0
-        # signed (about the body's up axis), so that a turn either way from the standing direction is a
-        # difference, not the same unsigned angle to the clip's median direction (issue 16)
-        turn = np.cross(np.tile(r2, (f.n, 1)), h2) @ body.up
-        f.put("hip_yaw_deg", np.where(turn < 0, -1.0, 1.0) * angle_between(h2, np.tile(r2, (f.n, 1))), "deg")
+        f.put("hip_yaw_deg", _signed_yaw(hips, body.up), "deg")
+        # the shoulder line's turn: a twist of the hips turns the trunk above them with it (§5 P; see
+        # faults/rules/hip_rotation.py for where it confirms the pelvis)
+        f.put("shoulder_yaw_deg", _signed_yaw(shs, body.up), "deg")
     else:
         # yaw ≈ acos(hip width / standing hip width) (COACHING_RULES §5 P)
         with np.errstate(invalid="ignore"):
@@ -191,6 +186,20 @@ def frontal_series(f: Frame) -> None:
         _knee_series(f, side, other, float(hip_w_ref))
     knees = np.linalg.norm(body["left_knee"] - body["right_knee"], axis=1)
     f.put("knee_separation_hipw", knees / hip_w_ref, "hip widths")
+
+
+def _signed_yaw(line: FloatArray, up: FloatArray) -> FloatArray:
+    """The turn (deg) of a left-right body line about the vertical from the clip's median direction of it, signed
+    about the body's up axis, so that a turn either way from the standing direction is a difference, not the same
+    unsigned angle to the median direction (issue 16)."""
+    ref_dir = np.nanmedian(line / np.linalg.norm(line, axis=1, keepdims=True), axis=0)
+    flat = line.copy()
+    flat[:, 1] = 0
+    ref = ref_dir.copy()
+    ref[1] = 0
+    ref_t = np.tile(ref, (line.shape[0], 1))
+    turn = np.cross(ref_t, flat) @ up
+    return np.asarray(np.where(turn < 0, -1.0, 1.0) * angle_between(flat, ref_t), dtype=np.float64)
 
 
 def _knee_series(f: Frame, side: str, other: str, hip_w_ref: float) -> None:

@@ -277,6 +277,25 @@ def test_side_lunge_pelvis_turn_by_design_is_not_a_twist_on_video() -> None:
     assert len(_run(hip_rotation, "side_lunge", yaw, reps, n, dims="3d")[1]) == 5
 
 
+@pytest.mark.parametrize(("hips", "shoulders", "flagged"), [
+    (20.0, 20.0, True),  # the pelvis and the trunk above it turn together: a twist
+    (20.0, 17.0, True),  # the smaller shared turn counts (17° > 15°)
+    (30.0, 3.0, False),  # the hip line alone: a depth camera's hip joints (clean Kinect inline lunges: 11-34°)
+    (3.0, 30.0, False),  # the shoulders alone turn: a trunk rotation above square hips, not the hips
+    (20.0, -20.0, False),  # opposite ways: no shared turn
+    (-20.0, -18.0, True),  # either direction
+])
+def test_3d_twist_is_the_turn_hips_and_shoulders_share(hips: float, shoulders: float, flagged: bool) -> None:
+    """In 3D the hip twist is the turn from standing that the hip line and the shoulder line share
+    (hip_rotation ``shared_turn``)."""
+    reps, n = make_reps(5)
+    series = {"hip_yaw_deg": bumps(reps, hips, n), "shoulder_yaw_deg": bumps(reps, shoulders, n)}
+    kin, found = _run(hip_rotation, "lunge", series, reps, n, dims="3d")
+    for f in findings_on(found, kin, reps, flagged, code="hip_rotation", unit="deg"):
+        assert f.signal == "hip_yaw_deg"
+        assert f.value == pytest.approx(min(abs(hips), abs(shoulders)), abs=0.1)
+
+
 def test_split_and_single_leg_stances_judge_the_working_knee() -> None:
     """In a hurdle step the lifted leg's FPPA is not a knee caving (knee_valgus ``working_legs``): only the planted
     leg is judged; with both feet planted side by side both knees are."""
