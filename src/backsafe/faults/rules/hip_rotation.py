@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...model import Finding, Kinematics
+from ...model import Finding
 from ..rule import Rule
 from ..base import FaultContext, Measure, flag_either, measure_reps, pelvis_turns_by_design, symmetric_stance
 from ._views import frontal
@@ -25,10 +25,6 @@ YAW_DEG = 15.0
 NOT_JUDGED_YAW = ("hip twist not checked: in a side lunge the hips turn towards the bending leg by design, and "
                   "from video that turn cannot be told from a twist")
 CUE = "Keep your hips level and square to the front."
-
-
-def visible(kin: Kinematics) -> bool:
-    return frontal(kin)
 
 
 def check(ctx: FaultContext) -> list[Finding]:
@@ -51,4 +47,4 @@ def check(ctx: FaultContext) -> list[Finding]:
     return flag_either(CODE, parts, cue=CUE)
 
 
-RULE = Rule(code=CODE, needs=NEEDS, run=check, visible=visible)
+RULE = Rule(code=CODE, needs=NEEDS, run=check, visible=frontal)
