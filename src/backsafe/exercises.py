@@ -7,12 +7,13 @@ spine class L < 2.5 kN, M 2.5-3.4, H >= 3.4 or ballistic; MET from the 2011 Comp
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Literal, TypeVar
 
 from .errors import UnknownExerciseError
+from .json_fields import json_fields
 
 FAULT_CODES: tuple[str, ...] = (
     "back_rounding",
@@ -140,32 +141,8 @@ class Exercise:
         return self.views[0] if self.views else None
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "impact": self.impact,
-            "spinal_load": self.spinal_load,
-            "met": self.met,
-            "met_code": self.met_code,
-            "views": list(self.views),
-            "primary_signal": self.primary_signal,
-            "first_phase": self.first_phase,
-            "default_tempo": str(self.default_tempo),
-            "kind": self.kind,
-            "loaded": self.loaded,
-            "pattern": self.pattern,
-            "faults": list(self.faults),
-            "regressions": list(self.regressions),
-            "progressions": list(self.progressions),
-            "while_recovering": self.while_recovering,
-            "jump_expected": self.jump_expected,
-            "rushing_exempt": self.rushing_exempt,
-            "rest_end": self.rest_end,
-            "equipment": self.equipment,
-            "start_load_kg": self.start_load_kg,
-            "ladder_rung": self.ladder_rung,
-            "film_side": self.film_side,
-        }
+        """Every field, in their order: the tempo as its text, tuples as lists."""
+        return json_fields(self, *(f.name for f in fields(self)), default_tempo=str(self.default_tempo))
 
 
 class LibraryError(ValueError):

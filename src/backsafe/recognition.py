@@ -31,7 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .exercises import Exercise
-from .kinematics.geometry import Body
+from .kinematics.geometry import Body, true_runs
 from .model import Kinematics, PoseSequence
 
 FloatArray = npt.NDArray[np.float64]
@@ -155,19 +155,7 @@ def _flight_episodes(kin: Kinematics) -> int:
     fps = kin.fps or 30.0
     half = max(3, int(round(1.5 * fps)))
     up = (feet - _rolling_low(feet, half) > FLIGHT_STATURE) & (hip - _rolling_low(hip, half) > FLIGHT_STATURE)
-    n = 0
-    i = 0
-    while i < up.size:
-        if not up[i]:
-            i += 1
-            continue
-        k = i
-        while k < up.size and up[k]:
-            k += 1
-        if 0.1 <= (k - i) / fps <= 0.8:
-            n += 1
-        i = k
-    return n
+    return sum(1 for start, stop in true_runs(up) if 0.1 <= (stop - start) / fps <= 0.8)
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,8 +51,8 @@ from __future__ import annotations
 
 from ..errors import InputError
 from .analyzer import REFERENCE_CACHE_SIZE, Analyzer
-from .jobs import (MAX_ATTEMPTS, RECORD_VERSION, AnalysisFields, BatchJob, JobOptions, JobResult, JobSpec, ReferenceKey,
-                   input_digest, options_key)
+from .jobs import (MAX_ATTEMPTS, RECORD_VERSION, AnalysisFields, BatchJob, JobOptions, JobReference, JobResult, JobSpec,
+                   ReferenceKey, input_digest, options_key)
 from .plan import (KEYPOINT_EXTENSIONS, MANIFEST_FIELDS, REFERENCE_FIELD, ManifestEntry, discover_inputs, input_size,
                    job_options, longest_first, plan_batch, read_manifest)
 from .records import (SUMMARY_COLUMNS, DoneRecord, OutputLock, SummaryRow, is_finished, read_record,
@@ -62,8 +62,8 @@ from .run import BatchResult, ProgressFn, run_batch
 __all__ = [
     "MANIFEST_FIELDS", "MAX_ATTEMPTS", "KEYPOINT_EXTENSIONS", "RECORD_VERSION", "REFERENCE_CACHE_SIZE",
     "REFERENCE_FIELD", "SUMMARY_COLUMNS", "AnalysisFields", "Analyzer", "BatchJob", "BatchResult", "DoneRecord", "InputError",
-    "JobOptions", "JobResult", "JobSpec", "ManifestEntry", "OutputLock", "ProgressFn", "ReferenceKey", "SummaryRow",
-    "discover_inputs", "input_digest", "input_size", "is_finished", "job_options", "longest_first", "options_key",
-    "plan_batch", "read_manifest", "read_record", "remove_stale_temp_files", "report_dir", "run_batch",
+    "JobOptions", "JobReference", "JobResult", "JobSpec", "ManifestEntry", "OutputLock", "ProgressFn", "ReferenceKey",
+    "SummaryRow", "discover_inputs", "input_digest", "input_size", "is_finished", "job_options", "longest_first",
+    "options_key", "plan_batch", "read_manifest", "read_record", "remove_stale_temp_files", "report_dir", "run_batch",
     "summary_row", "write_result", "write_summary",
 ]

@@ -1,6 +1,6 @@
-"""The jobs of a batch and what travels between its parts: a job (:class:`BatchJob`), its picklable spec for a
-worker (:class:`JobSpec`), its options (:class:`JobOptions`), its result (:class:`JobResult`) and its key (what a
-completion record must match)."""
+"""The jobs of a batch and what travels between its parts: a job (:class:`BatchJob`) with the person's reference
+(:class:`JobReference`), its picklable spec for a worker (:class:`JobSpec`), its options (:class:`JobOptions`), its
+result (:class:`JobResult`) and its key (what a completion record must match)."""
 
 from __future__ import annotations
 
@@ -68,45 +68,51 @@ class JobSpec(TypedDict):
 
 
 @dataclass(frozen=True, slots=True)
+class JobReference:
+    """The person's own reference for an input: its file, shown as ``name`` (its path relative to INPUT_DIR, or as
+    given to ``--reference``), and the sha256 of its content."""
+
+    path: Path
+    name: str
+    sha256: str
+
+    @property
+    def key(self) -> ReferenceKey:
+        """What of the reference can change the report: its content and its file name (the report's
+        ``reference.sources``)."""
+        return {"file": self.path.name, "sha256": self.sha256}
+
+
+@dataclass(frozen=True, slots=True)
 class BatchJob:
     """One input to analyse. ``name`` is its path relative to INPUT_DIR (posix), ``options`` are JSON-safe.
 
-    ``reference``: the person's own reference for this input (None: judged against population norms), shown as
-    ``reference_name`` (its path relative to INPUT_DIR, or as given to ``--reference``), with its sha256.
+    ``reference``: the person's own reference for this input (None: judged against population norms).
     """
 
     name: str
     path: Path
     options: JobOptions
     sha256: str
-    reference: Path | None = None
-    reference_name: str | None = None
-    reference_sha256: str | None = None
-
-    @property
-    def reference_key(self) -> ReferenceKey | None:
-        """What of the reference can change the report: its content and its file name (the report's
-        ``reference.sources``)."""
-        if self.reference is None:
-            return None
-        return {"file": self.reference.name, "sha256": self.reference_sha256 or ""}
+    reference: JobReference | None = None
 
     @property
     def key(self) -> str:
         """What a completion record must match: the input's content, the analysis options, the reference."""
-        return options_key(self.sha256, self.options, self.reference_key)
+        return options_key(self.sha256, self.options, self.reference.key if self.reference is not None else None)
 
     @property
     def needs_pose_model(self) -> bool:
         """Does the job run the pose model (its input or its reference is a clip)?"""
-        return any(p is not None and p.suffix.lower() in VIDEO_EXTENSIONS for p in (self.path, self.reference))
+        files = [self.path] + ([self.reference.path] if self.reference is not None else [])
+        return any(p.suffix.lower() in VIDEO_EXTENSIONS for p in files)
 
     def as_spec(self) -> JobSpec:
         spec: JobSpec = {"name": self.name, "path": str(self.path), "options": self.options}
         if self.reference is not None:
-            spec["reference"] = str(self.reference)
-            spec["reference_name"] = self.reference_name
-            spec["reference_sha256"] = self.reference_sha256
+            spec["reference"] = str(self.reference.path)
+            spec["reference_name"] = self.reference.name
+            spec["reference_sha256"] = self.reference.sha256
         return spec
 
 

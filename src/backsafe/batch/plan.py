@@ -13,7 +13,7 @@ from typing import Any, cast
 from ..errors import BacksafeError, InputError
 from ..io.video import VIDEO_EXTENSIONS
 from ..report.json_report import read_report_file
-from .jobs import AnalysisFields, BatchJob, JobOptions, input_digest
+from .jobs import AnalysisFields, BatchJob, JobOptions, JobReference, input_digest
 
 KEYPOINT_EXTENSIONS = frozenset({".c3d", ".csv", ".json", ".npy", ".txt"})
 #: manifest columns / keys, and the AnalysisOptions field each one sets
@@ -214,8 +214,8 @@ def plan_batch(
         resolved = ref_path.resolve()
         if resolved not in digests:
             digests[resolved] = input_digest(ref_path)
-        jobs.append(BatchJob(name=name, path=p, options=opts, sha256=input_digest(p), reference=ref_path,
-                             reference_name=ref_name, reference_sha256=digests[resolved]))
+        jobs.append(BatchJob(name=name, path=p, options=opts, sha256=input_digest(p),
+                             reference=JobReference(ref_path, ref_name, digests[resolved])))
     return jobs
 
 

@@ -55,16 +55,16 @@ def dispatch_ray(ray: Any, actors: list[Any], jobs: list[BatchJob]) -> Iterator[
     idle = list(actors)
     running: dict[Any, tuple[BatchJob, Any]] = {}
     attempts: dict[str, int] = {}
-    shipped_refs: dict[tuple[Path, str | None], Any] = {}  # each reference's bytes go into the object store once
+    shipped_refs: dict[tuple[Path, str], Any] = {}  # each reference's bytes go into the object store once
     while pending or running:
         while pending and idle:
             job, actor = pending.pop(), idle.pop()
             if job.reference is None:
                 running[actor.run.remote(job.as_spec(), _ship(job.path))] = (job, actor)
                 continue
-            ref_key = (job.reference, job.reference_sha256)
+            ref_key = (job.reference.path, job.reference.sha256)
             if ref_key not in shipped_refs:
-                shipped_refs[ref_key] = ray.put(_ship(job.reference))
+                shipped_refs[ref_key] = ray.put(_ship(job.reference.path))
             # a top-level object reference: Ray hands the actor the bytes themselves (no shared file system)
             running[actor.run.remote(job.as_spec(), _ship(job.path), shipped_refs[ref_key])] = (job, actor)
         ready, _ = ray.wait(list(running), num_returns=1)

@@ -111,8 +111,8 @@ def write_result(out: Path, job: BatchJob, res: JobResult) -> None:
         "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
     if job.reference is not None:
-        rec["reference"] = job.reference_name
-        rec["reference_sha256"] = job.reference_sha256
+        rec["reference"] = job.reference.name
+        rec["reference_sha256"] = job.reference.sha256
     write_atomic(d / ".done", json.dumps(rec, indent=2) + "\n")
 
 
@@ -125,7 +125,8 @@ def summary_row(out: Path, job: BatchJob) -> SummaryRow:
         "dims": None, "quality": None, "n_faults": None, "fault_codes": None, "top_cue": None, "frames": None,
         "duration_s": None, "max_lumbar_moment_nm": None,
         "elapsed_s": rec.get("elapsed_s") if rec is not None else None,
-        "error": rec.get("error") if rec is not None else None, "report": None, "reference": job.reference_name,
+        "error": rec.get("error") if rec is not None else None, "report": None,
+        "reference": job.reference.name if job.reference is not None else None,
     }
     rp = report_dir(out, job.name) / "report.json"
     if row["status"] != "ok" or not rp.is_file():

@@ -29,6 +29,7 @@ from typing import Any, Literal
 
 from ..errors import ValueRangeError
 from ..exercises import Exercise
+from ..json_fields import json_fields
 
 __all__ = [
     "Unit",
@@ -88,16 +89,13 @@ class Profile:
     unit_chosen: bool = True  # False: never chosen; the first load typed with a unit ("30lb") chooses it
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "unit": self.unit,
-            "body_mass_kg": self.body_mass_kg,
-            "sex": self.sex,
-            "default_tempo": self.default_tempo,
-            "equipment": {k: [round(to_unit(v, self.unit), 2) for v in vs] for k, vs in sorted(self.equipment.items())},
-            "equipment_unit": self.unit,
-            "wake_time": self.wake_time.strftime("%H:%M") if self.wake_time else None,
-            "age_years": self.age_years,
-        }
+        return json_fields(
+            self, "unit", "body_mass_kg", "sex", "default_tempo", "equipment", "equipment_unit", "wake_time",
+            "age_years",
+            equipment={k: [round(to_unit(v, self.unit), 2) for v in vs] for k, vs in sorted(self.equipment.items())},
+            equipment_unit=self.unit,
+            wake_time=self.wake_time.strftime("%H:%M") if self.wake_time else None,
+        )
 
 
 def typed_unit(text: str | float | int) -> Unit | None:

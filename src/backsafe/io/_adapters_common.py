@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from ..errors import InputError, KeypointFormatError, ValueRangeError
 from ..model import PoseSequence, Space
-from ..skeleton import CANONICAL_JOINTS, JOINT_INDEX, N_JOINTS
+from ..skeleton import JOINT_INDEX, N_JOINTS
 
 F32 = npt.NDArray[np.float32]
 F64 = npt.NDArray[np.float64]
@@ -193,7 +193,7 @@ def build_sequence(
     space: Space,
     image_size: tuple[int, int] | None,
 ) -> PoseSequence:
-    """Final checks shared by every adapter, then the PoseSequence."""
+    """Final checks shared by every adapter, then the PoseSequence (its joints: the canonical ones, its default)."""
     # robustness fix (issue 9, parser fuzzing): huge finite values overflow to inf when cast to float32 or scaled
     # to pixels; such a joint is missing (NaN, confidence 0), an infinite depth is unknown (NaN)
     bad = ~(np.isfinite(data[..., 0]) & np.isfinite(data[..., 1]))
@@ -205,7 +205,6 @@ def build_sequence(
     return PoseSequence(
         data=data,
         timestamps_s=timestamps_s,
-        joints=CANONICAL_JOINTS,
         space=space,
         image_size=image_size,
         source=source,

@@ -33,7 +33,6 @@ import numpy.typing as npt
 
 from ..errors import InputError, KeypointFormatError, ValueRangeError
 from ..model import PoseSequence
-from ..skeleton import CANONICAL_JOINTS
 from ._adapters_common import (
     build_sequence,
     check_any_present,
@@ -422,7 +421,6 @@ def load_blazepose_csv_segments(
         pose = PoseSequence(
             data=np.ascontiguousarray(table.data[start:stop]),
             timestamps_s=frame_times(stop - start, rate),
-            joints=CANONICAL_JOINTS,
             space="image",
             image_size=used,
             source="blazepose-csv",

@@ -15,6 +15,7 @@ import numpy.typing as npt
 from scipy.signal import butter, sosfiltfilt
 
 from ..model import PoseSequence
+from .geometry import true_runs
 
 FloatArray = npt.NDArray[np.float64]
 #: float dtype kept through the swap repair (float32 keypoints stay float32: same numbers as before typing)
@@ -227,8 +228,7 @@ def lowpass(x: FloatArray, fps: float, cutoff_hz: float = CUTOFF_HZ, order: int 
         col_ok = ok[:, kcol]
         if not col_ok.any():
             continue
-        edges = np.flatnonzero(np.diff(np.concatenate(([0], col_ok.astype(np.int8), [0]))))
-        for start, stop in zip(edges[::2], edges[1::2]):
+        for start, stop in true_runs(col_ok):
             if stop - start > padlen:
                 out[start:stop, kcol] = sosfiltfilt(sos, X[start:stop, kcol])
     return out.reshape(x.shape)

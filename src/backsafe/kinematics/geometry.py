@@ -1,4 +1,5 @@
-"""Geometry shared by the kinematics: a body's joints by name with "up" as axis 1, and angles between vectors.
+"""Geometry shared by the kinematics: a body's joints by name with "up" as axis 1, and angles between vectors;
+and the array helpers they share (NaN-aware mean and median, the runs of a mask).
 
 Image space (2D) is turned to x right, y up, so that "up" is +y for 2D and measured 3D alike."""
 
@@ -24,6 +25,12 @@ def nanmean(*arrays: FloatArray) -> FloatArray:
 def nanmedian(x: FloatArray) -> float:
     x = x[np.isfinite(x)]
     return float(np.median(x)) if x.size else float("nan")
+
+
+def true_runs(mask: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
+    """The runs of True in a 1-D mask, in order, as (start, stop) indices (stop exclusive)."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.astype(np.int8), [0]))))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])]
 
 
 def included_angle(a: FloatArray, b: FloatArray, c: FloatArray) -> FloatArray:

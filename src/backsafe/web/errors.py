@@ -3,7 +3,7 @@
 ::
 
     BacksafeError
-    └── WebError               (status on the class)
+    └── WebError               400  (the statuses are set in one place: web/responses.py status_for)
         ├── AuthRequired       401  no valid session or token
         ├── Forbidden          403  CSRF token missing or wrong; role not allowed
         ├── NotFound           404  no such thing, or it belongs to someone else (never says which)
@@ -20,34 +20,34 @@ __all__ = ["WebError", "AuthRequired", "Forbidden", "NotFound", "Conflict", "Too
 
 
 class WebError(BacksafeError):
-    status_code = 400
+    """A request the web app refuses."""
 
 
 class AuthRequired(WebError):
-    status_code = 401
+    """No valid session or token."""
 
 
 class Forbidden(WebError):
-    status_code = 403
+    """CSRF token missing or wrong; role not allowed."""
 
 
 class NotFound(WebError):
-    status_code = 404
+    """No such thing, or it belongs to someone else (never says which)."""
 
     def __init__(self, what: str = "not found") -> None:
         super().__init__(what)
 
 
 class Conflict(WebError):
-    status_code = 409
+    """User name taken."""
 
 
 class TooLarge(WebError):
-    status_code = 413
+    """Upload above the size limit."""
 
 
 class RateLimited(WebError):
-    status_code = 429
+    """Too many failed log-ins; ``retry_after_s``: when to try again (the Retry-After header)."""
 
     def __init__(self, msg: str, retry_after_s: int) -> None:
         super().__init__(msg)

@@ -60,21 +60,25 @@ class Account(WebBase):
     password_changed_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
-class WebSession(WebBase):
+class _UserRow:
+    """The first two columns of a table of one user's rows: the row's own id, then the user's (the row goes with
+    the user). ``sort_order`` keeps them first, as the migrations made them: a mixin's columns otherwise come last."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-1)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True, sort_order=-1)
+
+
+class WebSession(_UserRow, WebBase):
     __tablename__ = "web_sessions"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
-class ApiToken(WebBase):
+class ApiToken(_UserRow, WebBase):
     __tablename__ = "web_api_tokens"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)

@@ -16,20 +16,21 @@ from ..errors import BacksafeError, DependencyError, InputError, NoPersonError, 
 from ..report.wording import fault_label
 from . import services
 from .deps import csrf_for
-from .errors import WebError
+from .errors import AuthRequired, Conflict, Forbidden, NotFound, RateLimited, TooLarge
 
 __all__ = ["NOTICES", "render", "see_other", "status_for", "not_found_answer"]
 
 
+#: the HTTP status of each kind of backsafe error (an instance of any of its key's classes); any other: 400
+_STATUS: dict[type[BacksafeError] | tuple[type[BacksafeError], ...], int] = {
+    AuthRequired: 401, Forbidden: 403, NotFound: 404, Conflict: 409, TooLarge: 413, RateLimited: 429,
+    (InputError, NoPersonError, UnknownExerciseError): 422, (StorageError, DependencyError): 503,
+}
+
+
 def status_for(exc: BacksafeError) -> int:
-    """The one mapping from backsafe errors to HTTP status codes."""
-    if isinstance(exc, WebError):
-        return exc.status_code
-    if isinstance(exc, (InputError, NoPersonError, UnknownExerciseError)):
-        return 422
-    if isinstance(exc, (StorageError, DependencyError)):
-        return 503
-    return 400
+    """The one mapping from backsafe errors to HTTP status codes (:data:`_STATUS`)."""
+    return next((code for kinds, code in _STATUS.items() if isinstance(exc, kinds)), 400)
 
 
 NOTICES = {

@@ -129,9 +129,9 @@ def test_valgus_in_3d_is_judged_whatever_the_view_label() -> None:
     reps, n = make_reps(5)
     _, found = _run(knee_valgus, "squat", {"fppa_left_deg": bumps(reps, 20.0, n)}, reps, n, view="side", dims="3d")
     assert len(found) == 5
-    assert knee_valgus.visible(make_kin(n, view="side", dims="3d"))
-    assert not knee_valgus.visible(make_kin(n, view="side", dims="2d"))
-    assert not knee_valgus.visible(make_kin(n, view="oblique", dims="2d"))
+    assert knee_valgus.RULE.visible(make_kin(n, view="side", dims="3d"))
+    assert not knee_valgus.RULE.visible(make_kin(n, view="side", dims="2d"))
+    assert not knee_valgus.RULE.visible(make_kin(n, view="oblique", dims="2d"))
 
 
 # --- knee_varus: FPPA change from standing < -10° and the knee wide of the foot (sustained) ------------------------

@@ -13,6 +13,7 @@ from backsafe.kinematics.filtering import (
     repair_swaps,
     split_tracks,
 )
+from backsafe.kinematics.geometry import true_runs
 from backsafe.skeleton import CANONICAL_JOINTS
 from backsafe.skeleton import JOINT_INDEX as J
 from tests.unit.synth import rep_curve, squat_set
@@ -34,6 +35,13 @@ def test_lowpass_keeps_nan_runs_apart() -> None:
     y = lowpass(x, 30.0)
     assert np.isnan(y[50:70]).all()
     assert np.allclose(y[:50], 1.0) and np.allclose(y[70:], 2.0)
+
+
+def test_true_runs_are_start_stop_pairs_in_order() -> None:
+    mask = np.array([1, 1, 0, 0, 1, 0, 1, 1, 1], dtype=bool)
+    assert true_runs(mask) == [(0, 2), (4, 5), (6, 9)]  # stop exclusive, the last run up to the end
+    assert true_runs(np.zeros(4, dtype=bool)) == [] and true_runs(np.ones(3, dtype=bool)) == [(0, 3)]
+    assert true_runs(np.zeros(0, dtype=bool)) == []
 
 
 def test_fill_gaps_short_only() -> None:

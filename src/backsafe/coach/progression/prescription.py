@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ...exercises import Exercise
+from ...json_fields import json_fields
 from ..units import Profile, Unit, format_load, to_unit
 from .filming import film_instructions
 
@@ -63,23 +64,9 @@ class Prescription:
         return f"{self.sets} × {self.reps}{unit}{load}{tempo}"
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "exercise": self.exercise,
-            "name": self.name,
-            "load_kg": self.load_kg,
-            "unit": self.unit,
-            "load": round(to_unit(self.load_kg, self.unit), 1),
-            "load_text": self.load_text,
-            "sets": self.sets,
-            "reps": self.reps,
-            "rep_unit": self.rep_unit,
-            "tempo": self.tempo,
-            "reason": self.reason,
-            "action": self.action,
-            "film": self.film,
-            "replaces": self.replaces,
-            "rules": list(self.rules),
-        }
+        return json_fields(self, "exercise", "name", "load_kg", "unit", "load", "load_text", "sets", "reps",
+                           "rep_unit", "tempo", "reason", "action", "film", "replaces", "rules",
+                           load=round(to_unit(self.load_kg, self.unit), 1))
 
 
 def _unit(ex: Exercise) -> Literal["reps", "s", "min"]:

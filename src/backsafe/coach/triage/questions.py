@@ -1,4 +1,5 @@
-"""The triage questions, grouped by tier, and the person's answers to them (COACHING_RULES.md §1).
+"""The triage questions (one table, each question with its tier) and the person's answers to them
+(COACHING_RULES.md §1).
 
 Each question's id is the flag stored when it is answered yes; every other question counts as a no.
 """
@@ -29,15 +30,19 @@ __all__ = [
 ]
 
 
+Tier = Literal["emergency", "clinician", "soft"]
+
+
 @dataclass(frozen=True, slots=True)
 class Question:
     id: str
-    tier: Literal["emergency", "clinician", "soft"]
+    tier: Tier
     text: str
 
 
-# §1 EMERGENCY (BASS 2018, AHCPR 1994; Strong).
-EMERGENCY_QUESTIONS: tuple[Question, ...] = (
+#: every question in the order they are asked, highest tier first; each tier's tuple below is its part of it
+QUESTIONS: tuple[Question, ...] = (
+    # §1 EMERGENCY (BASS 2018, AHCPR 1994; Strong).
     Question("bladder_bowel_change", "emergency", "Any new change in bladder or bowel control (can't pass urine, leaking, or not feeling it)?"),
     Question("saddle_numbness", "emergency", "Any numbness around the genitals, buttocks or inner thighs (saddle area)?"),
     Question("bilateral_leg_weakness", "emergency", "Weakness or numbness in both legs, or leg weakness that is getting worse?"),
@@ -45,9 +50,7 @@ EMERGENCY_QUESTIONS: tuple[Question, ...] = (
     Question("chest_pain", "emergency", "Chest pain or pressure?"),
     Question("fainting", "emergency", "Fainting or nearly fainting?"),
     Question("severe_breathlessness", "emergency", "Severe breathlessness?"),
-)
-# §1 CLINICIAN (NICE NG59 2016/2020, CKS; Strong). Refer, don't diagnose.
-CLINICIAN_QUESTIONS: tuple[Question, ...] = (
+    # §1 CLINICIAN (NICE NG59 2016/2020, CKS; Strong). Refer, don't diagnose.
     Question("new_pain_age", "clinician", "Is this back pain new, and are you over 50 or under 20?"),
     Question("cancer_history", "clinician", "Have you ever had cancer?"),
     Question("weight_loss", "clinician", "Have you lost weight recently without trying?"),
@@ -59,9 +62,7 @@ CLINICIAN_QUESTIONS: tuple[Question, ...] = (
     Question("leg_pain_numbness_weakness", "clinician", "Pain below the knee together with numbness or weakness in that leg?"),
     Question("no_improvement_4_6_weeks", "clinician", "Has the pain not improved at all over the last 4-6 weeks?"),
     Question("nerve_deficit_worsening", "clinician", "Is numbness or weakness in one leg getting worse?"),
-)
-# Soft flags [H]: proceed carefully and note them in the plan.
-SOFT_QUESTIONS: tuple[Question, ...] = (
+    # Soft flags [H]: proceed carefully and note them in the plan.
     Question("pain_today_above_5", "soft", "Is your back pain above 5 out of 10 right now?"),
     Question("pain_to_buttock_or_thigh", "soft", "Does pain spread into the buttock or thigh (above the knee)?"),
     Question("poor_sleep", "soft", "Did you sleep less than 6 hours last night?"),
@@ -69,7 +70,16 @@ SOFT_QUESTIONS: tuple[Question, ...] = (
     Question("recovering_from_back_pain", "soft", "Are you recovering from a back pain episode in the last 4 weeks?"),
     Question("minor_trauma", "soft", "Did the pain start after a small fall, a slip or lifting something?"),
 )
-QUESTIONS: tuple[Question, ...] = EMERGENCY_QUESTIONS + CLINICIAN_QUESTIONS + SOFT_QUESTIONS
+
+
+def _tier(tier: Tier) -> tuple[Question, ...]:
+    """``tier``'s questions, in the order they are asked."""
+    return tuple(q for q in QUESTIONS if q.tier == tier)
+
+
+EMERGENCY_QUESTIONS = _tier("emergency")
+CLINICIAN_QUESTIONS = _tier("clinician")
+SOFT_QUESTIONS = _tier("soft")
 EMERGENCY_FLAGS = tuple(q.id for q in EMERGENCY_QUESTIONS)
 CLINICIAN_FLAGS = tuple(q.id for q in CLINICIAN_QUESTIONS)
 SOFT_FLAGS = tuple(q.id for q in SOFT_QUESTIONS)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ...json_fields import json_fields
 from ..wording import DISCLAIMER, style
 
 __all__ = ["Outcome", "Urgency", "TriageResult", "not_checked"]
@@ -46,21 +47,8 @@ class TriageResult:
         return _LABELS[self.outcome]
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "outcome": self.outcome,
-            "urgency": self.urgency,
-            "label": self.label,
-            "headline": self.headline,
-            "reasons": list(self.reasons),
-            "allowed": self.allowed,
-            "soft_flags": list(self.soft_flags),
-            "flags": list(self.flags),
-            "cleared": list(self.cleared),
-            "hours_since_injury": self.hours_since_injury,
-            "notes": list(self.notes),
-            "rules": list(self.rules),
-            "disclaimer": self.disclaimer,
-        }
+        return json_fields(self, "outcome", "urgency", "label", "headline", "reasons", "allowed", "soft_flags",
+                           "flags", "cleared", "hours_since_injury", "notes", "rules", "disclaimer")
 
     def to_text(self, color: bool = False) -> str:
         lines = [style(f"{self.label}: {self.headline}", _COLOURS[self.outcome], color)]

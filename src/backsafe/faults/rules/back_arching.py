@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...model import Finding, Kinematics
+from ...model import Finding
 from ..rule import Rule
 from ..base import FaultContext, flag_reps, make_findings, measure_reps, relative_to_neutral, steady_hold
 from ..thresholds import exercise_threshold
@@ -40,10 +40,6 @@ CUE_SPINE = "Ribs down and belly braced: keep your back long and neutral, not ar
 #: why back arching is not judged from video in a squat, hinge or lunge: said in the report's one "not checked"
 #: line with what the view could not see (§9: what was and was not checked is said once)
 NOT_JUDGED_2D = "video cannot measure it in a squat, hinge or lunge (it needs measured 3D spine keypoints)"
-
-
-def visible(kin: Kinematics) -> bool:
-    return sagittal(kin)
 
 
 def check(ctx: FaultContext) -> list[Finding]:
@@ -109,4 +105,4 @@ def _by_pattern(ctx: FaultContext) -> list[Finding]:
                          signal="trunk_inclination_deg", step=10.0)
 
 
-RULE = Rule(code=CODE, needs=NEEDS, run=check, visible=visible, with_reference=beside_reference)
+RULE = Rule(code=CODE, needs=NEEDS, run=check, visible=sagittal, with_reference=beside_reference)

@@ -39,10 +39,6 @@ CUE_CONTOUR = "Brace and keep your whole back long from the first rep to the las
 CUE_UPRIGHT = "Stay tall through the movement: chest up, eyes forward."
 
 
-def visible(kin: Kinematics) -> bool:
-    return sagittal(kin)
-
-
 def check(ctx: FaultContext) -> list[Finding]:
     if not ctx.reps:
         return []
@@ -151,4 +147,4 @@ def _trunk_relative(ctx: FaultContext) -> list[Finding]:
                      cue=CUE, signal="trunk_inclination_deg", step=10.0)
 
 
-RULE = Rule(code=CODE, needs=NEEDS, run=check, visible=visible, with_reference=beside_reference)
+RULE = Rule(code=CODE, needs=NEEDS, run=check, visible=sagittal, with_reference=beside_reference)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...model import Finding, Kinematics
+from ...model import Finding
 from ..rule import Rule
 from ..base import (FaultContext, Measure, flag_either, measure_reps, pelvis_turns_by_design, relative_to_neutral,
                     symmetric_stance)
@@ -27,10 +27,6 @@ YAW_DEG = 15.0
 NOT_JUDGED_YAW = ("hip twist not checked: in a side lunge the hips turn towards the bending leg by design, and "
                   "from video that turn cannot be told from a twist")
 CUE = "Keep your hips level and square to the front."
-
-
-def visible(kin: Kinematics) -> bool:
-    return frontal(kin)
 
 
 def shared_turn(ctx: FaultContext) -> np.ndarray:
@@ -70,4 +66,4 @@ def check(ctx: FaultContext) -> list[Finding]:
     return flag_either(CODE, parts, cue=CUE)
 
 
-RULE = Rule(code=CODE, needs=NEEDS, run=check, visible=visible)
+RULE = Rule(code=CODE, needs=NEEDS, run=check, visible=frontal)

@@ -3,7 +3,7 @@ Exercise-Correction plank labels. COACHING_RULES.md §5 A uses 10° for the sag;
 
 from __future__ import annotations
 
-from ...model import Finding, Kinematics
+from ...model import Finding
 from ..rule import Rule
 from ..base import FaultContext, flag_reps, measure_reps, steady_hold
 from ..thresholds import exercise_threshold
@@ -13,10 +13,6 @@ CODE = "hips_piked"
 NEEDS = "a side view or 3D keypoints"
 PIKE_DEG = 10.0
 CUE = "Lower your hips until shoulders, hips and heels make one straight line."
-
-
-def visible(kin: Kinematics) -> bool:
-    return sagittal(kin)
 
 
 def check(ctx: FaultContext) -> list[Finding]:
@@ -30,4 +26,4 @@ def check(ctx: FaultContext) -> list[Finding]:
                      signal="body_line_deg", step=10.0, above=False)
 
 
-RULE = Rule(code=CODE, needs=NEEDS, run=check, visible=visible)
+RULE = Rule(code=CODE, needs=NEEDS, run=check, visible=sagittal)

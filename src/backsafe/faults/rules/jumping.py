@@ -26,6 +26,7 @@ import numpy as np
 from scipy.ndimage import percentile_filter
 
 from ...exercises import get_exercise
+from ...kinematics.geometry import true_runs
 from ...model import Finding, Kinematics, Rep
 from ..rule import Rule
 from ..base import FaultContext, RepMeasure, make_findings
@@ -82,13 +83,12 @@ def flights(kin: Kinematics) -> list[tuple[int, int]]:
     """Frame spans (inclusive) of flight phases."""
     h = flight_height(kin)
     up = np.nan_to_num(h, nan=0.0) > FLIGHT_REL
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], up.astype(np.int8), [0]))))
     out = []
     fps = kin.fps or 30.0
     max_frames = int(MAX_FLIGHT_S * fps)
-    for a, b in zip(edges[::2], edges[1::2]):
-        if MIN_FRAMES <= b - a <= max_frames and _physical(kin, h, int(a), int(b - 1), fps):
-            out.append((int(a), int(b - 1)))
+    for a, b in true_runs(up):
+        if MIN_FRAMES <= b - a <= max_frames and _physical(kin, h, a, b - 1, fps):
+            out.append((a, b - 1))
     return out
 
 

@@ -40,10 +40,6 @@ MIN_2D_DEG = 10.0  # §5: sub-10° thresholds are noise on 2D keypoints
 CUE = "Push your knees out so they track over your second toe."
 
 
-def visible(kin: Kinematics) -> bool:
-    return frontal(kin)
-
-
 def worst_knee(kin: Kinematics, sign: float) -> FloatArray:
     """Per frame, the knee furthest in the direction ``sign`` (+ medial for valgus, - lateral for varus)."""
     a = sign * kin["fppa_left_deg"]
@@ -119,4 +115,4 @@ def check(ctx: FaultContext) -> list[Finding]:
                          signal="fppa_left_deg", step=8.0)
 
 
-RULE = Rule(code=CODE, needs=NEEDS, run=check, visible=visible)
+RULE = Rule(code=CODE, needs=NEEDS, run=check, visible=frontal)

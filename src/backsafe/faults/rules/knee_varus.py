@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...model import Finding, Kinematics
+from ...model import Finding
 from ..rule import Rule
 from ..base import FaultContext, make_findings
 from ._views import frontal
@@ -28,10 +28,6 @@ FPPA_DEG = 10.0  # §5 K: varus < −10°
 OUTSIDE_TOE_HIPW = 0.15
 SUSTAINED_S = 0.2  # the knee is wide of the foot, with the angle past the limit, for at least this long
 CUE = "Keep your knees in line with your second toe, not pushed wide."
-
-
-def visible(kin: Kinematics) -> bool:
-    return frontal(kin)
 
 
 def check(ctx: FaultContext) -> list[Finding]:
@@ -62,4 +58,4 @@ def check(ctx: FaultContext) -> list[Finding]:
                          signal="fppa_left_deg", step=8.0, above=False)
 
 
-RULE = Rule(code=CODE, needs=NEEDS, run=check, visible=visible)
+RULE = Rule(code=CODE, needs=NEEDS, run=check, visible=frontal)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...model import Finding, Kinematics
+from ...model import Finding
 from ..rule import Rule
 from ..base import FaultContext, Measure, flag_either, measure_reps, relative_to_neutral, symmetric_stance
 from ._views import frontal
@@ -24,10 +24,6 @@ LEAN_DEG = 10.0
 #: design (COACHING_RULES §2: a lateral lunge loads one leg at a time), so neither the offset nor the lean is a shift
 SIDEWAYS_BY_DESIGN = ("side_lunge",)
 CUE = "Keep your weight even on both feet, belly button over the middle."
-
-
-def visible(kin: Kinematics) -> bool:
-    return frontal(kin)
 
 
 def _relative_to_standing(series: np.ndarray, ctx: FaultContext, what: str) -> np.ndarray:
@@ -52,4 +48,4 @@ def check(ctx: FaultContext) -> list[Finding]:
     return flag_either(CODE, parts, cue=CUE)
 
 
-RULE = Rule(code=CODE, needs=NEEDS, run=check, visible=visible)
+RULE = Rule(code=CODE, needs=NEEDS, run=check, visible=frontal)

@@ -32,10 +32,6 @@ CUE_SWING = "Keep the bell close to your body and hinge from the hips."
 SWING_BOTTOM_SHARE = 0.8
 
 
-def visible(kin: Kinematics) -> bool:
-    return any_view(kin)
-
-
 def visible_for(kin: Kinematics, ex: Exercise) -> bool:
     """Raises can be judged from any view (elbow angle); hinges and swings need the sagittal plane."""
     if ex.pattern in HINGE_PATTERNS:
@@ -90,4 +86,4 @@ def check(ctx: FaultContext) -> list[Finding]:
     return []
 
 
-RULE = Rule(code=CODE, needs=NEEDS, run=check, visible=visible, visible_for=visible_for)
+RULE = Rule(code=CODE, needs=NEEDS, run=check, visible=any_view, visible_for=visible_for)

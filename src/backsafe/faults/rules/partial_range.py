@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ...kinematics.angles import PRIMARY_SERIES
-from ...model import Finding, Kinematics, Rep
+from ...model import Finding, Rep
 from ..rule import Rule
 from ..base import FaultContext, RepMeasure, make_findings
 from ..thresholds import exercise_threshold
@@ -48,10 +48,6 @@ NOT_JUDGED_FORESHORTENED = ("Range of motion was judged against your own reps on
                             "the camera, so the elbow angle in the picture is not its true size. Film from the "
                             "side, with the arm across the picture, to have the full range checked.")
 CUE = "Use the full range: move all the way to the end position on every rep, even if that means a lighter load."
-
-
-def visible(kin: Kinematics) -> bool:
-    return any_view(kin)
 
 
 def check(ctx: FaultContext) -> list[Finding]:
@@ -115,4 +111,4 @@ def _edge(r: Rep, ctx: FaultContext) -> bool:
     return r.start_frame <= 1 or r.end_frame >= ctx.kin.n_frames - 2
 
 
-RULE = Rule(code=CODE, needs=NEEDS, run=check, visible=visible)
+RULE = Rule(code=CODE, needs=NEEDS, run=check, visible=any_view)

@@ -18,7 +18,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from ...model import Finding, Kinematics, Rep
+from ...model import Finding, Rep
 from ..rule import Rule
 from ..base import FaultContext, RepMeasure, make_findings
 from ._views import any_view
@@ -31,10 +31,6 @@ PAUSE_PRESCRIBED_S = 0.5  # a bottom pause this long or longer is a prescribed p
 DROP_ECCENTRIC_S = 0.7  # §7: eccentric < 0.7 s under external load
 BOUNCE_ECCENTRIC_S = 1.0  # a bounce under load: the reversal follows an eccentric faster than ACSM's 1 s
 NOTE_ECCENTRIC_S = 1.5  # a brisk set: median eccentric under 1.5 s (§7 "controlled" = 2-4 s) [H]
-
-
-def visible(kin: Kinematics) -> bool:
-    return any_view(kin)
 
 
 def _exempt(ctx: FaultContext) -> bool:
@@ -144,4 +140,4 @@ def tempo_note(ctx: FaultContext, found: list[Finding]) -> str | None:
             "take 2-3 s on the way down.")
 
 
-RULE = Rule(code=CODE, needs=NEEDS, run=check, visible=visible, advice=tempo_note)
+RULE = Rule(code=CODE, needs=NEEDS, run=check, visible=any_view, advice=tempo_note)

@@ -17,7 +17,7 @@ from .. import crud, services
 from ..auth import hash_token
 from ..deps import (SESSION_COOKIE, DbDep, OptionalUserDep, SettingsDep, StorageDep, UserDep, client_address,
                     current_user, verify_csrf)
-from ..errors import NotFound
+from ..errors import NotFound, WebError
 from ..responses import render, see_other, status_for
 from .api import set_device_cookie, set_session_cookie, trusted_device
 from .charts import pain_charts, sparkline
@@ -78,7 +78,7 @@ def login(request: Request, db: DbDep, settings: SettingsDep, name: Annotated[st
                                      client_address(request), old_session=request.cookies.get(SESSION_COOKIE),
                                      trusted=trusted_device(request, settings, name))
     except BacksafeError as e:
-        code = getattr(e, "status_code", 401)
+        code = status_for(e) if isinstance(e, WebError) else 401
         headers = {"Retry-After": str(e.retry_after_s)} if hasattr(e, "retry_after_s") else None
         return render(request, "login.html", {"error": str(e), "name": name}, status_code=code, headers=headers)
     resp = see_other("/dashboard")
