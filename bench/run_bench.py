@@ -30,7 +30,11 @@ Prints every figure and writes them by name (DESIGN.md "Benchmarks") to bench/re
 - ``e2e_vs_core_limit``: ``e2e_fps`` of the default model ÷ (cores × ``model_fps``), both from the same run: how
   close ``analyze`` comes to every core running the model and nothing else (issue [6/6] target >= 0.9), with
   ``pose_stage_vs_core_limit`` (the same for the pose stage alone: e2e minus the analysis after pose) to say where
-  the rest goes (``--throughput-only`` runs just this part and merges it into --out);
+  the rest goes, and ``every_core_vs_core_limit``: one process per core, each pinned to it and running only the
+  model on pre-decoded frames, all at once (``model_fps_every_core``, summed), ÷ the same limit: the share of
+  that limit the machine itself allows when every core is busy (caches, memory bandwidth, clock), with
+  ``e2e_vs_every_core`` = ``e2e_fps`` ÷ ``model_fps_every_core`` (``--throughput-only`` runs just this part and
+  merges it into --out);
 - ``outline_overhead``: the default analysis (back outline on) ÷ the same with ``back_shape=False``, end to end
   with pose, on the sample clip (an upright squat: nothing to trace) and, when ../shared is there, on a side-view
   deadlift (``outline_overhead_hinge``), with the outline's own seconds per clip and per traced frame
@@ -114,6 +118,56 @@ def model_fps(frames: list[Any], model: str = "full") -> float:
     return len(frames) / dt
 
 
+_MODEL_ON_ONE_CORE = """
+import os, sys, time
+import cv2
+from backsafe.pipeline import default_estimator
+clip, cpu, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+os.sched_setaffinity(0, {cpu})
+cap = cv2.VideoCapture(clip)
+frames = []
+while len(frames) < n:
+    ok, bgr = cap.read()
+    if not ok:
+        break
+    frames.append(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+pose = default_estimator("full")
+for f in frames[:10]:
+    pose.process(f)
+print("ready", flush=True)
+sys.stdin.readline()
+t0 = time.perf_counter()
+for f in frames:
+    pose.process(f)
+print(len(frames) / (time.perf_counter() - t0), flush=True)
+"""
+
+
+def model_fps_every_core(clip: Path, n_frames: int) -> float:
+    """The machine's own ceiling for e2e_vs_core_limit: one process per core, each pinned to its core and running
+    the model alone on frames it decoded beforehand, all started together; their summed frames per second. Nothing
+    is shared between them but the hardware (caches, memory bandwidth, the clock a busy chip can hold), so what
+    this loses against cores x model_fps is lost to the machine, not to backsafe's threads."""
+    procs = [subprocess.Popen([sys.executable, "-c", _MODEL_ON_ONE_CORE, str(clip), str(cpu), str(n_frames)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+             for cpu in sorted(os.sched_getaffinity(0))]
+    try:
+        for p in procs:  # every process warmed up before any starts timing
+            assert p.stdout is not None
+            if p.stdout.readline().strip() != "ready":
+                raise RuntimeError("a model process did not start")
+        for p in procs:
+            assert p.stdin is not None
+            p.stdin.write("go\n")
+            p.stdin.flush()
+        out = [float(p.communicate(timeout=600)[0].strip()) for p in procs]
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+    return sum(out)
+
+
 def decode_fps(clip: Path) -> float:
     """backsafe's own decoder alone (io/video.iter_frames: upright RGB frames), one thread, no pose: the CPU every
     frame costs besides the model, which e2e_vs_core_limit's limit leaves out."""
@@ -171,7 +225,8 @@ def throughput(rounds: int) -> tuple[dict[str, Any], Any]:
     sizes = [f"model_{m}" for m in installed_models()]  # each size on the same first MODEL_SIZE_FRAMES frames
     runs: dict[str, list[Any]] = {"naive": [], "e2e": [], "model": [], "fast": [], "decode": [],
                                   **{k: [] for k in sizes}}
-    order = ["naive", "e2e", "model", "fast", "decode", *sizes]
+    runs["model_every_core"] = []
+    order = ["naive", "e2e", "model", "fast", "decode", "model_every_core", *sizes]
     for r in range(rounds):
         for name in order[r % len(order):] + order[: r % len(order)]:
             if name == "naive":
@@ -180,6 +235,8 @@ def throughput(rounds: int) -> tuple[dict[str, Any], Any]:
                 runs[name].append(model_fps(frames))
             elif name == "decode":
                 runs[name].append(decode_fps(CLIP))
+            elif name == "model_every_core":
+                runs[name].append(model_fps_every_core(CLIP, len(frames)))
             elif name.startswith("model_"):
                 runs[name].append(model_fps(frames[:MODEL_SIZE_FRAMES], name.removeprefix("model_")))
             else:
@@ -214,11 +271,15 @@ def throughput(rounds: int) -> tuple[dict[str, Any], Any]:
     res["pose_stage_vs_core_limit"] = res["pose_stage_fps"] / (n_cores * res["model_fps"])
     # the same limit with each frame's decoding counted too (every core decoding and running the model, nothing
     # else): what is left between this and e2e is threads, start-up and the halves' imbalance
+    # the machine's ceiling: every core running the model in its own process, nothing shared but the hardware
+    res["model_fps_every_core"] = statistics.median(runs["model_every_core"])
+    res["every_core_vs_core_limit"] = res["model_fps_every_core"] / (n_cores * res["model_fps"])
+    res["e2e_vs_every_core"] = res["e2e_fps"] / res["model_fps_every_core"]
     res["decode_fps"] = statistics.median(runs["decode"])
     res["decode_inclusive_limit_fps"] = n_cores / (1 / res["model_fps"] + 1 / res["decode_fps"])
     res["e2e_vs_decode_inclusive_limit"] = res["e2e_fps"] / res["decode_inclusive_limit_fps"]
     for k in sizes:
-        res[f"{k.replace('model_', 'model_fps_')}"] = statistics.median(runs[k])
+        res[f"{k.replace('model_', 'model_fps_', 1)}"] = statistics.median(runs[k])
     if "model_full" in runs:
         res["model_cost_vs_full"] = {k.removeprefix("model_"): res["model_fps_full"] / statistics.median(runs[k])
                                      for k in sizes}
@@ -491,7 +552,8 @@ def outline_overhead(rounds: int) -> dict[str, Any]:
 
 #: the figures ``--throughput-only`` prints
 THROUGHPUT_SHOWN = ("throughput_load_before_after", "e2e_fps", "model_fps", "decode_fps", "cores", "e2e_vs_core_limit",
-                    "pose_stage_vs_core_limit", "decode_inclusive_limit_fps", "e2e_vs_decode_inclusive_limit",
+                    "pose_stage_vs_core_limit", "model_fps_every_core", "every_core_vs_core_limit",
+                    "e2e_vs_every_core", "decode_inclusive_limit_fps", "e2e_vs_decode_inclusive_limit",
                     "post_pose_share", "model_fps_lite", "model_fps_full", "model_fps_heavy", "model_cost_vs_full")
 
 
@@ -605,6 +667,9 @@ def print_table(r: dict[str, Any]) -> None:
         ("e2e_vs_core_limit", f(r.get("e2e_vs_core_limit")),
          f">= 0.9 ({r.get('cores')} cores x {f(r['model_fps'], '.1f')} fps; pose stage alone "
          f"{f(r.get('pose_stage_vs_core_limit'))})"),
+        ("every_core_vs_core_limit", f(r.get("every_core_vs_core_limit")),
+         f"the machine's ceiling for the line above: {r.get('cores')} pinned processes running only the model, "
+         f"{f(r.get('model_fps_every_core'), '.1f')} fps together; e2e reaches {f(r.get('e2e_vs_every_core'))} of it"),
         ("model fps lite / full / heavy", " / ".join(f(r.get(f"model_fps_{m}"), ".1f") for m in ("lite", "full",
                                                                                               "heavy")),
          f"inference only, 1 thread, first {r.get('model_size_frames')} frames"),

@@ -25,8 +25,11 @@ def test_bench_smoke_writes_every_figure(tmp_path: Path, datasets: Path) -> None
                 "html_overhead", "live_latency_p50_s", "live_latency_max_s",
                 "live_web_latency_p50_s", "live_web_latency_max_s", "naive_fps", "e2e_fps", "model_fps",
                 "fast_accuracy", "e2e_vs_core_limit", "pose_stage_vs_core_limit", "model_fps_lite", "model_fps_full",
-                "model_fps_heavy"):
+                "model_fps_heavy", "model_fps_every_core", "every_core_vs_core_limit", "e2e_vs_every_core"):
         assert key in r, key
     assert r["fast_accuracy"]["default"]["rep_clips"] >= 1
     assert r["e2e_vs_core_limit"] == pytest.approx(r["e2e_vs_model"] / r["cores"])  # same run, same model_fps
     assert r["model_fps_lite"] > r["model_fps_heavy"] > 0
+    # one pinned process per core, summed: more than one core's rate, and the ratios come from the same run
+    assert r["model_fps_every_core"] > r["model_fps"] * (0.5 if r["cores"] == 1 else 1.0)
+    assert r["every_core_vs_core_limit"] == pytest.approx(r["model_fps_every_core"] / (r["cores"] * r["model_fps"]))
