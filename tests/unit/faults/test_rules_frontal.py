@@ -296,6 +296,22 @@ def test_3d_twist_is_the_turn_hips_and_shoulders_share(hips: float, shoulders: f
         assert f.value == pytest.approx(min(abs(hips), abs(shoulders)), abs=0.1)
 
 
+@pytest.mark.parametrize(("bend", "dims", "flagged"), [
+    (15.0, "3d", False),  # a nearly straight knee: its frontal angle is alignment and joint-centre noise
+    (45.0, "3d", True),
+    (15.0, "2d", True),  # a front-view video cannot measure the bend: not gated there
+])
+def test_3d_fppa_is_judged_on_a_bent_knee(bend: float, dims: str, flagged: bool) -> None:
+    """knee_valgus ``bent_enough``: on measured 3D keypoints the FPPA's change counts only while that knee is bent
+    at least 20°; the standing value it is compared with is still read on the straight knee."""
+    reps, n = make_reps(5)
+    series = _squat_series(reps, n, fppa_left_deg=bumps(reps, 15.0, n), fppa_right_deg=np.zeros(n),
+                           knee_flexion_left_deg=bumps(reps, bend, n), knee_flexion_right_deg=bumps(reps, bend, n))
+    kin, found = _run(knee_valgus, "squat", series, reps, n, dims=dims)
+    for f in findings_on(found, kin, reps, flagged, code="knee_valgus", unit="deg"):
+        assert f.value == pytest.approx(15.0, abs=1.0)
+
+
 def test_split_and_single_leg_stances_judge_the_working_knee() -> None:
     """In a hurdle step the lifted leg's FPPA is not a knee caving (knee_valgus ``working_legs``): only the planted
     leg is judged; with both feet planted side by side both knees are."""

@@ -78,13 +78,31 @@ def working_legs(ctx: FaultContext) -> tuple[FloatArray, FloatArray]:
     return np.where(left, 1.0, np.nan), np.where(right, 1.0, np.nan)
 
 
+#: on measured 3D keypoints the FPPA's change is judged only while that knee is bent at least this much [H]: the
+#: FPPA describes a loaded, bending knee (its norms are taken at 45-60° of flexion: single-leg squat, landing), and
+#: a nearly straight leg's frontal angle is its static alignment plus joint-centre noise (clean UI-PRMD Kinect
+#: hurdle steps read a 9.6-11° "change" on a stance knee bent 12-17°). The standing value is still read straight.
+MIN_JUDGED_FLEXION_DEG = 20.0
+
+
+def bent_enough(ctx: FaultContext, side: str) -> FloatArray:
+    """1.0 where ``side``'s FPPA may be judged (3D: the knee bent at least MIN_JUDGED_FLEXION_DEG), NaN elsewhere."""
+    kin = ctx.kin
+    name = f"knee_flexion_{side}_deg"
+    if kin.dims != "3d" or name not in kin.series:
+        return np.ones(kin.n_frames)
+    with np.errstate(invalid="ignore"):
+        return np.where(np.asarray(kin[name], dtype=float) >= MIN_JUDGED_FLEXION_DEG, 1.0, np.nan)
+
+
 def change_from_standing(ctx: FaultContext, sign: float) -> FloatArray:
     """Per frame (within reps), the larger of the working knees' FPPA change from that knee's standing value, in
-    the direction ``sign`` (+ medial, − lateral), signed so that + is medial (:func:`working_legs`)."""
+    the direction ``sign`` (+ medial, − lateral), signed so that + is medial (:func:`working_legs`,
+    :func:`bent_enough`)."""
     kin = ctx.kin
     legs = working_legs(ctx)
     parts = [sign * relative_to_neutral(ctx, kin[f"fppa_{side}_deg"], "the knee angle", absolute=False) * w
-             for side, w in zip(("left", "right"), legs)]
+             * bent_enough(ctx, side) for side, w in zip(("left", "right"), legs)]
     with np.errstate(invalid="ignore"):
         return sign * np.fmax(parts[0], parts[1])
 
