@@ -26,7 +26,7 @@ from .faults.reference import build_reference, reference_from_report, reference_
 from .io.video import is_video, probe_video
 from .kinematics.back_contour import BackShapeFn
 from .model import PoseSequence, ReportData, View
-from .options import AnalysisOptions, effective_stride
+from .options import AnalysisOptions, OptionFields, effective_stride
 from .pose.models import describe_model
 from .pose.runner import EstimatorFactory, ProgressFn, default_estimator, estimate_video_pose, upright_video_pose
 from .report.document import Report
@@ -211,10 +211,9 @@ def analyze(
                               f"{sorted(ANALYZE_OPTIONS)}")
     # opt-in keypoint cache (evaluation, tests): keypoints only, never frames
     cache = Path(pose_cache_dir) if pose_cache_dir is not None else settings.pose_cache_dir()
-    options: dict[str, Any] = dict(load_kg=load_kg, tempo=tempo, body_mass_kg=body_mass_kg, sex=sex, fps=fps,
-                                   input_format=input_format, view=view, image_size=image_size, stride=stride,
-                                   back_shape=back_shape, pose_cache_dir=cache,
-                                   person=person, model=model)
+    options = OptionFields(load_kg=load_kg, tempo=tempo, body_mass_kg=body_mass_kg, sex=sex, fps=fps,
+                           input_format=input_format, view=view, image_size=image_size, stride=stride,
+                           back_shape=back_shape, pose_cache_dir=cache, person=person, model=model)
     ex, opts, recognised, loaded_pose = _exercise_of(path, exercise, options, estimator_factory, progress)
     recording = _reference_of(reference, ex.id, estimator_factory, options)
     personal = recording if recording is None or not isinstance(recording, ReportData) else reference_from_report(recording)
@@ -234,7 +233,7 @@ def analyze(
     return report
 
 
-def _exercise_of(path: str | Path, exercise: str | None, options: dict[str, Any],
+def _exercise_of(path: str | Path, exercise: str | None, options: OptionFields,
                  estimator_factory: EstimatorFactory | None, progress: ProgressFn | None,
                  ) -> tuple[Exercise, AnalysisOptions, Recognition | None, tuple[PoseSequence, dict[str, Any]] | None]:
     """The exercise given, or (no ``exercise``) recognised from the keypoints before anything else; with the
@@ -249,12 +248,11 @@ def _exercise_of(path: str | Path, exercise: str | None, options: dict[str, Any]
 
 
 #: the keyword options analyze() takes besides the exercise (the AnalysisOptions fields a caller may set)
-ANALYZE_OPTIONS = frozenset({"load_kg", "tempo", "body_mass_kg", "sex", "fps", "input_format", "view", "image_size",
-                             "stride", "back_shape", "pose_cache_dir", "person", "model"})
+ANALYZE_OPTIONS = frozenset(OptionFields.__required_keys__)
 
 
 def _reference_of(reference: ReportData | PersonalReference | str | Path | None, exercise: str,
-                  estimator_factory: EstimatorFactory | None, options: dict[str, Any]
+                  estimator_factory: EstimatorFactory | None, options: OptionFields
                   ) -> ReportData | PersonalReference | None:
     """The reference ``analyze`` was given, loaded: a path is read as a report.json's stored measures or analysed
     as a recording of good reps with the set's options (its clip's person chosen as ``auto``)."""
