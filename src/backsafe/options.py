@@ -5,11 +5,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from .errors import ValueRangeError
 from .exercises import Tempo4
 from .model import Subject, View
+
+
+class OptionFields(TypedDict):
+    """The :class:`AnalysisOptions` fields ``analyze`` takes as keywords besides the exercise, passed on as one."""
+
+    load_kg: float | None
+    tempo: str | None
+    body_mass_kg: float
+    sex: str
+    fps: float | None
+    input_format: str
+    view: View | None
+    image_size: tuple[int, int] | None
+    stride: int
+    back_shape: bool | None
+    pose_cache_dir: Path | None
+    person: str
+    model: str
 
 
 @dataclass(frozen=True, slots=True)

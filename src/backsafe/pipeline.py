@@ -2,7 +2,8 @@
 
 Each step lives in its own module; this one calls them in order:
 
-- input: ``io/video.py`` (probe, frames) and ``io/keypoints.py`` (keypoint files); pose: ``pose/runner.py``
+- input and pose: ``analysis/load.py`` (a clip through ``io/video.py`` and ``pose/runner.py``, a keypoint file
+  through ``io/keypoints.py``)
 - clean, kinematics, reps: ``analysis/measure.py``; the exercise and the clip checked: ``analysis/exercise_check.py``,
   ``analysis/clip.py``; the back's outline: ``analysis/outline.py``
 - faults: ``faults/registry.py``, judged against the person's reference when given (``faults/reference.py``)
@@ -18,17 +19,18 @@ from typing import TYPE_CHECKING, Any, SupportsInt
 from . import settings
 from .analysis.clip import LOW_CONFIDENCE, LOW_CONFIDENCE_BY_SOURCE, clip_quality, reps_in_view
 from .analysis.exercise_check import MISMATCH_CONFIDENCE, RECOGNITION_SURE, check_exercise
+from .analysis.load import load_pose
 from .analysis.measure import clean_and_measure
 from .analysis.outline import HINGE_PATTERNS, outline_wanted, trace_outline
 from .errors import InputError, ValueRangeError
 from .exercises import Exercise, Tempo4, get_exercise
 from .faults.reference import build_reference, reference_from_report, reference_from_report_dict, rep_measures
-from .io.video import is_video, probe_video
+from .io.video import is_video
 from .kinematics.back_contour import BackShapeFn
 from .model import PoseSequence, ReportData, View
-from .options import AnalysisOptions, effective_stride
+from .options import AnalysisOptions, OptionFields, effective_stride
 from .pose.models import describe_model
-from .pose.runner import EstimatorFactory, ProgressFn, default_estimator, estimate_video_pose, upright_video_pose
+from .pose.runner import EstimatorFactory, ProgressFn, default_estimator, estimate_video_pose
 from .report.document import Report
 from .reps.segmentation import hold_time, whole_clip_rep
 
@@ -50,54 +52,6 @@ if TYPE_CHECKING:
 _clean_and_measure = clean_and_measure
 
 POSE_MODEL = describe_model("full")
-
-
-def _video_pose(path: Path, opts: AnalysisOptions, estimator_factory: EstimatorFactory | None,
-                progress: ProgressFn | None) -> tuple[PoseSequence, dict[str, object]]:
-    info = probe_video(path)  # the only probe of the clip: the pose runner is handed it
-    stride = effective_stride(opts.stride, info.fps)
-    got = upright_video_pose(path, info, opts.exercise, estimator_factory, stride, progress, opts.pose_cache_dir,
-                             person=opts.person, model=opts.model)
-    info, pose = got.info, got.pose  # after a turn: the turned frame size
-    meta = {"path": path.name, "format": "video", "width": info.width, "height": info.height,
-            "fps": round(info.fps, 3), "frames": pose.n_frames, "duration_s": round(pose.duration_s, 3),
-            "rotation_deg": info.rotation_deg, "pose_model": describe_model(opts.model), **got.turned}
-    if opts.stride > 1:
-        meta["stride"] = stride  # every stride-th frame analysed (--fast), never below MIN_ANALYSED_FPS
-    if got.people is not None:
-        meta["people"] = got.people  # several people in frame: report.extra["people"] (analysis/assemble.py)
-    return pose, meta
-
-
-def _keypoint_pose(path: Path, opts: AnalysisOptions) -> tuple[PoseSequence, dict[str, object]]:
-    from .io.keypoints import detect_format, load_keypoints
-    from .orientation import choose_rotation, posture_of, rotate_pose
-
-    fmt = opts.input_format if opts.input_format != "auto" else detect_format(path)
-    pose = load_keypoints(path, input_format=fmt, fps=opts.fps, image_size=opts.image_size)
-    orientation = choose_rotation(pose, posture_of(opts.exercise))
-    if orientation.rotation_deg:  # keypoints of a sideways or upside-down clip: turned upright (issue 16)
-        pose = rotate_pose(pose, orientation.rotation_deg)
-    meta: dict[str, object] = {"path": path.name, "format": fmt, "guessed_format": opts.input_format == "auto",
-                            "fps": round(pose.fps, 3), "frames": pose.n_frames, "duration_s": round(pose.duration_s, 3)}
-    if orientation.rotation_deg:
-        meta |= {"turned_deg": orientation.rotation_deg, "orientation": orientation.as_dict()}
-    return pose, meta
-
-
-def load_pose(
-    path: str | Path,
-    opts: AnalysisOptions,
-    estimator_factory: EstimatorFactory | None = None,
-    progress: ProgressFn | None = None,
-) -> tuple[PoseSequence, dict[str, Any]]:
-    """Keypoints from a video (pose estimation) or a keypoint file (adapter); plus input metadata."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: no such file or folder")
-    if is_video(path, opts.input_format):
-        return _video_pose(path, opts, estimator_factory, progress)
-    return _keypoint_pose(path, opts)
 
 
 def recognise_exercise(pose: PoseSequence, opts: AnalysisOptions) -> tuple[Exercise, Recognition]:
@@ -152,7 +106,8 @@ def analyze_pose(
         reps = whole_clip_rep(kin)
     tempo = Tempo4.parse(opts.tempo) if opts.tempo else ex.default_tempo
     shapes, outline = trace_outline(back_shape_fn, outline_off, cleaned, kin, reps, ex, warnings)
-    result = check_faults(kin, reps, ex, tempo=tempo, subject=opts.subject, quality=quality, back_shapes=tuple(shapes), reference=reference,
+    result = check_faults(kin, reps, ex, tempo=tempo, subject=opts.subject, quality=quality,
+                          back_shapes=tuple(shapes), reference=reference,
                           tempo_prescribed=opts.tempo is not None)  # §7: judged against a tempo only when given
     return report_of(Analysed(ex=ex, opts=opts, meta=meta, stats=stats, cleaned=cleaned, kin=kin, reps=reps,
                               hold_s=hold, tempo=tempo, quality=quality, mean_conf=mean_conf, result=result,
@@ -211,13 +166,13 @@ def analyze(
                               f"{sorted(ANALYZE_OPTIONS)}")
     # opt-in keypoint cache (evaluation, tests): keypoints only, never frames
     cache = Path(pose_cache_dir) if pose_cache_dir is not None else settings.pose_cache_dir()
-    options: dict[str, Any] = dict(load_kg=load_kg, tempo=tempo, body_mass_kg=body_mass_kg, sex=sex, fps=fps,
-                                   input_format=input_format, view=view, image_size=image_size, stride=stride,
-                                   back_shape=back_shape, pose_cache_dir=cache,
-                                   person=person, model=model)
+    options = OptionFields(load_kg=load_kg, tempo=tempo, body_mass_kg=body_mass_kg, sex=sex, fps=fps,
+                           input_format=input_format, view=view, image_size=image_size, stride=stride,
+                           back_shape=back_shape, pose_cache_dir=cache, person=person, model=model)
     ex, opts, recognised, loaded_pose = _exercise_of(path, exercise, options, estimator_factory, progress)
     recording = _reference_of(reference, ex.id, estimator_factory, options)
-    personal = recording if recording is None or not isinstance(recording, ReportData) else reference_from_report(recording)
+    personal = (recording if recording is None or not isinstance(recording, ReportData)
+                else reference_from_report(recording))
     pose, meta = loaded_pose if loaded_pose is not None else load_pose(path, opts, estimator_factory, progress)
     trace, why_not = outline_wanted(opts, ex, Path(path))
     from .kinematics import back_contour  # looked up at call time: back_contour.outline_timer wraps it
@@ -234,7 +189,7 @@ def analyze(
     return report
 
 
-def _exercise_of(path: str | Path, exercise: str | None, options: dict[str, Any],
+def _exercise_of(path: str | Path, exercise: str | None, options: OptionFields,
                  estimator_factory: EstimatorFactory | None, progress: ProgressFn | None,
                  ) -> tuple[Exercise, AnalysisOptions, Recognition | None, tuple[PoseSequence, dict[str, Any]] | None]:
     """The exercise given, or (no ``exercise``) recognised from the keypoints before anything else; with the
@@ -249,12 +204,11 @@ def _exercise_of(path: str | Path, exercise: str | None, options: dict[str, Any]
 
 
 #: the keyword options analyze() takes besides the exercise (the AnalysisOptions fields a caller may set)
-ANALYZE_OPTIONS = frozenset({"load_kg", "tempo", "body_mass_kg", "sex", "fps", "input_format", "view", "image_size",
-                             "stride", "back_shape", "pose_cache_dir", "person", "model"})
+ANALYZE_OPTIONS = frozenset(OptionFields.__required_keys__)
 
 
 def _reference_of(reference: ReportData | PersonalReference | str | Path | None, exercise: str,
-                  estimator_factory: EstimatorFactory | None, options: dict[str, Any]
+                  estimator_factory: EstimatorFactory | None, options: OptionFields
                   ) -> ReportData | PersonalReference | None:
     """The reference ``analyze`` was given, loaded: a path is read as a report.json's stored measures or analysed
     as a recording of good reps with the set's options (its clip's person chosen as ``auto``)."""

@@ -25,7 +25,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 import numpy.typing as npt
@@ -136,6 +136,17 @@ UIPRMD_SENSORS: dict[str, UiprmdSensor] = {
 _MOVEMENT = re.compile(r"^(m\d+)_(.+)$")
 
 
+class UiprmdRepMeta(TypedDict):
+    """Who and what one UI-PRMD repetition is (``movement_id`` "m01", ``movement`` "deep_squat")."""
+
+    subject: int
+    episode: int
+    correct: bool
+    movement: str
+    movement_id: str
+    rep_index: int
+
+
 @dataclass(frozen=True, slots=True)
 class UiprmdFile:
     """The validated arrays of one UI-PRMD npz (all repetitions stacked along time)."""
@@ -156,14 +167,14 @@ class UiprmdFile:
     def source(self) -> str:
         return UIPRMD_SENSORS[self.sensor].source
 
-    def reps(self) -> Iterator[tuple[F32, dict[str, Any]]]:
+    def reps(self) -> Iterator[tuple[F32, UiprmdRepMeta]]:
         """Canonical arrays and metadata of each repetition, in file order."""
         match = _MOVEMENT.match(self.path.stem)
         movement_id, movement = (match.group(1), match.group(2)) if match else ("", self.path.stem)
         load = UIPRMD_SENSORS[self.sensor].load
         for i in range(self.offsets.shape[0] - 1):
             data = load(self.path, self.positions[self.offsets[i] : self.offsets[i + 1]])
-            meta: dict[str, Any] = {
+            meta: UiprmdRepMeta = {
                 "subject": int(self.subject[i]),
                 "episode": int(self.episode[i]),
                 "correct": bool(self.correct[i]),
@@ -227,6 +238,7 @@ __all__ = [
     "UIPRMD_SENSORS",
     "check_sensor",
     "UiprmdFile",
+    "UiprmdRepMeta",
     "read_uiprmd_npz",
     "load_kinect_v2_txt",
     "load_uiprmd_array",

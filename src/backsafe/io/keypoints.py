@@ -26,7 +26,7 @@ import io
 from tokenize import TokenError
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 import numpy.typing as npt
@@ -65,6 +65,7 @@ from ._adapters_kinect import (
     KINECT_V2_COLUMNS,
     UIPRMD_N_JOINTS,
     UiprmdFile,
+    UiprmdRepMeta,
     check_sensor,
     read_uiprmd_npz,
     load_kinect_v2_txt,
@@ -78,6 +79,8 @@ __all__ = [
     "load_keypoints",
     "load_blazepose_csv_segments",
     "iter_uiprmd_reps",
+    "CsvSegmentMeta",
+    "UiprmdRepMeta",
 ]
 
 KEYPOINT_FORMATS: tuple[str, ...] = (
@@ -375,9 +378,18 @@ def _load_npy(p: Path) -> npt.NDArray[Any]:
         raise KeypointFormatError(f"{p}: cannot read the array data ({exc}); is the file truncated?") from exc
 
 
+class CsvSegmentMeta(TypedDict):
+    """One segment of a BlazePose CSV: its id (None without a ``segment`` column), its per-frame labels and its
+    (start, stop) data-row indices in the file."""
+
+    segment: int | None
+    labels: npt.NDArray[np.str_]
+    rows: tuple[int, int]
+
+
 def load_blazepose_csv_segments(
     path: str | Path, fps: float, image_size: Sequence[int] | None = None
-) -> list[tuple[PoseSequence, dict[str, Any]]]:
+) -> list[tuple[PoseSequence, CsvSegmentMeta]]:
     """One PoseSequence per contiguous ``segment`` of an Exercise-Correction BlazePose CSV.
 
     Parameters
@@ -416,7 +428,7 @@ def load_blazepose_csv_segments(
         cuts = np.flatnonzero(np.diff(table.segments) != 0) + 1
         edges = [0, *cuts.tolist(), n]
         bounds = list(zip(edges[:-1], edges[1:]))
-    out: list[tuple[PoseSequence, dict[str, Any]]] = []
+    out: list[tuple[PoseSequence, CsvSegmentMeta]] = []
     for start, stop in bounds:
         pose = PoseSequence(
             data=np.ascontiguousarray(table.data[start:stop]),
@@ -425,7 +437,7 @@ def load_blazepose_csv_segments(
             image_size=used,
             source="blazepose-csv",
         )
-        meta: dict[str, Any] = {
+        meta: CsvSegmentMeta = {
             "segment": None if table.segments is None else int(table.segments[start]),
             "labels": table.labels[start:stop],
             "rows": (int(start), int(stop)),
@@ -434,7 +446,7 @@ def load_blazepose_csv_segments(
     return out
 
 
-def iter_uiprmd_reps(npz_path: str | Path, sensor: str = "kinect") -> Iterator[tuple[PoseSequence, dict[str, Any]]]:
+def iter_uiprmd_reps(npz_path: str | Path, sensor: str = "kinect") -> Iterator[tuple[PoseSequence, UiprmdRepMeta]]:
     """One world-space PoseSequence per repetition of a UI-PRMD npz.
 
     Parameters
@@ -464,7 +476,7 @@ def iter_uiprmd_reps(npz_path: str | Path, sensor: str = "kinect") -> Iterator[t
     return _uiprmd_sequences(npz)
 
 
-def _uiprmd_sequences(npz: UiprmdFile) -> Iterator[tuple[PoseSequence, dict[str, Any]]]:
+def _uiprmd_sequences(npz: UiprmdFile) -> Iterator[tuple[PoseSequence, UiprmdRepMeta]]:
     for data, meta in npz.reps():
         pose = build_sequence(
             data,

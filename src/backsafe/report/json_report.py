@@ -6,6 +6,7 @@ import json
 import math
 import os
 import tempfile
+from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -102,7 +103,7 @@ def load_schema() -> dict[str, Any]:
     return json.loads(text)  # type: ignore[no-any-return]
 
 
-def validate_report_dict(doc: dict[str, Any]) -> None:
+def validate_report_dict(doc: Mapping[str, object]) -> None:
     """Raise jsonschema.ValidationError when ``doc`` breaks the published schema."""
     _report_validator().validate(doc)
 

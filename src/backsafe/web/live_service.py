@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,7 +64,7 @@ def _opt_float(v: Any, name: str, lo: float, hi: float) -> float | None:
     return x
 
 
-def parse_start(msg: dict[str, Any]) -> LiveStart:
+def parse_start(msg: Mapping[str, object]) -> LiveStart:
     """The set's options from the page's ``start`` message (the same options as ``backsafe live``); typed errors."""
     from ..exercises import Tempo4, get_exercise
 
@@ -130,7 +131,7 @@ class LiveSet:
         self.analyzer = LiveAnalyzer(opts, (self.start.width, self.start.height))
         _warm_up()
 
-    def frame(self, msg: dict[str, Any]) -> list[dict[str, Any]]:
+    def frame(self, msg: Mapping[str, object]) -> list[dict[str, Any]]:
         from ..pose.base import FramePose
 
         t = _opt_float(msg.get("t"), "t", 0.0, 3600.0)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup
+
+if TYPE_CHECKING:
+    from ..services.person import Dashboard
 
 __all__ = ["sparkline", "pain_charts"]
 
@@ -43,7 +46,7 @@ def sparkline(points: list[tuple[str, float]], *, y_max: float, label: str, unit
     return Markup(svg)  # nosec B704 - only numbers formatted by this function and escaped labels are in it
 
 
-def pain_charts(d: dict[str, Any]) -> dict[str, Markup]:
+def pain_charts(d: Dashboard) -> dict[str, Markup]:
     """The pain per set and morning pain charts of :func:`services.dashboard_data`'s ``d`` (0-10 each)."""
     return {
         "pain_chart": sparkline([(a, float(b)) for a, b in d["pain_series"]], y_max=10, label="pain per set",

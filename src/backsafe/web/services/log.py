@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypedDict
+
 from sqlalchemy.orm import Session
 from ...coach.logbook import LogBook
 from ...coach.units import parse_load
@@ -15,6 +16,28 @@ from ..errors import NotFound
 from ..models import Job
 from ..storage import Storage
 from .uploads import _is_public_id
+
+
+class LogEntryFields(TypedDict):
+    """One of the user's log entries as the edit form and the pages read it (:func:`get_log_entry`)."""
+
+    id: int
+    date: dt.date
+    exercise: str
+    load_kg: float
+    sets: int
+    reps: int
+    rpe: float | None
+    pain_before: int | None
+    pain_during: int | None
+    pain_after: int | None
+    warmup: bool | None
+
+
+class LogRow(LogEntryFields):
+    """A row of the log list (:func:`log_rows`): an entry with its place in its day."""
+
+    position: int
 
 
 def logbook(db: Database, user_name: str) -> LogBook:
@@ -39,7 +62,7 @@ def log_entry(db: Database, storage: Storage, user: CurrentUser, data: dict[str,
     return logbook(db, user.name).log(date=day, report=report_path, **data)
 
 
-def log_rows(db: Database, user_name: str, limit: int = 50) -> list[dict[str, Any]]:
+def log_rows(db: Database, user_name: str, limit: int = 50) -> list[LogRow]:
     """The user's log entries, newest first, each with its id (for edit and delete)."""
     from ...db import crud as core
 
@@ -71,7 +94,7 @@ def own_log_entry(db: Database, user: CurrentUser, entry_id: int) -> int:
     return entry_id
 
 
-def get_log_entry(db: Database, user_name: str, entry_id: int) -> dict[str, Any]:
+def get_log_entry(db: Database, user_name: str, entry_id: int) -> LogEntryFields:
     with db.session() as s:
         e = _own_entry(s, user_name, entry_id)
         return {"id": e.id, "date": e.session.date, "exercise": e.exercise, "load_kg": e.load_kg, "sets": e.sets,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import Any, TypedDict
+
+from ...coach.history import History, LoggedEntry
 from ...coach.logbook import CheckinResult
 from ...coach.units import Profile, Unit, format_load, parse_load
 from ...db.engine import Database
@@ -108,7 +110,31 @@ def upload_load_kg(db: Database, user_id: int, report_id: str) -> float | None:
                          ).first()
 
 
-def dashboard_data(db: Database, owner_id: int, owner_name: str, *, with_plan: bool = True) -> dict[str, Any]:
+class LatestOutcomes(TypedDict):
+    """The latest week's outcome measures: its date, the pain over the week and the (activity, score) of PSFS."""
+
+    date: str
+    pain_week: float | None
+    psfs: list[tuple[str, float]]
+
+
+class Dashboard(TypedDict):
+    """What the dashboard pages and /api/dashboard show of a person's log (:func:`dashboard_data`)."""
+
+    recent: list[tuple[dt.date, list[LoggedEntry]]]  # the last 7 days trained, newest first
+    trends: dict[str, Any]
+    reports: list[tuple[str, str, int, dict[str, int], dt.datetime]]  # (id, exercise, reps, faults, created)
+    fault_series: list[tuple[str, int]]  # (day, faults in the clip), oldest first
+    checkins: list[tuple[dt.date, int]]
+    plan: dict[str, Any] | None
+    unit: Unit
+    explain: list[dict[str, str]]
+    outcome_changes: list[dict[str, Any]]
+    outcome_latest: LatestOutcomes | None
+    pain_series: list[tuple[str, int]]  # (day, the set's worst pain)
+
+
+def dashboard_data(db: Database, owner_id: int, owner_name: str, *, with_plan: bool = True) -> Dashboard:
     from ...coach.progress import compute_trends
 
     book = logbook(db, owner_name)
@@ -117,7 +143,7 @@ def dashboard_data(db: Database, owner_id: int, owner_name: str, *, with_plan: b
     with db.session() as s:
         reports = [(r.public_id, r.exercise, r.rep_count, json.loads(r.faults_json), r.created_at)
                    for r in crud.list_reports(s, owner_id, limit=20)]
-    sessions: dict[dt.date, list[Any]] = {}
+    sessions: dict[dt.date, list[LoggedEntry]] = {}
     for e in hist.entries:
         sessions.setdefault(e.date, []).append(e)
     recent = sorted(sessions.items(), key=lambda kv: kv[0], reverse=True)[:7]
@@ -139,7 +165,7 @@ def dashboard_data(db: Database, owner_id: int, owner_name: str, *, with_plan: b
                             if any(p is not None for p in (e.pain_before, e.pain_during, e.pain_after))]}
 
 
-def _latest_outcomes(hist: Any) -> dict[str, Any] | None:
+def _latest_outcomes(hist: History) -> LatestOutcomes | None:
     if not hist.outcomes:
         return None
     day = max(o.date for o in hist.outcomes)
