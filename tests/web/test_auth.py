@@ -94,6 +94,7 @@ def test_csrf_required_on_form_posts(client: Any) -> None:
     # no token / wrong token / token from another session
     assert client.post("/checkin", data={"pain": "2"}).status_code == 403
     assert client.post("/checkin", data={"pain": "2", "csrf_token": "0" * 64}).status_code == 403
+    assert client.post("/checkin", data={"pain": "2", "csrf_token": "é" * 64}).status_code == 403  # not ASCII
     other = ApiUser(client.__class__(client.app, base_url="http://testserver"), "bob")
     assert client.post("/checkin", data={"pain": "2", "csrf_token": other.csrf}).status_code == 403
     good = page_csrf(client, "/log")

@@ -40,6 +40,16 @@ def test_start_needs_the_pages_csrf_token(client: Any) -> None:
         assert "csrf_token" in ws.receive_json()["detail"]
 
 
+@pytest.mark.parametrize("token", [12345, ["a", "b"], {"t": 1}, None, "é" * 64],
+                         ids=["number", "list", "object", "null", "non-ascii"])
+def test_a_malformed_csrf_token_is_refused_cleanly(client: Any, token: Any) -> None:
+    """A token that is not a string, or is not ASCII, is refused with a message like a wrong one, not a crash."""
+    u = ApiUser(client, "lena")
+    with client.websocket_connect("/live/ws", headers=ORIGIN) as ws:
+        ws.send_json({**_start(u), "csrf_token": token})
+        assert "csrf_token" in ws.receive_json()["detail"]
+
+
 def test_binary_frames_are_refused(client: Any) -> None:
     u = ApiUser(client, "lena")
     with client.websocket_connect("/live/ws", headers=ORIGIN) as ws:

@@ -152,10 +152,13 @@ def csrf_token(secret_key: str, binding: str) -> str:
     return hmac.new(secret_key.encode("utf-8"), f"csrf:{binding}".encode(), hashlib.sha256).hexdigest()
 
 
-def check_csrf(secret_key: str, binding: str | None, given: str | None) -> bool:
-    if not binding or not given:
+def check_csrf(secret_key: str, binding: str | None, given: object) -> bool:
+    """Whether ``given`` is this binding's CSRF token. Anything else is a plain no, never an error: a token that is
+    not a string (a JSON number or list on the live socket) or holds non-ASCII text (which ``compare_digest``
+    refuses to compare as str) is simply not the token."""
+    if not binding or not isinstance(given, str) or not given:
         return False
-    return hmac.compare_digest(csrf_token(secret_key, binding), given)
+    return hmac.compare_digest(csrf_token(secret_key, binding).encode("utf-8"), given.encode("utf-8"))
 
 
 def device_token(secret_key: str, name: str) -> str:
