@@ -15,7 +15,7 @@ Example
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TypedDict
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -47,33 +47,6 @@ BODY_SIGNALS: tuple[str, ...] = (
 ARM_SIGNALS: tuple[str, ...] = ("elbow_flexion_deg", "shoulder_elevation_deg")
 
 
-class RepComparisonDoc(TypedDict):
-    """One rep's comparison with the reference in the JSON report (:meth:`RepComparison.as_dict`)."""
-
-    rep: int
-    distance: float
-    phase: str
-    signal: str
-    difference: float
-    unit: str
-    phase_distance: dict[str, float]
-    signal_distance: dict[str, float]
-    tempo_ratio: dict[str, float]
-
-
-class ComparisonDoc(TypedDict):
-    """The rep-by-rep comparison with a reference in the JSON report (:meth:`Comparison.as_dict`)."""
-
-    reference_rep: int
-    reference_exercise: str
-    primary_signal: str
-    signals: list[str]
-    reps: list[RepComparisonDoc]
-    worst_rep: int | None
-    summary: str
-    warnings: list[str]
-
-
 @dataclass(frozen=True, slots=True)
 class RepComparison:
     """How one of the person's reps departs from the reference rep.
@@ -95,7 +68,7 @@ class RepComparison:
     tempo_ratio: dict[str, float]
     path_length: int
 
-    def as_dict(self) -> RepComparisonDoc:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "rep": self.rep,
             "distance": round(self.distance, 4),
@@ -136,7 +109,7 @@ class Comparison:
     def closest(self) -> RepComparison | None:
         return min(self.reps, key=lambda r: r.distance) if self.reps else None
 
-    def as_dict(self) -> ComparisonDoc:
+    def as_dict(self) -> dict[str, Any]:
         worst = self.worst
         return {
             "reference_rep": self.reference_rep,
