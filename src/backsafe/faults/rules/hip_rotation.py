@@ -7,7 +7,8 @@ lifts one leg and a side lunge or split stance loads one hip more, so the hip li
 every stance, except from 2D keypoints in a side lunge, where the pelvis turns towards the bending leg by design
 and the unsigned 2D yaw cannot tell that turn from a twist (faults/base.py ``pelvis_turns_by_design``; the
 report says it was not judged). In 3D the twist is the turn the hips and the shoulders share (``shared_turn``): hips
-that rotate take the trunk round with them. No labelled data exists for this fault: it is covered by constructed tests only."""
+that rotate take the trunk round with them. No labelled data exists for this fault: it is covered by constructed
+tests only."""
 
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ from ..rule import Rule
 from ..base import (FaultContext, Measure, flag_either, measure_reps, pelvis_turns_by_design, relative_to_neutral,
                     symmetric_stance)
 from ._views import frontal
-from .lateral_shift import _relative_to_standing
 
 CODE = "hip_rotation"
 NEEDS = "a front view or 3D keypoints"
@@ -46,7 +46,7 @@ def check(ctx: FaultContext) -> list[Finding]:
     kin = ctx.kin
     if "pelvis_tilt_deg" not in kin.series:
         return []
-    drop = _relative_to_standing(kin["pelvis_tilt_deg"], ctx, "the pelvis") if symmetric_stance(ctx.ex) \
+    drop = relative_to_neutral(ctx, kin["pelvis_tilt_deg"], "the pelvis") if symmetric_stance(ctx.ex) \
         else np.full(kin.n_frames, np.nan)
     # the 2D yaw is unsigned (acos of the hips' width): where the movement itself turns the pelvis, it would read
     # the designed turn as a twist
@@ -58,7 +58,7 @@ def check(ctx: FaultContext) -> list[Finding]:
     elif "shoulder_yaw_deg" in kin.series:
         yaw = shared_turn(ctx)
     else:
-        yaw = _relative_to_standing(kin["hip_yaw_deg"], ctx, "the pelvis")
+        yaw = relative_to_neutral(ctx, kin["hip_yaw_deg"], "the pelvis")
     parts = [
         Measure(measure_reps(ctx.reps, drop, "max"), DROP_DEG, drop, "deg", "pelvis_tilt_deg", 8.0),
         Measure(measure_reps(ctx.reps, yaw, "max"), YAW_DEG, yaw, "deg", "hip_yaw_deg", 10.0),
