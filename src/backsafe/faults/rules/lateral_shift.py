@@ -26,20 +26,15 @@ SIDEWAYS_BY_DESIGN = ("side_lunge",)
 CUE = "Keep your weight even on both feet, belly button over the middle."
 
 
-def _relative_to_standing(series: np.ndarray, ctx: FaultContext, what: str) -> np.ndarray:
-    """|series − the person's standing value before the rep| over each rep."""
-    return relative_to_neutral(ctx, series, what)
-
-
 def check(ctx: FaultContext) -> list[Finding]:
     kin = ctx.kin
     if "lateral_offset_hipw" not in kin.series or ctx.ex.id in SIDEWAYS_BY_DESIGN:
         return []
     # the hip-over-feet offset only means "shift" when both feet stay planted; lunges and steps move the feet
     bilateral = symmetric_stance(ctx.ex)
-    off = _relative_to_standing(kin["lateral_offset_hipw"], ctx, "the hips' position") if bilateral \
+    off = relative_to_neutral(ctx, kin["lateral_offset_hipw"], "the hips' position") if bilateral \
         else np.full(kin.n_frames, np.nan)
-    lean = _relative_to_standing(kin["trunk_lateral_lean_deg"], ctx, "the trunk's sideways lean") \
+    lean = relative_to_neutral(ctx, kin["trunk_lateral_lean_deg"], "the trunk's sideways lean") \
         if "trunk_lateral_lean_deg" in kin.series else np.full(kin.n_frames, np.nan)
     parts = [
         Measure(measure_reps(ctx.reps, off, "max"), OFFSET_HIPW, off, "hip widths", "lateral_offset_hipw", 0.1),
