@@ -196,5 +196,5 @@ def test_bystander_in_the_background(datasets: Path, tmp_path: Path) -> None:
         people = r.extra.get("people")
         if people is not None:
             assert isinstance(people, dict)
-            chosen = [c for c in people["candidates"] if c["track"] == people["analysed"]]  # type: ignore[union-attr]
+            chosen = [c for c in people["candidates"] if c["track"] == people["analysed"]]
             assert chosen and chosen[0]["centre_rel"][1] > 0.4, (name, people)  # the lifter, not the one up top
