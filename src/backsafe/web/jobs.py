@@ -266,8 +266,9 @@ class JobRunner:
             log.info("job %s was cancelled or its account deleted: stopped", job_id)
             self._drop_cancelled(job_id)
         except JobInterrupted:
-            with self.db.session() as s:
-                crud.update_job(s, job_id, status="queued", stage="queued (server restarted)", progress_done=0)
+            with self.db.session() as s:  # back to the queue, unless it was cancelled meanwhile
+                crud.update_running_job(s, job_id, status="queued", stage="queued (server restarted)",
+                                        progress_done=0)
         except BacksafeError as e:
             self._fail(job_id, self._public(str(e)))
         except Exception as e:  # noqa: BLE001 - a crashed job ends as failed with its reason, never stuck
@@ -289,8 +290,10 @@ class JobRunner:
                 if job is None:
                     return
                 acc = s.get(Account, job.user_id)
-                crud.update_job(s, job_id, status="failed", stage="failed", error=reason[:2000],
-                                finished_at=crud.utcnow())
+                # only a job still running: one cancelled meanwhile keeps its own reason (its clip, removed by
+                # the cancel, is what a check here found missing)
+                crud.update_running_job(s, job_id, status="failed", stage="failed", error=reason[:2000],
+                                        finished_at=crud.utcnow())
                 upload = job.upload_file
                 files_key = acc.files_key if acc else None
             if files_key and upload:
