@@ -117,6 +117,11 @@ def _predicted_codes(report: ReportData, ignore: set[str], rep_index: int | None
     return pred
 
 
+def majority(labels: list[str]) -> str | None:
+    """The most frequent label; a tie goes to the first in sorted order (the same whatever the hash seed)."""
+    return max(sorted(set(labels)), key=labels.count) if labels else None
+
+
 def _labels(codes: list[str]) -> dict[str, bool]:
     lab = {c: True for c in codes if c != ANY}
     lab[ANY] = bool(codes)
@@ -280,12 +285,12 @@ def _iter_segments(m: Manifest, root: Path, item: ManifestItem, ignore: set[str]
     for pose, meta in load_blazepose_csv_segments(root / item["file"], fps=float(item.get("fps", 30))):
         seg = meta.get("segment")
         labels = [str(x) for x in meta["labels"]]
-        majority = max(set(labels), key=labels.count)
+        main_label = majority(labels)
         split = item.get("split", "test")
         if "split_by_segment" in item and seg is not None:
             split = "calib" if int(seg) % 2 == (1 if item["split_by_segment"] == "odd" else 0) else "test"
         out = Outcome(m["name"], f"{item['file']}#seg{seg}", split, ex.id)
-        out.labels = _labels(label_map.get(majority, []))
+        out.labels = _labels(label_map.get(main_label or "", []))
         out.frame_labels = labels
         try:
             report = analyze_pose(pose, ex, AnalysisOptions(exercise=ex.id, view=item.get("view")), {})
@@ -295,7 +300,7 @@ def _iter_segments(m: Manifest, root: Path, item: ManifestItem, ignore: set[str]
             continue
         out.predicted = _predicted_codes(report, ignore)
         out.frame_pred = frame_classes(report, pose.n_frames, label_map)
-        out.detail = {"faults": sorted({f.code for f in report.findings}), "label": majority,
+        out.detail = {"faults": sorted({f.code for f in report.findings}), "label": main_label,
                       "frames": pose.n_frames}
         yield out
 

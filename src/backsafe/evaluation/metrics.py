@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .items import ANY, Outcome
+from .items import ANY, Outcome, majority
 
 def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     p = tp / (tp + fp) if tp + fp else float("nan")
@@ -29,10 +29,10 @@ def code_metrics(outcomes: list[Outcome]) -> dict[str, dict[str, float]]:
     for o in outcomes:
         if o.error or not o.predicted:
             continue
-        for code in label_space[o.manifest]:
+        for code in sorted(label_space[o.manifest]):  # sorted: the same order whatever the hash seed
             per[code].append((o.labels.get(code, False), o.predicted.get(code, False)))
     out = {}
-    for code, pairs in per.items():
+    for code, pairs in sorted(per.items()):
         y = np.array([a for a, _ in pairs])
         p = np.array([b for _, b in pairs])
         tp, fp, fn, tn = int((y & p).sum()), int((~y & p).sum()), int((y & ~p).sum()), int((~y & ~p).sum())
@@ -95,7 +95,7 @@ def summarise_outcomes(outcomes: list[Outcome]) -> dict[str, Any]:
             entry["frame_macro_f1"] = fm
             seg = [o for o in sub if o.frame_labels is not None and not o.error]
             entry["segments_right"] = sum(
-                1 for o in seg if max(set(o.frame_pred or []), key=(o.frame_pred or []).count) == o.detail.get("label")
+                1 for o in seg if majority(o.frame_pred or []) == o.detail.get("label")
             ) / max(1, len(seg))
         rm = rep_metrics(sub)
         if rm:
