@@ -56,8 +56,13 @@ def primary_signal_name(report: ReportData) -> str | None:
 
 
 def _svg(fig: Figure) -> str:
+    """The figure as SVG text, the same bytes for the same figure: no creation date in its metadata, and element
+    ids from a fixed salt instead of from object addresses (two runs of one clip give one report.html)."""
+    from matplotlib import rc_context
+
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight")
+    with rc_context({"svg.hashsalt": "backsafe"}):
+        fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
     text = buf.getvalue()
     return text[text.find("<svg") :]
 

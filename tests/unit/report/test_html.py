@@ -48,6 +48,18 @@ def test_report_is_self_contained(report, synth_clip, tmp_path):
     assert "http://" not in page.replace("http://www.w3.org", "")
 
 
+def test_same_report_same_bytes(report, synth_clip, tmp_path):
+    """Two renderings of one analysis are one file (the plots' SVG carried a creation date and ids made from object
+    addresses), so a report can be compared, cached and checked by its hash."""
+    a = render_html(report, synth_clip, tmp_path / "a.html").read_bytes()
+    b = render_html(report, synth_clip, tmp_path / "b.html").read_bytes()
+    assert a == b
+    import base64
+
+    svgs = [base64.b64decode(m) for m in re.findall(rb"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)", a)]
+    assert svgs and not any(b"<dc:date>" in svg for svg in svgs)
+
+
 def test_without_video_says_why_and_still_plots(report, tmp_path):
     page = _read(render_html(report, None, tmp_path / "r.html"))
     assert "No key frames: no video was given" in page
