@@ -5,19 +5,8 @@ Routes stay thin: they parse, call one of these, and render or serialise the ans
 
 from __future__ import annotations
 
-from ..references import stored_reference
-from .accounts import change_password, delete_account, log_in, scrub_database, sign_up
-from .uploads import (
-    CANCELLED,
-    QUEUE_FULL,
-    REFERENCE_NOT_FOUND,
-    VIEWS,
-    cancel_job,
-    job_out,
-    own_reference,
-    save_upload,
-    without_paths,
-)
+from .accounts import change_password, delete_account, log_in, sign_up
+from .uploads import VIEWS, cancel_job, job_out, own_reference, save_upload
 from .reports import delete_report, drop_report_media, expire_if_due, readable_report, report_file, report_out
 from .log import (
     delete_log_entry,
@@ -49,11 +38,11 @@ from .person import (
 )
 
 __all__ = [
-    "CANCELLED", "QUEUE_FULL", "REFERENCE_NOT_FOUND", "VIEWS", "cancel_job", "change_password", "checkin",
+    "VIEWS", "cancel_job", "change_password", "checkin",
     "checkin_message", "clearance_for", "clearances_list", "dashboard_data", "delete_account", "delete_log_entry",
     "delete_report", "drop_report_media", "edit_log_entry", "exercise_name", "expire_if_due", "explain_rules",
     "get_log_entry", "job_out", "log_entry", "log_in", "log_rows", "logbook", "outcomes_out", "own_log_entry",
     "own_reference", "person_text", "profile_out", "readable_report", "record_outcome", "report_exercise",
-    "report_file", "report_out", "save_upload", "scrub_database", "set_profile", "share_with", "shared_person", "sign_up",
-    "stored_reference", "unshare", "upload_load_kg", "without_paths",
+    "report_file", "report_out", "save_upload", "set_profile", "share_with", "shared_person", "sign_up",
+    "unshare", "upload_load_kg",
 ]
