@@ -141,6 +141,28 @@ def test_sports2d_demo_follows_the_jumper(datasets: Path) -> None:
     assert r.rep_count == 2, [(x.start_s, x.end_s) for x in r.reps]
 
 
+def test_without_exercise_the_one_exercising_is_followed(clips: dict[str, Path], datasets: Path) -> None:
+    """The CLI's default run gives no exercise: each person is then scored on the exercise recognised in their own
+    movement. Before, every person scored 0 and the largest, most central one was analysed: on the Sports2D clip
+    the passer-by ("a lunge", 0 reps), never the jumper."""
+    r = analyze(clips["still"])  # a squatter beside someone standing still, no exercise given
+    people = r.extra["people"]
+    assert isinstance(people, dict) and people["seen"] == 2, people
+    chosen = [c for c in people["candidates"] if c["track"] == people["analysed"]]  # type: ignore[union-attr]
+    assert chosen and chosen[0]["centre_rel"][0] < 0.5, people  # the squatter, on the left
+    assert "exercising" in str(people["why"]), people["why"]
+    clip = datasets / "videos" / "sports2d_demo.mp4"
+    if not clip.is_file():
+        pytest.skip("videos/sports2d_demo.mp4 not in this copy of the datasets")
+    r = analyze(clip)
+    people = r.extra["people"]
+    assert isinstance(people, dict)
+    chosen = [c for c in people["candidates"] if c["track"] == people["analysed"]]  # type: ignore[union-attr]
+    assert chosen and chosen[0]["centre_rel"][1] < 0.5, people  # the jumper, on the roof (upper half)
+    assert r.exercise == "jumping_jack" and r.view == "front", (r.exercise, r.view)
+    assert r.rep_count == 2, [(x.start_s, x.end_s, x.partial) for x in r.reps]
+
+
 def test_sports2d_demo_front_view(datasets: Path) -> None:
     """Issue 20 must-show 1: the jacks are counted arms down → up → down (the clip starts and ends with the arms
     moving, not resting up: reps/signal.py ``_rest_end_from_data``), the arm raise after the set, feet on the

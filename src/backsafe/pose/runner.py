@@ -44,6 +44,9 @@ __all__ = [
 ProgressFn = Callable[[int, int | None], None]
 EstimatorFactory = Callable[[], PoseEstimator]
 
+#: the person chosen among several (pose/tracking.py choose_track); a cached choice made by an older rule is not
+#: reused. 2: with no exercise given, each person is scored on the exercise recognised in their own movement
+PEOPLE_CHOICE_VERSION = "2"
 POSE_CACHE_VERSION = "3"  # 2: real frame intervals for MediaPipe (stride 2, 24 fps); 3: clips >= 10 s in two halves
 
 #: a clip at least this long is analysed as two halves side by side, one pose model per core (issue [6/7]): the
@@ -383,7 +386,8 @@ def estimate_people_pose(
     if cache_dir is not None:
         base = _cache_path(cache_dir, path, stride, turn)
         size_tag = "" if model == "full" else f"-{model}"  # the default model keeps its cache names
-        cp = base.with_name(base.name.replace(".npz", f"-p{spec}-{exercise or 'any'}{size_tag}.npz"))
+        cp = base.with_name(base.name.replace(".npz", f"-p{spec}-{exercise or 'any'}{size_tag}"
+                                                        f"-c{PEOPLE_CHOICE_VERSION}.npz"))
         hit = _load_people(cp)
         if hit is not None:
             return hit

@@ -103,18 +103,33 @@ def track_pose(track: Track, template: PoseSequence) -> PoseSequence:
 
 def _movement_score(pose: PoseSequence, exercise: str) -> tuple[float, int]:
     """(score, reps): the exercise's reps counted on this person times the size of their signal's swing over
-    the smallest swing that is movement (reps/signal.py MIN_AMPLITUDE), capped at 10."""
-    if not exercise:
-        return 0.0, 0
+    the smallest swing that is movement (reps/signal.py MIN_AMPLITUDE), capped at 10.
+
+    With no exercise given (``""``: the analysis will recognise it), each person is scored on the exercise their
+    own movement is recognised as (recognition.py): someone doing jumping jacks beside someone walking past is
+    the one exercising, whatever the exercise. Without this every person scored 0 and the largest, most central
+    one was analysed: on the Sports2D clip the passer-by, "a lunge", and the jumper's jacks were never seen."""
     from ..analysis.measure import clean_and_measure, find_reps
     from ..exercises import get_exercise
     from ..reps.signal import MIN_AMPLITUDE, rep_signal
 
+    try:
+        cleaned, _, kin = clean_and_measure(pose)
+    except (ValueError, IndexError, FloatingPointError):
+        return 0.0, 0
+    if not exercise:
+        from ..recognition import recognise
+
+        try:
+            exercise = recognise(cleaned, kin).exercise or ""
+        except (ValueError, IndexError, FloatingPointError):
+            exercise = ""
+        if not exercise:
+            return 0.0, 0
     ex = get_exercise(exercise)
     if ex.kind != "reps":
         return 0.0, 0
     try:
-        _, _, kin = clean_and_measure(pose)
         sig = rep_signal(kin, ex)
         reps = find_reps(kin, ex)
     except (ValueError, IndexError, FloatingPointError):
@@ -170,7 +185,8 @@ def choose_track(tracks: list[Track], choice: str | tuple[float, float], templat
         k = max(range(len(cands)), key=lambda i: keys[i])
         if scores[k][0] > 0 and sum(1 for s, _ in scores if s > 0) >= 1 and len(cands) > 1:
             why = (f"the person doing the exercise ({exercise.replace('_', ' ')}): the largest repeated movement "
-                   "of its signal")
+                   "of its signal") if exercise else \
+                "the person exercising: the largest repeated movement of the exercise recognised in each person"
         else:
             why = "the largest, most central person (no one's movement stood out)"
     return cands[k], why, info
