@@ -16,7 +16,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID, NameOID  # 
 from typer.testing import CliRunner  # noqa: E402
 
 from backsafe.web import tls  # noqa: E402
+from webhelpers import HttpsServer, serve_subprocess  # noqa: E402
 
 NAMES = ["localhost", "127.0.0.1", "::1", "gym-laptop", "192.168.1.20"]
 
@@ -249,68 +249,13 @@ def test_https_without_cryptography_names_the_package(serve_env: Path) -> None:
 
 # --- a real server --------------------------------------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Server:
-    def __init__(self, proc: subprocess.Popen[bytes], port: int, log: Path, ca: Path) -> None:
-        self.proc, self.port, self.log, self.ca = proc, port, log, ca
-
-    def client(self, host: str = "127.0.0.1") -> Any:
-        import httpx
-
-        return httpx.Client(base_url=f"https://{host}:{self.port}", verify=ssl.create_default_context(cafile=self.ca),
-                            timeout=30)
-
-
-@contextmanager
-def _start(tmp: Path, extra: list[str], ca: Path | None = None) -> Iterator[Server]:
-    import httpx
-
-    port = _free_port()
-    env = {**os.environ, "BACKSAFE_DATABASE_URL": f"sqlite:///{tmp / 'web.sqlite3'}",
-           "BACKSAFE_DATA_DIR": str(tmp / "data"), "BACKSAFE_SECRET_KEY": "https-" + "k" * 44,
-           "BACKSAFE_WORKERS": "1"}
-    env.pop("BACKSAFE_HTTPS", None)  # Secure cookies must follow from the scheme, not from a setting
-    cmd = [sys.executable, "-c", "from backsafe.cli import main; main()", "serve", "--host", "127.0.0.1",
-           "--port", str(port), "--log-level", "warning", *extra]
-    log = tmp / "server.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        ca = ca or tmp / "data" / "tls" / "cert.pem"
-        t0 = time.monotonic()
-        while True:
-            if ca.exists():
-                try:
-                    with Server(proc, port, log, ca).client() as c:
-                        if c.get("/api/health", timeout=2).status_code == 200:
-                            break
-                except (httpx.HTTPError, ssl.SSLError):
-                    pass
-            if proc.poll() is not None or time.monotonic() - t0 > 90:
-                raise AssertionError("server did not start:\n" + log.read_text())
-            time.sleep(0.3)
-        yield Server(proc, port, log, ca)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 @pytest.fixture
-def https_server(tmp_path: Path) -> Iterator[Server]:
-    with _start(tmp_path, ["--https"]) as s:
+def https_server(tmp_path: Path) -> Iterator[HttpsServer]:
+    with serve_subprocess(tmp_path, ["--https"]) as s:
         yield s
 
 
-def test_https_server_end_to_end(https_server: Server) -> None:
+def test_https_server_end_to_end(https_server: HttpsServer) -> None:
     import httpx
 
     s = https_server
@@ -343,7 +288,7 @@ def test_https_server_end_to_end(https_server: Server) -> None:
 
 def test_own_certificate(tmp_path: Path) -> None:
     cert, key, fp = tls.ensure_self_signed(tmp_path / "mine", ["localhost", "127.0.0.1"])
-    with _start(tmp_path, ["--certfile", str(cert), "--keyfile", str(key)], ca=cert) as s:
+    with serve_subprocess(tmp_path, ["--certfile", str(cert), "--keyfile", str(key)], ca=cert) as s:
         with s.client() as c:
             assert c.get("/login").status_code == 200
         out = s.log.read_text()
