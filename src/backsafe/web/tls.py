@@ -34,7 +34,7 @@ __all__ = ["CertificateError", "CERT_DAYS", "RENEW_DAYS", "local_names", "lan_ip
 CERT_DAYS = 397
 # A certificate this close to its end is replaced at start-up rather than expiring in the middle of a season.
 RENEW_DAYS = 30
-_ANY = {"", "0.0.0.0", "::", "[::]"}
+_ANY = {"", "0.0.0.0", "::", "[::]"}  # nosec B104 - compared with --host, never bound
 
 
 class CertificateError(BacksafeError):
