@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import re
+import socket
+import ssl
+import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -66,3 +73,63 @@ class ApiUser:
                 return job  # type: ignore[no-any-return]
             time.sleep(0.1)
         raise AssertionError(f"job {job_id} not finished after {timeout_s} s: {job}")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class HttpsServer:
+    """A ``backsafe serve`` subprocess over TLS; ``client()`` trusts only its certificate (``ca``)."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], port: int, log: Path, ca: Path) -> None:
+        self.proc, self.port, self.log, self.ca = proc, port, log, ca
+
+    def client(self, host: str = "127.0.0.1") -> Any:
+        import httpx
+
+        return httpx.Client(base_url=f"https://{host}:{self.port}", verify=ssl.create_default_context(cafile=self.ca),
+                            timeout=30)
+
+
+@contextmanager
+def serve_subprocess(tmp: Path, extra: list[str], ca: Path | None = None,
+                     host: str = "127.0.0.1") -> Iterator[HttpsServer]:
+    """``backsafe serve --host HOST <extra>`` on a free port with a fresh SQLite database and data folder in
+    ``tmp``, once it answers over TLS (its certificate: ``ca``, by default the self-signed one it makes)."""
+    import httpx
+
+    port = _free_port()
+    env = {**os.environ, "BACKSAFE_DATABASE_URL": f"sqlite:///{tmp / 'web.sqlite3'}",
+           "BACKSAFE_DATA_DIR": str(tmp / "data"), "BACKSAFE_SECRET_KEY": "https-" + "k" * 44,
+           "BACKSAFE_WORKERS": "1"}
+    env.pop("BACKSAFE_HTTPS", None)  # Secure cookies must follow from the scheme, not from a setting
+    cmd = [sys.executable, "-c", "from backsafe.cli import main; main()", "serve", "--host", host,
+           "--port", str(port), "--log-level", "warning", *extra]
+    log = tmp / "server.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        ca = ca or tmp / "data" / "tls" / "cert.pem"
+        t0 = time.monotonic()
+        while True:
+            if ca.exists():
+                try:
+                    with HttpsServer(proc, port, log, ca).client() as c:
+                        if c.get("/api/health", timeout=2).status_code == 200:
+                            break
+                except (httpx.HTTPError, ssl.SSLError):
+                    pass
+            if proc.poll() is not None or time.monotonic() - t0 > 90:
+                raise AssertionError("server did not start:\n" + log.read_text())
+            time.sleep(0.3)
+        yield HttpsServer(proc, port, log, ca)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
