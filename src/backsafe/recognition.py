@@ -116,6 +116,20 @@ def _pct(x: FloatArray, q: float) -> float:
     return float(np.percentile(ok, q)) if ok.size else float("nan")
 
 
+def _starts_high(x: FloatArray) -> float:
+    """1.0 when the clip starts in the upper part of the series' range (the median of its first tenth of valid
+    frames above 60 % of the 5-95 % range), 0.0 when not, NaN with too few frames. For hip flexion: a set that
+    starts with the hips bent, as a deadlift from the floor does (the bar waits there before the first pull)."""
+    ok = np.flatnonzero(np.isfinite(x))
+    if ok.size < 10:
+        return float("nan")
+    lo, hi = np.percentile(x[ok], [5, 95])
+    if hi - lo <= 0:
+        return float("nan")
+    first = float(np.median(x[ok[: max(1, ok.size // 10)]]))
+    return 1.0 if (first - lo) / (hi - lo) > 0.6 else 0.0
+
+
 def _share(mask: npt.NDArray[np.bool_], valid: npt.NDArray[np.bool_]) -> float:
     n = int(valid.sum())
     return float((mask & valid).sum() / n) if n else float("nan")
@@ -206,6 +220,7 @@ def _posture_features(f: dict[str, float], s: _Seen) -> None:
     f["hands_low_share"] = _share(hands_low, ok)
     f["knee_range"] = _rng(s.get("knee_flexion_deg"))
     f["hip_range"] = _rng(s.get("hip_flexion_deg"))
+    f["hip_starts_flexed"] = _starts_high(s.get("hip_flexion_deg"))
     f["elbow_range"] = _rng(s.get("elbow_flexion_deg"))
     f["shoulder_range"] = _rng(s.get("shoulder_elevation_deg"))
     f["knee_median"] = _pct(s.get("knee_flexion_deg"), 50)
@@ -400,7 +415,14 @@ def choose_exercise(family: str, f: dict[str, float], load_kg: float | None = No
             return "good_morning"  # hands at the shoulders or head
         if g(f["arm_vertical_range"]) >= 70.0 and wrist95 >= -0.1 and g(f["hands_low_share"]) < 0.1:
             return "kettlebell_swing"  # the arms swing up to chest height and the weight never touches down
-        return "deadlift" if g(f["hands_low_share"]) >= 0.1 else "romanian_deadlift"
+        hands = f["hands_low_share"]
+        if np.isfinite(hands):
+            return "deadlift" if hands >= 0.1 else "romanian_deadlift"
+        # the feet out of frame (hands vs ankles unknown): a deadlift's first pull starts with the bar on the
+        # floor, the hips bent; a Romanian deadlift starts standing (the bar taken from a rack or already up).
+        # Read as an RDL, a deadlift filmed with the feet cut off rested at the wrong end: no rep was found and
+        # its rounded back went unjudged (YFGD Bad 4, default run)
+        return "deadlift" if g(f["hip_starts_flexed"]) >= 0.5 else "romanian_deadlift"
     if family == "lunge":
         if g(f["stance_lat_p90"]) >= 1.2 and g(f["knee_asym_p90"]) >= 30.0:
             return "side_lunge"
