@@ -128,3 +128,46 @@ def test_real_clips_recognised_without_exercise(datasets: Path, pose_cache: Path
         if report.extra["recognition"]["family"] != fam:
             wrong.append((path.name, fam, report.extra["recognition"]["family"]))
     assert len(wrong) / len(items) <= 0.1, wrong
+
+
+def test_a_hinge_with_the_feet_unseen_is_told_by_where_the_set_starts() -> None:
+    """Hands vs ankles unknown (feet out of frame): a set that starts with the hips bent (the bar on the floor) is a
+    deadlift, one that starts standing a Romanian deadlift. Read as an RDL, a deadlift rested at the wrong end of
+    its signal: no rep, and its rounded back unjudged in the default run."""
+    from backsafe.recognition import _starts_high, choose_exercise
+
+    t = np.linspace(0, 4 * np.pi, 400)
+    from_floor = 90 + 40 * np.cos(t)  # starts at 130° (bent), pulls to 50°
+    from_standing = 90 - 40 * np.cos(t)
+    assert _starts_high(from_floor) == 1.0 and _starts_high(from_standing) == 0.0
+    assert np.isnan(_starts_high(np.full(5, 100.0)))
+    base = {"wrist_above_shoulder_p95": -1.0, "wrist_above_shoulder_median": -1.1, "arm_vertical_range": 20.0,
+            "hands_low_share": float("nan")}
+    assert choose_exercise("hinge", base | {"hip_starts_flexed": 1.0}) == "deadlift"
+    assert choose_exercise("hinge", base | {"hip_starts_flexed": 0.0}) == "romanian_deadlift"
+    # hands seen at the floor still decide, whatever the start
+    assert choose_exercise("hinge", base | {"hands_low_share": 0.5, "hip_starts_flexed": 0.0}) == "deadlift"
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("mediapipe")
+def test_real_deadlift_with_its_feet_removed_is_still_a_deadlift(datasets: Path, pose_cache: Path) -> None:
+    """The coach's barbell deadlifts (clips/, 4 reps from the floor) with the feet's keypoints removed, as a clip
+    cropped above the ankles gives them: recognised as a deadlift, 4 reps (as an RDL: 0 before)."""
+    from backsafe.pose.runner import estimate_video_pose
+    from backsafe.skeleton import JOINT_INDEX
+
+    clip = datasets / "clips" / "deadlift_side_Jurisimo00.mp4"
+    if not clip.is_file():
+        pytest.skip("clips/deadlift_side_Jurisimo00.mp4 not in this copy of the datasets")
+    pose = estimate_video_pose(clip, cache_dir=pose_cache)
+    data = pose.data.copy()
+    for side in ("left", "right"):
+        for j in ("ankle", "heel", "foot_index"):
+            data[:, JOINT_INDEX[f"{side}_{j}"]] = np.nan
+    footless = pose.replace(data=data)
+    ex, rec = recognise_exercise(footless, AnalysisOptions(exercise=""))
+    assert rec.family == "hinge" and np.isnan(rec.features["hands_low_share"]), rec.as_dict()
+    assert ex.id == "deadlift", rec.as_dict()
+    report = analyze_pose(footless, ex, AnalysisOptions(exercise=ex.id), {"path": str(clip)}, recognised=rec)
+    assert report.rep_count == 4, [(r.start_s, r.end_s, r.partial) for r in report.reps]
