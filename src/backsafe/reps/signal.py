@@ -147,7 +147,7 @@ def choose_signal(kin: Kinematics, ex: Exercise) -> tuple[str, FloatArray, str, 
     small = (unit == "deg" and kin.dims == "2d" and not own >= FORESHORTENED_DEG) or not np.isfinite(own) or \
         own <= MIN_AMPLITUDE.get(unit, 0.0)
     if not (cropped or small):
-        return name, values, unit, rest_high
+        return name, _gaps_filled(kin, values, name, unit, alternates), unit, rest_high
     own_clear = own / MIN_AMPLITUDE[unit] if unit in MIN_AMPLITUDE and np.isfinite(own) else 0.0
     if cropped:
         own_clear = 0.0
@@ -163,7 +163,45 @@ def choose_signal(kin: Kinematics, ex: Exercise) -> tuple[str, FloatArray, str, 
         # when the primary is merely small: it still carries the rep, just less clearly)
         if np.isfinite(amp) and floor > 0 and amp / floor > max(1.0, (2.0 if not cropped else 1.0) * own_clear):
             return alt, v, alt_unit, alt_rest_high
-    return name, values, unit, rest_high
+    return name, _gaps_filled(kin, values, name, unit, alternates), unit, rest_high
+
+
+#: an alternate fills the primary signal's gaps only when the two move as one where both are seen: |r| at least
+#: this over at least GAP_FILL_MIN_FRAMES frames [H] (in a hinge the trunk tips as the hips bend, r ≈ 0.99 on the
+#: coach's deadlifts; a squat's knee and hip angles likewise)
+GAP_FILL_MIN_R = 0.9
+GAP_FILL_MIN_FRAMES = 30
+
+
+def _gaps_filled(kin: Kinematics, values: FloatArray, name: str, unit: str,
+                 alternates: tuple[tuple[str, bool], ...]) -> FloatArray:
+    """``values`` with the frames it misses while the person is tracked filled from the first alternate that moves
+    with it (a straight-line fit on the frames where both are seen, :data:`GAP_FILL_MIN_R`); measured frames are
+    never changed. A clip cropped just above the knees loses the hip angle at every lockout, where the knee sits
+    at the frame's edge: the gaps then fell at the top of every rep, 2-3 s long, and split reps into partials
+    (the coach's deadlifts cropped at 70 % of the height: 3 reps of 4). The trunk's tilt is still seen there."""
+    if unit == "fused":
+        return values
+    tracked = np.isfinite(kin.series.get("trunk_inclination_deg", values))
+    missing = ~np.isfinite(values) & tracked
+    if not missing.any():
+        return values
+    for alt, _ in alternates:
+        v = kin.series.get(alt)
+        if v is None or alt == name:
+            continue
+        both = np.isfinite(values) & np.isfinite(v)
+        gap = missing & np.isfinite(v)
+        if int(both.sum()) < GAP_FILL_MIN_FRAMES or not gap.any() or np.ptp(v[both]) <= 0 or np.ptp(values[both]) <= 0:
+            continue
+        r = float(np.corrcoef(values[both], v[both])[0, 1])
+        if not abs(r) >= GAP_FILL_MIN_R:
+            continue
+        slope, intercept = np.polyfit(v[both], values[both], 1)
+        out = np.array(values, dtype=np.float64, copy=True)
+        out[gap] = slope * v[gap] + intercept
+        return out
+    return values
 
 
 #: at the top of a raise the upper arm seen shorter than this share of its length points at the camera: its

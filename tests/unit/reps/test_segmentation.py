@@ -119,3 +119,27 @@ def test_reps_ordered_and_inside_clip() -> None:
     assert all(ends[i][1] <= ends[i + 1][0] for i in range(len(ends) - 1))
     assert ends[-1][1] < kin.n_frames
     assert [r.index for r in reps] == list(range(1, len(reps) + 1))
+
+
+def test_gaps_filled_from_an_alternate_that_moves_with_the_primary() -> None:
+    """reps/signal.py ``_gaps_filled``: frames the primary misses while the person is tracked take the straight-line
+    fit of a correlated alternate; measured frames stay as they are; an alternate that does not move with the
+    primary fills nothing."""
+    from dataclasses import replace
+
+    from backsafe.reps.signal import ALTERNATES, _gaps_filled
+
+    _, kin = _reps(rep_curve(4))
+    knee = kin["knee_flexion_deg"].copy()
+    holed = knee.copy()
+    holed[knee < 20] = np.nan  # every standing stretch lost, as a knee at the frame's edge is
+    alts = ALTERNATES["knee_flexion"]
+    filled = _gaps_filled(kin, holed, "knee_flexion_deg", "deg", alts)
+    seen = np.isfinite(holed)
+    assert np.array_equal(filled[seen], holed[seen])
+    assert np.isfinite(filled).all()
+    assert np.nanmax(np.abs(filled - knee)) < 10.0  # the hip angle's fit lands near the truth
+    rng = np.random.default_rng(0)
+    noise = {a: rng.normal(size=kin.n_frames) for a, _ in alts}
+    unrelated = replace(kin, series=dict(kin.series) | noise)
+    assert np.array_equal(_gaps_filled(unrelated, holed, "knee_flexion_deg", "deg", alts), holed, equal_nan=True)
