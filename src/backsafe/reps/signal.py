@@ -162,7 +162,7 @@ def choose_signal(kin: Kinematics, ex: Exercise) -> tuple[str, FloatArray, str, 
         # the alternate must clear its own noise floor by more than the primary clears its own (twice over
         # when the primary is merely small: it still carries the rep, just less clearly)
         if np.isfinite(amp) and floor > 0 and amp / floor > max(1.0, (2.0 if not cropped else 1.0) * own_clear):
-            return alt, v, alt_unit, alt_rest_high
+            return alt, _gaps_filled(kin, v, alt, alt_unit, alternates), alt_unit, alt_rest_high
     return name, _gaps_filled(kin, values, name, unit, alternates), unit, rest_high
 
 
