@@ -109,7 +109,8 @@ def test_mismatch_is_warned_first_and_wrong_faults_are_not_judged(datasets: Path
 @pytest.mark.xdist_group("mediapipe")
 def test_real_clips_recognised_without_exercise(datasets: Path, pose_cache: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every real multi-rep clip in clips/ (plus the YFGD deadlifts): family right on >= 90 %."""
+    """Every real multi-rep clip in clips/: family right on >= 90 %. (The YFGD deadlifts, licensed for internal
+    evaluation only and never for a test, are in the evaluation: docs/evaluation.md, "Exercise recognition".)"""
     import json
 
     from backsafe.pipeline import analyze
@@ -120,7 +121,6 @@ def test_real_clips_recognised_without_exercise(datasets: Path, pose_cache: Path
                        "plank": "pushup_plank"}
     items = [(datasets / "clips" / it["file"], family_of_label[it["exercise"]])
              for it in json.loads((datasets / "clips" / "manifest.json").read_text())]
-    items += [(p, "hinge") for p in sorted((datasets / "yfgd_deadlift").glob("*/*.mp4"))[::3]]
     wrong = []
     for path, fam in items:
         report = analyze(path, back_shape=False)
