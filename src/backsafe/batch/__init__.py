@@ -25,6 +25,8 @@ Layout of ``--out DIR``::
   lingering as an orphan. Tested with 20+ SIGKILLs of the driver and of workers (tests/e2e/test_batch.py).
 - **Longest first.** Inputs are handed out largest file first, so a long clip does not start last and leave one
   worker running alone at the end; the summary keeps the input order.
+- **The exercise.** The manifest entry's, else ``--exercise``, else recognised from the input's own movement when
+  it is analysed (as ``backsafe analyze`` without ``--exercise``); the summary's ``exercise`` is the one analysed.
 - **The person's own reference.** A manifest entry's ``reference`` (a path inside INPUT_DIR, checked like
   ``file``) or ``--reference PATH`` for every input without one: a report.json of the person's good reps, or a
   recording of them (a clip, a keypoint file), analysed with the input's own options. Each job then gives the report

@@ -136,8 +136,12 @@ class Analyzer:
         t0 = time.perf_counter()
         exercise, opts = spec["options"]["exercise"], analysis_fields(spec["options"])
         try:
-            ref = self._reference(spec, ref_path, exercise, opts) if ref_path is not None else None
-            report = analyze(path, exercise, estimator_factory=self._factory(path, opts), reference=ref, **opts)
+            # no exercise named: analyze recognises it, and reads a reference as that exercise (not cached here:
+            # the exercise is known only once the input is analysed)
+            ref: ReportData | PersonalReference | Path | None = ref_path if not exercise else \
+                self._reference(spec, ref_path, exercise, opts) if ref_path is not None else None
+            report = analyze(path, exercise or None, estimator_factory=self._factory(path, opts), reference=ref,
+                             **opts)
             doc = report_to_dict(report)
             validate_report_dict(doc)  # one validator per process (json_report)
             text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

@@ -149,12 +149,15 @@ def read_manifest(path: Path, input_dir: Path) -> dict[str, ManifestEntry]:
     return out
 
 
-def job_options(exercise: str, per_file: ManifestEntry, stride: int) -> JobOptions:
-    """The canonical, validated options of one job (AnalysisOptions fields + exercise)."""
+def job_options(exercise: str | None, per_file: ManifestEntry, stride: int) -> JobOptions:
+    """The canonical, validated options of one job (AnalysisOptions fields + exercise). The exercise is the
+    manifest entry's, else ``exercise``, else ``""``: recognised from the input's keypoints when it is analysed
+    (as ``backsafe analyze`` without ``--exercise``; COACHING_RULES: never a silent squat)."""
     from ..exercises import get_exercise
     from ..options import AnalysisOptions
 
-    ex = get_exercise(per_file.get("exercise", exercise))
+    named = per_file.get("exercise", exercise)
+    ex_id = get_exercise(named).id if named else ""
     opts = cast(AnalysisFields, {k: (float(cast(float, v)) if k in _FLOAT_FIELDS else v) for k, v in per_file.items()
                                  if k != "exercise" and v is not None})  # 30 and 30.0 are the same options
     if opts.get("back_shape") is True:
@@ -162,13 +165,13 @@ def job_options(exercise: str, per_file: ManifestEntry, stride: int) -> JobOptio
     if opts.get("model") == "full":
         del opts["model"]  # the default pose model: the same job key as before --model existed
     opts["stride"] = stride
-    AnalysisOptions(exercise=ex.id, **opts)  # validates: raises ValueRangeError on absurd values
-    return cast(JobOptions, {"exercise": ex.id, **dict(sorted(opts.items()))})
+    AnalysisOptions(exercise=ex_id, **opts)  # validates: raises ValueRangeError on absurd values
+    return cast(JobOptions, {"exercise": ex_id, **dict(sorted(opts.items()))})
 
 
 def plan_batch(
     input_dir: Path,
-    exercise: str = "squat",
+    exercise: str | None = None,
     manifest: Path | None = None,
     stride: int = 1,
     exclude: Iterable[Path] = (),

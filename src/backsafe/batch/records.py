@@ -121,7 +121,7 @@ def summary_row(out: Path, job: BatchJob) -> SummaryRow:
     rec = read_record(out, job)
     row: SummaryRow = {
         "input": job.name, "status": rec.get("status", "unfinished") if rec is not None else "unfinished",
-        "exercise": job.options.get("exercise"), "rep_count": None, "partial_reps": None, "view": None,
+        "exercise": job.options.get("exercise") or None, "rep_count": None, "partial_reps": None, "view": None,
         "dims": None, "quality": None, "n_faults": None, "fault_codes": None, "top_cue": None, "frames": None,
         "duration_s": None, "max_lumbar_moment_nm": None,
         "elapsed_s": rec.get("elapsed_s") if rec is not None else None,
@@ -134,6 +134,7 @@ def summary_row(out: Path, job: BatchJob) -> SummaryRow:
     doc = json.loads(rp.read_text(encoding="utf-8"))  # the JSON report of DESIGN.md (schema-validated when written)
     codes = sorted({f["code"] for r in doc.get("reps", []) for f in r.get("faults", [])})
     moments = [r["lumbar_moment_nm"] for r in doc.get("reps", []) if r.get("lumbar_moment_nm") is not None]
+    row["exercise"] = doc.get("exercise")  # the one analysed: recognised when neither -e nor the manifest named it
     row["rep_count"] = doc.get("rep_count")
     row["partial_reps"] = sum(1 for r in doc.get("reps", []) if r.get("partial"))
     row["view"], row["dims"] = doc.get("view"), doc.get("dims")

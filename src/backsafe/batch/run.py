@@ -45,7 +45,7 @@ def run_batch(
     input_dir: str | Path,
     out: str | Path,
     *,
-    exercise: str = "squat",
+    exercise: str | None = None,
     manifest: str | Path | None = None,
     workers: int = 1,
     ray_address: str | None = None,

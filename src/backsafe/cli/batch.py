@@ -46,8 +46,9 @@ def batch(
                                          "with --ray-address: Ray actors (default: one per cluster CPU).")] = 1,
     ray_address: Annotated[str | None, typer.Option("--ray-address", help="Run on a Ray cluster: host:port or "
                                                     "'auto' (a cluster started with `ray start --head`).")] = None,
-    exercise: Annotated[str, typer.Option("--exercise", "-e", help="Exercise of inputs the manifest does not "
-                                          "name.")] = "squat",
+    exercise: Annotated[str | None, typer.Option("--exercise", "-e", help="Exercise of inputs the manifest does "
+                                                 "not name; without it each input's exercise is recognised from "
+                                                 "its movement, as `backsafe analyze` does.")] = None,
     manifest: Annotated[Path | None, typer.Option(help="JSON or CSV: file, exercise, load_kg, fps, view, tempo, "
                                                   "back_shape, reference per input (paths relative to "
                                                   "INPUT_DIR).")] = None,

@@ -211,3 +211,29 @@ def test_one_worker_per_core_decodes_inline(monkeypatch: pytest.MonkeyPatch, sam
         with pytest.raises(Stop):
             runner.estimate_video_pose(sample_clip, estimator_factory=FirstFrameStops)  # type: ignore[arg-type]
         assert used == [expected]
+
+
+def test_without_an_exercise_each_input_is_recognised(squat_dir: Path, tmp_path: Path) -> None:
+    """No -e and no exercise in the manifest: each input's exercise is recognised, as `backsafe analyze` does
+    without --exercise (it used to be a silent squat: a deadlift folder analysed as squats), and the summary names
+    the exercise analysed."""
+    from backsafe.recognition import family_of
+
+    manifest = tmp_path / "fps_only.json"
+    manifest.write_text(json.dumps([{"file": f"squat_{k:02d}.npy", "fps": 30} for k in range(2)]))
+    for k in range(2, 4):
+        (squat_dir / f"squat_{k:02d}.npy").unlink()
+    (squat_dir / "broken.npy").unlink()
+    out = tmp_path / "out"
+    res = run_batch(squat_dir, out, manifest=manifest)
+    assert (res.n_ok, res.n_failed) == (2, 0)
+    rows = list(csv.DictReader((out / "summary.csv").open()))
+    for row in rows:
+        doc = json.loads((out / row["report"]).read_text())
+        assert doc["exercise_source"] == "recognised", doc["exercise_source"]
+        assert row["exercise"] == doc["exercise"] and family_of(doc["exercise"]) == "squat", (row, doc["exercise"])
+    given = run_batch(squat_dir, tmp_path / "given", manifest=manifest, exercise="goblet_squat")
+    assert given.n_ok == 2
+    for row in csv.DictReader((tmp_path / "given" / "summary.csv").open()):
+        assert row["exercise"] == "goblet_squat"
+        assert json.loads((tmp_path / "given" / row["report"]).read_text())["exercise_source"] == "given"
