@@ -220,3 +220,25 @@ def test_bystander_in_the_background(datasets: Path, tmp_path: Path) -> None:
             assert isinstance(people, dict)
             chosen = [c for c in people["candidates"] if c["track"] == people["analysed"]]
             assert chosen and chosen[0]["centre_rel"][1] > 0.4, (name, people)  # the lifter, not the one up top
+
+
+def test_batch_follows_the_same_person_as_analyze(datasets: Path, tmp_path: Path) -> None:
+    """A batch worker lends its one loaded model to each clip; the clip must still get the several-people check and
+    choice of ``analyze`` (it got the single-person tracker only: 3 "jacks" across the jumper and a passer-by)."""
+    import json
+    import shutil
+
+    from backsafe.batch import report_dir, run_batch
+
+    clip = datasets / "videos" / "sports2d_demo.mp4"
+    if not clip.is_file():
+        pytest.skip("videos/sports2d_demo.mp4 not in this copy of the datasets")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(clip, folder / clip.name)
+    res = run_batch(folder, tmp_path / "out", exercise="jumping_jack")
+    assert res.n_ok == 1
+    doc = json.loads((report_dir(tmp_path / "out", clip.name) / "report.json").read_text())
+    alone = analyze(clip, "jumping_jack")
+    assert doc["rep_count"] == alone.rep_count == 2, (doc["rep_count"], alone.rep_count)
+    assert doc["people"]["seen"] >= 2 and doc["people"]["analysed"] == alone.extra["people"]["analysed"]  # type: ignore[index]

@@ -18,7 +18,8 @@ Layout of ``--out DIR``::
   report depends on the worker (no host name, no wall clock): a Ray run gives the same report.json files as a
   local one. Timing lives in ``.done`` and the summary only.
 - **One pose model per worker.** Each worker process (or Ray actor) loads MediaPipe once and resets its tracking
-  state between clips (``reset`` gives the same landmarks as a fresh model, checked in the tests).
+  state between clips (``reset`` gives the same landmarks as a fresh model, checked in the tests). A clip with
+  several people in frame still gets ``analyze``'s people check and choice (the lent model says ``finds_people``).
 - **Crash safe.** One batch at a time writes to an output folder (``DIR/.batch.lock``, an advisory lock the
   kernel drops when the driver dies, even by SIGKILL); under the lock, temporary files a killed run left behind
   are removed. A local worker whose driver died exits by itself within a fraction of a second instead of

@@ -47,6 +47,21 @@ class _ReusedPose:
         self._pose._pose.reset()  # MediaPipe SolutionBase.reset: new graph run, same loaded model
 
 
+class _Lender:
+    """The worker's model as a clip's estimator factory. ``finds_people``: the clip still gets the several-people
+    check and, with several people, the choice of ``backsafe analyze`` (pose/runner.py estimate_people_pose);
+    without it a batch analysed whoever the single-person tracker followed (the Sports2D clip: 3 "jacks" across
+    the jumper and a passer-by, where analyze finds 2 on the jumper)."""
+
+    finds_people = True
+
+    def __init__(self, lend: Callable[[], _ReusedPose]) -> None:
+        self._lend = lend
+
+    def __call__(self) -> _ReusedPose:
+        return self._lend()
+
+
 class Analyzer:
     """Runs jobs in one process with one pose model (loaded on first use); used by local workers and Ray actors.
 
@@ -101,7 +116,7 @@ class Analyzer:
         if not (is_video and opts.get("input_format", "auto") in ("auto", "video")):
             return None
         model = str(opts.get("model", "full"))
-        return lambda: self._estimator(model)
+        return _Lender(lambda: self._estimator(model))
 
     def _reference(self, spec: JobSpec, ref_path: Path, exercise: str,
                    opts: AnalysisFields) -> ReportData | PersonalReference:

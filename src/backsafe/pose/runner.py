@@ -374,11 +374,13 @@ def estimate_people_pose(
 
     ``person``: ``auto`` runs today's single-person tracker and turns to the multi-person path only when the clip
     holds several people (:func:`_several_people`), so a one-person clip costs what it did; any other choice
-    (pose/tracking.py) goes to the multi-person path directly. An injected estimator (tests) is used as is."""
+    (pose/tracking.py) goes to the multi-person path directly. An injected estimator (tests) is used as is,
+    single-person only, unless the factory says ``finds_people`` (a batch worker's reused model: the clip then
+    gets the same people check and choice as ``backsafe analyze``)."""
     from .tracking import parse_person
 
     choice = parse_person(person)
-    if estimator_factory is not None:
+    if estimator_factory is not None and not getattr(estimator_factory, "finds_people", False):
         return estimate_video_pose(path, estimator_factory, stride, progress, cache_dir, turn, info=info,
                                    model=model), None
     spec = choice if isinstance(choice, str) else f"{choice[0]:g}_{choice[1]:g}"
@@ -395,8 +397,8 @@ def estimate_people_pose(
         info = probe_video(path)
     if choice == "auto":
         keeper = SampleKeeper(info.duration_s or 0.0, info.fps, COUNT_SAMPLES)
-        pose = estimate_video_pose(path, None, stride, progress, cache_dir, turn, info=info, model=model,
-                                   keeper=keeper)
+        pose = estimate_video_pose(path, estimator_factory, stride, progress, cache_dir, turn, info=info,
+                                   model=model, keeper=keeper)
         if not _several_people(path, pose, info, turn, keeper.frames()):
             return pose, None
     size = (info.width, info.height)
