@@ -29,14 +29,23 @@ def _need(ok: bool, reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+def chromium_ready() -> Path:
+    """Debian's chromium and the playwright package are there (skips, or fails under CI=true, when not): for a test
+    that starts its own Playwright instead of sharing the session's ``browser``."""
     _need(CHROMIUM.is_file(), f"{CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium)")
     try:
-        from playwright.sync_api import sync_playwright
+        import playwright.sync_api  # noqa: F401
     except ImportError:
         _need(False, "the playwright Python package is not installed (pip install playwright; never run "
                      "`playwright install`: Debian's chromium is used)")
         raise
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_ready: Path) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:

@@ -26,6 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
+from webhelpers import stop_process  # noqa: E402  (tests/web's helpers: the same server stop as the https tests)
+
 CHROMIUM = Path(os.environ.get("BACKSAFE_CHROMIUM", "/usr/bin/chromium"))
 BASE_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
              "--disable-component-update"]
@@ -98,11 +101,7 @@ def serve(tmp: Path) -> Iterator[str]:
     try:
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc)
 
 
 @dataclass

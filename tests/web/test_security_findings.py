@@ -177,12 +177,13 @@ def test_queue_limit_and_cancel(make_client: Callable[..., Any], synth_clip: Pat
     assert other.client.post(f"/api/jobs/{second['id']}/cancel", headers=other.h).status_code == 404
 
 
-def test_cancel_stops_a_running_job(make_client: Callable[..., Any], synth_clip: Path,
-                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def _cancel_while_running(make_client: Callable[..., Any], synth_clip: Path,
+                          monkeypatch: pytest.MonkeyPatch) -> tuple[Any, str]:
+    """A job whose (fake) analysis would run 60 s, cancelled once it runs: stopping well before that is the cancel's
+    doing. The waits allow a busy machine (a loaded CI runner) 30 s; the job's final state tells a cancel from a
+    finished run. Returns the client and the job's id."""
     from fakes import slow_analyze
 
-    # the fake analysis would run 60 s: stopping well before that is the cancel's doing. The wait allows a busy
-    # machine (a loaded CI runner) 30 s; the job's final state below is what tells a cancel from a finished run.
     monkeypatch.setenv("FAKE_ANALYZE_S", "60")
     client = make_client(analyze_fn=slow_analyze)
     u = ApiUser(client, "alice")
@@ -192,6 +193,12 @@ def test_cancel_stops_a_running_job(make_client: Callable[..., Any], synth_clip:
         assert time.monotonic() - t0 < 30
         time.sleep(0.05)
     assert client.post(f"/api/jobs/{jid}/cancel", headers=u.h).status_code == 200
+    return client, jid
+
+
+def test_cancel_stops_a_running_job(make_client: Callable[..., Any], synth_clip: Path,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    client, jid = _cancel_while_running(make_client, synth_clip, monkeypatch)
     t0 = time.monotonic()
     while not client.app.state.runner.idle():
         assert time.monotonic() - t0 < 30, "the running analysis did not stop"
@@ -206,21 +213,11 @@ def test_a_cancelled_job_keeps_its_reason(make_client: Callable[..., Any], synth
     """A cancel that lands between the runner claiming a job and finding its clip removes the clip; the runner's
     "the uploaded clip is no longer on the server" must not then overwrite "cancelled by you" (it did, now and
     then, in the test above), nor may an interrupted run put a cancelled job back in the queue."""
-    from fakes import slow_analyze
-
     from sqlalchemy import select
 
     from backsafe.web.models import Job
 
-    monkeypatch.setenv("FAKE_ANALYZE_S", "60")
-    client = make_client(analyze_fn=slow_analyze)
-    u = ApiUser(client, "alice")
-    jid = u.upload(synth_clip).json()["id"]
-    t0 = time.monotonic()
-    while client.get(f"/api/jobs/{jid}").json()["status"] != "running":
-        assert time.monotonic() - t0 < 30
-        time.sleep(0.05)
-    assert client.post(f"/api/jobs/{jid}/cancel", headers=u.h).status_code == 200
+    client, jid = _cancel_while_running(make_client, synth_clip, monkeypatch)
     runner = client.app.state.runner
     with runner.db.session() as s:
         row_id = s.scalars(select(Job).where(Job.public_id == jid)).one().id

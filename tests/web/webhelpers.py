@@ -75,6 +75,16 @@ class ApiUser:
         raise AssertionError(f"job {job_id} not finished after {timeout_s} s: {job}")
 
 
+def stop_process(proc: subprocess.Popen[bytes]) -> None:
+    """Stop a server started for a test: terminate, then kill if it has not gone in 15 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -127,9 +137,4 @@ def serve_subprocess(tmp: Path, extra: list[str], ca: Path | None = None,
             time.sleep(0.3)
         yield HttpsServer(proc, port, log, ca)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)
