@@ -33,6 +33,7 @@ import numpy.typing as npt
 from .exercises import Exercise
 from .kinematics.geometry import Body, true_runs
 from .model import Kinematics, PoseSequence
+from .reps.signal import end_levels
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -114,20 +115,6 @@ def _rng(x: FloatArray) -> float:
 def _pct(x: FloatArray, q: float) -> float:
     ok = x[np.isfinite(x)]
     return float(np.percentile(ok, q)) if ok.size else float("nan")
-
-
-def _starts_high(x: FloatArray) -> float:
-    """1.0 when the clip starts in the upper part of the series' range (the median of its first tenth of valid
-    frames above 60 % of the 5-95 % range), 0.0 when not, NaN with too few frames. For hip flexion: a set that
-    starts with the hips bent, as a deadlift from the floor does (the bar waits there before the first pull)."""
-    ok = np.flatnonzero(np.isfinite(x))
-    if ok.size < 10:
-        return float("nan")
-    lo, hi = np.percentile(x[ok], [5, 95])
-    if hi - lo <= 0:
-        return float("nan")
-    first = float(np.median(x[ok[: max(1, ok.size // 10)]]))
-    return 1.0 if (first - lo) / (hi - lo) > 0.6 else 0.0
 
 
 def _share(mask: npt.NDArray[np.bool_], valid: npt.NDArray[np.bool_]) -> float:
@@ -220,7 +207,10 @@ def _posture_features(f: dict[str, float], s: _Seen) -> None:
     f["hands_low_share"] = _share(hands_low, ok)
     f["knee_range"] = _rng(s.get("knee_flexion_deg"))
     f["hip_range"] = _rng(s.get("hip_flexion_deg"))
-    f["hip_starts_flexed"] = _starts_high(s.get("hip_flexion_deg"))
+    # where the set starts in the hip's range: a deadlift from the floor starts with the hips bent (the bar waits
+    # there before the first pull)
+    hip_ends = end_levels(s.get("hip_flexion_deg"))
+    f["hip_starts_flexed"] = float("nan") if hip_ends is None else float(hip_ends[0] > 0.6)
     f["elbow_range"] = _rng(s.get("elbow_flexion_deg"))
     f["shoulder_range"] = _rng(s.get("shoulder_elevation_deg"))
     f["knee_median"] = _pct(s.get("knee_flexion_deg"), 50)

@@ -134,13 +134,16 @@ def test_a_hinge_with_the_feet_unseen_is_told_by_where_the_set_starts() -> None:
     """Hands vs ankles unknown (feet out of frame): a set that starts with the hips bent (the bar on the floor) is a
     deadlift, one that starts standing a Romanian deadlift. Read as an RDL, a deadlift rested at the wrong end of
     its signal: no rep, and its rounded back unjudged in the default run."""
-    from backsafe.recognition import _starts_high, choose_exercise
+    from backsafe.recognition import choose_exercise
+    from backsafe.reps.signal import end_levels
 
     t = np.linspace(0, 4 * np.pi, 400)
     from_floor = 90 + 40 * np.cos(t)  # starts at 130° (bent), pulls to 50°
     from_standing = 90 - 40 * np.cos(t)
-    assert _starts_high(from_floor) == 1.0 and _starts_high(from_standing) == 0.0
-    assert np.isnan(_starts_high(np.full(5, 100.0)))
+    floor_ends, standing_ends = end_levels(from_floor), end_levels(from_standing)
+    assert floor_ends is not None and floor_ends[0] > 0.6
+    assert standing_ends is not None and standing_ends[0] < 0.6
+    assert end_levels(np.full(5, 100.0)) is None and end_levels(np.full(50, 100.0)) is None
     base = {"wrist_above_shoulder_p95": -1.0, "wrist_above_shoulder_median": -1.1, "arm_vertical_range": 20.0,
             "hands_low_share": float("nan")}
     assert choose_exercise("hinge", base | {"hip_starts_flexed": 1.0}) == "deadlift"

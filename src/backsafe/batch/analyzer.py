@@ -151,10 +151,13 @@ class Analyzer:
         t0 = time.perf_counter()
         exercise, opts = spec["options"]["exercise"], analysis_fields(spec["options"])
         try:
-            # no exercise named: analyze recognises it, and reads a reference as that exercise (not cached here:
-            # the exercise is known only once the input is analysed)
-            ref: ReportData | PersonalReference | Path | None = ref_path if not exercise else \
-                self._reference(spec, ref_path, exercise, opts) if ref_path is not None else None
+            ref: ReportData | PersonalReference | Path | None = None
+            if ref_path is not None and exercise:
+                ref = self._reference(spec, ref_path, exercise, opts)
+            elif ref_path is not None:
+                # no exercise named: analyze recognises it and reads the reference as that exercise (not cached
+                # here: the exercise is known only once the input is analysed)
+                ref = ref_path
             report = analyze(path, exercise or None, estimator_factory=self._factory(path, opts), reference=ref,
                              **opts)
             doc = report_to_dict(report)

@@ -19,8 +19,8 @@ from ..exercises import Exercise
 from ..kinematics.angles import PRIMARY_SERIES
 from ..model import Kinematics, PoseSequence
 
-__all__ = ["ALTERNATES", "BODY_SIGNALS", "MIN_AMPLITUDE", "RepSignal", "choose_signal", "rep_signal", "view_signal",
-           "with_body_signals"]
+__all__ = ["ALTERNATES", "BODY_SIGNALS", "MIN_AMPLITUDE", "RepSignal", "choose_signal", "end_levels", "rep_signal",
+           "view_signal", "with_body_signals"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -278,21 +278,31 @@ STILL_END_S = 0.3
 STILL_END_SPREAD = 0.35
 
 
+def end_levels(v: FloatArray) -> tuple[float, float] | None:
+    """Where the clip starts and ends within the signal's 5-95 % range (0 = its low, 1 = its high): the median of
+    the first and of the last tenth of its valid frames; None with fewer than 10 valid frames or no range."""
+    ok = np.flatnonzero(np.isfinite(v))
+    if ok.size < 10:
+        return None
+    lo, hi = np.nanpercentile(v, [5, 95])
+    if hi - lo <= 0:
+        return None
+    k = max(1, ok.size // 10)
+    return float((np.median(v[ok[:k]]) - lo) / (hi - lo)), float((np.median(v[ok[-k:]]) - lo) / (hi - lo))
+
+
 def _rest_end_from_data(v: FloatArray, rest_high: bool, fps: float | None = None) -> bool:
     """Which end of its range the signal rests at. The exercise says where it usually rests (a squat stands, a
     sit-to-stand starts seated); when the clip both starts and ends clearly at the other end, and is at rest there
     at one end at least, trust the clip (UI-PRMD's sit-to-stand recordings start and end standing still). A clip
     cut mid-movement at both ends is not at rest: a jumping-jack clip that begins with the arms on their way up and ends with an arm raise after the set
     (the Sports2D demo) still rests with the arms down, as the exercise says (issue 20)."""
+    ends = end_levels(v)
+    if ends is None:
+        return rest_high
+    first, last = ends
     ok = np.flatnonzero(np.isfinite(v))
-    if ok.size < 10:
-        return rest_high
     lo, hi = np.nanpercentile(v, [5, 95])
-    if hi - lo <= 0:
-        return rest_high
-    k = max(1, ok.size // 10)
-    first = float((np.median(v[ok[:k]]) - lo) / (hi - lo))
-    last = float((np.median(v[ok[-k:]]) - lo) / (hi - lo))
     still = max(3, int(round(STILL_END_S * (fps or 30.0))))
     spread = [float(np.ptp(v[idx]) / (hi - lo)) for idx in (ok[:still], ok[-still:])]
     if min(spread) > STILL_END_SPREAD:  # at rest at one end at least (a hop may end a set)
