@@ -143,7 +143,7 @@ def test_an_interrupted_write_leaves_the_old_files_whole(tmp_path: Path, monkeyp
     def killed(*a: Any) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(tls.os, "replace", killed)
+    monkeypatch.setattr(os, "replace", killed)  # the rename that would put the new file in place
     with pytest.raises(KeyboardInterrupt):
         tls.ensure_self_signed(folder, [*NAMES, "new-name"])
     assert (cert_path.read_bytes(), key_path.read_bytes()) == old

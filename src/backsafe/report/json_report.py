@@ -126,15 +126,18 @@ def atomic_temp_glob(name: str) -> str:
     return f".{name}.*.tmp"
 
 
-def write_atomic(path: Path, text: str) -> Path:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename: a reader sees the old
-    file or the whole new one, never half of it."""
+def write_atomic(path: Path, text: str | bytes, mode: int | None = None) -> Path:
+    """Write ``text`` (UTF-8 when a str) to ``path`` through a temporary file in the same folder and a rename: a
+    reader sees the old file or the whole new one, never half of it. ``mode``: the file's permission bits, set
+    before anything is written (a key file: 0600); else mkstemp's 0600 stays."""
     path.parent.mkdir(parents=True, exist_ok=True)
     prefix, suffix = atomic_temp_glob(path.name).split("*")
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=suffix)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        if mode is not None:
+            os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as f:
+            f.write(text.encode("utf-8") if isinstance(text, str) else text)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)

@@ -14,10 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import ipaddress
-import os
 import socket
 import ssl
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -150,25 +148,6 @@ def _reusable(cert_path: Path, key_path: Path, names: list[str], now: dt.datetim
     return cert
 
 
-def _write_atomic(path: Path, data: bytes, mode: int) -> None:
-    """Write to a temp file in the same folder, then rename over ``path``: never a half-written file, and the
-    mode is set before the content is there (mkstemp makes the file 0600)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix="." + path.name + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            os.fchmod(f.fileno(), mode)
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
 def ensure_self_signed(folder: Path, names: list[str], *, days: int = CERT_DAYS,
                        now: dt.datetime | None = None) -> tuple[Path, Path, str]:
     """(cert.pem, key.pem, SHA-256 fingerprint) in ``folder``: the existing certificate when it still fits
@@ -212,8 +191,10 @@ def ensure_self_signed(folder: Path, names: list[str], *, days: int = CERT_DAYS,
                                     serialization.NoEncryption())
         # key first: a run stopped between the two leaves a key that does not match the old certificate, which
         # _reusable notices, instead of a certificate whose key is gone
-        _write_atomic(key_path, key_pem, 0o600)
-        _write_atomic(cert_path, cert.public_bytes(serialization.Encoding.PEM), 0o644)
+        from ..report.json_report import write_atomic
+
+        write_atomic(key_path, key_pem, mode=0o600)
+        write_atomic(cert_path, cert.public_bytes(serialization.Encoding.PEM), mode=0o644)
     return cert_path, key_path, fingerprint(cert.public_bytes(serialization.Encoding.DER))
 
 

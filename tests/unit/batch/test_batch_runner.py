@@ -75,7 +75,7 @@ def test_writes_are_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
 
     def failing_fdopen(fd: int, *a: object, **k: object):
         f = real_fdopen(fd, *a, **k)
-        f.write("{ half a rep")
+        f.write(b"{ half a rep")
         raise Boom
 
     monkeypatch.setattr(jr.os, "fdopen", failing_fdopen)
