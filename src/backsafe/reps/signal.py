@@ -126,9 +126,14 @@ def with_body_signals(kin: Kinematics, pose: PoseSequence) -> Kinematics:
     return replace(kin, series=series, units=units)
 
 
+def _tracked(kin: Kinematics, values: FloatArray) -> npt.NDArray[np.bool_]:
+    """The frames where the person is tracked (trunk visible); ``values``' own frames when there is no trunk."""
+    return np.isfinite(kin.series.get("trunk_inclination_deg", values))
+
+
 def _coverage(kin: Kinematics, values: FloatArray) -> float:
     """Share of the frames where the person is tracked (trunk visible) on which ``values`` is measured."""
-    tracked = np.isfinite(kin.series.get("trunk_inclination_deg", values))
+    tracked = _tracked(kin, values)
     n = int(tracked.sum())
     return float(np.isfinite(values[tracked]).sum() / n) if n else 0.0
 
@@ -182,8 +187,7 @@ def _gaps_filled(kin: Kinematics, values: FloatArray, name: str, unit: str,
     (the coach's deadlifts cropped at 70 % of the height: 3 reps of 4). The trunk's tilt is still seen there."""
     if unit == "fused":
         return values
-    tracked = np.isfinite(kin.series.get("trunk_inclination_deg", values))
-    missing = ~np.isfinite(values) & tracked
+    missing = ~np.isfinite(values) & _tracked(kin, values)
     if not missing.any():
         return values
     for alt, _ in alternates:
@@ -278,17 +282,25 @@ STILL_END_S = 0.3
 STILL_END_SPREAD = 0.35
 
 
-def end_levels(v: FloatArray) -> tuple[float, float] | None:
-    """Where the clip starts and ends within the signal's 5-95 % range (0 = its low, 1 = its high): the median of
-    the first and of the last tenth of its valid frames; None with fewer than 10 valid frames or no range."""
+def _valid_range(v: FloatArray) -> tuple[npt.NDArray[np.intp], float, float] | None:
+    """(indices of the valid frames, 5th and 95th percentile); None with fewer than 10 valid frames or no range."""
     ok = np.flatnonzero(np.isfinite(v))
     if ok.size < 10:
         return None
     lo, hi = np.nanpercentile(v, [5, 95])
-    if hi - lo <= 0:
-        return None
+    return (ok, float(lo), float(hi)) if hi - lo > 0 else None
+
+
+def _ends_in(v: FloatArray, ok: npt.NDArray[np.intp], lo: float, hi: float) -> tuple[float, float]:
     k = max(1, ok.size // 10)
     return float((np.median(v[ok[:k]]) - lo) / (hi - lo)), float((np.median(v[ok[-k:]]) - lo) / (hi - lo))
+
+
+def end_levels(v: FloatArray) -> tuple[float, float] | None:
+    """Where the clip starts and ends within the signal's 5-95 % range (0 = its low, 1 = its high): the median of
+    the first and of the last tenth of its valid frames; None with fewer than 10 valid frames or no range."""
+    got = _valid_range(v)
+    return None if got is None else _ends_in(v, *got)
 
 
 def _rest_end_from_data(v: FloatArray, rest_high: bool, fps: float | None = None) -> bool:
@@ -297,12 +309,11 @@ def _rest_end_from_data(v: FloatArray, rest_high: bool, fps: float | None = None
     at one end at least, trust the clip (UI-PRMD's sit-to-stand recordings start and end standing still). A clip
     cut mid-movement at both ends is not at rest: a jumping-jack clip that begins with the arms on their way up and ends with an arm raise after the set
     (the Sports2D demo) still rests with the arms down, as the exercise says (issue 20)."""
-    ends = end_levels(v)
-    if ends is None:
+    got = _valid_range(v)
+    if got is None:
         return rest_high
-    first, last = ends
-    ok = np.flatnonzero(np.isfinite(v))
-    lo, hi = np.nanpercentile(v, [5, 95])
+    ok, lo, hi = got
+    first, last = _ends_in(v, ok, lo, hi)
     still = max(3, int(round(STILL_END_S * (fps or 30.0))))
     spread = [float(np.ptp(v[idx]) / (hi - lo)) for idx in (ok[:still], ok[-still:])]
     if min(spread) > STILL_END_SPREAD:  # at rest at one end at least (a hop may end a set)
