@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine, select
 from webhelpers import ApiUser
 
 import fakes
@@ -61,6 +62,30 @@ def test_clip_deleted_after_analysis_unless_kept(client: Any, synth_clip: Path) 
     assert client.get(f"/api/reports/{j2['report_id']}").json()["kept_original"] is True
     assert client.get(f"/reports/{j2['report_id']}/original").content == synth_clip.read_bytes()
     assert client.get(f"/reports/{j1['report_id']}/original").status_code == 404
+
+
+def test_nobody_reads_done_while_the_clip_is_still_there(client: Any, synth_clip: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The clip goes before "done" (or "failed") is committed: a client that polls the job and then looks for the
+    clip never finds it (removed after the commit, it stood beside "done" for a moment, and CI once caught it)."""
+    runner = client.app.state.runner
+    reader = create_engine(runner.db.url)  # a plain reader (the app's own sessions queue behind the writer)
+    seen: list[str] = []
+    remove = runner._remove_upload
+
+    def watching(files_key: str, job_public_id: str) -> None:
+        with reader.connect() as c:  # what any other reader sees at this moment
+            seen.append(c.execute(select(Job.status).where(Job.public_id == job_public_id)).scalar_one())
+        remove(files_key, job_public_id)
+
+    monkeypatch.setattr(runner, "_remove_upload", watching)
+    u = ApiUser(client, "alice")
+    try:
+        assert u.wait_job(u.upload(synth_clip).json()["id"])["status"] == "done"
+    finally:
+        reader.dispose()
+    assert seen and "done" not in seen, seen
+    assert not list(Path(client.app.state.settings.data_dir).rglob("uploads/*.video"))
 
 
 @pytest.mark.parametrize("name", ["../../etc/passwd.mp4", "..\\..\\win\x00.mp4",

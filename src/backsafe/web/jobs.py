@@ -294,10 +294,9 @@ class JobRunner:
                 # the cancel, is what a check here found missing)
                 crud.update_running_job(s, job_id, status="failed", stage="failed", error=reason[:2000],
                                         finished_at=crud.utcnow())
-                upload = job.upload_file
-                files_key = acc.files_key if acc else None
-            if files_key and upload:
-                self._remove_upload(files_key, job.public_id)
+                s.flush()
+                if acc is not None and job.upload_file:  # gone before "failed" can be read, as for "done"
+                    self._remove_upload(acc.files_key, job.public_id)
         except Exception:  # noqa: BLE001
             log.exception("could not mark job %s failed", job_id)
 
@@ -415,7 +414,11 @@ class JobRunner:
                 crud.update_job(s, job_id, status="done", stage="done", report_public_id=rid,
                                 finished_at=crud.utcnow(), error=None, progress_done=PROGRESS_TOTAL,
                                 progress_total=PROGRESS_TOTAL)
-        self._remove_upload(files_key, jpid)  # privacy: the clip goes once analysed (a kept copy is in the report)
+                s.flush()  # the rows are written (a constraint error surfaces here, with the clip still there)
+                # privacy: the clip goes once analysed (a kept copy is in the report), before anyone can read
+                # "done": removed after the commit, a client polling the job saw "done" beside the clip for a moment.
+                # Should the commit itself fail now, the job is retried or failed as "upload it again".
+                self._remove_upload(files_key, jpid)
 
     def _reference(self, files_key: str, report_id: str, folder: str | None, exercise: str) -> Any:
         """The personal reference of the user's stored report (its report.json's per-rep measures; no video
