@@ -120,7 +120,8 @@ def test_type_checked_by_decoding_not_name(client: Any, tmp_path: Path, synth_cl
     # a real video with a misleading name is accepted: the content decides
     r = u.upload(synth_clip, filename="holiday.txt")
     assert r.status_code == 202
-    assert not list(Path(client.app.state.settings.data_dir).rglob("uploads/*.video")) or True
+    assert u.wait_job(r.json()["id"])["status"] == "done"
+    assert not list(Path(client.app.state.settings.data_dir).rglob("uploads/*.video"))  # no rejected one stayed
     assert client.get("/api/jobs").json()[0]["upload_name"] == "holiday.txt"
     assert len(client.get("/api/jobs").json()) == 1  # rejected uploads leave no job
 
