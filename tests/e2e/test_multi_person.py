@@ -83,6 +83,12 @@ def clips(datasets: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str,
     }
 
 
+@pytest.fixture(scope="module")
+def alone(clips: dict[str, Path]) -> dict[str, Report]:
+    """Each half analysed on its own (one person: today's single-person path)."""
+    return {"left": analyze(clips["left"], LEFT[1]), "right": analyze(clips["right"], RIGHT[1])}
+
+
 def _codes(r: Report) -> list[str]:
     return sorted({f.code for f in r.findings})
 
@@ -92,9 +98,8 @@ def _same(pair: Report, alone: Report) -> None:
     assert _codes(pair) == _codes(alone), (_codes(pair), _codes(alone))
 
 
-def test_left_and_right_match_each_clip_alone(clips: dict[str, Path]) -> None:
-    left_alone = analyze(clips["left"], LEFT[1])
-    right_alone = analyze(clips["right"], RIGHT[1])
+def test_left_and_right_match_each_clip_alone(clips: dict[str, Path], alone: dict[str, Report]) -> None:
+    left_alone, right_alone = alone["left"], alone["right"]
     assert "people" not in left_alone.extra  # one person: today's path, no people note
     assert left_alone.rep_count >= 2 and right_alone.rep_count >= 2  # both halves really exercise
     left = analyze(clips["pair"], LEFT[1], person="left")
@@ -106,25 +111,48 @@ def test_left_and_right_match_each_clip_alone(clips: dict[str, Path]) -> None:
     _same(right, right_alone)
 
 
-def test_auto_picks_the_one_exercising(clips: dict[str, Path]) -> None:
-    alone = analyze(clips["left"], LEFT[1])
+def test_auto_picks_the_one_exercising(clips: dict[str, Path], alone: dict[str, Report]) -> None:
     r = analyze(clips["still"], LEFT[1])  # auto: beside someone standing still
     people = r.extra["people"]
     assert isinstance(people, dict) and people["seen"] == 2, people
     chosen = [c for c in people["candidates"] if c["track"] == people["analysed"]]  # type: ignore[union-attr]
     assert chosen and chosen[0]["centre_rel"][0] < 0.5, people  # the squatter, on the left
     assert "doing the exercise" in str(people["why"])
-    _same(r, alone)
+    _same(r, alone["left"])
 
 
-def test_second_person_entering_halfway(clips: dict[str, Path]) -> None:
-    alone = analyze(clips["late_right"], RIGHT[1])
+def test_second_person_entering_halfway(clips: dict[str, Path], alone: dict[str, Report]) -> None:
+    late_alone = analyze(clips["late_right"], RIGHT[1])
     r = analyze(clips["late"], RIGHT[1], person="right")
     people = r.extra["people"]
     assert isinstance(people, dict) and people["seen"] == 2, people
-    _same(r, alone)
+    _same(r, late_alone)
     left = analyze(clips["late"], LEFT[1], person="left")  # the one there from the start is still followed
-    _same(left, analyze(clips["left"], LEFT[1]))
+    _same(left, alone["left"])
+
+
+def test_batch_takes_the_person_per_input(clips: dict[str, Path], alone: dict[str, Report], tmp_path: Path) -> None:
+    """``batch --person`` and a manifest's ``person`` (DESIGN.md: --person in CLI, batch, web, live): the same pair
+    clip twice, one entry naming the left person and one the right; each report is that person's clip alone."""
+    import json
+    import shutil
+
+    from backsafe.batch import report_dir, run_batch
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("a.mp4", "b.mp4"):
+        shutil.copy(clips["pair"], folder / name)
+    manifest = tmp_path / "m.json"
+    manifest.write_text(json.dumps([{"file": "a.mp4", "exercise": LEFT[1], "person": "left"},
+                                    {"file": "b.mp4", "exercise": RIGHT[1]}]))
+    res = run_batch(folder, tmp_path / "out", manifest=manifest, person="right")  # b.mp4 takes --person
+    assert (res.n_ok, res.n_failed) == (2, 0), res.rows
+    for name, side in (("a.mp4", "left"), ("b.mp4", "right")):
+        doc = json.loads((report_dir(tmp_path / "out", name) / "report.json").read_text())
+        assert doc["people"]["seen"] == 2, doc["people"]
+        assert doc["rep_count"] == alone[side].rep_count, (name, doc["rep_count"], alone[side].rep_count)
+        assert sorted(doc["summary"]["faults"]) == _codes(alone[side]), (name, doc["summary"]["faults"])
 
 
 def test_sports2d_demo_follows_the_jumper(datasets: Path) -> None:

@@ -35,6 +35,8 @@ class AnalysisFields(TypedDict, total=False):
     back_shape: bool
     #: the pose model size (lite, full, heavy); absent = full
     model: str
+    #: who is analysed when several people are in frame (``--person``; options.parse_person); absent = auto
+    person: str
     stride: int
 
 

@@ -17,7 +17,8 @@ from .jobs import AnalysisFields, BatchJob, JobOptions, JobReference, input_dige
 
 KEYPOINT_EXTENSIONS = frozenset({".c3d", ".csv", ".json", ".npy", ".txt"})
 #: manifest columns / keys, and the AnalysisOptions field each one sets
-MANIFEST_FIELDS = ("exercise", "load_kg", "fps", "view", "tempo", "input_format", "body_mass_kg", "sex", "back_shape")
+MANIFEST_FIELDS = ("exercise", "load_kg", "fps", "view", "tempo", "input_format", "body_mass_kg", "sex", "back_shape",
+                   "person")
 _FLOAT_FIELDS = frozenset({"load_kg", "fps", "body_mass_kg"})
 _BOOL_FIELDS = frozenset({"back_shape"})
 _TRUE, _FALSE = frozenset({"true", "1", "yes"}), frozenset({"false", "0", "no"})
@@ -164,9 +165,22 @@ def job_options(exercise: str | None, per_file: ManifestEntry, stride: int) -> J
         del opts["back_shape"]  # on is the default: the same job key as an entry that does not mention it
     if opts.get("model") == "full":
         del opts["model"]  # the default pose model: the same job key as before --model existed
+    if "person" in opts:
+        opts["person"] = _person_key(opts["person"])
+        if opts["person"] == "auto":
+            del opts["person"]  # the default choice: the same job key as before --person existed
     opts["stride"] = stride
     AnalysisOptions(exercise=ex_id, **opts)  # validates: raises ValueRangeError on absurd values
     return cast(JobOptions, {"exercise": ex_id, **dict(sorted(opts.items()))})
+
+
+def _person_key(spec: str) -> str:
+    """``--person`` / a manifest's ``person`` in one spelling (``Centre`` and ``center``, ``0.3, 0.5`` and
+    ``0.3,0.5`` are the same job); ValueRangeError when it is none of the choices."""
+    from ..options import parse_person
+
+    chosen = parse_person(spec)
+    return chosen if isinstance(chosen, str) else f"{chosen[0]:g},{chosen[1]:g}"
 
 
 def plan_batch(

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import cast
 
 from ..errors import InputError
+from ..options import parse_person
 from .jobs import BatchJob, JobResult
 from .plan import ManifestEntry, longest_first, plan_batch
 from .records import (OutputLock, SummaryRow, is_finished, remove_stale_temp_files, summary_row, write_result,
@@ -57,6 +58,7 @@ def run_batch(
     reference: str | Path | None = None,
     back_shape: bool | None = None,
     model: str = "full",
+    person: str = "auto",
 ) -> BatchResult:
     """Analyse every input of ``input_dir`` into ``out`` (see the module docstring for the layout).
 
@@ -69,6 +71,8 @@ def run_batch(
     back_shape : False: do not trace the back's outline (``--no-back-shape``) for inputs whose manifest entry does
         not say; None/True: the default, traced in side-view videos of exercises that check back rounding.
     model : the pose model size for videos (lite, full, heavy; ``--model``).
+    person : who is analysed in clips with several people in frame, for inputs whose manifest entry does not say
+        (``--person``: auto, largest, center, left, right or a point x,y; as ``backsafe analyze``).
     reference : the person's reference (a report.json or a recording of good reps) for every input whose manifest
         entry names none.
     on_plan : called once as ``on_plan(n_to_run, n_skipped)``; on_result once per finished job.
@@ -83,8 +87,9 @@ def run_batch(
     input_dir, out = Path(input_dir), Path(out)
     if workers < 1:
         raise InputError(f"--workers {workers}: expected 1 or more")
+    parse_person(person)  # a wrong --person is the command's error, not the first input's
     jobs = plan_batch(input_dir, exercise, Path(manifest) if manifest else None, stride, exclude=[out],
-                      defaults=_batch_defaults(fps, back_shape, model),
+                      defaults=_batch_defaults(fps, back_shape, model, person),
                       reference=Path(reference) if reference else None)
     out.mkdir(parents=True, exist_ok=True)
     with OutputLock(out):
@@ -92,9 +97,10 @@ def run_batch(
         return _run_locked(jobs, out, workers, ray_address, retry_failed, on_plan, on_result, t0)
 
 
-def _batch_defaults(fps: float | None, back_shape: bool | None, model: str = "full") -> ManifestEntry:
-    """The options under every manifest entry: the person's config file, then ``--fps``, ``--no-back-shape`` and
-    ``--model`` (full, the default, is left out: the same job keys as before --model existed)."""
+def _batch_defaults(fps: float | None, back_shape: bool | None, model: str = "full",
+                    person: str = "auto") -> ManifestEntry:
+    """The options under every manifest entry: the person's config file, then ``--fps``, ``--no-back-shape``,
+    ``--model`` and ``--person`` (full and auto, the defaults, are left out: the same job keys as before)."""
     defaults = _config_defaults()
     if fps:
         defaults["fps"] = fps
@@ -102,6 +108,8 @@ def _batch_defaults(fps: float | None, back_shape: bool | None, model: str = "fu
         defaults["back_shape"] = back_shape
     if model != "full":
         defaults["model"] = model
+    if person != "auto":
+        defaults["person"] = person
     return defaults
 
 

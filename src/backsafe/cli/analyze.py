@@ -16,7 +16,7 @@ from .outputs import OutFormat, progress_bar, write_outputs
 if TYPE_CHECKING:
     from ..model import ReportData, View
 
-__all__ = ["InputFormat", "MODEL_HELP", "ModelOpt", "OutFormat", "ViewOpt", "analyze", "eval_cmd"]
+__all__ = ["InputFormat", "MODEL_HELP", "ModelOpt", "PERSON_HELP", "OutFormat", "ViewOpt", "analyze", "eval_cmd"]
 
 
 class InputFormat(str, Enum):
@@ -43,6 +43,9 @@ class ModelOpt(str, Enum):
 
 MODEL_HELP = ("Pose model size for videos: lite (fastest), full (default) or heavy (most accurate, ~3x slower); "
               "see the README's 'Pose model' section.")
+PERSON_HELP = ("Who to analyse when several people are in frame: auto (the one doing the exercise), largest, "
+               "center, left, right, or a point x,y on the first frame (fractions of the frame, e.g. 0.3,0.5, or "
+               "pixels). Never switches to someone else mid-set.")
 
 
 class ViewOpt(str, Enum):
@@ -80,10 +83,7 @@ def analyze(
                                                      "rounding; fitted clothing helps): flagged when it rounds more "
                                                      "than in your first rep, and in hinges when it is convex. "
                                                      "--no-back-shape turns it off.")] = None,
-    person: Annotated[str, typer.Option(help="Who to analyse when several people are in frame: auto (the one "
-                                        "doing the exercise), largest, center, left, right, or a point x,y on the "
-                                        "first frame (fractions of the frame, e.g. 0.3,0.5, or pixels). Never "
-                                        "switches to someone else mid-set.")] = "auto",
+    person: Annotated[str, typer.Option(help=PERSON_HELP)] = "auto",
     model: Annotated[ModelOpt, typer.Option("--model", help=MODEL_HELP)] = ModelOpt.full,
 ) -> None:
     """Analyse one set: reps, tempo, faults, lumbar moment, one top cue."""

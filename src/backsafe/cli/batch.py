@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from .analyze import MODEL_HELP, ModelOpt
+from .analyze import MODEL_HELP, PERSON_HELP, ModelOpt
 from .common import FAST_STRIDE, err_console, run_guarded
 
 __all__ = ["batch"]
@@ -63,6 +63,8 @@ def batch(
                                                     "--no-back-shape turns it off.")] = None,
     retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Redo inputs recorded as failed.")] = False,
     model: Annotated[ModelOpt, typer.Option("--model", help=MODEL_HELP)] = ModelOpt.full,
+    person: Annotated[str, typer.Option(help=PERSON_HELP + " For inputs whose manifest entry names none (its "
+                                        "'person' field).")] = "auto",
 ) -> None:
     """Analyse every clip and keypoint file in a folder: one report each, a summary table; resumable."""
     from ..batch import run_batch
@@ -73,7 +75,7 @@ def batch(
             res = run_batch(input_dir, out, exercise=exercise, manifest=manifest, workers=workers,
                             ray_address=ray_address, stride=FAST_STRIDE if fast else 1, fps=fps, retry_failed=retry_failed,
                             on_plan=on_plan, on_result=on_result, reference=reference, back_shape=back_shape,
-                            model=model.value)
+                            model=model.value, person=person)
         finally:
             stop()
         console = Console()

@@ -167,6 +167,27 @@ def test_back_shape_in_the_manifest_and_its_job_key(squat_dir: Path, tmp_path: P
     assert "back_shape" not in job_options("deadlift", {}, 1)
 
 
+def test_person_in_the_manifest_and_from_the_command(squat_dir: Path, tmp_path: Path) -> None:
+    """``--person`` (DESIGN.md: CLI, batch, web, live) and a manifest's ``person`` per input: one spelling per choice
+    in the job key, ``auto`` (the default) left out, a wrong one refused before anything runs."""
+    from backsafe.batch import job_options
+    from backsafe.errors import ValueRangeError
+
+    m = tmp_path / "m.csv"
+    m.write_text('file,person\nsquat_00.npy,Centre\nsquat_01.npy,"0.30, 0.5"\nsquat_02.npy,auto\n')
+    opts = read_manifest(m, squat_dir)
+    assert job_options("squat", opts["squat_00.npy"], 1)["person"] == "center"
+    assert job_options("squat", opts["squat_01.npy"], 1)["person"] == "0.3,0.5"
+    assert job_options("squat", opts["squat_02.npy"], 1) == job_options("squat", {}, 1)
+    assert "person" not in job_options("squat", {}, 1)
+    with pytest.raises(ValueRangeError, match="person 'tallest'"):
+        job_options("squat", {"person": "tallest"}, 1)
+    out = tmp_path / "out"
+    bad = CliRunner().invoke(app, ["batch", str(squat_dir), "--out", str(out), "--person", "tallest"])
+    assert bad.exit_code == 3 and "person 'tallest'" in bad.output and "squat_0" not in bad.output, bad.output
+    assert not out.exists()  # refused before the output folder was made
+
+
 def test_one_worker_per_core_decodes_inline(monkeypatch: pytest.MonkeyPatch, sample_clip: Path) -> None:
     """A pool worker that is one of as many workers as cores decodes inline (no decode thread competing with the
     other worker); a user's BACKSAFE_DECODE_THREAD wins; the pipeline obeys it."""
