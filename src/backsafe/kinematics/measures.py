@@ -160,6 +160,8 @@ def frontal_series(f: Frame) -> None:
     body, dims = f.body, f.dims
     hip_w = np.linalg.norm(body["left_hip"] - body["right_hip"], axis=1)
     hip_w_ref = np.nanpercentile(hip_w, 90) if np.isfinite(hip_w).any() else np.nan
+    if not hip_w_ref > 0:
+        hip_w_ref = np.nan  # hips in one point (a degenerate skeleton): nothing is measured in hip widths
     offset = np.einsum("td,td->t", f.mid_hip - f.mid_ank, f.lat) / hip_w_ref
     if dims == "3d":
         # Kinect's hip joints drift sideways in deep flexion (thighs occlude the pelvis): judge the shift

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...kinematics.geometry import nanmedian
 from ...model import Finding, Kinematics
 from ..rule import Rule
 from ..base import FaultContext, RepMeasure, flag_reps, make_findings, measure_reps, relative_to_neutral
@@ -134,8 +135,9 @@ def _trunk_relative(ctx: FaultContext) -> list[Finding]:
     depth = kin["knee_flexion_deg"] if "knee_flexion_deg" in kin.series else np.zeros_like(trunk)
     t_max = measure_reps(reps, trunk, "max")
     d_max = measure_reps(reps, depth, "max")
-    base_t = float(np.nanmedian([m.value for m in t_max[:3]]))
-    base_d = float(np.nanmedian([m.value for m in d_max[:3]]))
+    # NaN (no warning) when the first reps show no trunk or no knee (cropped clips): the excess is then NaN too
+    base_t = nanmedian(np.array([m.value for m in t_max[:3]], dtype=float))
+    base_d = nanmedian(np.array([m.value for m in d_max[:3]], dtype=float))
     # trunk lean beyond what extra depth explains (half a degree of trunk per degree of extra knee bend)
     excess = np.full(kin.n_frames, np.nan)
     for tm, dm in zip(t_max, d_max):
