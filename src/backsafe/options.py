@@ -123,6 +123,13 @@ def parse_person(spec: str) -> str | tuple[float, float]:
                           "(fractions of the frame, e.g. 0.3,0.5, or pixels)")
 
 
+def person_key(spec: str) -> str:
+    """``spec`` in one spelling (``Centre`` and ``center``, ``0.3, 0.5`` and ``0.3,0.5`` are the same choice), for
+    a batch's job key and a web job's row; ValueRangeError when it is none of the choices (:func:`parse_person`)."""
+    chosen = parse_person(spec)
+    return chosen if isinstance(chosen, str) else f"{chosen[0]:g},{chosen[1]:g}"
+
+
 #: ``--fast`` (a frame stride) never analyses fewer frames a second than this: below it MediaPipe's tracker and the
 #: rep counter lose quick reps (24 fps clips at stride 2 = 12 fps lost a rep in 2 of the 5 labelled 24 fps clips,
 #: bench/run_bench.py fast_accuracy), so a 24 fps clip is analysed at every frame and a 60 fps one at every 4th.

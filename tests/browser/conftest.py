@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +15,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "unit" / "report"))  # report_synth: the fallback report
+sys.path.insert(0, str(REPO / "tests" / "web"))  # fakes: the fake analysis of fake_server
 
 CHROMIUM = Path(os.environ.get("BACKSAFE_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -61,6 +64,7 @@ class PageLog:
         self.console_errors: list[str] = []
         self.page_errors: list[str] = []
         self.requests: list[str] = []
+        self.outside: list[str] = []  # requests to anything but the server under test (aborted)
 
 
 @pytest.fixture
@@ -101,3 +105,52 @@ def clip_report(sample_clip, request, tmp_path_factory):  # type: ignore[no-unty
         info = probe_video(sample_clip)
         rep = make_report(n_reps=7, fps=info.fps, width=info.width, height=info.height)
         return rep, f"synthetic ({exc})"
+
+
+@pytest.fixture
+def fake_server(tmp_path: Path) -> Iterator[str]:
+    """A real uvicorn server of the app (SQLite, data in ``tmp_path``) whose analysis is tests/web/fakes.py's fake:
+    a synthetic 2-rep report with two faults, rendered by the real report writer, no MediaPipe. Yields its URL."""
+    import uvicorn
+
+    import fakes
+    from backsafe.web.config import Settings
+    from backsafe.web.main import create_app
+    from live_driver import _free_port
+
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'web.sqlite3'}", data_dir=tmp_path / "data",
+                        secret_key="phone-" + "k" * 44, workers=1)
+    app = create_app(settings, analyze_fn=fakes.fake_analyze)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    th = threading.Thread(target=server.run, daemon=True)
+    th.start()
+    t0 = time.monotonic()
+    while not server.started:
+        assert time.monotonic() - t0 < 30 and th.is_alive(), "server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        th.join(timeout=10)
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def phone_page(browser, fake_server):  # type: ignore[no-untyped-def]
+    """A page on a 390x844 touch screen, on ``fake_server``: what it asks of anything else is aborted and listed in
+    ``log.outside``. Yields (page, log)."""
+    context = browser.new_context(viewport=PHONE, device_scale_factor=1, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    log = PageLog()
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith((fake_server, "data:", "blob:"))
+               else (log.outside.append(r.request.url), r.abort()))
+    page.on("pageerror", lambda e: log.page_errors.append(str(e)))
+    page.on("console", lambda m: log.console_errors.append(m.text) if m.type == "error" else None)
+    try:
+        yield page, log
+    finally:
+        context.close()

@@ -1,6 +1,7 @@
 """The web tables' own Alembic chain (backsafe/web/migrations), on SQLite and PostgreSQL: w0002 adds
-``web_jobs.reference_report_id`` to a database with jobs in it and takes it away again, and the models match the
-migrated schema (as tests/unit/db/test_migrations.py checks for the coach's chain)."""
+``web_jobs.reference_report_id`` (w0004 ``person`` and ``model``) to a database with jobs in it and takes it away
+again, and the models match the migrated schema (as tests/unit/db/test_migrations.py checks for the coach's
+chain)."""
 
 from __future__ import annotations
 
@@ -58,6 +59,35 @@ def test_w0002_adds_and_drops_the_reference_column_keeping_jobs(db_url: str) -> 
         upgrade_web(db)
         _add_job(db, "b" * 32)
         assert _jobs(db) == ["a" * 32, "b" * 32]
+    finally:
+        db.dispose()
+
+
+def test_w0004_adds_person_and_model_and_old_jobs_run_with_the_defaults(db_url: str) -> None:
+    from backsafe.web.job_options import job_options
+    from backsafe.web.models import Job
+
+    db = open_database(db_url)
+    try:
+        upgrade_web(db, "w0003")
+        _add_job(db, "a" * 32)  # queued before person and model could be chosen
+        indexes = _job_indexes(db)
+        upgrade_web(db, "w0004")
+        assert web_revision(db) == "w0004" and {"person", "model"} <= _job_columns(db)
+        with db.session() as s:
+            old = s.scalars(sa.select(Job)).one()
+            assert (old.person, old.model) == (None, None)
+            # the job's analysis is told neither: analyze's own defaults (auto, full), as before the migration
+            assert job_options(old) == {"input_format": "video"}
+            old.person, old.model = "left", "lite"
+        with db.session() as s:
+            assert job_options(s.scalars(sa.select(Job)).one()) == {"input_format": "video", "person": "left",
+                                                                     "model": "lite"}
+        downgrade_web(db, "w0003")
+        assert not {"person", "model"} & _job_columns(db)
+        assert _jobs(db) == ["a" * 32] and _job_indexes(db) == indexes  # the rows and indexes survive
+        upgrade_web(db)
+        assert web_revision(db) == web_head()
     finally:
         db.dispose()
 

@@ -155,7 +155,7 @@ def job_options(exercise: str | None, per_file: ManifestEntry, stride: int) -> J
     manifest entry's, else ``exercise``, else ``""``: recognised from the input's keypoints when it is analysed
     (as ``backsafe analyze`` without ``--exercise``; COACHING_RULES: never a silent squat)."""
     from ..exercises import get_exercise
-    from ..options import AnalysisOptions
+    from ..options import AnalysisOptions, person_key
 
     named = per_file.get("exercise", exercise)
     ex_id = get_exercise(named).id if named else ""
@@ -166,21 +166,12 @@ def job_options(exercise: str | None, per_file: ManifestEntry, stride: int) -> J
     if opts.get("model") == "full":
         del opts["model"]  # the default pose model: the same job key as before --model existed
     if "person" in opts:
-        opts["person"] = _person_key(opts["person"])
+        opts["person"] = person_key(opts["person"])
         if opts["person"] == "auto":
             del opts["person"]  # the default choice: the same job key as before --person existed
     opts["stride"] = stride
     AnalysisOptions(exercise=ex_id, **opts)  # validates: raises ValueRangeError on absurd values
     return cast(JobOptions, {"exercise": ex_id, **dict(sorted(opts.items()))})
-
-
-def _person_key(spec: str) -> str:
-    """``--person`` / a manifest's ``person`` in one spelling (``Centre`` and ``center``, ``0.3, 0.5`` and
-    ``0.3,0.5`` are the same job); ValueRangeError when it is none of the choices."""
-    from ..options import parse_person
-
-    chosen = parse_person(spec)
-    return chosen if isinstance(chosen, str) else f"{chosen[0]:g},{chosen[1]:g}"
 
 
 def plan_batch(

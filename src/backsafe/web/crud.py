@@ -114,11 +114,11 @@ def delete_api_token(s: Session, user_id: int, token_id: int) -> bool:
 
 def create_job(s: Session, user_id: int, *, public_id: str, exercise: str, view: str | None, load_kg: float | None,
                tempo: str | None, keep_video: bool, upload_label: str, upload_file: str,
-               reference_report_id: str | None = None) -> Job:
+               reference_report_id: str | None = None, person: str | None = None, model: str | None = None) -> Job:
     job = Job(public_id=public_id, user_id=user_id, status="queued", exercise=exercise, view=view, load_kg=load_kg,
               tempo=tempo, keep_video=keep_video, upload_label=upload_label, upload_file=upload_file, stage="queued",
               progress_done=0, progress_total=None, attempts=0, created_at=utcnow(),
-              reference_report_id=reference_report_id)
+              reference_report_id=reference_report_id, person=person, model=model)
     s.add(job)
     s.flush()
     return job

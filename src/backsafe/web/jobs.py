@@ -31,13 +31,14 @@ import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypedDict, cast
+from typing import Any
 
 from ..db.engine import Database
 from ..errors import BacksafeError, InputError
-from ..model import ReportData, View
+from ..model import ReportData
 from . import crud
 from .config import Settings
+from .job_options import JobOptions, job_options
 from .models import Account, Job
 from .references import stored_reference
 from .report_store import new_report_folder, removed_on_failure, row_fields
@@ -69,16 +70,6 @@ def default_analyze(path: Path, exercise: str, **kwargs: Any) -> ReportData:
     from ..pipeline import analyze
 
     return analyze(path, exercise, **kwargs)
-
-
-class JobOptions(TypedDict, total=False):
-    """What a job tells the analysis beyond the clip and the exercise (from the upload form)."""
-
-    input_format: str
-    load_kg: float
-    tempo: str
-    view: View
-    reference: Any  # the PersonalReference of one of the user's own reports
 
 
 def _analyze_shipped(data: bytes, suffix: str, exercise: str, options: JobOptions) -> ReportData:
@@ -365,13 +356,7 @@ class JobRunner:
                 return
             files_key, jpid = acc.files_key, job.public_id
             exercise, keep = job.exercise, job.keep_video
-            options: JobOptions = {"input_format": "video"}  # the upload was checked as a video
-            if job.load_kg is not None:
-                options["load_kg"] = job.load_kg
-            if job.tempo:
-                options["tempo"] = job.tempo
-            if job.view:
-                options["view"] = cast("View", job.view)  # one of services.VIEWS, checked at upload
+            options = job_options(job)
             ref_id = job.reference_report_id
             ref_row = crud.get_report(s, job.user_id, ref_id) if ref_id else None  # the job owner's own only
             ref_folder = ref_row.folder if ref_row is not None else None

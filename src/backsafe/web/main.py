@@ -44,7 +44,9 @@ Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 ASGIApp = Callable[[Scope, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]], Awaitable[None]]
 
-PAGE_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; media-src 'self'; "
+# media-src blob: the upload page shows the chosen clip's first frame from the file itself (URL.createObjectURL; a
+# blob: URL is made by this page's own script and names a file already in the browser)
+PAGE_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; media-src 'self' blob:; "
             "frame-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'; object-src 'none'")
 UPLOAD_PATHS = ("/api/jobs", "/upload")
 SMALL_BODY = 1024 * 1024

@@ -113,6 +113,10 @@ class Job(WebBase):
     report_public_id: Mapped[str | None] = mapped_column(String(32))
     # one of the same user's reports to judge against (their own good reps); checked at upload and when run
     reference_report_id: Mapped[str | None] = mapped_column(String(32))
+    # who to analyse when several people are in frame (options.person_key spelling) and the pose model size, as
+    # chosen at upload; None is the default (auto, full), as for jobs queued before they could be chosen
+    person: Mapped[str | None] = mapped_column(String(32))
+    model: Mapped[str | None] = mapped_column(String(8))
 
 
 class WebReport(WebBase):

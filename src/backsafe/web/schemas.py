@@ -112,6 +112,8 @@ class JobOut(BaseModel):
     report_id: str | None
     upload_name: str
     reference_id: str | None = None  # the user's own report this clip is judged against, if any
+    person: str = "auto"  # who is analysed when several people are in frame, as asked at upload
+    model: str = "full"  # the pose model size asked at upload
 
 
 class ReportOut(BaseModel):

@@ -211,6 +211,11 @@ def api_exercises() -> list[dict[str, Any]]:
     return [e.as_dict() for e in load_library().values()]
 
 
+PERSON_FIELD = ("who to analyse when several people are in frame: auto (the one doing the exercise), largest, "
+                "center, left, right, or a point x,y on the first frame (fractions of the frame, e.g. 0.3,0.5)")
+MODEL_FIELD = "the pose model size: lite (fastest), full (the default) or heavy (most accurate, about 3x slower)"
+
+
 @router.post("/jobs", response_model=JobOut, status_code=status.HTTP_202_ACCEPTED)
 def api_upload(request: Request, user: UserDep, db: DbDep, storage: StorageDep, settings: SettingsDep,
                file: Annotated[UploadFile, File(description="the clip (checked by decoding, not by its name)")],
@@ -222,10 +227,12 @@ def api_upload(request: Request, user: UserDep, db: DbDep, storage: StorageDep, 
                reference_id: Annotated[str | None, Form(
                    max_length=32, description="optional: the id of one of your own earlier reports (of your good "
                    "reps, same exercise) to judge this clip against instead of population norms; another "
-                   "person's or an unknown id is a 404")] = None) -> JobOut:
+                   "person's or an unknown id is a 404")] = None,
+               person: Annotated[str, Form(max_length=32, description=PERSON_FIELD)] = "auto",
+               model: Annotated[str, Form(max_length=16, description=MODEL_FIELD)] = "full") -> JobOut:
     job = services.save_upload(db, storage, settings, request.app.state.runner, user, src=file.file,
                                filename=file.filename, exercise=exercise, view=view, load_kg=load_kg, tempo=tempo,
-                               keep_video=keep_video, reference_id=reference_id)
+                               keep_video=keep_video, reference_id=reference_id, person=person, model=model)
     return services.job_out(job)
 
 

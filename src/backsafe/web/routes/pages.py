@@ -160,7 +160,8 @@ def upload(request: Request, user: UserDep, db: DbDep, storage: StorageDep, sett
            view: Annotated[str, Form(max_length=16)] = "auto",
            load_kg: Annotated[str, Form(max_length=16)] = "", tempo: Annotated[str, Form(max_length=32)] = "",
            keep_video: Annotated[str | None, Form(max_length=8)] = None,
-           reference_id: Annotated[str, Form(max_length=32)] = "") -> Response:
+           reference_id: Annotated[str, Form(max_length=32)] = "", person: Annotated[str, Form(max_length=32)] = "auto",
+           model: Annotated[str, Form(max_length=16)] = "full") -> Response:
     unit = services.logbook(db, user.name).profile().unit
     try:
         # the load in the person's unit, or with its unit typed ("30lb"); stored in kg (COACHING_RULES §4 units)
@@ -168,7 +169,7 @@ def upload(request: Request, user: UserDep, db: DbDep, storage: StorageDep, sett
         job = services.save_upload(db, storage, settings, request.app.state.runner, user, src=file.file,
                                    filename=file.filename, exercise=exercise, view=view, load_kg=load,
                                    tempo=tempo.strip() or None, keep_video=bool(keep_video),
-                                   reference_id=reference_id.strip() or None)
+                                   reference_id=reference_id.strip() or None, person=person, model=model)
     except BacksafeError as e:
         return render(request, "upload.html", {"exercises": exercise_choices(), "settings": settings,
                                                "references": _reference_choices(db, user.id), "unit": unit,

@@ -8,10 +8,12 @@ from sqlalchemy.orm import Session
 from ...db.engine import Database
 from ...errors import ValueRangeError, VideoReadError
 from ...exercises import get_exercise
+from ...pose.models import DEFAULT_MODEL
 from .. import crud
 from ..config import Settings
 from ..deps import CurrentUser
 from ..errors import Conflict, NotFound, RateLimited, TooLarge
+from ..job_options import DEFAULT_PERSON, stored_choices
 from ..jobs import JobRunner
 from ..models import Job
 from ..references import stored_reference
@@ -129,9 +131,11 @@ def own_reference(db: Database, storage: Storage, user: CurrentUser, reference_i
 
 def save_upload(db: Database, storage: Storage, settings: Settings, runner: JobRunner | None, user: CurrentUser, *,
                 src: IO[bytes], filename: str | None, exercise: str, view: str | None, load_kg: float | None,
-                tempo: str | None, keep_video: bool, reference_id: str | None = None) -> Job:
+                tempo: str | None, keep_video: bool, reference_id: str | None = None, person: str | None = None,
+                model: str | None = None) -> Job:
     """Store the clip under a server-made name, check it by decoding, and queue its analysis (against one of the
-    user's own earlier reports when ``reference_id`` names one; checked before the clip is stored)."""
+    user's own earlier reports when ``reference_id`` names one; checked before the clip is stored). ``person``: who
+    to analyse when several people are in frame, ``model``: the pose model size (blank or None: the defaults)."""
     ex = get_exercise(exercise)
     if view in ("", "auto"):
         view = None
@@ -143,6 +147,7 @@ def save_upload(db: Database, storage: Storage, settings: Settings, runner: JobR
         Tempo4.parse(tempo)
     if load_kg is not None and not 0 <= load_kg <= 500:
         raise ValueRangeError(f"load {load_kg:g} kg: expected 0-500 kg")
+    person, model = stored_choices(person, model)
     reference = own_reference(db, storage, user, reference_id, ex.id) if reference_id and reference_id.strip() else None
     _check_queue(db, settings, user.id)
     job_id = crud.new_id()
@@ -156,7 +161,7 @@ def save_upload(db: Database, storage: Storage, settings: Settings, runner: JobR
             _check_queue_in(s, settings, user.id)  # again, inside the transaction that adds the job
             job = crud.create_job(s, user.id, public_id=job_id, exercise=ex.id, view=view, load_kg=load_kg,
                                   tempo=tempo or None, keep_video=keep_video, upload_label=safe_label(filename),
-                                  upload_file=path.name, reference_report_id=reference)
+                                  upload_file=path.name, reference_report_id=reference, person=person, model=model)
     except BaseException:
         path.unlink(missing_ok=True)
         raise
@@ -209,4 +214,5 @@ def job_out(job: Job) -> JobOut:
                   view=job.view, progress_done=job.progress_done, progress_total=job.progress_total, percent=pct,
                   error=job.error, attempts=job.attempts, created_at=job.created_at, finished_at=job.finished_at,
                   report_id=job.report_public_id, upload_name=job.upload_label,
-                  reference_id=job.reference_report_id)
+                  reference_id=job.reference_report_id, person=job.person or DEFAULT_PERSON,
+                  model=job.model or DEFAULT_MODEL)

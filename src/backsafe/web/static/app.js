@@ -1,4 +1,5 @@
-// backsafe: live progress on the analysis page (polls the JSON API), confirmation before deleting.
+// backsafe: live progress on the analysis page (polls the JSON API), confirmation before deleting, the upload's
+// choice of who to analyse (a tap on the clip's first frame).
 // Plain JavaScript, served from this server; no third-party code.
 (function () {
   "use strict";
@@ -76,7 +77,66 @@
       .catch(function () { box.textContent = "The report could not be loaded: open it on its own page below."; });
   }
 
+  // Who to analyse: the select, or a tap on the chosen clip's first frame (a point x,y in fractions of the frame,
+  // as `backsafe analyze --person x,y`). Both write the one field sent as `person`; without JavaScript the select
+  // is sent under that name instead.
+  function personChoice(field) {
+    var choice = document.getElementById("person-choice"), input = document.getElementById("clip-input");
+    var preview = document.getElementById("clip-preview"), video = document.getElementById("clip-frame");
+    var marker = document.getElementById("person-marker"), tapped = document.getElementById("person-tapped");
+    var url = null;  // the chosen file's blob: URL, revoked when another is chosen
+    choice.removeAttribute("name");
+    field.name = "person";
+
+    function automatic() {
+      field.value = choice.value;
+      marker.hidden = true;
+      tapped.hidden = true;
+    }
+
+    // where a tap lands on the picture, in fractions of the frame (null outside it): the video is drawn scaled to
+    // fit its box and centred, so should the box be of another shape than the clip there are bars to leave out
+    function framePoint(ev) {
+      var w = video.videoWidth, h = video.videoHeight, box = video.getBoundingClientRect();
+      if (!w || !h || !box.width || !box.height) { return null; }
+      var scale = Math.min(box.width / w, box.height / h);
+      var left = (box.width - w * scale) / 2, top = (box.height - h * scale) / 2;
+      var x = (ev.clientX - box.left - left) / (w * scale), y = (ev.clientY - box.top - top) / (h * scale);
+      if (x < 0 || x > 1 || y < 0 || y > 1) { return null; }
+      return { x: x, y: y, left: (left + x * w * scale) / box.width, top: (top + y * h * scale) / box.height };
+    }
+
+    video.addEventListener("click", function (ev) {
+      var p = framePoint(ev);
+      if (!p) { return; }
+      field.value = p.x.toFixed(3) + "," + p.y.toFixed(3);
+      marker.style.left = (100 * p.left).toFixed(2) + "%";  // the CSSOM, which the page's CSP allows
+      marker.style.top = (100 * p.top).toFixed(2) + "%";
+      marker.hidden = false;
+      tapped.hidden = false;
+    });
+    choice.addEventListener("change", automatic);
+    document.getElementById("person-clear").addEventListener("click", automatic);
+    input.addEventListener("change", function () {
+      automatic();  // a point on another clip's frame means nothing on this one
+      preview.hidden = true;
+      if (url) { URL.revokeObjectURL(url); url = null; }
+      var file = input.files && input.files[0];
+      if (!file) { video.removeAttribute("src"); return; }
+      url = URL.createObjectURL(file);  // the file stays on the phone until the form is sent
+      video.src = url;
+    });
+    // some phones (iOS Safari) draw no picture of a video that was never played or moved: move it to its start
+    video.addEventListener("loadedmetadata", function () { video.currentTime = 0.001; });
+    video.addEventListener("loadeddata", function () { preview.hidden = false; });
+    // a clip this browser cannot show (the server may still read it): no preview, the select still chooses
+    video.addEventListener("error", function () { preview.hidden = true; });
+    automatic();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    var person = document.getElementById("person-field");
+    if (person) { personChoice(person); }
     var box = document.getElementById("job");
     if (box) { pollJob(box); }
     var doc = document.getElementById("report-doc");
