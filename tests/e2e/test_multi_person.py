@@ -109,6 +109,34 @@ def test_left_and_right_match_each_clip_alone(clips: dict[str, Path], alone: dic
         assert isinstance(people, dict) and people["seen"] == 2, people
     _same(left, left_alone)
     _same(right, right_alone)
+    _says_who(left, right, left_alone, clips)
+
+
+def _says_who(left: Report, right: Report, left_alone: Report, clips: dict[str, Path]) -> None:
+    """The report says who was analysed and why, and shows the people (HTML: a picture with the analysed one boxed
+    in red; the text summary: one sentence); a clip with one person has neither."""
+    import cv2
+    from rich.console import Console
+
+    from backsafe.report.html import build_html
+    from backsafe.report.keyframes import HIGHLIGHT_RGB, people_frame
+    from backsafe.report.text import print_summary
+
+    page = build_html(left, clips["pair"])
+    assert '<section id="people">' in page and "2 people were in frame" in page, page[:2000]
+    assert "the person furthest to the left (--person left)" in page
+    assert '<section id="people">' not in build_html(left_alone, None)
+    for report, side in ((left, "left"), (right, "right")):
+        jpeg = people_frame(report, clips["pair"])
+        assert jpeg is not None
+        img = cv2.cvtColor(cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+        red = np.all(np.abs(img.astype(int) - np.array(HIGHLIGHT_RGB)) < 40, axis=2)
+        assert red.sum() > 50, side
+        on_left = np.nonzero(red)[1].mean() < img.shape[1] / 2
+        assert on_left == (side == "left"), side  # the analysed one's box is on their half
+    console = Console(record=True, width=200)
+    print_summary(left, console, [])
+    assert "2 people were in frame; analysed: the person furthest to the left" in console.export_text()
 
 
 def test_auto_picks_the_one_exercising(clips: dict[str, Path], alone: dict[str, Report]) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..errors import BacksafeError
 from ..model import Finding, Rep, ReportData
-from .keyframes import KeyFrame, RepFrame, extract_key_frames, extract_rep_frames
+from .keyframes import KeyFrame, RepFrame, extract_key_frames, extract_rep_frames, people_frame
 from .plots import Plot, primary_signal_name, signal_plots
 from .wording import (
     DISCLAIMER,
@@ -28,6 +28,7 @@ from .wording import (
     format_value,
     lumbar_moment_note,
     no_fault_frames_text,
+    people_text,
     rep_cell_text,
     report_notes,
     signal_label,
@@ -83,6 +84,8 @@ def _facts(report: ReportData) -> str:
     src = report.input.get("path") or report.input.get("file")
     if src:
         items.append(("Clip", Path(str(src)).name))
+    if report.input.get("pose_model"):
+        items.append(("Pose model", str(report.input["pose_model"])))
     return "".join(f"<div><dt>{_esc(k)}</dt><dd>{_esc(v)}</dd></div>" for k, v in items)
 
 
@@ -225,6 +228,25 @@ def _comparison_html(comparison: dict[str, Any] | None) -> str:
     )
 
 
+def _people_html(report: ReportData, video_path: Path | None) -> str:
+    """Several people in frame: who was analysed and why, and where each was first seen (issue 20); "" otherwise."""
+    text = people_text(report)
+    if text is None:
+        return ""
+    img = ""
+    if video_path is not None:
+        try:
+            jpeg = people_frame(report, Path(video_path))
+        except BacksafeError:
+            jpeg = None
+        if jpeg is not None:
+            img = (f'<figure><img alt="the people in frame, the analysed one outlined" '
+                   f'src="{_data_uri("image/jpeg", jpeg)}"><figcaption>When the first person came into view: each '
+                   "person in view then is boxed, the one analysed in red. Not the right one? Analyse again and "
+                   "choose who (--person, or a tap on the upload page).</figcaption></figure>")
+    return f'<section id="people">\n  <h2>People in frame</h2>\n  <p>{_esc(text)}</p>\n  {img}\n</section>'
+
+
 def _warnings_html(report: ReportData, extra: list[str]) -> str:
     items = warnings_without_notes(report) + extra
     if not items:
@@ -276,6 +298,7 @@ def build_html(report: ReportData, video_path: Path | None, comparison: dict[str
         "rep_table": _rep_table(report),
         "plots": _plots_html(plots, report),
         "keyframes": _keyframes_html(report, video_path, key_frames, kf_error),
+        "people": _people_html(report, video_path),
         "comparison": _comparison_html(comparison),
         "warnings": _warnings_html(report, []),
         "disclaimer": _esc(DISCLAIMER),

@@ -421,6 +421,39 @@ def extract_key_frames(report: ReportData, video_path: Path, max_count: int = 8,
     return out
 
 
+#: the people who were not analysed, on the people frame
+OTHER_PERSON_RGB = (200, 200, 200)
+
+
+def people_frame(report: ReportData, video_path: Path, max_side: int = 640) -> bytes | None:
+    """Several people in frame (report.extra["people"]): the frame where the first of them was seen, with a box
+    round each person seen then, the analysed one highlighted (JPEG); None when the clip held one person."""
+    people = report.extra.get("people")
+    if not isinstance(people, dict) or report.pose is None or report.pose.space != "image":
+        return None
+    cands = [c for c in people.get("candidates", []) if isinstance(c, dict) and len(c.get("first_box_rel", ())) == 4]
+    if not cands:
+        return None
+    t0 = min(float(c["first_s"]) for c in cands)
+    ts = report.pose.timestamps_s
+    frame = int(np.argmin(np.abs(ts - t0)))
+    img = read_frames(video_path, {frame}, max(1280, max_side), ts).get(frame)
+    if img is None:
+        return None
+    img = img.copy()
+    h, w = img.shape[:2]
+    s = _scale(img)
+    for c in cands:
+        if float(c["first_s"]) > t0 + 0.5:
+            continue  # came into view later (the sentence beside the picture says when)
+        x0, y0, x1, y1 = (int(round(float(v) * d)) for v, d in zip(c["first_box_rel"], (w, h, w, h)))
+        analysed = c.get("track") == people.get("analysed")
+        colour = HIGHLIGHT_RGB if analysed else OTHER_PERSON_RGB
+        cv2.rectangle(img, (x0, y0), (x1, y1), colour, max(2, int(round(2 * s))))
+        put_label(img, "analysed" if analysed else "not analysed", (x0 + 4, y0 + int(24 * s)), s, color=colour)
+    return encode_jpeg(_resize(img, max_side))
+
+
 @dataclass(frozen=True, slots=True)
 class RepFrame:
     """The turnaround (bottom) frame of one clean rep, drawn with the primary angle (shown when a set is clean)."""

@@ -10,7 +10,7 @@ from rich.text import Text
 
 from ..model import ReportData
 from .wording import (DISCLAIMER, fault_label, finding_sort_key, form_checked, format_value, lumbar_moment_note,
-                      rep_cell_text, report_notes, verdict, warnings_without_notes)
+                      people_text, rep_cell_text, report_notes, verdict, warnings_without_notes)
 
 __all__ = ["print_summary"]
 
@@ -76,6 +76,9 @@ def print_summary(report: ReportData, console: Console, written: list[Path]) -> 
     if report.hold_s is not None:
         head += f" · hold {report.hold_s:.1f} s"
     console.print(head)
+    who = people_text(report)
+    if who:
+        console.print(Text(who, style="cyan"))
     if report.reps:
         console.print(_rep_table(report))
         if any(r.partial for r in report.reps):

@@ -376,6 +376,22 @@ def _rep_verdict(report: ReportData, high_load: bool, load_text: str) -> str:
     return _said(report, parts)
 
 
+def people_text(report: ReportData) -> str | None:
+    """Who was analysed when several people were in frame (report.extra["people"], pose/tracking.py), in one
+    sentence; None when the clip held one person."""
+    people = report.extra.get("people")
+    if not isinstance(people, dict) or not isinstance(people.get("seen"), int):
+        return None
+    cands = [c for c in people.get("candidates", []) if isinstance(c, dict)]
+    chosen = next((c for c in cands if c.get("track") == people.get("analysed")), None)
+    later = ""
+    if chosen is not None and isinstance(chosen.get("first_s"), (int, float)) and cands:
+        start = min(float(c.get("first_s", 0.0)) for c in cands)
+        if float(chosen["first_s"]) > start + 0.5:
+            later = f"; they came into view at {float(chosen['first_s']):.1f} s"
+    return f"{people['seen']} people were in frame; analysed: {people.get('why', 'one of them')}{later}."
+
+
 def tempo_text(eccentric_s: float, bottom_s: float, concentric_s: float, top_s: float) -> str:
     """``2.1-0.3-1.4-0.5`` (seconds per phase, eccentric-bottom-concentric-top)."""
     return "-".join(f"{v:.1f}" for v in (eccentric_s, bottom_s, concentric_s, top_s))
