@@ -190,7 +190,8 @@ def test_sports2d_demo_follows_the_jumper(datasets: Path) -> None:
         pytest.skip("videos/sports2d_demo.mp4 not in this copy of the datasets")
     r = analyze(clip, "jumping_jack")
     people = r.extra["people"]
-    assert isinstance(people, dict) and people["seen"] >= 2, people
+    # the jumper and the passer-by: two, though tracking loses the passer-by as they flip (it said 5)
+    assert isinstance(people, dict) and people["seen"] == 2, people
     chosen = [c for c in people["candidates"] if c["track"] == people["analysed"]]  # type: ignore[union-attr]
     assert chosen and chosen[0]["centre_rel"][1] < 0.5, people  # the jumper, on the roof (upper half)
     assert not any("jumped between people" in w for w in r.warnings), r.warnings

@@ -45,8 +45,9 @@ ProgressFn = Callable[[int, int | None], None]
 EstimatorFactory = Callable[[], PoseEstimator]
 
 #: the person chosen among several (pose/tracking.py choose_track); a cached choice made by an older rule is not
-#: reused. 2: with no exercise given, each person is scored on the exercise recognised in their own movement
-PEOPLE_CHOICE_VERSION = "2"
+#: reused. 2: with no exercise given, each person is scored on the exercise recognised in their own movement;
+#: 3: "seen" is the most people in view at once (it counted tracks: one person lost and found again counted twice)
+PEOPLE_CHOICE_VERSION = "3"
 POSE_CACHE_VERSION = "3"  # 2: real frame intervals for MediaPipe (stride 2, 24 fps); 3: clips >= 10 s in two halves
 
 #: a clip at least this long is analysed as two halves side by side, one pose model per core (issue [6/7]): the
@@ -335,7 +336,14 @@ def _people_pose(path: Path, info: VideoInfo, size: tuple[int, int], stride: int
     tracks = track_people(per_frame, t)
     min_frames = int(max(MIN_PERSON_FRAMES, MIN_PERSON_SHARE * n))
     fps = (n - 1) / (t[-1] - t[0]) if n > 1 and t[-1] > t[0] else 30.0
-    seen = sum(1 for tr in tracks if len(tr.frames) >= 0.5 * fps)  # a person seen for half a second or more
+    # people seen: the most in view at once among those seen for half a second or more. Counting tracks instead
+    # counted one person several times where tracking lost and found them again (a passer-by flipping upside down
+    # on the Sports2D clip made "5 people" of 2)
+    in_view = np.zeros(n, dtype=np.int64)
+    for tr in tracks:
+        if len(tr.frames) >= 0.5 * fps:
+            in_view[np.asarray(tr.frames, dtype=np.int64)] += 1
+    seen = int(in_view.max()) if n else 0
     if not tracks:
         check_person_found(0, n)
     chosen, why, cands = choose_track(tracks, choice, template, exercise, min_frames)
