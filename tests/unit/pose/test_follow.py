@@ -70,8 +70,9 @@ def test_followed_never_someone_else_and_warned_once_when_lost() -> None:
     n_gap = int((MAX_GAP_S + 0.5) * FPS)
     # nobody, then both; the left one walks right a little while squatting, leaves for longer than MAX_GAP_S (the
     # right one stays), comes back
-    frames = ([[]] * 3 + [[_person(150.0 + 2 * i, knee=10 + 3 * i), _person(500.0)] for i in range(20)]
-              + [[_person(500.0)]] * n_gap + [[_person(500.0), _person(190.0)]] * 5)
+    both = [[_person(150.0 + 2 * i, knee=10 + 3 * i), _person(500.0)] for i in range(20)]
+    back = [[_person(500.0), _person(190.0)]] * 5
+    frames: list[list[Detection]] = [[]] * 3 + both + [[_person(500.0)]] * n_gap + back
     fp, out = _run("left", frames)
     assert out[:3] == [None] * 3  # no one yet: no pose (what the single-person estimator gives)
     followed = out[3:23]
