@@ -47,6 +47,9 @@ class LiveOptions:
     stride: int = 1
     #: the pose model size: lite, full (default) or heavy (pose/models.py); README "Pose model"
     model: str = "full"
+    #: who to follow (options.parse_person): ``auto``, the single-person estimator as before (live cannot know who
+    #: will exercise; most live sets show one person), or a choice made on the first frame with anyone (pose/follow.py)
+    person: str = "auto"
     #: how often (stream seconds) the segmentation runs on the history
     check_every_s: float = 0.2
     #: history kept for the segmentation (rest level and amplitude are learnt from it)
@@ -420,14 +423,16 @@ def run_live(source: str | Path, opts: LiveOptions, emit: EmitFn,
     InputError
         The file is not a readable video, or the camera cannot be opened.
     """
-    from .pipeline import default_estimator
+    from .options import parse_person
     from .pose.base import takes_time
+    from .pose.follow import live_estimator
     from .pose.models import check_model_name
 
     check_model_name(opts.model)  # before the camera or the file is opened
+    choice = parse_person(opts.person)
     src = FrameSource(str(source), realtime=opts.realtime, stride=opts.stride, max_seconds=opts.max_seconds)
     try:
-        estimator = estimator_factory() if estimator_factory is not None else default_estimator(opts.model)
+        estimator = estimator_factory() if estimator_factory is not None else live_estimator(choice, opts.model)
     except BaseException:  # e.g. the chosen model is not installed: stop the frame source too
         src.close()
         raise
@@ -437,15 +442,17 @@ def run_live(source: str | Path, opts: LiveOptions, emit: EmitFn,
     processed = 0
     t_start = time.perf_counter()
     emit({"event": "start", "source": str(source), "exercise": opts.exercise, "realtime": src.dropping,
-          "pose_model": opts.model})
+          "pose_model": opts.model, "person": opts.person})
+    notices: list[Event] = getattr(estimator, "notices", [])  # e.g. the followed person is out of view
     try:
         for fr in src:
             if analyzer is None:
                 analyzer = LiveAnalyzer(opts, src.image_size or (fr.rgb.shape[1], fr.rgb.shape[0]))
             fp = estimator.process(fr.rgb, t_s=fr.t_s) if timed else estimator.process(fr.rgb)  # type: ignore[call-arg]
             processed += 1
-            for ev in analyzer.push(fr.t_s, fr.arrived, fp):
+            for ev in [*notices, *analyzer.push(fr.t_s, fr.arrived, fp)]:
                 emit(ev)
+            notices.clear()
         for ev in analyzer.finish() if analyzer is not None else []:
             emit(ev)
     finally:
@@ -459,6 +466,8 @@ def run_live(source: str | Path, opts: LiveOptions, emit: EmitFn,
         "pose_fps": round(processed / wall, 2) if wall > 0 else None,
         "latency_p50_s": _percentile(lat, 50), "latency_max_s": round(max(lat), 3) if lat else None,
     }
+    if hasattr(estimator, "summary"):
+        end["person"] = estimator.summary()
     if analyzer is None or analyzer.n_found == 0:
         end["warning"] = "no person was found"
     emit(end)
@@ -476,6 +485,8 @@ def print_event(event: Event, console: Any) -> None:
             f"latency {event['latency_s']:.2f} s", highlight=False)
     elif kind == "fault":
         console.print(f"  [yellow]{event['code']}[/] ({event['severity']}): {event['cue']}", highlight=False)
+    elif kind == "warning":
+        console.print(f"[yellow]warning:[/] {event['message']}", highlight=False)
     elif kind == "start":
         console.print(f"live: {event['source']} ({event['exercise']}); Ctrl-C to stop", highlight=False)
     elif kind == "end":

@@ -299,3 +299,38 @@ def test_batch_follows_the_same_person_as_analyze(datasets: Path, tmp_path: Path
     alone = analyze(clip, "jumping_jack")
     assert doc["rep_count"] == alone.rep_count == 2, (doc["rep_count"], alone.rep_count)
     assert doc["people"]["seen"] >= 2 and doc["people"]["analysed"] == alone.extra["people"]["analysed"]  # type: ignore[index]
+
+
+def test_live_person_follows_that_half(clips: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """``backsafe live --person left|right`` on the pair: each half's live rep count as live on that half alone, and
+    every pose given to the analysis is on that half (the other person is never followed)."""
+    from backsafe.io.video import probe_video
+    from backsafe.live import LiveOptions, run_live
+    from backsafe.pose.follow import FollowedPerson
+
+    split = probe_video(clips["left"]).width  # the left half's width: where the right half starts
+    xs: list[float] = []
+    process = FollowedPerson.process
+
+    def spy(self: FollowedPerson, rgb: np.ndarray, t_s: float = 0.0) -> object:
+        fp = process(self, rgb, t_s)
+        if fp is not None:
+            xs.append(float(np.nanmedian(fp.image[fp.image[:, 3] >= 0.5, 0])))
+        return fp
+
+    monkeypatch.setattr(FollowedPerson, "process", spy)
+    for side, (_, exercise) in (("left", LEFT), ("right", RIGHT)):
+        xs.clear()
+        alone: list[dict[str, object]] = []
+        events: list[dict[str, object]] = []
+        single = run_live(clips[side], LiveOptions(exercise=exercise, realtime=False), alone.append)
+        end = run_live(clips["pair"], LiveOptions(exercise=exercise, realtime=False, person=side), events.append)
+        assert events[0]["person"] == side and alone[0]["person"] == "auto" and "person" not in single
+        assert single["rep_count"] >= 2 and end["rep_count"] == single["rep_count"], (side, end, single)
+        person = end["person"]
+        assert isinstance(person, dict) and person["option"] == side and person["times_lost"] == 0, person
+        assert f"--person {side}" in str(person["followed"])
+        assert len(xs) >= 0.9 * int(end["frames_analysed"]), (len(xs), end)
+        on_side = [x < split if side == "left" else x >= split for x in xs]
+        assert all(on_side), (side, split, min(xs), max(xs))
+        assert not [e for e in events if e["event"] == "warning"]

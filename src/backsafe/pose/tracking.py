@@ -20,7 +20,8 @@ from ..options import PERSON_CHOICES, parse_person
 from ..skeleton import BLAZEPOSE_33, N_JOINTS
 from .multi import Detection, box_of, iou, skeleton_distance
 
-__all__ = ["PERSON_CHOICES", "Track", "choose_track", "parse_person", "people_doc", "track_pose", "track_people"]
+__all__ = ["PERSON_CHOICES", "Track", "choose_track", "match_score", "parse_person", "people_doc", "track_pose",
+           "track_people"]
 
 #: a person lost for longer than this is a new track when seen again
 MAX_GAP_S = 1.0
@@ -64,10 +65,9 @@ def track_people(per_frame: list[list[Detection]], times_s: npt.NDArray[np.float
         pairs = []
         for ti, tr in enumerate(live):
             for di, d in enumerate(dets):
-                o = iou(tr.last_box, d.box)
-                dist = skeleton_distance(tr.images[-1], d.image)
-                if o >= MIN_IOU or dist <= MAX_DIST:
-                    pairs.append((o + (1.0 - min(dist, 1.0)), ti, di))
+                score = match_score(tr.images[-1], d)
+                if score is not None:
+                    pairs.append((score, ti, di))
         used_t: set[int] = set()
         used_d: set[int] = set()
         for _, ti, di in sorted(pairs, reverse=True):
@@ -83,6 +83,16 @@ def track_people(per_frame: list[list[Detection]], times_s: npt.NDArray[np.float
             if di not in used_d:
                 tracks.append(Track(len(tracks), [i], [d.image], [d.world]))
     return tracks
+
+
+def match_score(last: F32, det: Detection) -> float | None:
+    """How well ``det`` continues a person last seen as ``last`` (box overlap plus skeleton similarity, higher is
+    better), or None when it is not them (box IoU below MIN_IOU and skeleton distance above MAX_DIST)."""
+    o = iou(box_of(last), det.box)
+    dist = skeleton_distance(last, det.image)
+    if o >= MIN_IOU or dist <= MAX_DIST:
+        return o + (1.0 - min(dist, 1.0))
+    return None
 
 
 def track_pose(track: Track, template: PoseSequence) -> PoseSequence:
