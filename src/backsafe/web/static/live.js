@@ -125,8 +125,8 @@
   // "auto" keeps the one person the model finds (numPoses 1: today's cost); any other rule runs the model for up to
   // MAX_POSES people, picks one on the first frame with people and then follows that one, never someone else.
   // Boxes and points are fractions of the video's own frame (landmark coordinates), not of the page.
-  var MAX_POSES = 3, FOLLOW_IOU = 0.3, LOST_AFTER_S = 1;
-  var chooser = { rule: "auto", point: null, box: null, seenT: null };
+  var MAX_POSES = 3, FOLLOW_IOU = 0.3, LOST_AFTER_S = 1, TAP_WAIT_S = 1;
+  var chooser = { rule: "auto", point: null, box: null, seenT: null, tap: null };
   state.person = { choice: "auto", point: null, chosen: 0, lost: false, tapped: [] };
 
   function box(lms) {
@@ -157,16 +157,10 @@
   }
 
   function pickByRule(boxes) {
-    var r = chooser.rule, pt = chooser.point;
+    var r = chooser.rule;
     if (r === "largest") { return best(boxes, function (b) { return -(b.y1 - b.y0); }); }
     if (r === "left") { return best(boxes, function (b) { return b.cx; }); }
     if (r === "right") { return best(boxes, function (b) { return -b.cx; }); }
-    if (r === "point" && pt) {  // the box holding the point (the nearest centre of those), else the nearest centre
-      return best(boxes, function (b) {
-        var inside = pt.x >= b.x0 && pt.x <= b.x1 && pt.y >= b.y0 && pt.y <= b.y1;
-        return (inside ? 0 : 10) + dist(b, pt.x, pt.y);
-      });
-    }
     return best(boxes, function (b) { return dist(b, 0.5, 0.5); });  // center
   }
 
@@ -182,9 +176,24 @@
 
   // which of the model's poses to coach this frame (-1: none), and the boxes of the others
   function choosePerson(poses, t) {
-    if (chooser.rule === "auto") { return { index: poses.length ? 0 : -1, others: [] }; }
-    var boxes = poses.map(box);
-    var k = chooser.box ? follow(boxes) : (boxes.length ? pickByRule(boxes) : -1);
+    state.person.people = poses.length;
+    var boxes = poses.map(box), k = -1, tap = chooser.tap;
+    if (tap) {  // a tap: the one whose box holds the point, else the nearest (after a moment if the model was just
+                // asked for several people: it may not have found them all yet)
+      k = best(boxes, function (b) {
+        return tap.x >= b.x0 && tap.x <= b.x1 && tap.y >= b.y0 && tap.y <= b.y1 ? dist(b, tap.x, tap.y) : Infinity;
+      });
+      if (k < 0 && (!tap.wait || t - tap.t > TAP_WAIT_S)) { k = best(boxes, function (b) { return dist(b, tap.x, tap.y); }); }
+      if (k >= 0) {
+        chooser.tap = null;
+        chooser.rule = state.person.choice = "point";
+        chooser.point = state.person.point = { x: tap.x, y: tap.y };
+      }
+    }
+    if (k < 0) {  // meanwhile the one coached so far
+      if (chooser.rule === "auto") { return { index: poses.length ? 0 : -1, others: boxes.slice(1) }; }
+      k = chooser.box ? follow(boxes) : (boxes.length ? pickByRule(boxes) : -1);
+    }
     if (k >= 0) {
       chooser.box = boxes[k];
       chooser.seenT = t;
@@ -344,17 +353,15 @@
 
     // a tap on a person in the video coaches them from now on (the model is asked for several people first if it
     // ran for one: frames are skipped until it is ready)
-    var reconfiguring = false;
+    var reconfiguring = false, multi = chooser.rule !== "auto";
     video.addEventListener("click", function (ev) {
       var pt = tapPoint(ev);
       if (!pt || ended) { return; }
-      var wasAuto = chooser.rule === "auto";
-      chooser.rule = state.person.choice = "point";
-      chooser.point = state.person.point = pt;
-      chooser.box = null;
-      setLost(false);
-      state.person.tapped.push({ x: pt.x, y: pt.y, t: state.t });
-      if (wasAuto) {
+      // the person there is followed from the first frame that shows them (choosePerson)
+      chooser.tap = { x: pt.x, y: pt.y, t: state.t, people: state.person.people || 0, wait: !multi };
+      state.person.tapped.push(chooser.tap);
+      if (!multi) {
+        multi = true;
         reconfiguring = true;
         landmarker.setOptions({ numPoses: MAX_POSES }).then(function () { reconfiguring = false; }, function (err) {
           showError("The pose model could not look for several people: " + (err && err.message || err));
