@@ -68,7 +68,9 @@ def test_the_chosen_person_is_coached_and_a_tap_moves_the_choice(pair: tuple[Pat
     tap: dict[str, Any] = {}
 
     def tap_left_of_screen(page: Any) -> None:
-        page.wait_for_function("() => window.backsafeLive.t >= 1.5 || window.backsafeLive.error", polling=50)
+        # while the model has both people (it follows those it found; it may lose one and not look again)
+        page.wait_for_function("() => (window.backsafeLive.t >= 0.5 && window.backsafeLive.person.people >= 2) || "
+                               "window.backsafeLive.error", polling=20)
         box = page.locator("#live-video").bounding_box()
         tap["box"] = box
         page.mouse.click(box["x"] + box["width"] * 0.25, box["y"] + box["height"] * 0.5)
@@ -98,7 +100,8 @@ def test_the_chosen_person_is_coached_and_a_tap_moves_the_choice(pair: tuple[Pat
 
     # leftmost, mirrored preview: the left one until the tap, the right one after it
     state = mirrored["state"]
-    assert state["person"]["choice"] == "point" and len(state["person"]["tapped"]) == 1
+    assert state["person"]["choice"] == "point" and len(state["person"]["tapped"]) == 1, state["person"]
+    assert state["person"]["tapped"][0]["people"] == 2
     t_tap = state["person"]["tapped"][0]["t"]
     px = state["person"]["point"]["x"]
     assert 0.7 < px < 0.8, (px, tap)  # the left quarter of the screen is the right quarter of the mirrored video
@@ -106,7 +109,7 @@ def test_the_chosen_person_is_coached_and_a_tap_moves_the_choice(pair: tuple[Pat
     before = [m for m in frames if m["t"] <= t_tap]
     after = [m for m in frames if m["t"] > t_tap + 0.1]
     cb, ca = _centres(before), _centres(after)
-    assert len(cb) >= 0.8 * len(before) and len(before) >= 10, (len(cb), len(before))
+    assert len(cb) >= 0.8 * len(before) and len(before) >= 4, (len(cb), len(before))
     assert len(ca) >= 0.8 * len(after) and len(after) >= 10, (len(ca), len(after))
     assert all(c < 0.5 for _, c in cb), cb
     assert all(c > 0.5 for _, c in ca), ca
