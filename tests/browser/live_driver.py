@@ -20,7 +20,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,9 +126,11 @@ def sign_up_and_log_in(page: Any, base: str, name: str = "alice") -> None:
 
 def run_live_set(base: str, y4m: Path, clip_duration_s: float, *, slow: float = 1.0, exercise: str = "back_squat",
                  model: str = "auto", viewport: dict[str, int] | None = None, shots: Path | None = None,
-                 timeout_s: float = 600.0) -> dict[str, Any]:
-    """Sign up, open /live, start a set, let the fake camera play the clip once, end the set, wait for it to be
-    stored. Returns the page's state (events with their page latency, the saved report), what was sent, the
+                 timeout_s: float = 600.0, person: str = "auto", facing: str = "environment", user: str = "alice",
+                 during: Callable[[Any], None] | None = None) -> dict[str, Any]:
+    """Sign up (as ``user``), open /live, start a set (``person``: who to coach; ``facing``: the camera, "user"
+    mirrors the preview), let the fake camera play the clip once (``during(page)`` once the first frame is in),
+    end the set, wait for it to be stored. Returns the page's state (events with their page latency, the saved report), what was sent, the
     cue shown and the rep count shown."""
     from playwright.sync_api import sync_playwright
 
@@ -167,11 +169,13 @@ def run_live_set(base: str, y4m: Path, clip_duration_s: float, *, slow: float = 
             page.on("request", on_request)
             page.on("websocket", on_ws)
             page.route("**/*", route)
-            sign_up_and_log_in(page, base)
+            sign_up_and_log_in(page, base, user)
             page.goto(f"{base}/live" + (f"?slow={slow:g}" if slow != 1 else ""))
             if model != "auto":
                 page.select_option("#live-model", model)
             page.select_option("#live-exercise", exercise)
+            page.select_option("#live-person", person)
+            page.select_option("#live-facing", facing)
             page.click("#live-start")
             t_start = time.monotonic()
             page.wait_for_function("() => window.backsafeLive.t0 !== null || window.backsafeLive.error",
@@ -180,6 +184,8 @@ def run_live_set(base: str, y4m: Path, clip_duration_s: float, *, slow: float = 
                 page.wait_for_function(f"() => window.backsafeLive.t >= {clip_duration_s * 0.6} || "
                                        "window.backsafeLive.error", timeout=timeout_s * 1000, polling=100)
                 page.screenshot(path=str(shots / "live_running.png"))
+            if during is not None:
+                during(page)
             # one pass of the clip (the fake camera loops it), then end the set as the person would
             page.wait_for_function(f"() => window.backsafeLive.t >= {clip_duration_s - 0.15} || "
                                    "window.backsafeLive.error", timeout=timeout_s * 1000, polling=50)

@@ -68,10 +68,15 @@
     if (muted && "speechSynthesis" in window) { window.speechSynthesis.cancel(); }
   });
 
-  function draw(lms) {
+  function draw(lms, others) {
     var w = canvas.width = video.videoWidth || 640, h = canvas.height = video.videoHeight || 480;
     var ctx = canvas.getContext("2d");
     ctx.clearRect(0, 0, w, h);
+    if (others && others.length) {  // the people not coached: a faint box each
+      ctx.lineWidth = Math.max(1, w / 320);
+      ctx.strokeStyle = "rgba(255, 255, 255, 0.35)";
+      others.forEach(function (b) { ctx.strokeRect(b.x0 * w, b.y0 * h, (b.x1 - b.x0) * w, (b.y1 - b.y0) * h); });
+    }
     if (!lms) { return; }
     ctx.lineWidth = Math.max(2, w / 160);
     ctx.strokeStyle = "#3fb950";
@@ -116,6 +121,109 @@
     requestAnimationFrame(tick);
   }
 
+  // who to coach when several people are in view (DESIGN.md: the person choice of the CLI, batch, web and live):
+  // "auto" keeps the one person the model finds (numPoses 1: today's cost); any other rule runs the model for up to
+  // MAX_POSES people, picks one on the first frame with people and then follows that one, never someone else.
+  // Boxes and points are fractions of the video's own frame (landmark coordinates), not of the page.
+  var MAX_POSES = 3, FOLLOW_IOU = 0.3, LOST_AFTER_S = 1, TAP_WAIT_S = 1;
+  var chooser = { rule: "auto", point: null, box: null, seenT: null, tap: null };
+  state.person = { choice: "auto", point: null, chosen: 0, lost: false, tapped: [] };
+
+  function box(lms) {
+    var pts = lms.filter(function (p) { return (p.visibility || 0) >= 0.3; });
+    if (pts.length < 3) { pts = lms; }
+    var b = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity };
+    pts.forEach(function (p) {
+      b.x0 = Math.min(b.x0, p.x); b.x1 = Math.max(b.x1, p.x); b.y0 = Math.min(b.y0, p.y); b.y1 = Math.max(b.y1, p.y);
+    });
+    b.cx = (b.x0 + b.x1) / 2; b.cy = (b.y0 + b.y1) / 2;
+    return b;
+  }
+
+  function iou(a, b) {
+    var w = Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0), h = Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0);
+    if (w <= 0 || h <= 0) { return 0; }
+    var inter = w * h;
+    return inter / ((a.x1 - a.x0) * (a.y1 - a.y0) + (b.x1 - b.x0) * (b.y1 - b.y0) - inter);
+  }
+
+  function dist(b, x, y) { return Math.hypot(b.cx - x, b.cy - y); }
+
+  // the index of the best box by score (the lowest wins)
+  function best(boxes, score) {
+    var k = -1, s = Infinity;
+    boxes.forEach(function (b, i) { var v = score(b); if (v < s) { s = v; k = i; } });
+    return k;
+  }
+
+  function pickByRule(boxes) {
+    var r = chooser.rule;
+    if (r === "largest") { return best(boxes, function (b) { return -(b.y1 - b.y0); }); }
+    if (r === "left") { return best(boxes, function (b) { return b.cx; }); }
+    if (r === "right") { return best(boxes, function (b) { return -b.cx; }); }
+    return best(boxes, function (b) { return dist(b, 0.5, 0.5); });  // center
+  }
+
+  // the pose that is the followed person: the most overlap with their last box, else the nearest centre within
+  // about half their size; -1 when none is them
+  function follow(boxes) {
+    var last = chooser.box;
+    var k = best(boxes, function (b) { var o = iou(b, last); return o >= FOLLOW_IOU ? -o : Infinity; });
+    if (k >= 0) { return k; }
+    var limit = 0.5 * Math.max(last.x1 - last.x0, last.y1 - last.y0) + 0.05;
+    return best(boxes, function (b) { var d = dist(b, last.cx, last.cy); return d <= limit ? d : Infinity; });
+  }
+
+  // which of the model's poses to coach this frame (-1: none), and the boxes of the others
+  function choosePerson(poses, t) {
+    state.person.people = poses.length;
+    var boxes = poses.map(box), k = -1, tap = chooser.tap;
+    if (tap) {  // a tap: the one whose box holds the point, else the nearest (after a moment if the model was just
+                // asked for several people: it may not have found them all yet)
+      k = best(boxes, function (b) {
+        return tap.x >= b.x0 && tap.x <= b.x1 && tap.y >= b.y0 && tap.y <= b.y1 ? dist(b, tap.x, tap.y) : Infinity;
+      });
+      if (k < 0 && (!tap.wait || t - tap.t > TAP_WAIT_S)) { k = best(boxes, function (b) { return dist(b, tap.x, tap.y); }); }
+      if (k >= 0) {
+        chooser.tap = null;
+        chooser.rule = state.person.choice = "point";
+        chooser.point = state.person.point = { x: tap.x, y: tap.y };
+      }
+    }
+    if (k < 0) {  // meanwhile the one coached so far
+      if (chooser.rule === "auto") { return { index: poses.length ? 0 : -1, others: boxes.slice(1) }; }
+      k = chooser.box ? follow(boxes) : (boxes.length ? pickByRule(boxes) : -1);
+    }
+    if (k >= 0) {
+      chooser.box = boxes[k];
+      chooser.seenT = t;
+      state.person.chosen += 1;
+      setLost(false);
+    } else if (chooser.box && t - chooser.seenT > LOST_AFTER_S) {
+      setLost(true);  // and keep waiting for them near their last box
+    }
+    return { index: k, others: boxes.filter(function (b, i) { return i !== k; }) };
+  }
+
+  function setLost(lost) {
+    if (state.person.lost === lost) { return; }
+    state.person.lost = lost;
+    $("live-person-lost").hidden = !lost;
+    if (lost) { cue("The person you chose is out of view", false); }
+  }
+
+  // a tap on the video: the point in fractions of the video's frame (the picture is drawn object-fit: contain, so
+  // bars round it are left out; a front camera's preview is mirrored by the CSS, so x is turned back), or null
+  function tapPoint(ev) {
+    var r = video.getBoundingClientRect(), vw = video.videoWidth, vh = video.videoHeight;
+    if (!vw || !vh || !r.width || !r.height) { return null; }
+    var scale = Math.min(r.width / vw, r.height / vh), w = vw * scale, h = vh * scale;
+    var x = (ev.clientX - r.left - (r.width - w) / 2) / w, y = (ev.clientY - r.top - (r.height - h) / 2) / h;
+    if (x < 0 || x > 1 || y < 0 || y > 1) { return null; }
+    if (stage.classList.contains("mirrored")) { x = 1 - x; }
+    return { x: Math.round(x * 1000) / 1000, y: Math.round(y * 1000) / 1000 };
+  }
+
   function round(x) { return Math.round(x * 1e5) / 1e5; }
 
   function onEvent(ev) {
@@ -158,7 +266,7 @@
     }
   }
 
-  function loadModel(model) {
+  function loadModel(model, numPoses) {
     // the ES module by dynamic import (this page's CSP: script-src 'self' 'wasm-unsafe-eval'), then the WebAssembly
     // runtime it picks (SIMD or not) and the model bundle, all from this server
     return import(VENDOR + "vision_bundle.mjs").catch(function () {
@@ -167,7 +275,7 @@
       return vision.FilesetResolver.forVisionTasks(VENDOR + "wasm").then(function (files) {
         return vision.PoseLandmarker.createFromOptions(files, {
           baseOptions: { modelAssetPath: VENDOR + "pose_landmarker_" + model + ".task", delegate: "CPU" },
-          runningMode: "VIDEO", numPoses: 1, minPoseDetectionConfidence: 0.5, minPosePresenceConfidence: 0.5,
+          runningMode: "VIDEO", numPoses: numPoses, minPoseDetectionConfidence: 0.5, minPosePresenceConfidence: 0.5,
           minTrackingConfidence: 0.5, outputSegmentationMasks: false });
       });
     });
@@ -181,6 +289,7 @@
     }
     var model = state.model = pickModel();
     var facing = $("live-facing").value;
+    chooser.rule = state.person.choice = $("live-person").value;
     form.hidden = true;
     stage.hidden = false;
     $("live-privacy").hidden = true;
@@ -188,7 +297,7 @@
     stage.classList.toggle("mirrored", facing === "user");
     statusEl.textContent = "loading the " + model + " pose model…";
     var landmarker = null;
-    loadModel(model)
+    loadModel(model, chooser.rule === "auto" ? 1 : MAX_POSES)
       .then(function (lm) {
         landmarker = lm;
         // warm the model on a blank picture first, so the set's first frames are not lost to the loading
@@ -242,6 +351,25 @@
     $("live-stop").addEventListener("click", stop);
     state.stop = stop;
 
+    // a tap on a person in the video coaches them from now on (the model is asked for several people first if it
+    // ran for one: frames are skipped until it is ready)
+    var reconfiguring = false, multi = chooser.rule !== "auto";
+    video.addEventListener("click", function (ev) {
+      var pt = tapPoint(ev);
+      if (!pt || ended) { return; }
+      // the person there is followed from the first frame that shows them (choosePerson)
+      chooser.tap = { x: pt.x, y: pt.y, t: state.t, people: state.person.people || 0, wait: !multi };
+      state.person.tapped.push(chooser.tap);
+      if (!multi) {
+        multi = true;
+        reconfiguring = true;
+        landmarker.setOptions({ numPoses: MAX_POSES }).then(function () { reconfiguring = false; }, function (err) {
+          showError("The pose model could not look for several people: " + (err && err.message || err));
+          stop();
+        });
+      }
+    });
+
     // one camera frame: the pose model (synchronous, ~25 ms for the lite model on one core of a small machine),
     // then its landmarks to the server at once; frames that arrive while the model runs are skipped by the browser
     function onFrame(now, media) {
@@ -253,7 +381,7 @@
         if (state.t0 === null) { state.t0 = now; }
         t = (now - state.t0) / 1000 / slow;
       }
-      if (t <= lastT || video.readyState < 2) { return; }
+      if (t <= lastT || video.readyState < 2 || reconfiguring) { return; }
       var res;
       try {
         lastTs = Math.max(now, lastTs + 1);  // the model's clock: milliseconds, strictly increasing
@@ -269,8 +397,10 @@
       var tSent = Math.round(t * 1000) / 1000;
       frameWall[tSent.toFixed(3)] = now;
       statusEl.setAttribute("data-t", t.toFixed(2));
-      var lm = res.landmarks && res.landmarks[0], wl = res.worldLandmarks && res.worldLandmarks[0];
-      draw(lm || null);
+      var who = choosePerson(res.landmarks || [], t);
+      var lm = who.index >= 0 ? res.landmarks[who.index] : null;
+      var wl = who.index >= 0 && res.worldLandmarks ? res.worldLandmarks[who.index] : null;
+      draw(lm, who.others);
       if (ready && !ended && ws.readyState === WebSocket.OPEN) {
         ws.send(JSON.stringify({
           type: "frame", t: tSent,
