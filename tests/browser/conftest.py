@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -46,15 +47,23 @@ def chromium_ready() -> Path:
 
 
 @pytest.fixture(scope="session")
-def browser(chromium_ready: Path) -> Iterator[object]:
+def pw(chromium_ready: Path) -> Iterator[object]:
+    """This worker's one Playwright. Its sync API cannot run twice in a thread: a test that starts its own while
+    another is open fails with "Sync API inside the asyncio loop", so every browser test launches from this one
+    (the shared ``browser``, the live page's driver with its fake camera, the HTTPS test)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(pw: Any) -> Iterator[object]:
+    b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    try:
+        yield b
+    finally:
+        b.close()
 
 
 class PageLog:

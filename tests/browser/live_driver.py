@@ -21,7 +21,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,17 +127,20 @@ def sign_up_and_log_in(page: Any, base: str, name: str = "alice") -> None:
 def run_live_set(base: str, y4m: Path, clip_duration_s: float, *, slow: float = 1.0, exercise: str = "back_squat",
                  model: str = "auto", viewport: dict[str, int] | None = None, shots: Path | None = None,
                  timeout_s: float = 600.0, person: str = "auto", facing: str = "environment", user: str = "alice",
-                 during: Callable[[Any], None] | None = None) -> dict[str, Any]:
+                 during: Callable[[Any], None] | None = None, pw: Any = None) -> dict[str, Any]:
     """Sign up (as ``user``), open /live, start a set (``person``: who to coach; ``facing``: the camera, "user"
     mirrors the preview), let the fake camera play the clip once (``during(page)`` once the first frame is in),
-    end the set, wait for it to be stored. Returns the page's state (events with their page latency, the saved report), what was sent, the
+    end the set, wait for it to be stored. ``pw``: a running Playwright to launch Chromium from (else its own). Returns the page's state (events with their page latency, the saved report), what was sent, the
     cue shown and the rep count shown."""
     from playwright.sync_api import sync_playwright
 
     sent = Sent()
     args = BASE_ARGS + ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
                         f"--use-file-for-fake-video-capture={y4m}"]
-    with sync_playwright() as p:
+    with ExitStack() as stack:
+        # one Playwright per thread: a test passes the session's (conftest ``pw``), which a second sync_playwright()
+        # in the same worker would refuse ("Sync API inside the asyncio loop"); the benchmark starts its own
+        p = pw if pw is not None else stack.enter_context(sync_playwright())
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=args)
         try:
             # service workers blocked: a request a worker makes would bypass the page's request log (static/sw.js

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,12 +16,9 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "web"))
 
 
-def test_live_page_by_lan_address_is_a_secure_context(chromium_ready: Path, tmp_path: Path) -> None:
-    """Its own Playwright, started and stopped here, not the session's ``browser``: the live page's driver
-    (live_driver.run_live_set) starts its own, which cannot run in a thread where another one is still open."""
+def test_live_page_by_lan_address_is_a_secure_context(chromium_ready: Path, tmp_path: Path, pw: Any) -> None:
+    """Its own Chromium (it must accept the self-signed certificate), launched from the worker's one Playwright."""
     pytest.importorskip("cryptography")
-    from playwright.sync_api import sync_playwright
-
     from backsafe.web.tls import lan_ipv4
     from live_driver import BASE_ARGS, sign_up_and_log_in
     from webhelpers import serve_subprocess
@@ -28,10 +26,10 @@ def test_live_page_by_lan_address_is_a_secure_context(chromium_ready: Path, tmp_
     lan = lan_ipv4()
     if not lan:
         pytest.skip("this machine has no LAN IPv4 address")
-    with serve_subprocess(tmp_path, ["--https"], host="0.0.0.0") as s, sync_playwright() as p:
+    with serve_subprocess(tmp_path, ["--https"], host="0.0.0.0") as s:
         assert f"https://{lan[0]}:{s.port}/" in s.log.read_text()
         base = f"https://{lan[0]}:{s.port}"
-        browser = p.chromium.launch(executable_path=str(chromium_ready), args=BASE_ARGS)
+        browser = pw.chromium.launch(executable_path=str(chromium_ready), args=BASE_ARGS)
         context = browser.new_context(ignore_https_errors=True, viewport={"width": 390, "height": 844})
         try:
             page = context.new_page()

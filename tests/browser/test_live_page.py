@@ -40,7 +40,7 @@ def _need(ok: bool, reason: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def live_run(sample_clip: Path, tmp_path_factory: Any) -> dict[str, Any]:
+def live_run(sample_clip: Path, tmp_path_factory: Any, pw: Any) -> dict[str, Any]:
     _need(CHROMIUM.is_file(), f"{CHROMIUM} not found: install Debian's chromium")
     _need((VENDOR / "vision_bundle.mjs").is_file(), "the in-browser pose model is not installed: run `make web-assets`")
     try:
@@ -54,7 +54,7 @@ def live_run(sample_clip: Path, tmp_path_factory: Any) -> dict[str, Any]:
     shots = Path(os.environ.get("BACKSAFE_KEEP_SCREENSHOTS") or tmp / "screens")
     shots.mkdir(parents=True, exist_ok=True)
     with serve(tmp) as base:
-        out = run_live_set(base, y4m, duration, slow=slow, shots=shots)
+        out = run_live_set(base, y4m, duration, slow=slow, shots=shots, pw=pw)
 
         out["base"] = base
         out["data"] = tmp / "data"
