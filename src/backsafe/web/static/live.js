@@ -381,6 +381,9 @@
         if (state.t0 === null) { state.t0 = now; }
         t = (now - state.t0) / 1000 / slow;
       }
+      // compared as sent (to the millisecond): two frames under 0.5 ms apart were sent with the same t, which the
+      // server refuses (its times must increase)
+      t = Math.round(t * 1000) / 1000;
       if (t <= lastT || video.readyState < 2 || reconfiguring) { return; }
       var res;
       try {
